@@ -1,0 +1,94 @@
+# tlsdump - build, test, deps.  Everything generated goes under $(BUILD).
+#   make            build/tlsdump
+#   make deps       install missing Debian packages (tools/deps.sh)
+#   make test       all tiers: unit (no root), bpf and e2e (root)
+#   make test-unit | test-bpf | test-e2e
+#   make SAN=1      AddressSanitizer + UBSan build in build/san
+#   make demo       capture some local traffic and read it back with tshark
+VERSION := 0.1.0
+SAN ?=
+BUILD ?= $(if $(SAN),build/san,build)
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
+	-D_GNU_SOURCE -DTLSDUMP_VERSION='"$(VERSION)"' \
+	-Isrc -I$(BUILD)
+ifneq ($(SAN),)
+CC := clang
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+LDLIBS := -lbpf -lpcap -lelf -lz
+
+BPF_SRCS := $(wildcard src/*/*.bpf.c)
+BPF_OBJS := $(patsubst src/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst src/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS := $(filter-out src/main.c %.bpf.c,$(wildcard src/*.c src/*/*.c))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
+
+.SECONDARY:
+.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench
+all: $(BUILD)/tlsdump
+
+deps:
+	tools/deps.sh
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc \
+		-c $< -o $@
+	llvm-strip -g $@ 2>/dev/null || true
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $(notdir $(basename $(basename $<)))_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c $(SKELS) $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libtlsdump.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tlsdump: $(BUILD)/obj/main.o $(BUILD)/libtlsdump.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/bpf/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
+
+test: all $(UNIT_TESTS) $(BPF_TESTS)
+	tests/run all $(BUILD)
+
+test-unit: all $(UNIT_TESTS)
+	tests/run unit $(BUILD)
+
+test-bpf: all $(BPF_TESTS)
+	tests/run bpf $(BUILD)
+
+test-e2e: all
+	tests/run e2e $(BUILD)
+
+demo: all
+	tools/demo.sh
+
+bench: all
+	bench/capture.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,320 @@
+/* cli.c - see cli.h.  The options are data: one table, each row saying
+ * which commands accept it; getopt_long's tables are built from it. */
+#include "cli.h"
+#include "log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_id {
+	O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_SNAPLEN = 's',
+	O_UNBUF = 'U', O_RING = 'B', O_FFILE = 'F', O_VERBOSE = 'v',
+	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
+	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e',
+	O_VERSION = 256, O_PCAPFILE, O_LIBSSL,
+};
+
+#define C_ALL ((1u << CMD_CAPTURE) | (1u << CMD_TLS) | (1u << CMD_GOTLS))
+#define C_SUB ((1u << CMD_TLS) | (1u << CMD_GOTLS))
+#define C_TLS (1u << CMD_TLS)
+#define C_GO (1u << CMD_GOTLS)
+
+struct opt_def {
+	const char *name; /* long name or NULL */
+	int id;           /* short letter when < 256 */
+	int has_arg;
+	unsigned cmds;
+	const char *arg, *help;
+};
+
+static const struct opt_def opts[] = {
+	{ "interface", O_IFACE, 1, C_ALL, "IFACE", "capture on IFACE (repeatable; 'any' = all up)" },
+	{ "write", O_WRITE, 1, C_ALL, "FILE", "write PCAP-NG to FILE ('-' = stdout)" },
+	{ "pcapfile", O_PCAPFILE, 1, C_SUB, "FILE", "same as -w (eCapture's name; needs -m pcap)" },
+	{ "count", O_COUNT, 1, C_ALL, "COUNT", "stop after COUNT packets" },
+	{ "snapshot-length", O_SNAPLEN, 1, C_ALL, "SNAPLEN", "bytes kept per packet (default 262144)" },
+	{ "packet-buffered", O_UNBUF, 0, C_ALL, NULL, "flush the file after every packet" },
+	{ "buffer-size", O_RING, 1, C_ALL, "KiB", "kernel ring size in KiB (default 65536)" },
+	{ NULL, O_FFILE, 1, C_ALL, "FILE", "read the filter expression from FILE" },
+	{ "verbose", O_VERBOSE, 0, C_ALL, NULL, "more messages (repeatable)" },
+	{ "quiet", O_QUIET, 0, C_ALL, NULL, "fewer messages" },
+	{ "list-interfaces", O_LIST, 0, C_ALL, NULL, "list interfaces and link types" },
+	{ "model", O_MODEL, 1, C_SUB, "MODE", "pcap|pcapng|keylog|key|text" },
+	{ "keylogfile", O_KEYLOG, 1, C_SUB, "FILE", "write the key log to FILE" },
+	{ "libssl", O_LIBSSL, 1, C_TLS, "PATH", "libssl.so or binary with OpenSSL inside" },
+	{ "elfpath", O_ELF, 1, C_GO, "PATH", "Go binary to trace (repeatable)" },
+	{ "pid", O_PID, 1, C_SUB, "PID", "only this process (repeatable)" },
+	{ "uid", O_UID, 1, C_SUB, "UID", "only this user (repeatable)" },
+	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
+	{ "help", O_HELP, 0, C_ALL, NULL, "this help" },
+};
+#define N_OPTS (sizeof(opts) / sizeof(opts[0]))
+
+static const char *const cmd_names[] = { "", "tls", "gotls" };
+
+void cli_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: tlsdump [tls|gotls] [options] [expression]\n"
+		     "Capture packets (and TLS secrets) into one PCAP-NG file "
+		     "that Wireshark opens decrypted.\n\nOptions:\n");
+	for (i = 0; i < N_OPTS; i++) {
+		char left[64];
+		int n = 0;
+
+		if (opts[i].id < 256)
+			n = snprintf(left, sizeof(left), "-%c%s", opts[i].id,
+				     opts[i].name ? ", " : "");
+		if (opts[i].name)
+			n += snprintf(left + n, sizeof(left) - (size_t)n,
+				      "--%s", opts[i].name);
+		if (opts[i].arg)
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s",
+				 opts[i].arg);
+		fprintf(out, "  %-30s %s%s\n", left, opts[i].help,
+			opts[i].cmds == C_ALL ? "" :
+			opts[i].cmds == C_TLS ? " [tls]" :
+			opts[i].cmds == C_GO ? " [gotls]" : " [tls, gotls]");
+	}
+	fprintf(out, "\nThe expression is a tcpdump filter (pcap-filter(7)).\n");
+}
+
+/* Builds getopt_long's tables for one command. */
+static void build_tables(enum cli_cmd cmd, struct option *lo, char *so)
+{
+	size_t i, nl = 0, ns = 0;
+
+	so[ns++] = '+'; /* stop at the first non-option: the expression */
+	so[ns++] = ':'; /* report a missing argument as ':' */
+	for (i = 0; i < N_OPTS; i++) {
+		if (!(opts[i].cmds & (1u << cmd)))
+			continue;
+		if (opts[i].name)
+			lo[nl++] = (struct option){ opts[i].name,
+				opts[i].has_arg ? required_argument : no_argument,
+				NULL, opts[i].id };
+		if (opts[i].id < 256) {
+			so[ns++] = (char)opts[i].id;
+			if (opts[i].has_arg)
+				so[ns++] = ':';
+		}
+	}
+	lo[nl] = (struct option){ 0 };
+	so[ns] = 0;
+}
+
+/* Parses an unsigned number in [min, max]; prints why not. */
+static int parse_num(const char *what, const char *s, uint64_t min,
+		     uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+		log_err("%s: '%s' is not a number from %llu to %llu", what, s,
+			(unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int add_u32(const char *what, const char *s, uint32_t *arr, int *n)
+{
+	uint64_t v;
+
+	if (*n >= CLI_MAX_LIST) {
+		log_err("%s: at most %d values", what, CLI_MAX_LIST);
+		return -EINVAL;
+	}
+	if (parse_num(what, s, 0, UINT32_MAX, &v))
+		return -EINVAL;
+	arr[(*n)++] = (uint32_t)v;
+	return 0;
+}
+
+static int parse_model(const char *s, struct config *cfg)
+{
+	if (!strcmp(s, "pcap") || !strcmp(s, "pcapng"))
+		cfg->model = MODEL_PCAP;
+	else if (!strcmp(s, "keylog") || !strcmp(s, "key"))
+		cfg->model = MODEL_KEYLOG;
+	else if (!strcmp(s, "text"))
+		cfg->model = MODEL_TEXT;
+	else {
+		log_err("-m: unknown mode '%s' (pcap, pcapng, keylog, key, text)", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_output(struct config *cfg, const char *path)
+{
+	if (!*path) {
+		log_err("-w: empty file name");
+		return -EINVAL;
+	}
+	cfg->output = path;
+	cfg->output_set = true;
+	return 0;
+}
+
+static int apply(struct config *cfg, int id, const char *arg)
+{
+	uint64_t v;
+
+	switch (id) {
+	case O_IFACE:
+		if (cfg->n_ifaces >= CLI_MAX_IFACES) {
+			log_err("-i: at most %d interfaces", CLI_MAX_IFACES);
+			return -EINVAL;
+		}
+		cfg->ifaces[cfg->n_ifaces++] = arg;
+		return 0;
+	case O_WRITE: case O_PCAPFILE: return set_output(cfg, arg);
+	case O_COUNT: return parse_num("-c", arg, 1, UINT64_MAX, &cfg->count);
+	case O_SNAPLEN:
+		if (parse_num("-s", arg, 0, CLI_DEFAULT_SNAPLEN, &v))
+			return -EINVAL;
+		/* tcpdump: 0 means the default */
+		cfg->snaplen = v ? (uint32_t)v : CLI_DEFAULT_SNAPLEN;
+		return 0;
+	case O_UNBUF: cfg->immediate = true; return 0;
+	case O_RING: return parse_num("-B", arg, 1024, 4u << 20, &cfg->ring_kib);
+	case O_FFILE: cfg->filter_file = arg; return 0;
+	case O_VERBOSE: cfg->verbosity++; return 0;
+	case O_QUIET: cfg->verbosity--; return 0;
+	case O_LIST: cfg->action = ACT_LIST_IFACES; return 0;
+	case O_HELP: cfg->action = ACT_HELP; return 0;
+	case O_VERSION: cfg->action = ACT_VERSION; return 0;
+	case O_MODEL: return parse_model(arg, cfg);
+	case O_KEYLOG: cfg->keylogfile = arg; return 0;
+	case O_LIBSSL: cfg->libssl = arg; return 0;
+	case O_ELF:
+		if (cfg->n_elfpaths >= CLI_MAX_LIST) {
+			log_err("-e: at most %d binaries", CLI_MAX_LIST);
+			return -EINVAL;
+		}
+		cfg->elfpaths[cfg->n_elfpaths++] = arg;
+		return 0;
+	case O_PID: return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
+	case O_UID: return add_u32("--uid", arg, cfg->uids, &cfg->n_uids);
+	}
+	log_err("try 'tlsdump --help'");
+	return -EINVAL;
+}
+
+/* Joins the remaining arguments with spaces, as tcpdump does. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+/* Cross-option rules, checked once every option is known. */
+static int check(struct config *cfg)
+{
+	if (cfg->cmd != CMD_CAPTURE && cfg->output_set &&
+	    cfg->model != MODEL_PCAP) {
+		log_err("--pcapfile/-w needs -m pcap (or pcapng) in 'tlsdump %s'",
+			cmd_names[cfg->cmd]);
+		return -EINVAL;
+	}
+	if (cfg->filter_file && cfg->expression) {
+		log_err("-F and an expression on the command line: give one of them");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void set_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->output = "tlsdump.pcapng";
+	cfg->snaplen = CLI_DEFAULT_SNAPLEN;
+	cfg->ring_kib = CLI_DEFAULT_RING_KIB;
+}
+
+int cli_parse(int argc, char **argv, struct config *cfg)
+{
+	struct option lo[N_OPTS + 1];
+	char so[2 * N_OPTS + 3];
+	int c, first = 1;
+
+	set_defaults(cfg);
+	if (argc > 1 && !strcmp(argv[1], "tls"))
+		cfg->cmd = CMD_TLS;
+	else if (argc > 1 && !strcmp(argv[1], "gotls"))
+		cfg->cmd = CMD_GOTLS;
+	if (cfg->cmd != CMD_CAPTURE) {
+		first = 2;
+		cfg->output = cfg->cmd == CMD_TLS ? "tlsdump_openssl.pcapng"
+						  : "tlsdump_gotls.pcapng";
+	}
+	build_tables(cfg->cmd, lo, so);
+	optind = first;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			log_err("%s option '%s'; try 'tlsdump %s%s--help'",
+				c == ':' ? "missing argument for" : "unknown",
+				argv[optind - 1], cmd_names[cfg->cmd],
+				cfg->cmd ? " " : "");
+			return -EINVAL;
+		}
+		if (apply(cfg, c, optarg))
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		cfg->expression = join_args(argc - optind, argv + optind);
+		if (!cfg->expression)
+			return -ENOMEM;
+	}
+	return check(cfg);
+}
+
+int cli_load_filter_file(struct config *cfg)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	if (!cfg->filter_file)
+		return 0;
+	f = fopen(cfg->filter_file, "re");
+	if (!f) {
+		int err = -errno;
+
+		log_err("-F %s: %s", cfg->filter_file, strerror(-err));
+		return err;
+	}
+	n = getdelim(&buf, &cap, '\0', f); /* the whole file */
+	fclose(f);
+	free(cfg->expression);
+	cfg->expression = buf;
+	if (n == (size_t)-1 && buf)
+		buf[0] = 0;
+	return 0;
+}
+
+void cli_free(struct config *cfg)
+{
+	free(cfg->expression);
+	cfg->expression = NULL;
+}

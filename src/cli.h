@@ -1,0 +1,60 @@
+/* cli.h - the command line: `tlsdump [tls|gotls] [options] [expression]`.
+ *
+ * tcpdump's conventions (getopt_long; the rest of argv is the filter
+ * expression).  The subcommands take eCapture's flags on top of the
+ * common ones: one table of common options, one per subcommand. */
+#ifndef TLSDUMP_CLI_H
+#define TLSDUMP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#define CLI_MAX_IFACES 64
+#define CLI_MAX_LIST 64
+
+enum cli_cmd { CMD_CAPTURE = 0, CMD_TLS, CMD_GOTLS };
+enum cli_action { ACT_RUN = 0, ACT_HELP, ACT_VERSION, ACT_LIST_IFACES };
+enum cli_model { MODEL_DEFAULT = 0, MODEL_PCAP, MODEL_KEYLOG, MODEL_TEXT };
+
+struct config {
+	enum cli_cmd cmd;
+	enum cli_action action;
+	const char *ifaces[CLI_MAX_IFACES];
+	int n_ifaces;
+	const char *output;    /* -w / --pcapfile; "-" = stdout */
+	bool output_set;
+	uint64_t count;        /* -c, 0 = unlimited */
+	uint32_t snaplen;      /* -s */
+	bool immediate;        /* -U */
+	uint64_t ring_kib;     /* -B */
+	const char *filter_file; /* -F */
+	char *expression;      /* joined from argv (malloc'd), or NULL */
+	int verbosity;         /* -v count minus -q */
+	/* tls / gotls (eCapture's flags) */
+	enum cli_model model;
+	const char *keylogfile;
+	const char *libssl;
+	const char *elfpaths[CLI_MAX_LIST];
+	int n_elfpaths;
+	uint32_t pids[CLI_MAX_LIST];
+	int n_pids;
+	uint32_t uids[CLI_MAX_LIST];
+	int n_uids;
+};
+
+#define CLI_DEFAULT_SNAPLEN 262144u
+#define CLI_DEFAULT_RING_KIB (64u * 1024)
+
+/* Parses argv into *cfg.  Returns 0, or -EINVAL after printing one line
+ * that says what is wrong (exit status EXIT_USAGE). */
+int cli_parse(int argc, char **argv, struct config *cfg);
+void cli_usage(FILE *out);
+/* Releases what cli_parse allocated. */
+void cli_free(struct config *cfg);
+/* The filter expression: -F file's contents or argv's; NULL = none.
+ * -errno on an unreadable -F file (message printed). */
+int cli_load_filter_file(struct config *cfg);
+
+#endif

@@ -1,0 +1,13 @@
+/* clock.h - kernel timestamps (CLOCK_MONOTONIC, bpf_ktime_get_ns) to
+ * wall-clock time.  The offset is re-measured on the 2 s timer, so NTP
+ * slews show up within 2 s. */
+#ifndef TLSDUMP_CLOCK_H
+#define TLSDUMP_CLOCK_H
+
+#include <stdint.h>
+
+/* REALTIME - MONOTONIC in ns, measured now (bracketed reads, midpoint). */
+int64_t clock_mono_to_real_offset(void);
+uint64_t clock_real_ns(void);
+
+#endif

@@ -1,0 +1,58 @@
+/* main.c - tlsdump: options -> config -> the run; reads as an outline. */
+#include "cli.h"
+#include "exitcode.h"
+#include "log.h"
+#include "packets/filter.h"
+#include "packets/iface.h"
+#include "session.h"
+
+#include <bpf/libbpf.h>
+#include <stdio.h>
+#include <string.h>
+
+static void print_version(void)
+{
+	printf("tlsdump version %s\nlibbpf version %u.%u\n%s\n", TLSDUMP_VERSION,
+	       libbpf_major_version(), libbpf_minor_version(),
+	       filter_lib_version());
+}
+
+static int dispatch(struct config *cfg)
+{
+	switch (cfg->action) {
+	case ACT_HELP:
+		cli_usage(stdout);
+		return EXIT_OK;
+	case ACT_VERSION:
+		print_version();
+		return EXIT_OK;
+	case ACT_LIST_IFACES:
+		return iface_print_list() ? EXIT_RUNTIME : EXIT_OK;
+	case ACT_RUN:
+		break;
+	}
+	if (cfg->cmd != CMD_CAPTURE) {
+		log_err("'tlsdump %s' is not available in this version yet",
+			cfg->cmd == CMD_TLS ? "tls" : "gotls");
+		return EXIT_USAGE;
+	}
+	if (cli_load_filter_file(cfg))
+		return EXIT_USAGE;
+	return session_run(cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	int rc;
+
+	log_hook_libbpf();
+	if (cli_parse(argc, argv, &cfg)) {
+		cli_free(&cfg);
+		return EXIT_USAGE;
+	}
+	log_set_level(LOG_WARN + cfg.verbosity);
+	rc = dispatch(&cfg);
+	cli_free(&cfg);
+	return rc;
+}

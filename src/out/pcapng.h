@@ -1,0 +1,91 @@
+/* pcapng.h - an opaque, streaming PCAP-NG writer (draft-ietf-opsawg-pcapng).
+ *
+ * No library writes PCAP-NG with Decryption Secrets Blocks, so this one is
+ * ours.  Contract:
+ *  - Blocks are assembled whole in a memory buffer and reach the file only
+ *    whole: after any flush the file ends on a block boundary, so a reader
+ *    (or a SIGKILL) never sees half a block.
+ *  - The buffer goes out when it fills, on pcapng_flush(), and on close.
+ *    The caller flushes on its 2 s timer (and per packet for -U).
+ *  - On a short write (ENOSPC, EDQUOT) a regular file is cut back to the
+ *    last complete block and the error is returned; the writer then refuses
+ *    further writes (every call returns the same error).
+ *  - Errors: 0 or -errno, pointers NULL with errno set (project convention).
+ */
+#ifndef TLSDUMP_PCAPNG_H
+#define TLSDUMP_PCAPNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Link types we write (www.tcpdump.org/linktypes.html). */
+#define PCAPNG_LINKTYPE_ETHERNET 1
+#define PCAPNG_LINKTYPE_RAW 101
+#define PCAPNG_LINKTYPE_LINUX_SLL2 276
+
+/* epb_flags direction bits (spec 4.3.1). */
+enum pcapng_dir { PCAPNG_DIR_UNKNOWN = 0, PCAPNG_DIR_IN = 1, PCAPNG_DIR_OUT = 2 };
+
+struct pcapng_writer;
+
+struct pcapng_section {
+	const char *hardware; /* shb_hardware, e.g. "x86_64" (may be NULL) */
+	const char *os;       /* shb_os, e.g. "Linux 6.18.44" (may be NULL) */
+	const char *userappl; /* shb_userappl, e.g. "tlsdump 0.1.0" (may be NULL) */
+};
+
+struct pcapng_iface {
+	const char *name;   /* if_name */
+	const char *filter; /* if_filter as a libpcap string (NULL or "" = none) */
+	uint16_t linktype;
+	uint32_t snaplen;
+};
+
+/* Optional per-packet data; zero/NULL fields are not written. */
+struct pcapng_pkt_opts {
+	enum pcapng_dir dir;     /* epb_flags direction */
+	const char *comment;     /* opt_comment */
+	uint32_t pid, tid;       /* epb_processid_threadid when has_pid */
+	int has_pid;
+};
+
+struct pcapng_stats {
+	uint64_t ts_ns;         /* time the counters were read, ns since epoch */
+	uint64_t ifrecv;        /* isb_ifrecv: packets seen on the interface */
+	uint64_t ifdrop;        /* isb_ifdrop: dropped by us (ring full, ...) */
+	uint64_t filteraccept;  /* isb_filteraccept: accepted by the filter */
+	uint64_t usrdeliv;      /* isb_usrdeliv: written to this file */
+};
+
+/* Takes ownership of fd (closed by pcapng_close).  Writes the SHB into the
+ * buffer.  bufsize 0 = default (4 MiB). */
+struct pcapng_writer *pcapng_open_fd(int fd, const struct pcapng_section *shb,
+				     size_t bufsize);
+/* Appends an IDB; returns the interface id (>= 0) or -errno. */
+int pcapng_add_iface(struct pcapng_writer *w, const struct pcapng_iface *ifc);
+/* Appends an EPB.  data holds caplen bytes; origlen is the length on the
+ * wire (>= caplen).  ts_ns: nanoseconds since the epoch (if_tsresol 9). */
+int pcapng_write_packet(struct pcapng_writer *w, int iface, uint64_t ts_ns,
+			const void *data, uint32_t caplen, uint32_t origlen,
+			const struct pcapng_pkt_opts *opts);
+/* Same, the packet given in two pieces (e.g. a synthesized link header and
+ * the payload); the EPB's data is head followed by body. */
+int pcapng_write_packet2(struct pcapng_writer *w, int iface, uint64_t ts_ns,
+			 const void *head, uint32_t headlen, const void *body,
+			 uint32_t bodylen, uint32_t origlen,
+			 const struct pcapng_pkt_opts *opts);
+/* Appends a DSB of type TLS key log (0x544c534b) holding len bytes of
+ * NSS key-log lines. */
+int pcapng_write_tls_secrets(struct pcapng_writer *w, const char *lines,
+			     size_t len);
+/* Appends an ISB for iface. */
+int pcapng_write_stats(struct pcapng_writer *w, int iface,
+		       const struct pcapng_stats *st);
+/* Writes out every buffered block. */
+int pcapng_flush(struct pcapng_writer *w);
+/* Bytes of complete blocks handed to the file so far. */
+uint64_t pcapng_bytes_written(const struct pcapng_writer *w);
+/* Flushes, closes the fd, frees.  Returns the first error seen, or 0. */
+int pcapng_close(struct pcapng_writer *w);
+
+#endif

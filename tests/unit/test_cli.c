@@ -1,0 +1,112 @@
+/* test_cli.c - option parsing: defaults, every common option, the
+ * subcommands' eCapture flags, and the errors (one line, -EINVAL). */
+#include "cli.h"
+#include "log.h"
+#include "testlib.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int parse(struct config *cfg, const char *const *args)
+{
+	char *argv[64];
+	int argc = 0;
+
+	argv[argc++] = "tlsdump";
+	while (*args)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, cfg);
+}
+
+#define PARSE(cfg, ...) parse(cfg, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_defaults(void)
+{
+	struct config c;
+
+	CHECK(parse(&c, (const char *const[]){ NULL }) == 0);
+	CHECK(c.cmd == CMD_CAPTURE && c.action == ACT_RUN);
+	CHECK(!strcmp(c.output, "tlsdump.pcapng"));
+	CHECK(c.snaplen == 262144 && c.ring_kib == 65536 && c.count == 0);
+	CHECK(c.n_ifaces == 0 && !c.expression && !c.immediate);
+	cli_free(&c);
+}
+
+static void test_common(void)
+{
+	struct config c;
+
+	CHECK(PARSE(&c, "-i", "lo", "-i", "eth0", "-w", "-", "-c", "10", "-s",
+		    "128", "-U", "-B", "2048", "-vv", "tcp", "port", "443") == 0);
+	CHECK(c.n_ifaces == 2 && !strcmp(c.ifaces[1], "eth0"));
+	CHECK(!strcmp(c.output, "-") && c.count == 10 && c.snaplen == 128);
+	CHECK(c.immediate && c.ring_kib == 2048 && c.verbosity == 2);
+	CHECK(c.expression && !strcmp(c.expression, "tcp port 443"));
+	cli_free(&c);
+	CHECK(PARSE(&c, "--interface=lo", "--count", "3", "-q") == 0);
+	CHECK(c.n_ifaces == 1 && c.count == 3 && c.verbosity == -1);
+	cli_free(&c);
+	CHECK(PARSE(&c, "-s", "0") == 0 && c.snaplen == 262144);
+	cli_free(&c);
+	CHECK(PARSE(&c, "-D") == 0 && c.action == ACT_LIST_IFACES);
+	CHECK(PARSE(&c, "--version") == 0 && c.action == ACT_VERSION);
+	CHECK(PARSE(&c, "-h") == 0 && c.action == ACT_HELP);
+}
+
+static void test_errors(void)
+{
+	struct config c;
+
+	CHECK(PARSE(&c, "-c", "0") == -EINVAL);
+	CHECK(PARSE(&c, "-c", "abc") == -EINVAL);
+	CHECK(PARSE(&c, "-c", "-5") == -EINVAL);
+	CHECK(PARSE(&c, "-s", "300000") == -EINVAL);
+	CHECK(PARSE(&c, "-B", "1") == -EINVAL);
+	CHECK(PARSE(&c, "-w", "") == -EINVAL);
+	CHECK(PARSE(&c, "--bogus") == -EINVAL);
+	CHECK(PARSE(&c, "-i") == -EINVAL);
+	/* eCapture's flags belong to the subcommands only */
+	CHECK(PARSE(&c, "-m", "pcap") == -EINVAL);
+	CHECK(PARSE(&c, "--libssl", "/x") == -EINVAL);
+	cli_free(&c);
+	CHECK(PARSE(&c, "-F", "f", "tcp") == -EINVAL);
+	cli_free(&c);
+}
+
+static void test_subcommands(void)
+{
+	struct config c;
+
+	CHECK(PARSE(&c, "tls", "-m", "pcap", "-i", "eth0",
+		    "--pcapfile=capture.pcapng", "tcp", "port", "443") == 0);
+	CHECK(c.cmd == CMD_TLS && c.model == MODEL_PCAP);
+	CHECK(!strcmp(c.output, "capture.pcapng") && c.n_ifaces == 1);
+	CHECK(c.expression && !strcmp(c.expression, "tcp port 443"));
+	cli_free(&c);
+	CHECK(PARSE(&c, "tls") == 0 && !strcmp(c.output, "tlsdump_openssl.pcapng"));
+	CHECK(PARSE(&c, "tls", "-m", "keylog", "-k", "k.log", "--libssl",
+		    "/usr/lib/libssl.so.3", "-p", "12", "-p", "13", "-u", "0") == 0);
+	CHECK(c.model == MODEL_KEYLOG && !strcmp(c.keylogfile, "k.log"));
+	CHECK(c.n_pids == 2 && c.pids[1] == 13 && c.n_uids == 1);
+	/* --pcapfile without -m pcap is an error, not a silent text mode */
+	CHECK(PARSE(&c, "tls", "--pcapfile", "x.pcapng") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-m", "text", "-w", "x.pcapng") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-m", "bogus") == -EINVAL);
+	CHECK(PARSE(&c, "gotls", "-m", "pcapng", "-e", "/a", "--elfpath", "/b") == 0);
+	CHECK(c.cmd == CMD_GOTLS && c.n_elfpaths == 2 && c.model == MODEL_PCAP);
+	CHECK(PARSE(&c, "gotls", "--libssl", "/x") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-e", "/x") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-p", "abc") == -EINVAL);
+	cli_free(&c);
+}
+
+int main(void)
+{
+	log_set_level(-1); /* the error lines are expected: keep them quiet */
+	test_defaults();
+	test_common();
+	test_errors();
+	test_subcommands();
+	return test_done("test_cli");
+}
