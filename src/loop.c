@@ -51,6 +51,7 @@ int loop_install_signals(void)
 		if (sigaction(sigs[i], &sa, NULL))
 			return -errno;
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* a file size limit is an EFBIG, not death */
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* loop.h - the one event loop: watched fds, periodic timers, signals.
  *
- * Signal handlers only set a flag (SIGINT, SIGTERM, SIGHUP); SIGPIPE is
- * ignored so a closed pipe shows as EPIPE.  loop_run waits at most
+ * Signal handlers only set a flag (SIGINT, SIGTERM, SIGHUP); SIGPIPE and
+ * SIGXFSZ are ignored so they show as EPIPE and EFBIG.  loop_run waits at most
  * tick_ms at a time, so timers fire within tick_ms of their due time
  * and a stop request is seen within tick_ms. */
 #ifndef TLSDUMP_LOOP_H

@@ -92,6 +92,7 @@ static int open_file(struct session *s)
 	s->w = pcapng_open_fd(fd, &shb, 0);
 	if (!s->w) {
 		log_err("cannot start '%s': %s", s->cfg->output, strerror(errno));
+		close(fd); /* on failure the fd is still ours */
 		return EXIT_OUTPUT;
 	}
 	for (i = 0; i < s->si.n; i++) {

@@ -57,7 +57,8 @@ struct pcapng_stats {
 	uint64_t usrdeliv;      /* isb_usrdeliv: written to this file */
 };
 
-/* Takes ownership of fd (closed by pcapng_close).  Writes the SHB into the
+/* Takes ownership of fd (closed by pcapng_close); on failure (NULL) the
+ * fd stays the caller's.  Writes the SHB into the
  * buffer.  bufsize 0 = default (4 MiB). */
 struct pcapng_writer *pcapng_open_fd(int fd, const struct pcapng_section *shb,
 				     size_t bufsize);

@@ -56,12 +56,12 @@ wait_attached() {
 	fail "tlsdump ($name) did not attach within 10 s"
 }
 
-# stop_pid PID : SIGINT and wait; echoes the exit status.
+# stop_pid PID [SIG] : signal (default INT) and wait; the exit status is left in RC
+# (not echoed: a $(...) subshell cannot wait for our children).
 stop_pid() {
-	local pid=$1 rc=0
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid" || rc=$?
-	echo "$rc"
+	RC=0
+	kill -"${2:-INT}" "$1" 2>/dev/null
+	wait "$1" || RC=$?
 }
 
 # start_tcpdump NAME ARGS... : tcpdump -w $WORK/NAME.pcap, waits for it to listen.
@@ -102,7 +102,7 @@ readers_clean() {
 	out=$(capinfos "$f" 2>&1 >/dev/null) ; [ $? -eq 0 ] && [ -z "$out" ] || fail "capinfos $f: $out"
 	out=$(tcpdump -n -r "$f" 2>&1 >/dev/null | grep -v '^reading from file')
 	[ -z "$out" ] || fail "tcpdump -r $f: $out"
-	out=$(tshark -r "$f" 2>&1 >/dev/null)
+	out=$(tshark -r "$f" 2>&1 >/dev/null | grep -v '^Running as user "root"')
 	[ -z "$out" ] || fail "tshark -r $f: $out"
 }
 

@@ -23,7 +23,7 @@ for i in range(5):
 PY
 ping -c 3 -i 0.2 127.0.0.1 >/dev/null || fail "ping"
 sleep 0.5
-rc=$(stop_pid "$TD_PID"); [ "$rc" = 0 ] || fail "tlsdump exit status $rc: $(cat "$WORK/lo.err")"
+stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "tlsdump exit status $RC: $(cat "$WORK/lo.err")"
 kill -INT "$TCPD_PID"; wait "$TCPD_PID" 2>/dev/null
 
 readers_clean "$WORK/lo.pcapng"

@@ -1390,8 +1390,10 @@ int main(void)
 	}
 	for (i = 0; i < 5; i++) {
 		snprintf(msg, sizeof(msg), "%s is not installed", tools[i]);
-		if (!have_tool(tools[i]))
+		if (!have_tool(tools[i])) {
+			run(NULL, NULL, "rm -rf '%s'", dir);
 			test_skip(msg);
+		}
 	}
 	signal(SIGPIPE, SIG_IGN);	/* as tlsdump does */
 	signal(SIGXFSZ, SIG_IGN);	/* RLIMIT_FSIZE then gives EFBIG */
