@@ -124,15 +124,30 @@ static int parse_num(const char *what, const char *s, uint64_t min,
 	return 0;
 }
 
+/* Room for one more value in a repeatable option's list? */
+static int room(const char *what, int n, int max)
+{
+	if (n < max)
+		return 0;
+	log_err("%s: at most %d values", what, max);
+	return -EINVAL;
+}
+
+static int add_str(const char *what, const char *s, const char **arr, int *n,
+		   int max)
+{
+	if (room(what, *n, max))
+		return -EINVAL;
+	arr[(*n)++] = s;
+	return 0;
+}
+
 static int add_u32(const char *what, const char *s, uint32_t *arr, int *n)
 {
 	uint64_t v;
 
-	if (*n >= CLI_MAX_LIST) {
-		log_err("%s: at most %d values", what, CLI_MAX_LIST);
-		return -EINVAL;
-	}
-	if (parse_num(what, s, 0, UINT32_MAX, &v))
+	if (room(what, *n, CLI_MAX_LIST) ||
+	    parse_num(what, s, 0, UINT32_MAX, &v))
 		return -EINVAL;
 	arr[(*n)++] = (uint32_t)v;
 	return 0;
@@ -170,12 +185,8 @@ static int apply(struct config *cfg, int id, const char *arg)
 
 	switch (id) {
 	case O_IFACE:
-		if (cfg->n_ifaces >= CLI_MAX_IFACES) {
-			log_err("-i: at most %d interfaces", CLI_MAX_IFACES);
-			return -EINVAL;
-		}
-		cfg->ifaces[cfg->n_ifaces++] = arg;
-		return 0;
+		return add_str("-i", arg, cfg->ifaces, &cfg->n_ifaces,
+			       CLI_MAX_IFACES);
 	case O_WRITE: case O_PCAPFILE: return set_output(cfg, arg);
 	case O_COUNT: return parse_num("-c", arg, 1, UINT64_MAX, &cfg->count);
 	case O_SNAPLEN:
@@ -196,12 +207,8 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_KEYLOG: cfg->keylogfile = arg; return 0;
 	case O_LIBSSL: cfg->libssl = arg; return 0;
 	case O_ELF:
-		if (cfg->n_elfpaths >= CLI_MAX_LIST) {
-			log_err("-e: at most %d binaries", CLI_MAX_LIST);
-			return -EINVAL;
-		}
-		cfg->elfpaths[cfg->n_elfpaths++] = arg;
-		return 0;
+		return add_str("-e", arg, cfg->elfpaths, &cfg->n_elfpaths,
+			       CLI_MAX_LIST);
 	case O_PID: return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
 	case O_UID: return add_u32("--uid", arg, cfg->uids, &cfg->n_uids);
 	}
@@ -289,6 +296,21 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 	return check(cfg);
 }
 
+/* As tcpdump does for -F: '#' to the end of the line is a comment. */
+static void blank_comments(char *s)
+{
+	bool comment = false;
+
+	for (; s && *s; s++) {
+		if (*s == '#')
+			comment = true;
+		else if (*s == '\n')
+			comment = false;
+		if (comment)
+			*s = ' ';
+	}
+}
+
 int cli_load_filter_file(struct config *cfg)
 {
 	FILE *f;
@@ -310,6 +332,7 @@ int cli_load_filter_file(struct config *cfg)
 	cfg->expression = buf;
 	if (n == (size_t)-1 && buf)
 		buf[0] = 0;
+	blank_comments(buf);
 	return 0;
 }
 

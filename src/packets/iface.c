@@ -11,9 +11,11 @@
 #define DLT_EN10MB 1
 #define DLT_RAW 12
 
-static int read_sys_int(const char *name, const char *attr, int *val)
+/* Reads the number in /sys/class/net/NAME/ATTR (decimal or 0x hex). */
+static int read_sys(const char *name, const char *attr,
+		    unsigned long long *val)
 {
-	char path[128];
+	char path[160];
 	FILE *f;
 	int ok;
 
@@ -21,9 +23,18 @@ static int read_sys_int(const char *name, const char *attr, int *val)
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	ok = fscanf(f, "%i", val) == 1;
+	ok = fscanf(f, "%lli", (long long *)val) == 1;
 	fclose(f);
 	return ok ? 0 : -EINVAL;
+}
+
+static int read_sys_int(const char *name, const char *attr, int *val)
+{
+	unsigned long long v = 0;
+	int err = read_sys(name, attr, &v);
+
+	*val = (int)v;
+	return err;
 }
 
 /* ARPHRD type -> what TC shows at the start of a packet. */
@@ -52,7 +63,7 @@ static void set_linktype(struct iface *ifc)
 
 static int fill(const char *name, struct iface *ifc)
 {
-	int flags = 0, err;
+	int flags = 0, carrier = 0, err;
 
 	memset(ifc, 0, sizeof(*ifc));
 	if (strlen(name) >= sizeof(ifc->name))
@@ -66,7 +77,10 @@ static int fill(const char *name, struct iface *ifc)
 		return err == -ENOENT ? -ENODEV : err;
 	read_sys_int(name, "flags", &flags);
 	ifc->up = flags & IFF_UP;
-	ifc->running = flags & IFF_RUNNING;
+	/* IFF_RUNNING is not in sysfs' flags: carrier says it (reading it
+	 * fails on a down interface, which is not running either). */
+	ifc->running = ifc->up && read_sys_int(name, "carrier", &carrier) == 0 &&
+		       carrier == 1;
 	ifc->loopback = flags & IFF_LOOPBACK;
 	set_linktype(ifc);
 	return 0;
@@ -149,30 +163,13 @@ int iface_default(struct iface *out)
 	return err ? fill("lo", out) : 0;
 }
 
-static int read_sys_u64(const char *name, const char *attr,
-			unsigned long long *val)
-{
-	char path[160];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", name,
-		 attr);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%llu", val) == 1;
-	fclose(f);
-	return ok ? 0 : -EINVAL;
-}
-
 int iface_packet_count(const struct iface *ifc, unsigned long long *out)
 {
 	unsigned long long rx = 0, tx = 0;
-	int err = read_sys_u64(ifc->name, "tx_packets", &tx);
+	int err = read_sys(ifc->name, "statistics/tx_packets", &tx);
 
 	if (!err && !ifc->loopback)
-		err = read_sys_u64(ifc->name, "rx_packets", &rx);
+		err = read_sys(ifc->name, "statistics/rx_packets", &rx);
 	*out = rx + tx;
 	return err;
 }

@@ -121,3 +121,30 @@ assert_nothing_attached() {
 }
 
 pcapread() { python3 "$E2E_DIR/pcapread.py" "$@"; }
+
+# pktcmp same|ts OUR REF... : compare pcapread listings (see pktcmp.py).
+pktcmp() { python3 "$E2E_DIR/pktcmp.py" "$@"; }
+
+# new_veth NS_A IF_A ADDR_A/LEN NS_B IF_B ADDR_B/LEN : a veth pair joining two
+# namespaces made by new_netns (it goes away with them), both ends up.
+new_veth() {
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" || fail "ip link add veth $2/$5"
+	ip -n "$1" addr add "$3" dev "$2" && ip -n "$4" addr add "$6" dev "$5" &&
+		ip -n "$1" link set "$2" up && ip -n "$4" link set "$5" up || fail "veth $2/$5 setup"
+}
+
+# wait_listen NS PROTO PORT : wait (max 10 s) until something in netns NS
+# (or the current one when NS is "-") listens on PORT (PROTO tcp or udp).
+wait_listen() {
+	local ns=$1 flag=-tln i
+	[ "$2" = udp ] && flag=-uln
+	for i in $(seq 200); do
+		if [ "$ns" = - ]; then ss -H $flag "sport = :$3"; else ip netns exec "$ns" ss -H $flag "sport = :$3"; fi |
+			grep -q . && return 0
+		sleep 0.05
+	done
+	fail "nothing listens on $2 port $3 in netns $ns"
+}
+
+# stop_tcpdump PID : SIGINT and wait, so its file is complete.
+stop_tcpdump() { kill -INT "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }

@@ -5,7 +5,9 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int parse(struct config *cfg, const char *const *args)
 {
@@ -101,6 +103,25 @@ static void test_subcommands(void)
 	cli_free(&c);
 }
 
+static void test_filter_file(void)
+{
+	char path[] = "/tmp/tlsdump-test-cli.XXXXXX";
+	const char text[] = "# web\ntcp port 443 # TLS\nor udp\n";
+	struct config c;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0 && write(fd, text, sizeof(text) - 1) == sizeof(text) - 1);
+	close(fd);
+	CHECK(PARSE(&c, "-F", path) == 0 && cli_load_filter_file(&c) == 0);
+	CHECK(c.expression && !strchr(c.expression, '#'));
+	CHECK(c.expression && strstr(c.expression, "tcp port 443") &&
+	      strstr(c.expression, "or udp") && !strstr(c.expression, "TLS"));
+	cli_free(&c);
+	unlink(path);
+	CHECK(PARSE(&c, "-F", path) == 0 && cli_load_filter_file(&c) == -ENOENT);
+	cli_free(&c);
+}
+
 int main(void)
 {
 	log_set_level(-1); /* the error lines are expected: keep them quiet */
@@ -108,5 +129,6 @@ int main(void)
 	test_common();
 	test_errors();
 	test_subcommands();
+	test_filter_file();
 	return test_done("test_cli");
 }
