@@ -487,6 +487,34 @@ static int emit_cond(struct prog *p, const struct filter_cbpf_insn *c,
 	return p->err;
 }
 
+/* M[k] <-> A or X (classic scratch memory lives on the stack). */
+static int emit_mem(struct prog *p, const struct filter_cbpf_insn *c, size_t i)
+{
+	uint16_t code = c->code;
+	int reg = code == (BPF_LD | BPF_MEM) || code == BPF_ST ? REG_A : REG_X;
+
+	if (c->k >= MEMWORDS)
+		return fail(p, -EINVAL, "filter: scratch M[%u] at instruction %zu",
+			    c->k, i);
+	if (BPF_CLASS(code) == BPF_LD || BPF_CLASS(code) == BPF_LDX)
+		return emit(p, ins(BPF_LDX | BPF_MEM | BPF_W, reg, BPF_REG_10,
+				   MEM_OFF(c->k), 0));
+	return emit(p, ins(BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, reg,
+			   MEM_OFF(c->k), 0));
+}
+
+static int emit_jump_always(struct prog *p, const struct filter_cbpf_insn *c,
+			    size_t i)
+{
+	if ((int32_t)c->k < 0) {
+		/* Backward: spend one unit of the loop budget. */
+		emit(p, ins(BPF_ALU64 | BPF_SUB | BPF_K, REG_BUDGET, 0, 0, 1));
+		emit_to(p, ins(BPF_JMP | BPF_JEQ | BPF_K, REG_BUDGET, 0, 0, 0),
+			p->nomatch);
+	}
+	return emit_ja(p, (long)i + 1 + (int32_t)c->k);
+}
+
 static int emit_one(struct prog *p, const struct filter *f, size_t i,
 		     enum filter_dir dir)
 {
@@ -527,34 +555,14 @@ static int emit_one(struct prog *p, const struct filter *f, size_t i,
 	case BPF_LD | BPF_MEM:
 	case BPF_LDX | BPF_MEM:
 	case BPF_ST:
-	case BPF_STX: {
-		int reg = code == (BPF_LD | BPF_MEM) || code == BPF_ST
-				  ? REG_A : REG_X;
-
-		if (c->k >= MEMWORDS)
-			return fail(p, -EINVAL,
-				    "filter: scratch M[%u] at instruction %zu",
-				    c->k, i);
-		if (BPF_CLASS(code) == BPF_LD || BPF_CLASS(code) == BPF_LDX)
-			return emit(p, ins(BPF_LDX | BPF_MEM | BPF_W, reg,
-					   BPF_REG_10, MEM_OFF(c->k), 0));
-		return emit(p, ins(BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, reg,
-				   MEM_OFF(c->k), 0));
-	}
+	case BPF_STX:
+		return emit_mem(p, c, i);
 	case BPF_MISC | BPF_TAX:
 		return emit(p, ins(BPF_ALU | BPF_MOV | BPF_X, REG_X, REG_A, 0, 0));
 	case BPF_MISC | BPF_TXA:
 		return emit(p, ins(BPF_ALU | BPF_MOV | BPF_X, REG_A, REG_X, 0, 0));
 	case BPF_JMP | BPF_JA:
-		if ((int32_t)c->k < 0) {
-			/* Backward: spend one unit of the loop budget. */
-			emit(p, ins(BPF_ALU64 | BPF_SUB | BPF_K, REG_BUDGET, 0, 0,
-				    1));
-			emit_to(p, ins(BPF_JMP | BPF_JEQ | BPF_K, REG_BUDGET, 0,
-				       0, 0),
-				p->nomatch);
-		}
-		return emit_ja(p, (long)i + 1 + (int32_t)c->k);
+		return emit_jump_always(p, c, i);
 	}
 	if (BPF_CLASS(code) == BPF_ALU)
 		return emit_alu(p, c);
