@@ -31,7 +31,8 @@ struct session {
 	struct pcapng_writer *w;
 	struct loop *loop;
 	int64_t clock_off;
-	uint64_t written;
+	uint64_t written;   /* handed to the writer */
+	uint64_t in_file;   /* complete EPBs in the file at the end */
 	uint64_t *if_written;
 	int werr; /* first write error */
 };
@@ -277,7 +278,7 @@ static void print_summary(struct session *s)
 			dropped += st.dropped;
 		}
 	fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n"
-		"%llu packets dropped by tlsdump\n", (unsigned long long)s->written,
+		"%llu packets dropped by tlsdump\n", (unsigned long long)s->in_file,
 		(unsigned long long)matched, (unsigned long long)dropped);
 }
 
@@ -305,6 +306,10 @@ static int finish(struct session *s, int loop_err)
 	while (!s->werr && !full && (rc = capture_consume(s->cap)) > 0)
 		full = s->cfg->count && s->written >= s->cfg->count;
 	write_stats(s);
+	err = pcapng_flush(s->w);
+	if (!s->werr)
+		s->werr = err;
+	s->in_file = pcapng_packets_written(s->w);
 	err = pcapng_close(s->w);
 	s->w = NULL;
 	if (!s->werr)

@@ -60,6 +60,8 @@ struct pcapng_writer {
 	int nifaces;
 	off_t good_off;		/* file offset just after the last whole block */
 	uint64_t written;	/* bytes of whole blocks handed to the fd */
+	uint64_t packets;	/* EPBs among them */
+	uint64_t buf_epbs;	/* EPBs waiting in buf */
 	uint8_t *buf;
 	size_t cap, len;
 };
@@ -159,16 +161,19 @@ static uint8_t *build_tail(uint8_t *p, const struct block *b, uint64_t dlen,
 }
 
 /* Bytes at the start of buf[0..done) that form whole blocks: a failed
- * flush keeps those and cuts the rest. */
-static size_t whole_blocks(const uint8_t *buf, size_t done)
+ * flush keeps those and cuts the rest.  *epbs counts the EPBs kept. */
+static size_t whole_blocks(const uint8_t *buf, size_t done, uint64_t *epbs)
 {
 	size_t off = 0;
-	uint32_t blen;
+	uint32_t blen, type;
 
+	*epbs = 0;
 	while (off + 8 <= done) {
+		memcpy(&type, buf + off, 4);
 		memcpy(&blen, buf + off + 4, 4);
 		if (blen > done - off)
 			break;
+		*epbs += type == BT_EPB;
 		off += blen;
 	}
 	return off;
@@ -219,12 +224,14 @@ static size_t write_iov(int fd, struct iovec *iov, int cnt, int *err)
 }
 
 /* Sends the pending buffer followed by iov[1..cnt) (one whole block, or
- * nothing).  iov[0] is filled in here.  On failure keeps only the whole
- * blocks that made it, cutting a regular file back to them, and makes
- * the error sticky. */
-static int send_blocks(struct pcapng_writer *w, struct iovec *iov, int cnt)
+ * nothing; direct_epbs says whether it is an EPB).  iov[0] is filled in
+ * here.  On failure keeps only the whole blocks that made it, cutting a
+ * regular file back to them, and makes the error sticky. */
+static int send_blocks(struct pcapng_writer *w, struct iovec *iov, int cnt,
+		       int direct_epbs)
 {
 	size_t pending = w->len, total = 0, done, good;
+	uint64_t kept_epbs = w->buf_epbs;
 	int i, err;
 
 	iov[0] = (struct iovec){ w->buf, w->len };
@@ -232,12 +239,18 @@ static int send_blocks(struct pcapng_writer *w, struct iovec *iov, int cnt)
 		total += iov[i].iov_len;
 	done = write_iov(w->fd, iov, cnt, &err);
 	w->len = 0;
+	w->buf_epbs = 0;
 	if (!err) {
 		w->written += total;
 		w->good_off += total;
+		w->packets += kept_epbs + (uint64_t)direct_epbs;
 		return 0;
 	}
-	good = done >= pending ? pending : whole_blocks(w->buf, done);
+	if (done >= pending)
+		good = pending;
+	else
+		good = whole_blocks(w->buf, done, &kept_epbs);
+	w->packets += kept_epbs;
 	w->written += good;
 	w->good_off += good;
 	/* Best effort: the write error is the one reported. */
@@ -253,7 +266,7 @@ static int flush_buf(struct pcapng_writer *w)
 
 	if (w->err)
 		return w->err;
-	return w->len ? send_blocks(w, iov, 1) : 0;
+	return w->len ? send_blocks(w, iov, 1, 0) : 0;
 }
 
 /* Room for n more bytes at buf + len.  A block part that exceeds even an
@@ -294,6 +307,7 @@ static int emit_copy(struct pcapng_writer *w, const struct block *b,
 	p = put(p, b->data[1], b->data_len[1]);
 	p = build_tail(p, b, dlen, total);
 	w->len += total;
+	w->buf_epbs += b->type == BT_EPB;
 	return 0;
 }
 
@@ -316,7 +330,7 @@ static int emit_direct(struct pcapng_writer *w, const struct block *b,
 	iov[2] = (struct iovec){ (void *)b->data[0], b->data_len[0] };
 	iov[3] = (struct iovec){ (void *)b->data[1], b->data_len[1] };
 	iov[4] = (struct iovec){ tail, (size_t)(end - tail) };
-	return send_blocks(w, iov, 5);
+	return send_blocks(w, iov, 5, b->type == BT_EPB);
 }
 
 static int emit(struct pcapng_writer *w, const struct block *b)
@@ -511,6 +525,11 @@ int pcapng_write_stats(struct pcapng_writer *w, int iface,
 int pcapng_flush(struct pcapng_writer *w)
 {
 	return flush_buf(w);
+}
+
+uint64_t pcapng_packets_written(const struct pcapng_writer *w)
+{
+	return w->packets;
 }
 
 uint64_t pcapng_bytes_written(const struct pcapng_writer *w)

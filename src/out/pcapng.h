@@ -86,6 +86,8 @@ int pcapng_write_stats(struct pcapng_writer *w, int iface,
 int pcapng_flush(struct pcapng_writer *w);
 /* Bytes of complete blocks handed to the file so far. */
 uint64_t pcapng_bytes_written(const struct pcapng_writer *w);
+/* Packets (EPBs) among those complete blocks: what a reader will find. */
+uint64_t pcapng_packets_written(const struct pcapng_writer *w);
 /* Flushes, closes the fd, frees.  Returns the first error seen, or 0. */
 int pcapng_close(struct pcapng_writer *w);
 

@@ -132,10 +132,13 @@ int capture_add_iface(struct capture *c, const struct iface *ifc, int slot,
 		return -E2BIG;
 	if (bpf_map_update_elem(map, &key, &val, BPF_NOEXIST))
 		return -errno;
-	err = attach_one(c, egress_fd, ifc->ifindex, true);
+	/* lo shows each packet twice; its ingress copy is the one tcpdump
+	 * records: already cut to lo's GSO limit (64 KiB), so IP lengths are
+	 * real, and it is the packet as the receiving socket gets it. */
+	err = attach_one(c, ingress_fd, ifc->ifindex, false);
 	if (!err && !ifc->loopback) {
-		err = attach_one(c, ingress_fd, ifc->ifindex, false);
-		if (err) { /* undo the egress half */
+		err = attach_one(c, egress_fd, ifc->ifindex, true);
+		if (err) { /* undo the ingress half */
 			struct tc_attach *a = &c->att[--c->n_att];
 
 			tc_detach_prog(a);

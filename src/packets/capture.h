@@ -3,7 +3,7 @@
  *
  * Lifecycle: capture_open (open, configure, load) -> capture_add_iface
  * for each interface (filter programs attached on ingress and egress; lo
- * on egress only, as lo shows each packet twice) -> consume the ring ->
+ * on ingress only, as lo shows each packet twice) -> consume the ring ->
  * capture_close (detach in reverse order, free). */
 #ifndef TLSDUMP_CAPTURE_H
 #define TLSDUMP_CAPTURE_H
@@ -30,7 +30,7 @@ int capture_open(struct capture **out, const struct capture_opts *o,
 		 capture_fn fn, void *ctx);
 /* The PROG_ARRAY the filter programs tail-call (slots TC_SLOT_*). */
 int capture_prog_array_fd(const struct capture *c);
-/* Registers ifc as slot and attaches the filter programs (ingress_fd is
+/* Registers ifc as slot and attaches the filter programs (egress_fd is
  * not used on loopback).  0 or -errno; on error nothing of this iface
  * stays attached. */
 int capture_add_iface(struct capture *c, const struct iface *ifc, int slot,

@@ -64,24 +64,16 @@ stop_pid() {
 	wait "$1" || RC=$?
 }
 
-# start_tcpdump NAME ARGS... : tcpdump -w $WORK/NAME.pcap, waits for it to listen.
-start_tcpdump() {
-	local name=$1; shift
-	tcpdump -n -U -B 131072 -w "$WORK/$name.pcap" "$@" 2>"$WORK/$name.tcpdump.err" &
+# start_tcpdump NAME ARGS... : tcpdump -w $WORK/NAME.pcap, waits for it to
+# listen.  start_tcpdump_ns NS NAME ARGS... : the same inside netns NS.
+# --immediate-mode: a stopped tcpdump must not lose its last packets.
+start_tcpdump() { start_tcpdump_in "" "$@"; }
+start_tcpdump_ns() { start_tcpdump_in "ip netns exec $1" "${@:2}"; }
+start_tcpdump_in() {
+	local prefix=$1 name=$2 i; shift 2
+	$prefix tcpdump -n -U --immediate-mode -B 131072 -w "$WORK/$name.pcap" "$@" \
+		2>"$WORK/$name.tcpdump.err" &
 	TCPD_PID=$!
-	local i
-	for i in $(seq 100); do
-		grep -q 'listening on' "$WORK/$name.tcpdump.err" && return 0
-		sleep 0.05
-	done
-	fail "tcpdump did not start: $(cat "$WORK/$name.tcpdump.err")"
-}
-
-start_tcpdump_ns() {
-	local ns=$1 name=$2; shift 2
-	ip netns exec "$ns" tcpdump -n -U -B 131072 -w "$WORK/$name.pcap" "$@" 2>"$WORK/$name.tcpdump.err" &
-	TCPD_PID=$!
-	local i
 	for i in $(seq 100); do
 		grep -q 'listening on' "$WORK/$name.tcpdump.err" && return 0
 		sleep 0.05
@@ -148,3 +140,135 @@ wait_listen() {
 
 # stop_tcpdump PID : SIGINT and wait, so its file is complete.
 stop_tcpdump() { kill -INT "$1" 2>/dev/null; wait "$1" 2>/dev/null || true; }
+
+# new_tun NS IFNAME ADDR/LEN SECONDS : a tun device in netns NS (IPv4 only,
+# so no IPv6 autoconfiguration chatter), held open by tunpeer.py for at most
+# SECONDS, which answers pings and echoes UDP sent to the other addresses of
+# the subnet.  Sets TUN_PID.
+new_tun() {
+	local ns=$1 dev=$2 i
+	ip -n "$ns" tuntap add dev "$dev" mode tun || fail "ip tuntap add $dev"
+	ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" || fail "disable IPv6 on $dev"
+	ip -n "$ns" addr add "$3" dev "$dev" && ip -n "$ns" link set "$dev" up || fail "$dev setup"
+	ip netns exec "$ns" python3 "$E2E_DIR/tunpeer.py" "$dev" "$4" >"$WORK/$dev.peer" 2>&1 &
+	TUN_PID=$!
+	for i in $(seq 100); do
+		grep -q ready "$WORK/$dev.peer" && return 0
+		kill -0 "$TUN_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "tunpeer on $dev did not start: $(cat "$WORK/$dev.peer")"
+}
+
+# readers_clean_sll2 FILE : readers_clean for LINUX_SLL2 files: tcpdump 4.99
+# prints "Warning: interface names might be incorrect" for every SLL2 file it
+# reads (its own -i any files too); that line alone is tolerated.
+readers_clean_sll2() {
+	local f=$1 out
+	out=$(capinfos "$f" 2>&1 >/dev/null) ; [ $? -eq 0 ] && [ -z "$out" ] || fail "capinfos $f: $out"
+	out=$(tcpdump -n -r "$f" 2>&1 >/dev/null | grep -v -e '^reading from file' -e '^Warning: interface names might be incorrect$')
+	[ -z "$out" ] || fail "tcpdump -r $f: $out"
+	tcpdump -n -r "$f" >/dev/null 2>&1 || fail "tcpdump -r $f: exit status $?"
+	out=$(tshark -r "$f" 2>&1 >/dev/null | grep -v '^Running as user "root"')
+	[ -z "$out" ] || fail "tshark -r $f: $out"
+}
+
+# ---- strict file walk, summary, BPF leftovers, traffic (test_errors,
+# test_stop, test_foreign_tc, test_diskfull, test_gso) ----
+
+# pcapng_walk FILE : walks every block of FILE strictly (pcapng_walk.py) and
+# keeps the "key value" listing for walk_get; fails the test on a structural
+# error (a block cut short, bad lengths, trailing bytes, ...).
+pcapng_walk() {
+	local out="$WORK/walk.$(basename "$1")"
+	python3 "$E2E_DIR/pcapng_walk.py" "$1" >"$out" 2>"$out.err" ||
+		fail "pcapng_walk $1: $(cat "$out.err")"
+}
+# walk_get FILE KEY : a value from FILE's last pcapng_walk ("" when absent).
+walk_get() { awk -v k="$2" '$1 == k { print $2 }' "$WORK/walk.$(basename "$1")"; }
+
+# summary_get ERRFILE WHAT : N of tlsdump's summary line "N packets WHAT"
+# (WHAT: captured | received by filter | dropped by tlsdump); "" if absent.
+summary_get() { sed -n "s/^\([0-9][0-9]*\) packets $2\$/\1/p" "$1" | tail -n 1; }
+
+# bpf_ids_of PID : "prog N" / "link N" for each BPF program and link PID holds
+# open (from /proc/PID/fdinfo), so that leftovers are checked for exactly
+# this tlsdump, whatever else runs on the machine.
+bpf_ids_of() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^prog_id:/ { print "prog", $2 } /^link_id:/ { print "link", $2 }' "$f" 2>/dev/null
+	done | sort -u
+}
+
+# assert_ids_gone IDSFILE : none of the programs and links listed by
+# bpf_ids_of exists any more (the kernel frees them after an RCU grace
+# period: waits up to 3 s).
+assert_ids_gone() {
+	local i kind id left
+	for i in $(seq 60); do
+		left=""
+		while read -r kind id; do
+			bpftool "$kind" show id "$id" >/dev/null 2>&1 && left="$left $kind:$id"
+		done <"$1"
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
+	fail "still in the kernel after tlsdump exited:$left"
+}
+
+# assert_nothing_attached_alone : assert_nothing_attached (after up to 3 s
+# for the kernel to free the programs), skipped with a note while another
+# tlsdump runs (tests of another checkout on the same machine).
+assert_nothing_attached_alone() {
+	local i
+	if pgrep -x tlsdump >/dev/null; then
+		echo "note: another tlsdump is running; machine-wide program check skipped"
+		return 0
+	fi
+	for i in $(seq 60); do
+		bpftool prog show 2>/dev/null | grep -qE 'capture_(ingress|egress)|tlsdump_filter' || return 0
+		sleep 0.05
+	done
+	assert_nothing_attached
+}
+
+# wait_exit PID SECONDS : waits for PID (a child) to exit by itself, at most
+# SECONDS; the status is left in RC, 124 if it had to be killed.
+wait_exit() {
+	local i
+	for i in $(seq $(($2 * 20))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		RC=124
+		return
+	fi
+	RC=0
+	wait "$1" || RC=$?
+}
+
+# tcp_blast HOST PORT BYTES [PAUSE_S] : one TCP connection to a listener of
+# the same process on HOST:PORT carrying BYTES (traffic.py); status 0 when
+# the receiver got every byte.  start_tcp_blast: the same in the
+# background, its pid in BLAST_PID (a python process: kill it by that pid).
+tcp_blast() { python3 "$E2E_DIR/traffic.py" tcp "$@"; }
+start_tcp_blast() { python3 "$E2E_DIR/traffic.py" tcp "$@" & BLAST_PID=$!; }
+
+# udp_send HOST PORT COUNT SIZE [GAP_S] : COUNT datagrams of SIZE bytes.
+# start_udp_send: the same in the background, its pid in BLAST_PID.
+udp_send() { python3 "$E2E_DIR/traffic.py" udp "$@"; }
+start_udp_send() { python3 "$E2E_DIR/traffic.py" udp "$@" & BLAST_PID=$!; }
+
+# reap_netns NS : SIGTERM every process still running in netns NS (one this
+# test made with new_netns), so that none outlives the test; use it as
+# CLEANUP+=("reap_netns NS") after new_netns.
+reap_netns() {
+	local pids
+	pids=$(ip netns pids "$1" 2>/dev/null) || return 0
+	[ -n "$pids" ] && kill $pids 2>/dev/null
+	return 0
+}

@@ -5,7 +5,8 @@ Reads pcap (tcpdump -w) and pcapng (tlsdump) files and prints one line per
 packet: epoch-ns  direction  origlen  caplen  sha1(bytes)  (tab-separated).
 Direction: in/out/- (pcapng epb_flags; pcap has none).  With --strip-l2
 the link-layer header is removed (Ethernet 14, SLL2 20, RAW 0) so files
-of different link types can be compared by their IP packets.
+of different link types can be compared by their IP packets.  With --l2
+a sixth column holds the link-layer header in hex ("-" when there is none).
 Exits 1 on any structural error (bad lengths, trailing garbage).
 """
 import hashlib
@@ -81,13 +82,20 @@ def main():
     strip = "--strip-l2" in sys.argv
     data = open(args[0], "rb").read()
     reader = read_pcapng if data[:4] == b"\x0a\x0d\x0d\x0a" else read_pcap
+    l2col = "--l2" in sys.argv
     for ts, d, orig, pkt, lt in reader(data):
         cut = L2.get(lt, 0) if strip else 0
         if lt == 276 and strip and len(pkt) >= 2 and pkt[0:2] == b"\x81\x00":
             cut += 4
         body = pkt[cut:]
-        print("%d\t%s\t%d\t%d\t%s" % (ts, d, orig - cut, len(body),
-                                       hashlib.sha1(body).hexdigest()))
+        extra = ""
+        if l2col:  # --l2: a 6th column, the link-layer header (hex, "-" if none)
+            hl = L2.get(lt, 0)
+            if lt == 276 and pkt[0:2] == b"\x81\x00":
+                hl += 4
+            extra = "\t" + (pkt[:hl].hex() or "-")
+        print("%d\t%s\t%d\t%d\t%s%s" % (ts, d, orig - cut, len(body),
+                                         hashlib.sha1(body).hexdigest(), extra))
 
 
 if __name__ == "__main__":

@@ -56,8 +56,8 @@ PY
 # Each packet once: no digest repeats unless tcpdump repeats it too.
 [ "$(cut -f5 "$WORK/our.txt" | sort | uniq -d | wc -l)" = "$(cut -f5 "$WORK/ref.txt" | sort | uniq -d | wc -l)" ] ||
 	fail "duplicated packets"
-# lo is captured on egress: every packet is marked outbound.
-[ "$(cut -f2 "$WORK/our.txt" | sort -u)" = out ] || fail "lo packets not all outbound"
+# lo is captured on ingress (as tcpdump does): every packet is inbound.
+[ "$(cut -f2 "$WORK/our.txt" | sort -u)" = in ] || fail "lo packets not all inbound"
 grep -q "^$n_our packets captured" "$WORK/lo.err" || fail "summary missing: $(cat "$WORK/lo.err")"
 grep -q "^0 packets dropped by tlsdump" "$WORK/lo.err" || fail "drops: $(cat "$WORK/lo.err")"
 # The IDB carries the filter and nanosecond resolution.

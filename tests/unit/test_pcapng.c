@@ -1009,7 +1009,7 @@ static void test_full_buffered(void)
 	struct pcapng_writer *w;
 	struct walk wk;
 	char path[256];
-	uint64_t done;
+	uint64_t done, pkts_kept;
 	int i, err = 0;
 
 	mkpath(path, sizeof(path), "full1.pcapng");
@@ -1027,10 +1027,16 @@ static void test_full_buffered(void)
 	CHECK_MSG(done == (uint64_t)file_size(path) && done <= lim,
 		  "bytes_written %llu, file %lld", (unsigned long long)done,
 		  (long long)file_size(path));
+	pkts_kept = pcapng_packets_written(w);
 	check_sticky(w, path, err);
-	if (walk_ok(path, &wk) && wk.n > 2)
+	if (walk_ok(path, &wk) && wk.n > 2) {
 		CHECK_MSG(wk.size + wk.b[wk.n - 1].len > lim,
 			  "only %zu bytes kept: whole blocks were cut", wk.size);
+		/* the count is what a reader finds, not what was queued */
+		CHECK_MSG(pkts_kept == (uint64_t)wk.n - 2 && pkts_kept < 200,
+			  "packets_written %llu, EPBs in file %d",
+			  (unsigned long long)pkts_kept, wk.n - 2);
+	}
 	free(wk.buf);
 }
 
@@ -1056,6 +1062,7 @@ static void test_full_direct(void)
 	fsize_limit(fsize_orig);
 	CHECK_MSG(err == -EFBIG, "error %d, want -EFBIG", err);
 	CHECK(pcapng_bytes_written(w) == (uint64_t)file_size(path));
+	CHECK(pcapng_packets_written(w) == 3);
 	check_sticky(w, path, err);
 	if (walk_ok(path, &wk))
 		CHECK_MSG(wk.n == 5 && wk.b[4].type == BT_EPB &&

@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# bench/capture.sh - `make bench`: tlsdump against tcpdump on the same
+# traffic, CPU and drops.  A measurement, not a test: it always prints the
+# table and exits 0 unless the benchmark itself could not run.
+#
+# Workloads (each run with no capture, with tcpdump, with tlsdump):
+#   download  SIZE_MB of HTTPS over lo: openssl s_server -WWW serving a file
+#             from /dev/shm, curl -k -o /dev/null; capture on lo with the
+#             filter "tcp port PORT" (both tools capture each packet once).
+#   flood     FLOOD_SECS of PKT_BYTES-byte UDP frames (iperf3 -u -b 0) over a
+#             veth pair between two network namespaces made here; capture,
+#             unfiltered, on the receiving end of the veth (ingress+egress).
+# Both capturers get the same kernel buffer (-B RING_KB KiB), snaplen 262144
+# and write to tmpfs (/dev/shm), as disk speed would otherwise decide.
+#
+# Per run: packets on the wire (interface counters), captured (capinfos on
+# the file; tlsdump's own summary too), dropped (tcpdump "dropped by
+# kernel", tlsdump "dropped by tlsdump"), CPU of the capture process
+# (rusage at exit via /usr/bin/time; its setup CPU, read from /proc when the
+# capturer reports ready, is shown apart and left out of the per-packet
+# figure), CPU per captured packet, traffic rate and slowdown against the
+# no-capture runs, and the whole machine's busy CPU during the traffic
+# (kernel-side capture work runs in the traffic's own context and only
+# shows there and in the slowdown).
+#
+# Environment: ROUNDS (1; medians over rounds, order rotated each round),
+# SIZE_MB (1024), FLOOD_SECS (10), PKT_BYTES (200), RING_KB (65536),
+# WORKLOADS ("download flood"), TLSDUMP (build/tlsdump), KEEP_WORK=1,
+# SINK=null to write both captures to /dev/null instead (isolates the
+# consumers from the cost of filling tmpfs pages; "captured" then comes from
+# the capturers' own summaries).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+TLSDUMP=${TLSDUMP:-$root/build/tlsdump}
+ROUNDS=${ROUNDS:-1}
+SIZE_MB=${SIZE_MB:-1024}
+FLOOD_SECS=${FLOOD_SECS:-10}
+PKT_BYTES=${PKT_BYTES:-200}
+RING_KB=${RING_KB:-65536}
+WORKLOADS=${WORKLOADS:-download flood}
+SINK=${SINK:-shm}
+case $SINK in shm | null) ;; *) echo "bench: SINK must be shm or null" >&2; exit 1 ;; esac
+SNAPLEN=262144
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (tlsdump loads BPF programs, tcpdump opens packet sockets, the flood makes network namespaces); try: sudo make bench"
+for v in ROUNDS SIZE_MB FLOOD_SECS PKT_BYTES RING_KB; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
+done
+[ "$PKT_BYTES" -ge 60 ] && [ "$PKT_BYTES" -le 1500 ] || die "PKT_BYTES must be 60..1500 (Ethernet frame bytes)"
+[ -x "$TLSDUMP" ] || die "$TLSDUMP not built (run make)"
+missing=()
+for c in tcpdump capinfos openssl curl iperf3 ip python3 /usr/bin/time; do
+	command -v "$c" >/dev/null || missing+=("$c")
+done
+[ ${#missing[@]} -eq 0 ] || die "missing ${missing[*]} (run make deps)"
+[ -d /dev/shm ] && [ -w /dev/shm ] || die "/dev/shm (tmpfs) is needed for the capture files"
+
+WORK=$(mktemp -d /dev/shm/tlsdump-bench.XXXXXX) || die "cannot create a work folder in /dev/shm"
+RESULTS=$WORK/results.tsv
+NS_TX=tlsb-tx-$$
+NS_RX=tlsb-rx-$$
+VETH_TX=tlsbt$$
+VETH_RX=tlsbr$$
+PIDS=()		# long-lived helpers (servers) we started
+CAP_TPID=	# /usr/bin/time wrapping the running capturer
+CAP_PID=	# the capturer itself
+FG_PID=		# the traffic generator of the current run
+
+cleanup() {
+	local p
+	trap - EXIT INT TERM HUP
+	[ -n "$FG_PID" ] && kill "$FG_PID" 2>/dev/null
+	if [ -n "$CAP_PID" ]; then # let it detach its programs, then insist
+		kill -INT "$CAP_PID" 2>/dev/null
+		for p in $(seq 50); do kill -0 "$CAP_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$CAP_PID" 2>/dev/null
+	fi
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}" $CAP_TPID $FG_PID; do wait "$p" 2>/dev/null; done
+	ip netns del "$NS_TX" 2>/dev/null
+	ip netns del "$NS_RX" 2>/dev/null
+	if [ -n "${KEEP_WORK:-}" ]; then echo "bench: files kept in $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+log() { echo "bench: $*" >&2; }
+
+# Busy CPU-seconds of the whole machine so far (user+nice+system+irq+softirq+steal).
+host_busy() {
+	awk -v hz="$(getconf CLK_TCK)" '/^cpu /{ print ($2+$3+$4+$7+$8+$9)/hz; exit }' /proc/stat
+}
+
+# utime+stime of PID in seconds (field 14, 15 of /proc/PID/stat).
+proc_cpu() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	s=${s##*) }
+	awk -v hz="$(getconf CLK_TCK)" '{ print ($12+$13)/hz }' <<<"$s"
+}
+
+ifstat() { # NS IFACE COUNTER
+	if [ -n "$1" ]; then
+		ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+	else
+		cat "/sys/class/net/$2/statistics/$3"
+	fi
+}
+
+# start_capture KIND NS IFACE FILE FILTER : runs the capturer under
+# /usr/bin/time, waits until it is ready; sets CAP_TPID, CAP_PID, CAP_SETUP.
+start_capture() {
+	local kind=$1 ns=$2 ifc=$3 file=$4 filter=$5 pre=() cmd=() ready i
+	[ -n "$ns" ] && pre=(ip netns exec "$ns")
+	case $kind in
+	tcpdump)
+		cmd=(tcpdump -i "$ifc" -n -s "$SNAPLEN" -B "$RING_KB" -Z root -w "$file")
+		ready='listening on' ;;
+	tlsdump)
+		cmd=("$TLSDUMP" -v -i "$ifc" -s "$SNAPLEN" -B "$RING_KB" -w "$file")
+		ready='capturing on' ;;
+	esac
+	[ -n "$filter" ] && cmd+=("$filter")
+	: >"$WORK/cap.err"
+	/usr/bin/time -f '%U %S %e' -o "$WORK/cap.time" "${pre[@]}" "${cmd[@]}" 2>"$WORK/cap.err" &
+	CAP_TPID=$!
+	CAP_PID=
+	for i in $(seq 400); do
+		if [ -z "$CAP_PID" ]; then
+			CAP_PID=$(cat "/proc/$CAP_TPID/task/$CAP_TPID/children" 2>/dev/null)
+			CAP_PID=${CAP_PID%% *}
+		fi
+		grep -q "$ready" "$WORK/cap.err" 2>/dev/null && [ -n "$CAP_PID" ] && break
+		kill -0 "$CAP_TPID" 2>/dev/null || { cat "$WORK/cap.err" >&2; die "$kind exited early"; }
+		sleep 0.025
+	done
+	grep -q "$ready" "$WORK/cap.err" || { cat "$WORK/cap.err" >&2; die "$kind did not start within 10 s"; }
+	sleep 0.2 # let the capturer settle into its loop
+	CAP_SETUP=$(proc_cpu "$CAP_PID")
+}
+
+# stop_capture KIND FILE : stops it, sets CAP_CPU (s), CAP_N (summary), CAP_DROP,
+# FILE_N and FILE_B (packets and captured bytes in the file).
+stop_capture() {
+	local kind=$1 file=$2 t
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait "$CAP_TPID" 2>/dev/null
+	CAP_TPID= CAP_PID=
+	t=$(tail -n 1 "$WORK/cap.time")
+	CAP_CPU=$(awk '{ print $1 + $2 }' <<<"$t")
+	CAP_N=$(awk '/packets captured/{ print $1; exit }' "$WORK/cap.err")
+	case $kind in
+	tcpdump) CAP_DROP=$(awk '/dropped by kernel/{ print $1; exit }' "$WORK/cap.err") ;;
+	tlsdump) CAP_DROP=$(awk '/dropped by tlsdump/{ print $1; exit }' "$WORK/cap.err") ;;
+	esac
+	[ -n "$CAP_N" ] && [ -n "$CAP_DROP" ] || { cat "$WORK/cap.err" >&2; die "$kind printed no summary"; }
+	if [ "$file" = /dev/null ]; then # SINK=null: no file to count
+		FILE_N=$CAP_N FILE_B=-
+		return 0
+	fi
+	read -r FILE_N FILE_B < <(capinfos -M -c -d "$file" 2>/dev/null |
+		awk -F': *' '/Number of packets/{ n = $2 } /Data size/{ b = $2 + 0 } END{ if (n != "") print n, b }')
+	[ -n "$FILE_N" ] || die "capinfos cannot read $kind's file"
+	rm -f "$file"
+}
+
+# record WORKLOAD ROUND KIND WIRE FILE_N SUMMARY_N DROPS CPU SETUP RATE HOSTCPU FILE_B
+record() { (IFS=$'\t'; echo "$*") >>"$RESULTS"; }
+
+# ---- download over lo ------------------------------------------------------
+DL_PORT=
+setup_download() {
+	local i
+	mkdir -p "$WORK/www"
+	log "download: making a ${SIZE_MB} MB file in $WORK/www"
+	dd if=/dev/zero of="$WORK/www/big.bin" bs=1M count="$SIZE_MB" status=none || die "cannot write the test file"
+	echo ok >"$WORK/www/ping.txt"
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 2 \
+		-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || die "openssl req failed"
+	DL_PORT=$((20000 + RANDOM % 20000))
+	(cd "$WORK/www" && exec openssl s_server -quiet -accept "127.0.0.1:$DL_PORT" \
+		-cert "$WORK/cert.pem" -key "$WORK/key.pem" -WWW </dev/null >/dev/null 2>&1) &
+	PIDS+=($!)
+	for i in $(seq 100); do
+		[ "$(curl -sk "https://127.0.0.1:$DL_PORT/ping.txt" 2>/dev/null)" = ok ] && return 0
+		sleep 0.1
+	done
+	die "openssl s_server did not come up on port $DL_PORT"
+}
+
+run_download() { # KIND ROUND
+	local kind=$1 round=$2 file=$WORK/dl.$1 tx0 tx1 h0 h1 out size secs rate
+	[ "$SINK" = null ] && file=/dev/null
+	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=-
+	[ "$kind" = none ] || start_capture "$kind" "" lo "$file" "tcp port $DL_PORT"
+	tx0=$(ifstat "" lo tx_packets); h0=$(host_busy)
+	# In the background so that a signal's trap runs at once.
+	curl -sk -o /dev/null -w '%{size_download} %{time_total}' \
+		"https://127.0.0.1:$DL_PORT/big.bin" >"$WORK/curl.out" &
+	FG_PID=$!
+	wait "$FG_PID" || die "curl failed"
+	FG_PID=
+	out=$(cat "$WORK/curl.out")
+	h1=$(host_busy); tx1=$(ifstat "" lo tx_packets)
+	read -r size secs <<<"$out"
+	[ "$size" = $((SIZE_MB * 1048576)) ] || die "download got $size bytes, expected $((SIZE_MB * 1048576))"
+	sleep 0.2
+	[ "$kind" = none ] || stop_capture "$kind" "$file"
+	rate=$(awk -v b="$size" -v s="$secs" 'BEGIN{ printf "%.1f", b / s / 1e6 }')
+	record download "$round" "$kind" $((tx1 - tx0)) "$FILE_N" "$CAP_N" "$CAP_DROP" \
+		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B"
+	log "download round $round $kind: $rate MB/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s"
+}
+
+# ---- UDP flood over veth between two namespaces ---------------------------
+FL_PORT=5201
+setup_flood() {
+	local i
+	ip netns add "$NS_TX" && ip netns add "$NS_RX" || die "cannot create network namespaces"
+	ip link add "$VETH_TX" type veth peer name "$VETH_RX" || die "cannot create a veth pair"
+	ip link set "$VETH_TX" netns "$NS_TX" && ip link set "$VETH_RX" netns "$NS_RX" || die "cannot move the veth ends"
+	ip -n "$NS_TX" addr add 10.251.0.1/30 dev "$VETH_TX"
+	ip -n "$NS_RX" addr add 10.251.0.2/30 dev "$VETH_RX"
+	ip -n "$NS_TX" link set "$VETH_TX" mtu 1500 up
+	ip -n "$NS_RX" link set "$VETH_RX" mtu 1500 up
+	ip -n "$NS_TX" link set lo up
+	ip -n "$NS_RX" link set lo up
+	ip netns exec "$NS_RX" iperf3 -s -B 10.251.0.2 -p "$FL_PORT" >/dev/null 2>&1 &
+	PIDS+=($!)
+	for i in $(seq 100); do
+		ip netns exec "$NS_RX" ss -Hltn "sport = :$FL_PORT" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	die "iperf3 server did not come up"
+}
+
+run_flood() { # KIND ROUND
+	local kind=$1 round=$2 file=$WORK/fl.$1 w0 w1 h0 h1 rate i
+	[ "$SINK" = null ] && file=/dev/null
+	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=-
+	[ "$kind" = none ] || start_capture "$kind" "$NS_RX" "$VETH_RX" "$file" ""
+	w0=$(($(ifstat "$NS_RX" "$VETH_RX" rx_packets) + $(ifstat "$NS_RX" "$VETH_RX" tx_packets)))
+	h0=$(host_busy)
+	# The server takes one test at a time: retry briefly if the last one is
+	# still being torn down.
+	for i in 1 2 3 4 5; do
+		ip netns exec "$NS_TX" iperf3 -u -c 10.251.0.2 -p "$FL_PORT" -b 0 \
+			-l $((PKT_BYTES - 42)) -t "$FLOOD_SECS" -J >"$WORK/iperf.json" 2>&1 &
+		FG_PID=$!
+		wait "$FG_PID" && { FG_PID=; break; }
+		FG_PID=
+		sleep 1
+	done
+	h1=$(host_busy)
+	w1=$(($(ifstat "$NS_RX" "$VETH_RX" rx_packets) + $(ifstat "$NS_RX" "$VETH_RX" tx_packets)))
+	rate=$(python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))["end"]["sum_sent"]
+print("%.0f" % (e["packets"] / e["seconds"]))' "$WORK/iperf.json" 2>/dev/null) ||
+		{ cat "$WORK/iperf.json" >&2; die "iperf3 flood failed"; }
+	sleep 0.2
+	[ "$kind" = none ] || stop_capture "$kind" "$file"
+	record flood "$round" "$kind" $((w1 - w0)) "$FILE_N" "$CAP_N" "$CAP_DROP" \
+		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B"
+	log "flood round $round $kind: $rate pkt/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s"
+}
+
+# ---- main -------------------------------------------------------------------
+others=$(for n in tcpdump tlsdump iperf3 perf; do pgrep -a -x "$n"; done)
+[ -z "$others" ] || log "warning: other capture/traffic/profiling processes are running; expect noisy numbers:
+$others"
+: >"$RESULTS"
+kinds=(none tcpdump tlsdump)
+for wl in $WORKLOADS; do
+	case $wl in
+	download) setup_download ;;
+	flood) setup_flood ;;
+	*) die "unknown workload '$wl' (download, flood)" ;;
+	esac
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for ((k = 0; k < 3; k++)); do # rotate the order each round
+			kind=${kinds[$(((k + r - 1) % 3))]}
+			"run_$wl" "$kind" "$r"
+		done
+	done
+done
+
+python3 - "$RESULTS" "$ROUNDS" "$SIZE_MB" "$FLOOD_SECS" "$PKT_BYTES" "$RING_KB" "$SINK" <<'EOF'
+import sys, statistics as st
+path, rounds, size_mb, secs, pkt, ring, sink = sys.argv[1:8]
+rows = {}
+num = lambda x: None if x in ("-", "") else float(x)
+for line in open(path):
+    f = line.rstrip("\n").split("\t")
+    if len(f) < 12:
+        continue
+    r = dict(wire=num(f[3]), cap=num(f[4]), summ=num(f[5]), drop=num(f[6]), cpu=num(f[7]),
+             setup=num(f[8]), rate=num(f[9]), host=num(f[10]), capb=num(f[11]))
+    c = None if r["cpu"] is None else r["cpu"] - r["setup"]
+    r["uspp"] = c * 1e6 / r["cap"] if c is not None and r["cap"] else None
+    r["uspmb"] = c * 1e6 / (r["capb"] / 1e6) if c is not None and r["capb"] else None
+    r["capmb"] = None if r["capb"] is None else r["capb"] / 1e6
+    n = (r["drop"] or 0) + (r["cap"] or 0)
+    r["droppct"] = 100.0 * r["drop"] / n if r["drop"] is not None and n else None
+    rows.setdefault((f[0], f[2]), []).append(r)
+
+def med(wl, kind, key):
+    v = [r[key] for r in rows.get((wl, kind), []) if r[key] is not None]
+    return st.median(v) if v else None
+
+def fmt(v, p=0):
+    return "-" if v is None else f"{v:,.{p}f}"
+
+titles = {
+    "download": f"download: {size_mb} MiB HTTPS over lo (s_server -WWW, curl), filter 'tcp port P'; rate MB/s",
+    "flood": f"flood: {pkt}-byte UDP frames (iperf3 -u -b 0), {secs} s, veth between two netns, "
+             "no filter; rate pkt/s sent",
+}
+print()
+where = "files on /dev/shm" if sink == "shm" else "written to /dev/null (SINK=null)"
+print(f"tlsdump vs tcpdump: -B {ring} KiB both, -s 262144, {where}; "
+      f"medians of {rounds} round(s)")
+print("(cpu s = capture process user+sys; µs/pkt and µs/MB exclude its setup s; "
+      "host cpu s = whole machine busy during the traffic)")
+hdr = ("capturer", "wire pkts", "captured", "summary", "cap MB", "dropped", "drop %",
+       "cpu s", "setup s", "µs/pkt", "µs/MB", "rate", "slowdown", "host cpu s")
+for wl in ("download", "flood"):
+    if not any(k[0] == wl for k in rows):
+        continue
+    print()
+    print(titles[wl])
+    out = [hdr]
+    base = med(wl, "none", "rate")
+    for kind in ("none", "tcpdump", "tlsdump"):
+        if (wl, kind) not in rows:
+            continue
+        rate = med(wl, kind, "rate")
+        slow = None if base is None or rate is None else 100.0 * (1 - rate / base)
+        out.append((kind, fmt(med(wl, kind, "wire")), fmt(med(wl, kind, "cap")),
+                    fmt(med(wl, kind, "summ")), fmt(med(wl, kind, "capmb"), 1),
+                    fmt(med(wl, kind, "drop")), fmt(med(wl, kind, "droppct"), 1),
+                    fmt(med(wl, kind, "cpu"), 2), fmt(med(wl, kind, "setup"), 2),
+                    fmt(med(wl, kind, "uspp"), 3), fmt(med(wl, kind, "uspmb"), 0),
+                    fmt(rate, 1 if wl == "download" else 0),
+                    "-" if slow is None else f"{slow:.1f} %", fmt(med(wl, kind, "host"), 2)))
+    w = [max(len(r[i]) for r in out) for i in range(len(hdr))]
+    for r in out:
+        print("  " + "  ".join(c.rjust(w[i]) if i else c.ljust(w[i]) for i, c in enumerate(r)))
+    if int(rounds) > 1:
+        print("  per round (rate / dropped / µs/pkt):")
+        for kind in ("none", "tcpdump", "tlsdump"):
+            lst = rows.get((wl, kind), [])
+            print(f"    {kind:8} " + "   ".join(
+                f"{fmt(r['rate'], 1 if wl == 'download' else 0)} / {fmt(r['drop'])} / {fmt(r['uspp'], 3)}"
+                for r in lst))
+    td_u, tl_u = med(wl, "tcpdump", "uspp"), med(wl, "tlsdump", "uspp")
+    td_b, tl_b = med(wl, "tcpdump", "uspmb"), med(wl, "tlsdump", "uspmb")
+    if td_u and tl_u:
+        ratio = tl_u / td_u
+        extra = f"   (per captured MB: {tl_b / td_b:.2f})" if td_b and tl_b else ""
+        print(f"  ratio tlsdump/tcpdump CPU per captured packet: {ratio:.2f}   "
+              f"target <= 0.50: {'MET' if ratio <= 0.5 else 'MISSED'}{extra}")
+    td_all = [r["drop"] for r in rows.get((wl, "tcpdump"), []) if r["drop"] is not None]
+    tl_all = [r["drop"] for r in rows.get((wl, "tlsdump"), []) if r["drop"] is not None]
+    if td_all and tl_all:
+        td_d, tl_d = sum(td_all), sum(tl_all)
+        ratio = f"{tl_d / td_d:.3f}" if td_d else "n/a"
+        verdict = "MISSED" if tl_d else ("MET" if td_d else "MET (neither dropped)")
+        print(f"  drops, all rounds: tlsdump {tl_d:,.0f}, tcpdump {td_d:,.0f} (ratio {ratio})   "
+              f"target tlsdump drops nothing: {verdict}")
+    if wl == "download":
+        print("  note: lo's TC egress sees GSO skbs before they are split for the device (up to")
+        print("  ~128 KiB); tcpdump sees lo's ingress (<= 64 KiB): tlsdump's packets are fewer")
+        print("  and larger, so its µs/pkt is not comparable there: compare µs/MB.")
+print()
+EOF

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Disk full (README "Exit status" 6): writing into a 256 KiB tmpfs while a
+# few MB cross lo, tlsdump stops by itself with status 6 and one line
+# saying the disk is full; the file left behind is valid up to its last
+# whole block (every block parses, nothing trails; capinfos, tcpdump -r
+# and tshark read it without a word); the summary's "packets captured"
+# is the number of packets in the file; nothing stays attached.
+# Twice: large packets (a TCP bulk transfer: each packet is written
+# straight from the ring) and small ones (UDP datagrams: they pile up in
+# the writer's buffer first).
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd python3 capinfos tshark tcpdump bpftool pgrep mount umount
+
+# case NAME FILTER TRAFFIC... : capture FILTER on lo into a fresh 256 KiB
+# tmpfs while TRAFFIC runs (in the background), then check everything.
+case_full() {
+	local name=$1 filter=$2 dir="$WORK/small-$1" f lines n
+	shift 2
+	mkdir "$dir"
+	mount -t tmpfs -o size=256k tmpfs "$dir" || skip "cannot mount a tmpfs"
+	CLEANUP+=("umount -l '$dir'")
+	f="$dir/full.pcapng"
+	start_tlsdump "$name" -i lo -w "$f" "$filter"
+	bpf_ids_of "$TD_PID" >"$WORK/$name.ids"
+	"$@" &
+	local traffic=$!
+	wait_exit "$TD_PID" 15
+	kill "$traffic" 2>/dev/null; wait "$traffic" 2>/dev/null
+	[ "$RC" = 6 ] || fail "$name: exit status $RC, expected 6 (124: still running after 15 s); stderr: $(cat "$WORK/$name.err")"
+	# One message, besides -v's progress lines and the summary.
+	grep '^tlsdump: ' "$WORK/$name.err" | grep -v -e 'capturing on' -e 'packets saved into pcapng file' \
+		>"$WORK/$name.msgs"
+	lines=$(wc -l <"$WORK/$name.msgs")
+	[ "$lines" = 1 ] || fail "$name: $lines messages, expected one: $(cat "$WORK/$name.msgs")"
+	grep -qi 'disk full' "$WORK/$name.msgs" || fail "$name: the message does not say the disk is full: $(cat "$WORK/$name.msgs")"
+	pcapng_walk "$f"
+	n=$(walk_get "$f" epb)
+	[ "$n" -ge 1 ] || fail "$name: no packet in the file"
+	readers_clean "$f"
+	assert_ids_gone "$WORK/$name.ids"
+	ok "$name: status 6, '$(cat "$WORK/$name.msgs")', $(stat -c %s "$f") bytes, $n packets, every block whole"
+	[ "$(summary_get "$WORK/$name.err" captured)" = "$n" ] ||
+		fail "$name: the summary says $(summary_get "$WORK/$name.err" captured) packets captured, but the file holds $n (summary: $(grep packets "$WORK/$name.err" | grep -v 'saved into' | tr '\n' ' '))"
+	ok "$name: summary agrees with the file"
+}
+
+P=$(rand_port)
+case_full bulk "tcp port $P" tcp_blast 127.0.0.1 "$P" 4000000
+U=$(rand_port)
+case_full small "udp port $U" udp_send 127.0.0.1 "$U" 3000 1400
+assert_nothing_attached_alone
