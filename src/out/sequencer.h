@@ -1,0 +1,72 @@
+/* sequencer.h - keys before packets.
+ *
+ * Wireshark uses a TLS secret only if its DSB comes before the packet
+ * where the key is first needed, and never looks back
+ * (facts/pcapng-and-filters.md).  A TLS 1.3 client has its handshake
+ * secret only after the ServerHello is on the wire, so a streaming writer
+ * must hold a flow back: from the packet that carries its ClientHello
+ * (client random read from the captured bytes) until the keys for that
+ * client random are complete in the file, or until hold_ns passed; then
+ * its packets follow, in their order.  Packets of other flows are not
+ * held.  Held packets are copies (bounded by max_bytes: past it the
+ * oldest held flow goes out first). */
+#ifndef TLSDUMP_SEQUENCER_H
+#define TLSDUMP_SEQUENCER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sequencer;
+
+/* A packet as the file will hold it (link header head + body). */
+struct seq_packet {
+	int iface;
+	uint64_t ts_ns;
+	const uint8_t *head;
+	uint32_t headlen;
+	const uint8_t *body;
+	uint32_t bodylen;
+	uint32_t origlen;
+	int dir;
+};
+
+typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);
+
+struct seq_stats {
+	uint64_t held;       /* packets that waited */
+	uint64_t released;   /* flows let go because their keys came */
+	uint64_t timed_out;  /* flows let go by the timeout */
+	uint64_t overflow;   /* flows let go early: max_bytes reached */
+};
+
+struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
+			  seq_write_fn fn, void *ctx);
+/* A packet; ip/iplen: its IP header and what follows, as captured (NULL
+ * when it has none).  Writes it at once or holds it.  0 or the write
+ * callback's error. */
+int seq_packet(struct sequencer *s, const struct seq_packet *p,
+	       const uint8_t *ip, uint32_t iplen, uint64_t now_ns);
+/* The keys of client random cr are in the file now (a DSB was written).
+ * complete: all lines the session needs; its flows go out now. */
+int seq_keys(struct sequencer *s, const uint8_t cr[32], bool complete);
+/* Lets go of flows held longer than hold_ns. */
+int seq_tick(struct sequencer *s, uint64_t now_ns);
+/* Writes out everything held (at exit). */
+int seq_drain(struct sequencer *s);
+void seq_get_stats(const struct sequencer *s, struct seq_stats *out);
+void seq_free(struct sequencer *s);
+
+/* Exposed for tests: the client random of a ClientHello at the start of
+ * a TCP payload, from an IP packet.  Fills the canonical flow key.
+ * Returns 1 (ClientHello), 0 (TCP, not one), -1 (not TCP/too short). */
+struct seq_flow_key {
+	uint8_t a[16], b[16]; /* addresses, the lower first */
+	uint16_t pa, pb;      /* their ports */
+	uint8_t v6;
+	uint8_t pad[3];
+};
+int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
+	      uint8_t cr[32]);
+
+#endif

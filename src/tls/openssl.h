@@ -1,0 +1,66 @@
+/* openssl.h - the ABI between openssl.bpf.c (uprobes on libssl) and user
+ * space: where the secrets live in an SSL object (an offset profile, per
+ * OpenSSL build: data, see openssl_profiles.c) and what a probe reports.
+ *
+ * Fixed-width types only, no pointers (addresses are __u64). */
+#ifndef TLSDUMP_OPENSSL_H
+#define TLSDUMP_OPENSSL_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define OSSL_MAX_PROFILES 64
+#define OSSL_SECRET_MAX 64 /* EVP_MAX_MD_SIZE */
+
+/* Flags of struct ossl_offsets. */
+#define OSSL_S3_IS_PTR 1u /* 1.1.1: ssl->s3 is a pointer, not embedded */
+
+/* Byte offsets into OpenSSL's structures for one build (x86_64).  Field
+ * names follow ssl/ssl_local.h. */
+struct ossl_offsets {
+	__u32 flags;
+	__u32 version;                /* ssl->version (int) */
+	__u32 s3;                     /* ssl->s3 (embedded, or pointer) */
+	__u32 s3_client_random;       /* within s3: client_random[32] */
+	__u32 session;                /* ssl->session (pointer) */
+	__u32 handshake_secret;       /* ssl->handshake_secret[64] */
+	__u32 master_secret;          /* ssl->master_secret[64] */
+	__u32 handshake_traffic_hash; /* ssl->handshake_traffic_hash[64] */
+	__u32 server_finished_hash;   /* ssl->server_finished_hash[64] */
+	__u32 sess_master_key_length; /* session->master_key_length (size_t) */
+	__u32 sess_master_key;        /* session->master_key[48] (TLS 1.2) */
+	__u32 sess_cipher;            /* session->cipher (pointer) */
+	__u32 cipher_id;              /* cipher->id (uint32) */
+};
+
+/* Why a probe fired (the site), for logs and for tests. */
+enum ossl_site {
+	OSSL_SITE_HANDSHAKE_RET = 1, /* SSL_do_handshake/connect/accept returned */
+	OSSL_SITE_READ = 2,          /* SSL_read/SSL_read_ex/SSL_peek entry */
+	OSSL_SITE_WRITE = 3,         /* SSL_write/SSL_write_ex entry */
+	OSSL_SITE_SHUTDOWN = 4,      /* SSL_shutdown entry */
+	OSSL_SITE_FREE = 5,          /* SSL_free entry */
+};
+
+/* One snapshot of an SSL object's secrets, sent when they changed. */
+struct ossl_event {
+	__u64 ts_ns;       /* bpf_ktime_get_ns() */
+	__u64 ssl;         /* the SSL * */
+	__u32 pid, tid, uid;
+	__u32 profile;     /* index into the profile table (attach cookie) */
+	__s32 version;     /* 0x0303 TLS 1.2, 0x0304 TLS 1.3, ... */
+	__u32 cipher_id;   /* 0x0300xxxx (OpenSSL's id: 0x03000000 | IANA) */
+	__u32 master_key_length;
+	__u8 site;         /* enum ossl_site */
+	__u8 pad[3];
+	char comm[16];
+	__u8 client_random[32];
+	__u8 master_key[48];
+	__u8 handshake_secret[OSSL_SECRET_MAX];
+	__u8 master_secret[OSSL_SECRET_MAX];
+	__u8 handshake_traffic_hash[OSSL_SECRET_MAX];
+	__u8 server_finished_hash[OSSL_SECRET_MAX];
+};
+
+#endif

@@ -1,0 +1,161 @@
+/* test_sequencer.c - keys before packets: a flow is held from its
+ * ClientHello until its keys are complete (or the timeout), other flows
+ * pass at once, order is kept, memory is bounded. */
+#include "out/sequencer.h"
+#include "testlib.h"
+
+#include <string.h>
+
+#define MS 1000000ull
+
+static int written[64], n_written;
+
+static int record(void *ctx, const struct seq_packet *p)
+{
+	if (n_written < 64)
+		written[n_written++] = (int)p->ts_ns; /* ts = packet's name */
+	return 0;
+}
+
+/* IPv4/TCP packet sport->dport; with a ClientHello of random cr0 when
+ * hello is set. */
+static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
+		     uint8_t cr0, int v6)
+{
+	uint32_t ip = v6 ? 40 : 20, n = ip + 20;
+
+	memset(b, 0, 200);
+	if (v6) {
+		b[0] = 0x60, b[6] = 6, b[23] = 1, b[39] = 1; /* ::1 -> ::1 */
+	} else {
+		b[0] = 0x45, b[9] = 6;
+		b[12] = b[16] = 127, b[15] = b[19] = 1;
+	}
+	b[ip] = sport >> 8, b[ip + 1] = sport & 0xff;
+	b[ip + 2] = dport >> 8, b[ip + 3] = dport & 0xff;
+	b[ip + 12] = 5 << 4;
+	if (hello) {
+		uint8_t *pl = b + n;
+
+		pl[0] = 22, pl[1] = 3, pl[2] = 1, pl[5] = 1, pl[9] = 3, pl[10] = 3;
+		memset(pl + 11, cr0, 32);
+		n += 60;
+	}
+	return n;
+}
+
+static int feed(struct sequencer *s, int name, uint16_t sp, uint16_t dp,
+		int hello, uint8_t cr0, uint64_t now)
+{
+	uint8_t b[200];
+	uint32_t n = make(b, sp, dp, hello, cr0, 0);
+	struct seq_packet p = { .ts_ns = (uint64_t)name, .body = b,
+				.bodylen = n, .origlen = n };
+
+	return seq_packet(s, &p, b, n, now);
+}
+
+static void test_hold_until_keys(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, NULL);
+	uint8_t cr[32];
+	struct seq_stats st;
+
+	n_written = 0;
+	memset(cr, 0xaa, 32);
+	CHECK(feed(s, 1, 40000, 443, 0, 0, 0) == 0);     /* SYN: passes */
+	CHECK(feed(s, 2, 40000, 443, 1, 0xaa, 0) == 0);  /* ClientHello: held */
+	CHECK(feed(s, 3, 443, 40000, 0, 0, MS) == 0);    /* reply: held */
+	CHECK(feed(s, 4, 50000, 80, 0, 0, MS) == 0);     /* other flow */
+	CHECK(n_written == 2 && written[0] == 1 && written[1] == 4);
+	CHECK(seq_keys(s, cr, false) == 0 && n_written == 2); /* partial */
+	CHECK(seq_tick(s, 1000 * MS) == 0 && n_written == 2);
+	CHECK(seq_keys(s, cr, true) == 0);
+	CHECK(n_written == 4 && written[2] == 2 && written[3] == 3);
+	CHECK(feed(s, 5, 443, 40000, 0, 0, 2 * MS) == 0 && n_written == 5);
+	seq_get_stats(s, &st);
+	CHECK(st.held == 2 && st.released == 1 && st.timed_out == 0);
+	seq_free(s);
+}
+
+static void test_timeout_and_known_keys(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, NULL);
+	uint8_t cr[32];
+	struct seq_stats st;
+
+	n_written = 0;
+	CHECK(feed(s, 1, 40001, 443, 1, 0x11, 10 * MS) == 0);
+	CHECK(feed(s, 2, 40001, 443, 0, 0, 11 * MS) == 0);
+	CHECK(seq_tick(s, 2009 * MS) == 0 && n_written == 0);
+	CHECK(seq_tick(s, 2010 * MS) == 0 && n_written == 2);
+	CHECK(written[0] == 1 && written[1] == 2);
+	/* Keys complete before the ClientHello is seen: no hold at all. */
+	memset(cr, 0x22, 32);
+	CHECK(seq_keys(s, cr, true) == 0);
+	CHECK(feed(s, 3, 40002, 443, 1, 0x22, 3000 * MS) == 0 && n_written == 3);
+	seq_get_stats(s, &st);
+	CHECK(st.timed_out == 1 && st.held == 2);
+	seq_free(s);
+}
+
+static void test_new_hello_and_drain(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, NULL);
+
+	n_written = 0;
+	CHECK(feed(s, 1, 40003, 443, 1, 0x33, 0) == 0);
+	CHECK(feed(s, 2, 40003, 443, 1, 0x33, 0) == 0); /* retransmission */
+	CHECK(n_written == 0);
+	CHECK(feed(s, 3, 40003, 443, 1, 0x44, 0) == 0); /* new handshake */
+	CHECK(n_written == 2 && written[0] == 1 && written[1] == 2);
+	CHECK(seq_drain(s) == 0 && n_written == 3 && written[2] == 3);
+	seq_free(s);
+}
+
+static void test_bounded(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 300, record, NULL);
+	struct seq_stats st;
+
+	n_written = 0;
+	CHECK(feed(s, 1, 40004, 443, 1, 0x55, 0) == 0); /* 100 bytes */
+	CHECK(feed(s, 2, 40005, 443, 1, 0x66, 0) == 0);
+	CHECK(feed(s, 3, 40004, 443, 0, 0, 0) == 0);   /* 40 */
+	CHECK(n_written == 0);
+	CHECK(feed(s, 4, 40005, 443, 1, 0x66, 0) == 0); /* > 300: oldest out */
+	CHECK(n_written == 2 && written[0] == 1 && written[1] == 3);
+	seq_get_stats(s, &st);
+	CHECK(st.overflow == 1);
+	seq_free(s);
+}
+
+static void test_parse(void)
+{
+	uint8_t b[200], cr[32], want[32];
+	struct seq_flow_key k1, k2;
+
+	memset(want, 0x77, 32);
+	CHECK(seq_parse(b, make(b, 1234, 443, 1, 0x77, 1), &k1, cr) == 1);
+	CHECK(k1.v6 && !memcmp(cr, want, 32));
+	CHECK(seq_parse(b, make(b, 443, 1234, 0, 0, 1), &k2, cr) == 0);
+	CHECK(!memcmp(&k1, &k2, sizeof(k1))); /* both directions: one key */
+	CHECK(seq_parse(b, 30, &k1, cr) == -1);  /* cut in the TCP header */
+	b[0] = 0x45, b[9] = 17;
+	CHECK(seq_parse(b, 60, &k1, cr) == -1);  /* UDP */
+	make(b, 1, 2, 1, 0x77, 0);
+	b[6] = 0, b[7] = 10; /* a later fragment: no TCP header */
+	CHECK(seq_parse(b, 120, &k1, cr) == -1);
+	make(b, 1, 2, 1, 0x77, 0);
+	CHECK(seq_parse(b, 70, &k1, cr) == 0); /* ClientHello cut short */
+}
+
+int main(void)
+{
+	test_hold_until_keys();
+	test_timeout_and_known_keys();
+	test_new_hello_and_drain();
+	test_bounded();
+	test_parse();
+	return test_done("test_sequencer");
+}
