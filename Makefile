@@ -23,7 +23,7 @@ CC := clang
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS := -lbpf -lpcap -lelf -lz
+LDLIBS := -lbpf -lpcap -lelf -lz -lcrypto
 
 BPF_SRCS := $(wildcard src/*/*.bpf.c)
 BPF_OBJS := $(patsubst src/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))

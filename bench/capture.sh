@@ -169,8 +169,21 @@ stop_capture() {
 	rm -f "$file"
 }
 
+# Capturers or test suites that are not ours (the e2e tests run tcpdump and
+# tlsdump on lo): a run that overlaps one is flagged as contended.
+foreign() {
+	local p q
+	for p in $(pgrep -x tcpdump; pgrep -x tlsdump; pgrep -x iperf3; pgrep -x perf;
+		pgrep -f 'tests/(run|e2e)/'); do
+		for q in "${PIDS[@]}" $CAP_PID $FG_PID; do [ "$p" = "$q" ] && continue 2; done
+		echo "$p"
+	done
+}
+
 # record WORKLOAD ROUND KIND WIRE FILE_N SUMMARY_N DROPS CPU SETUP RATE HOSTCPU FILE_B
-record() { (IFS=$'\t'; echo "$*") >>"$RESULTS"; }
+# (a 13th field, CONTENDED 0/1, is added from $CONTENDED)
+record() { (IFS=$'\t'; echo "$*"$'\t'"$CONTENDED") >>"$RESULTS"; }
+check_foreign() { [ -z "$(foreign)" ] || CONTENDED=1; }
 
 # ---- download over lo ------------------------------------------------------
 DL_PORT=
@@ -198,6 +211,7 @@ run_download() { # KIND ROUND
 	[ "$SINK" = null ] && file=/dev/null
 	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=-
 	[ "$kind" = none ] || start_capture "$kind" "" lo "$file" "tcp port $DL_PORT"
+	CONTENDED=0; check_foreign
 	tx0=$(ifstat "" lo tx_packets); h0=$(host_busy)
 	# In the background so that a signal's trap runs at once.
 	curl -sk -o /dev/null -w '%{size_download} %{time_total}' \
@@ -207,6 +221,7 @@ run_download() { # KIND ROUND
 	FG_PID=
 	out=$(cat "$WORK/curl.out")
 	h1=$(host_busy); tx1=$(ifstat "" lo tx_packets)
+	check_foreign
 	read -r size secs <<<"$out"
 	[ "$size" = $((SIZE_MB * 1048576)) ] || die "download got $size bytes, expected $((SIZE_MB * 1048576))"
 	sleep 0.2
@@ -214,7 +229,7 @@ run_download() { # KIND ROUND
 	rate=$(awk -v b="$size" -v s="$secs" 'BEGIN{ printf "%.1f", b / s / 1e6 }')
 	record download "$round" "$kind" $((tx1 - tx0)) "$FILE_N" "$CAP_N" "$CAP_DROP" \
 		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B"
-	log "download round $round $kind: $rate MB/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s"
+	log "download round $round $kind: $rate MB/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s$([ "$CONTENDED" = 1 ] && echo " (CONTENDED: other capturers/tests were running)")"
 }
 
 # ---- UDP flood over veth between two namespaces ---------------------------
@@ -244,6 +259,7 @@ run_flood() { # KIND ROUND
 	[ "$SINK" = null ] && file=/dev/null
 	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=-
 	[ "$kind" = none ] || start_capture "$kind" "$NS_RX" "$VETH_RX" "$file" ""
+	CONTENDED=0; check_foreign
 	w0=$(($(ifstat "$NS_RX" "$VETH_RX" rx_packets) + $(ifstat "$NS_RX" "$VETH_RX" tx_packets)))
 	h0=$(host_busy)
 	# The server takes one test at a time: retry briefly if the last one is
@@ -257,6 +273,7 @@ run_flood() { # KIND ROUND
 		sleep 1
 	done
 	h1=$(host_busy)
+	check_foreign
 	w1=$(($(ifstat "$NS_RX" "$VETH_RX" rx_packets) + $(ifstat "$NS_RX" "$VETH_RX" tx_packets)))
 	rate=$(python3 -c 'import json,sys
 e = json.load(open(sys.argv[1]))["end"]["sum_sent"]
@@ -266,7 +283,7 @@ print("%.0f" % (e["packets"] / e["seconds"]))' "$WORK/iperf.json" 2>/dev/null) |
 	[ "$kind" = none ] || stop_capture "$kind" "$file"
 	record flood "$round" "$kind" $((w1 - w0)) "$FILE_N" "$CAP_N" "$CAP_DROP" \
 		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B"
-	log "flood round $round $kind: $rate pkt/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s"
+	log "flood round $round $kind: $rate pkt/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s$([ "$CONTENDED" = 1 ] && echo " (CONTENDED: other capturers/tests were running)")"
 }
 
 # ---- main -------------------------------------------------------------------
@@ -298,7 +315,7 @@ for line in open(path):
     f = line.rstrip("\n").split("\t")
     if len(f) < 12:
         continue
-    r = dict(wire=num(f[3]), cap=num(f[4]), summ=num(f[5]), drop=num(f[6]), cpu=num(f[7]),
+    r = dict(busy=len(f) > 12 and f[12] == "1", wire=num(f[3]), cap=num(f[4]), summ=num(f[5]), drop=num(f[6]), cpu=num(f[7]),
              setup=num(f[8]), rate=num(f[9]), host=num(f[10]), capb=num(f[11]))
     c = None if r["cpu"] is None else r["cpu"] - r["setup"]
     r["uspp"] = c * 1e6 / r["cap"] if c is not None and r["cap"] else None
@@ -306,7 +323,7 @@ for line in open(path):
     r["capmb"] = None if r["capb"] is None else r["capb"] / 1e6
     n = (r["drop"] or 0) + (r["cap"] or 0)
     r["droppct"] = 100.0 * r["drop"] / n if r["drop"] is not None and n else None
-    rows.setdefault((f[0], f[2]), []).append(r)
+    rows.setdefault((f[0], f[2]), []).append(r)  # in round order
 
 def med(wl, kind, key):
     v = [r[key] for r in rows.get((wl, kind), []) if r[key] is not None]
@@ -356,6 +373,7 @@ for wl in ("download", "flood"):
             lst = rows.get((wl, kind), [])
             print(f"    {kind:8} " + "   ".join(
                 f"{fmt(r['rate'], 1 if wl == 'download' else 0)} / {fmt(r['drop'])} / {fmt(r['uspp'], 3)}"
+                + ("*" if r["busy"] else "")
                 for r in lst))
     td_u, tl_u = med(wl, "tcpdump", "uspp"), med(wl, "tlsdump", "uspp")
     td_b, tl_b = med(wl, "tcpdump", "uspmb"), med(wl, "tlsdump", "uspmb")
@@ -376,5 +394,10 @@ for wl in ("download", "flood"):
         print("  note: lo's TC egress sees GSO skbs before they are split for the device (up to")
         print("  ~128 KiB); tcpdump sees lo's ingress (<= 64 KiB): tlsdump's packets are fewer")
         print("  and larger, so its µs/pkt is not comparable there: compare µs/MB.")
+busy = [f"{wl}/{kind}#{i + 1}" for (wl, kind), lst in rows.items()
+        for i, r in enumerate(lst) if r["busy"]]
+if busy:
+    print(f"WARNING: {len(busy)} run(s) overlapped other capturers or test suites on this machine")
+    print("(their numbers are not comparable; marked * per round): " + " ".join(busy))
 print()
 EOF

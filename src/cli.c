@@ -306,7 +306,8 @@ static void blank_comments(char *s)
 			comment = true;
 		else if (*s == '\n')
 			comment = false;
-		if (comment)
+		/* one line: the IDB's if_filter shows it as written */
+		if (comment || *s == '\n')
 			*s = ' ';
 	}
 }

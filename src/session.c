@@ -45,9 +45,10 @@ static int compile_filters(struct session *s)
 	for (i = 0; i < IFSET_N_DLT; i++) {
 		if (!s->si.dlt_used[i])
 			continue;
-		rc = filter_compile(&s->filters[i], s->cfg->expression,
-				    ifset_dlt(i), s->cfg->snaplen, err,
-				    sizeof(err));
+		rc = filter_compile_on(&s->filters[i], s->cfg->expression,
+				       ifset_first_of_dlt(&s->si, i),
+				       ifset_dlt(i), s->cfg->snaplen, err,
+				       sizeof(err));
 		if (rc) {
 			log_err("bad filter expression: %s", err);
 			return EXIT_USAGE;
@@ -167,7 +168,7 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 		return 0;
 	ifc = &s->si.ifs[h->slot];
 	src = (struct frame_src){ ifc->linktype, ifc->arphrd, ifc->ifindex };
-	frame_build(&f, h, data, &src, s->si.file_linktype);
+	frame_build(&f, h, data, &src, s->si.file_linktype, s->cfg->snaplen);
 	po.dir = f.dir;
 	err = pcapng_write_packet2(s->w, (int)h->slot, h->ts_ns + s->clock_off,
 				   f.head, f.headlen, f.body, f.bodylen,

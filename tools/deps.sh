@@ -5,7 +5,8 @@
 set -eu
 pkgs=(clang llvm libbpf-dev bpftool libpcap-dev libelf-dev zlib1g-dev
       libssl-dev pkg-config make gcc libclang-rt-14-dev
-      tshark tcpdump iproute2 iputils-ping curl openssl python3 procps)
+      tshark tcpdump iproute2 iputils-ping curl openssl python3 procps
+      iperf3 time)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,5 +20,7 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no, quietly.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+# iperf3 (bench/capture.sh) asks whether to start a daemon at boot: no.
+echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -86,8 +86,34 @@ int filter_from_cbpf(struct filter **out, const struct filter_cbpf_insn *insns,
 	return 0;
 }
 
+/* A handle to compile with.  An activated one on a real interface makes
+ * libpcap emit its Linux code (VLAN tags from skb metadata, as TC sees
+ * them: the tag is not in the packet bytes); a dead one tests the bytes.
+ * Activation needs CAP_NET_RAW: without it, or with no interface, dead. */
+static pcap_t *compile_handle(const char *ifname, int dlt, uint32_t snaplen)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_t *p = ifname ? pcap_create(ifname, errbuf) : NULL;
+
+	if (p) {
+		pcap_set_snaplen(p, (int)snaplen);
+		pcap_set_buffer_size(p, 64 * 1024); /* never read: keep it small */
+		if (pcap_activate(p) == 0 && pcap_datalink(p) == dlt)
+			return p;
+		pcap_close(p);
+	}
+	return pcap_open_dead(dlt, (int)snaplen);
+}
+
 int filter_compile(struct filter **out, const char *expr, int dlt,
 		   uint32_t snaplen, char *err, size_t errlen)
+{
+	return filter_compile_on(out, expr, NULL, dlt, snaplen, err, errlen);
+}
+
+int filter_compile_on(struct filter **out, const char *expr,
+		      const char *ifname, int dlt, uint32_t snaplen, char *err,
+		      size_t errlen)
 {
 	struct bpf_program prog;
 	pcap_t *p;
@@ -100,7 +126,7 @@ int filter_compile(struct filter **out, const char *expr, int dlt,
 	 * match" everywhere, and the capture decides the length anyway. */
 	if (snaplen == 0 || snaplen > INT_MAX)
 		snaplen = 262144;
-	p = pcap_open_dead(dlt, (int)snaplen);
+	p = compile_handle(ifname, dlt, snaplen);
 	if (!p)
 		return -ENOMEM;
 	if (pcap_compile(p, &prog, expr ? expr : "", 1, PCAP_NETMASK_UNKNOWN)) {

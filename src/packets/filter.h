@@ -24,6 +24,12 @@ enum filter_dir { FILTER_INGRESS = 0, FILTER_EGRESS = 1 };
  * libpcap's message in err.  *out is freed with filter_free. */
 int filter_compile(struct filter **out, const char *expr, int dlt,
 		   uint32_t snaplen, char *err, size_t errlen);
+/* The same, compiled as for a live capture on ifname (of that DLT) when
+ * we may open one: libpcap then tests VLAN tags in the skb's metadata,
+ * where TC has them, instead of in the bytes.  Falls back to the above. */
+int filter_compile_on(struct filter **out, const char *expr,
+		      const char *ifname, int dlt, uint32_t snaplen, char *err,
+		      size_t errlen);
 /* Translates and loads the program for one direction (the direction is
  * known per attached program: it answers libpcap's inbound/outbound
  * ancillary loads).  Returns the program fd or -errno: -EINVAL for a

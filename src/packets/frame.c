@@ -32,6 +32,12 @@ static uint16_t raw_proto(const struct cap_pkt *h, const uint8_t *data)
 	return ntohs(h->protocol);
 }
 
+/* TPID of an offloaded tag (older kernels report 0: 802.1Q). */
+static uint16_t tpid(const struct cap_pkt *h)
+{
+	return h->vlan_proto ? ntohs(h->vlan_proto) : ETH_P_8021Q;
+}
+
 static void build_sll2(struct frame *f, const struct cap_pkt *h,
 		       const uint8_t *data, const struct frame_src *src)
 {
@@ -58,7 +64,7 @@ static void build_sll2(struct frame *f, const struct cap_pkt *h,
 	if (h->vlan_present) { /* tag, then the encapsulated type */
 		put16(p + 20, h->vlan_tci);
 		put16(p + 22, proto);
-		proto = ETH_P_8021Q;
+		proto = tpid(h);
 		f->headlen += 4;
 	}
 	put16(p, proto);
@@ -68,9 +74,20 @@ static void build_sll2(struct frame *f, const struct cap_pkt *h,
 			       MAC_HDR : 0) + f->headlen;
 }
 
+/* Keeps head + body within snaplen (the original length stays). */
+static void trim(struct frame *f, uint32_t snaplen)
+{
+	if (f->headlen >= snaplen) {
+		f->headlen = snaplen;
+		f->bodylen = 0;
+	} else if (f->bodylen > snaplen - f->headlen) {
+		f->bodylen = snaplen - f->headlen;
+	}
+}
+
 void frame_build(struct frame *f, const struct cap_pkt *h,
 		 const uint8_t *data, const struct frame_src *src,
-		 int file_linktype)
+		 int file_linktype, uint32_t snaplen)
 {
 	f->dir = h->dir == TC_DIR_EGRESS ? PCAPNG_DIR_OUT : PCAPNG_DIR_IN;
 	f->headlen = 0;
@@ -82,11 +99,12 @@ void frame_build(struct frame *f, const struct cap_pkt *h,
 	} else if (h->vlan_present && src->linktype == PCAPNG_LINKTYPE_ETHERNET &&
 		   h->caplen >= 12) {
 		memcpy(f->head, data, 12);
-		put16(f->head + 12, ETH_P_8021Q);
+		put16(f->head + 12, tpid(h));
 		put16(f->head + 14, h->vlan_tci);
 		f->headlen = 16;
 		f->body = data + 12;
 		f->bodylen = h->caplen - 12;
 		f->origlen = h->len + 4;
 	}
+	trim(f, snaplen);
 }

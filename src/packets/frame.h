@@ -7,7 +7,8 @@
  *    libpcap does, so the file shows the frame as it was on the wire.
  *  - LINKTYPE_LINUX_SLL2 (-i any, mixed interfaces): the 20-byte SLL2
  *    header (www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html) replaces
- *    the MAC header. */
+ *    the MAC header.
+ *  - The tag keeps its own TPID (802.1Q 0x8100 or 802.1ad 0x88a8). */
 #ifndef TLSDUMP_FRAME_H
 #define TLSDUMP_FRAME_H
 
@@ -30,8 +31,11 @@ struct frame {
 	int dir;          /* enum pcapng_dir */
 };
 
+/* snaplen bounds what the file holds (head + body): the kernel cut the
+ * packet at snaplen, and a synthesized header may be longer than the one
+ * it replaces. */
 void frame_build(struct frame *f, const struct cap_pkt *h,
 		 const uint8_t *data, const struct frame_src *src,
-		 int file_linktype);
+		 int file_linktype, uint32_t snaplen);
 
 #endif

@@ -121,6 +121,16 @@ int ifset_resolve(struct ifset *set, const char *const *names, int n)
 	return err;
 }
 
+const char *ifset_first_of_dlt(const struct ifset *set, int idx)
+{
+	int i;
+
+	for (i = 0; i < set->n; i++)
+		if (ifset_dlt_index(&set->ifs[i]) == idx)
+			return set->ifs[i].name;
+	return NULL;
+}
+
 void ifset_free(struct ifset *set)
 {
 	free(set->ifs);

@@ -29,6 +29,8 @@ int ifset_resolve(struct ifset *set, const char *const *names, int n);
 /* DLT value (for libpcap) of a dlt index, and the index of an iface. */
 int ifset_dlt(int idx);
 int ifset_dlt_index(const struct iface *ifc);
+/* Name of the first interface of a dlt index (NULL if none). */
+const char *ifset_first_of_dlt(const struct ifset *set, int idx);
 void ifset_free(struct ifset *set);
 
 #endif

@@ -107,6 +107,7 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 dir)
 	s->hdr.protocol = skb->protocol;
 	s->hdr.vlan_present = skb->vlan_present;
 	s->hdr.vlan_tci = skb->vlan_tci;
+	s->hdr.vlan_proto = skb->vlan_proto;
 	s->hdr.pkt_type = skb->pkt_type;
 	s->hdr.dir = dir;
 	if (bpf_ringbuf_output(&packets, s, sizeof(s->hdr) + caplen,

@@ -27,12 +27,13 @@ struct cap_pkt {
 	__u32 len;        /* length on the wire (skb->len, whole GSO packet) */
 	__u32 caplen;     /* bytes that follow, min(len, snaplen) */
 	__u16 protocol;   /* skb->protocol, network byte order */
-	__u16 vlan_tci;   /* offloaded 802.1Q tag (when vlan_present) */
+	__u16 vlan_tci;   /* offloaded VLAN tag (when vlan_present) */
+	__u16 vlan_proto; /* its TPID (0x8100, 0x88a8), network byte order */
+	__u16 slot;       /* the interface's slot in the capture */
 	__u8 dir;         /* enum tc_dir */
 	__u8 vlan_present;
 	__u8 pkt_type;    /* skb->pkt_type: PACKET_HOST, ... */
 	__u8 pad;
-	__u32 slot;       /* the interface's slot in the capture */
 };
 
 /* Per-interface counters (a per-CPU array indexed by slot). */

@@ -7,6 +7,8 @@ Direction: in/out/- (pcapng epb_flags; pcap has none).  With --strip-l2
 the link-layer header is removed (Ethernet 14, SLL2 20, RAW 0) so files
 of different link types can be compared by their IP packets.  With --l2
 a sixth column holds the link-layer header in hex ("-" when there is none).
+With --snap=N each packet is first cut to N bytes as stored (link-layer
+header included), as a capture with snaplen N would have kept it.
 Exits 1 on any structural error (bad lengths, trailing garbage).
 """
 import hashlib
@@ -14,6 +16,9 @@ import struct
 import sys
 
 L2 = {1: 14, 101: 0, 276: 20, 12: 0}
+# An SLL2 header whose protocol is one of these is followed by a VLAN tag
+# (TCI, then the encapsulated protocol): 802.1Q, 802.1ad, old QinQ.
+VLAN_TPIDS = (b"\x81\x00", b"\x88\xa8", b"\x91\x00")
 
 
 def fail(msg):
@@ -83,15 +88,18 @@ def main():
     data = open(args[0], "rb").read()
     reader = read_pcapng if data[:4] == b"\x0a\x0d\x0d\x0a" else read_pcap
     l2col = "--l2" in sys.argv
+    snap = [int(a[7:]) for a in sys.argv if a.startswith("--snap=")]
     for ts, d, orig, pkt, lt in reader(data):
+        if snap:
+            pkt = pkt[:snap[0]]
         cut = L2.get(lt, 0) if strip else 0
-        if lt == 276 and strip and len(pkt) >= 2 and pkt[0:2] == b"\x81\x00":
+        if lt == 276 and strip and len(pkt) >= 2 and pkt[0:2] in VLAN_TPIDS:
             cut += 4
         body = pkt[cut:]
         extra = ""
         if l2col:  # --l2: a 6th column, the link-layer header (hex, "-" if none)
             hl = L2.get(lt, 0)
-            if lt == 276 and pkt[0:2] == b"\x81\x00":
+            if lt == 276 and pkt[0:2] in VLAN_TPIDS:
                 hl += 4
             extra = "\t" + (pkt[:hl].hex() or "-")
         print("%d\t%s\t%d\t%d\t%s%s" % (ts, d, orig - cut, len(body),
