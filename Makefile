@@ -92,3 +92,37 @@ bench: all
 
 clean:
 	rm -rf build
+
+# ---- fuzzing: libFuzzer targets tests/fuzz/fuzz_NAME.c (clang) ----------
+#   make fuzz       build build/fuzz/fuzz_* (ASan + UBSan + libFuzzer)
+#   make fuzz-run   run each for FUZZ_SECS seconds on build/fuzz/corpus/NAME
+# A target links only the sources it names in FUZZ_SRCS_NAME.
+FUZZ_SECS ?= 20
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRCS_elfsym := src/tls/elfsym.c src/tls/prologue.c
+FUZZ_SRCS_maps := src/tls/targets.c src/tls/elfsym.c
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: fuzz fuzz-run
+fuzz: $(FUZZ_BINS)
+
+.SECONDEXPANSION:
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) -lelf
+
+build/fuzz/corpus/elfsym/seed.so: tests/fuzz/seed_elf.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -shared -fPIC -nostdlib -o $@ $<
+
+build/fuzz/corpus/maps/self:
+	@mkdir -p $(@D)
+	cat /proc/self/maps > $@
+
+fuzz-run: fuzz build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self
+	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
+		echo "== $$f ($(FUZZ_SECS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/ build/fuzz/corpus/$$n \
+			|| exit 1; done

@@ -13,7 +13,7 @@ enum opt_id {
 	O_UNBUF = 'U', O_RING = 'B', O_FFILE = 'F', O_VERBOSE = 'v',
 	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e',
-	O_VERSION = 256, O_PCAPFILE, O_LIBSSL,
+	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST,
 };
 
 #define C_ALL ((1u << CMD_CAPTURE) | (1u << CMD_TLS) | (1u << CMD_GOTLS))
@@ -45,6 +45,7 @@ static const struct opt_def opts[] = {
 	{ "keylogfile", O_KEYLOG, 1, C_SUB, "FILE", "write the key log to FILE" },
 	{ "libssl", O_LIBSSL, 1, C_TLS, "PATH", "libssl.so or binary with OpenSSL inside" },
 	{ "elfpath", O_ELF, 1, C_GO, "PATH", "Go binary to trace (repeatable)" },
+	{ "list", O_TLSLIST, 0, C_TLS, NULL, "list every OpenSSL found and exit" },
 	{ "pid", O_PID, 1, C_SUB, "PID", "only this process (repeatable)" },
 	{ "uid", O_UID, 1, C_SUB, "UID", "only this user (repeatable)" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
@@ -201,6 +202,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_VERBOSE: cfg->verbosity++; return 0;
 	case O_QUIET: cfg->verbosity--; return 0;
 	case O_LIST: cfg->action = ACT_LIST_IFACES; return 0;
+	case O_TLSLIST: cfg->action = ACT_LIST_TLS; return 0;
 	case O_HELP: cfg->action = ACT_HELP; return 0;
 	case O_VERSION: cfg->action = ACT_VERSION; return 0;
 	case O_MODEL: return parse_model(arg, cfg);

@@ -24,3 +24,8 @@ uint64_t clock_real_ns(void)
 {
 	return (uint64_t)ns(CLOCK_REALTIME);
 }
+
+int64_t clock_mono_ns(void)
+{
+	return ns(CLOCK_MONOTONIC);
+}

@@ -9,5 +9,7 @@
 /* REALTIME - MONOTONIC in ns, measured now (bracketed reads, midpoint). */
 int64_t clock_mono_to_real_offset(void);
 uint64_t clock_real_ns(void);
+/* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns(). */
+int64_t clock_mono_ns(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include "packets/filter.h"
 #include "packets/iface.h"
 #include "session.h"
+#include "session_int.h"
 
 #include <bpf/libbpf.h>
 #include <stdio.h>
@@ -28,12 +29,21 @@ static int dispatch(struct config *cfg)
 		return EXIT_OK;
 	case ACT_LIST_IFACES:
 		return iface_print_list() ? EXIT_RUNTIME : EXIT_OK;
+	case ACT_LIST_TLS:
+		return session_tls_list(cfg);
 	case ACT_RUN:
 		break;
 	}
-	if (cfg->cmd != CMD_CAPTURE) {
-		log_err("'tlsdump %s' is not available in this version yet",
-			cfg->cmd == CMD_TLS ? "tls" : "gotls");
+	if (cfg->cmd == CMD_GOTLS) {
+		log_err("'tlsdump gotls' is not available in this version yet");
+		return EXIT_USAGE;
+	}
+	if (cfg->cmd == CMD_TLS && cfg->model == MODEL_TEXT) {
+		log_err("text mode is not available in this version yet: use -m pcap or -m keylog");
+		return EXIT_USAGE;
+	}
+	if (cfg->cmd == CMD_TLS && cfg->model == MODEL_DEFAULT) {
+		log_err("tlsdump tls: choose a mode: -m pcap (packets and keys) or -m keylog (keys only)");
 		return EXIT_USAGE;
 	}
 	if (cli_load_filter_file(cfg))

@@ -12,6 +12,8 @@
 #include "packets/filter.h"
 #include "packets/frame.h"
 #include "packets/ifset.h"
+#include "out/sequencer.h"
+#include "session_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,23 +21,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#define POLL_MS 10      /* ring poll: records are not woken per packet */
-#define TICK_MS 2000    /* flush, clock, -v progress */
-
-struct session {
-	const struct config *cfg;
-	struct ifset si;
-	struct filter *filters[IFSET_N_DLT];
-	struct capture *cap;
-	struct pcapng_writer *w;
-	struct loop *loop;
-	int64_t clock_off;
-	uint64_t written;   /* handed to the writer */
-	uint64_t in_file;   /* complete EPBs in the file at the end */
-	uint64_t *if_written;
-	int werr; /* first write error */
-};
 
 static int compile_filters(struct session *s)
 {
@@ -152,15 +137,60 @@ static int attach_all(struct session *s)
 	return err == -ENODEV ? EXIT_NOIFACE : err ? EXIT_RUNTIME : 0;
 }
 
-/* The ring's callback: one record -> one EPB. */
+/* One packet into the file (directly, or when the sequencer lets it
+ * go).  -ECANCELED once -c COUNT packets are in. */
+static int write_packet(void *ctx, const struct seq_packet *p)
+{
+	struct session *s = ctx;
+	struct pcapng_pkt_opts po = { .dir = p->dir };
+	int err;
+
+	if (s->cfg->count && s->written >= s->cfg->count)
+		return -ECANCELED;
+	err = pcapng_write_packet2(s->w, p->iface, p->ts_ns + s->clock_off,
+				   p->head, p->headlen, p->body, p->bodylen,
+				   p->origlen, &po);
+	if (!err && s->cfg->immediate)
+		err = pcapng_flush(s->w);
+	if (err) {
+		s->werr = err;
+		return err;
+	}
+	s->written++;
+	s->if_written[p->iface]++;
+	return s->cfg->count && s->written >= s->cfg->count ? -ECANCELED : 0;
+}
+
+/* Where the IP header starts in a captured frame (NULL: not IP). */
+static const uint8_t *ip_start(const struct iface *ifc, const uint8_t *d,
+			       uint32_t caplen, uint32_t *iplen)
+{
+	uint32_t l2 = 0;
+
+	if (ifc->linktype == PCAPNG_LINKTYPE_ETHERNET) {
+		l2 = 14;
+		if (caplen >= 18 && d[12] == 0x81 && d[13] == 0x00)
+			l2 = 18;
+		else if (caplen >= 18 && d[12] == 0x88 && d[13] == 0xa8)
+			l2 = 18;
+	}
+	if (caplen <= l2)
+		return NULL;
+	*iplen = caplen - l2;
+	return d + l2;
+}
+
+/* The ring's callback: one record -> one EPB, through the sequencer when
+ * TLS flows may have to wait for their keys. */
 static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 {
 	struct session *s = ctx;
 	const struct iface *ifc;
-	struct pcapng_pkt_opts po = { 0 };
 	struct frame_src src;
+	struct seq_packet sp;
 	struct frame f;
-	int err;
+	const uint8_t *ip;
+	uint32_t iplen = 0;
 
 	if (s->cfg->count && s->written >= s->cfg->count)
 		return -ECANCELED;
@@ -169,27 +199,26 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 	ifc = &s->si.ifs[h->slot];
 	src = (struct frame_src){ ifc->linktype, ifc->arphrd, ifc->ifindex };
 	frame_build(&f, h, data, &src, s->si.file_linktype, s->cfg->snaplen);
-	po.dir = f.dir;
-	err = pcapng_write_packet2(s->w, (int)h->slot, h->ts_ns + s->clock_off,
-				   f.head, f.headlen, f.body, f.bodylen,
-				   f.origlen, &po);
-	if (!err && s->cfg->immediate)
-		err = pcapng_flush(s->w);
-	if (err) {
-		s->werr = err;
-		return err;
-	}
-	s->written++;
-	s->if_written[h->slot]++;
-	return s->cfg->count && s->written >= s->cfg->count ? -ECANCELED : 0;
+	sp = (struct seq_packet){ h->slot, h->ts_ns, f.head, f.headlen, f.body,
+				  f.bodylen, f.origlen, f.dir };
+	if (!s->seq)
+		return write_packet(s, &sp);
+	ip = ip_start(ifc, data, h->caplen, &iplen);
+	return seq_packet(s->seq, &sp, ip, iplen, h->ts_ns);
 }
 
-/* Drains the ring; maps "count reached" to a clean stop. */
+/* Drains the rings, secrets first (their DSBs then precede packets
+ * consumed in the same round), and lets go of flows whose keys did not
+ * come in time.  Maps "count reached" and a closed pipe to a clean stop. */
 static int consume(void *ctx)
 {
 	struct session *s = ctx;
-	int rc = capture_consume(s->cap);
+	int rc = session_tls_consume(s);
 
+	if (!rc && s->cap)
+		rc = capture_consume(s->cap);
+	if (rc >= 0 && s->seq)
+		rc = seq_tick(s->seq, (uint64_t)clock_mono_ns());
 	if (rc == -ECANCELED || rc == -EPIPE)
 		return 1;
 	return rc < 0 ? rc : 0;
@@ -212,16 +241,19 @@ static uint64_t total_dropped(struct session *s)
 static int tick(void *ctx)
 {
 	struct session *s = ctx;
-	int err = pcapng_flush(s->w);
+	int err = s->w ? pcapng_flush(s->w) : 0;
 
 	if (err) {
 		s->werr = err;
 		return err == -EPIPE ? 1 : err;
 	}
 	s->clock_off = clock_mono_to_real_offset();
-	log_info("packets saved into pcapng file. count=%llu dropped=%llu",
-		 (unsigned long long)s->written,
-		 (unsigned long long)total_dropped(s));
+	if (s->t)
+		session_tls_rescan(s);
+	if (s->cap)
+		log_info("packets saved into pcapng file. count=%llu dropped=%llu",
+			 (unsigned long long)s->written,
+			 (unsigned long long)total_dropped(s));
 	return 0;
 }
 
@@ -232,7 +264,7 @@ static int run_loop(struct session *s)
 	s->loop = loop_new();
 	if (!s->loop)
 		return -errno;
-	err = loop_watch(s->loop, capture_ring_fd(s->cap), consume, s);
+	err = s->cap ? loop_watch(s->loop, capture_ring_fd(s->cap), consume, s) : 0;
 	if (!err)
 		err = loop_every(s->loop, POLL_MS, consume, s);
 	if (!err)
@@ -296,16 +328,19 @@ static int write_error_status(struct session *s)
 	return EXIT_OUTPUT;
 }
 
-/* Stop capturing, drain what the ring still holds, write statistics,
- * close the file.  Returns the exit status. */
-static int finish(struct session *s, int loop_err)
+/* Stop capturing, drain what the rings still hold (secrets first),
+ * let held flows out, write statistics, close the file. */
+static void finish_pcap(struct session *s)
 {
 	bool full = s->cfg->count && s->written >= s->cfg->count;
 	int rc, err;
 
 	capture_detach(s->cap);
+	session_tls_consume(s);
 	while (!s->werr && !full && (rc = capture_consume(s->cap)) > 0)
 		full = s->cfg->count && s->written >= s->cfg->count;
+	if (s->seq && !s->werr && !full)
+		seq_drain(s->seq);
 	write_stats(s);
 	err = pcapng_flush(s->w);
 	if (!s->werr)
@@ -316,6 +351,16 @@ static int finish(struct session *s, int loop_err)
 	if (!s->werr)
 		s->werr = err;
 	print_summary(s);
+}
+
+/* Returns the exit status. */
+static int finish(struct session *s, int loop_err)
+{
+	int rc;
+
+	if (s->cap)
+		finish_pcap(s);
+	session_tls_stop(s);
 	rc = write_error_status(s);
 	if (!rc && loop_err && loop_err != -ECANCELED && !s->werr) {
 		log_err("capture stopped: %s", strerror(-loop_err));
@@ -328,6 +373,8 @@ static void cleanup(struct session *s)
 {
 	int i;
 
+	session_tls_stop(s);
+	seq_free(s->seq);
 	if (s->w)
 		pcapng_close(s->w);
 	capture_close(s->cap);
@@ -338,37 +385,62 @@ static void cleanup(struct session *s)
 	ifset_free(&s->si);
 }
 
+/* Interfaces, filter, BPF and the file: the packet half of a run. */
+static int start_pcap(struct session *s)
+{
+	int rc, i;
+
+	if (ifset_resolve(&s->si, s->cfg->ifaces, s->cfg->n_ifaces))
+		return EXIT_NOIFACE;
+	rc = compile_filters(s);
+	if (!rc)
+		rc = open_capture(s, on_packet);
+	if (!rc)
+		rc = open_file(s);
+	if (rc)
+		return rc;
+	s->if_written = calloc((size_t)s->si.n, sizeof(*s->if_written));
+	if (!s->if_written)
+		return EXIT_RUNTIME;
+	for (i = 0; i < s->si.n; i++)
+		iface_packet_count(&s->si.ifs[i], &s->si.ifs[i].packets_at_start);
+	return 0;
+}
+
 int session_run(const struct config *cfg)
 {
 	struct session s = { .cfg = cfg };
-	int rc = EXIT_NOIFACE, err, i;
+	int rc = 0;
 
-	if (ifset_resolve(&s.si, cfg->ifaces, cfg->n_ifaces))
-		goto out;
-	rc = compile_filters(&s);
-	if (!rc)
-		rc = open_capture(&s, on_packet);
-	if (!rc)
-		rc = open_file(&s);
-	if (rc)
-		goto out;
-	s.if_written = calloc((size_t)s.si.n, sizeof(*s.if_written));
-	for (i = 0; i < s.si.n; i++)
-		iface_packet_count(&s.si.ifs[i], &s.si.ifs[i].packets_at_start);
+	/* -m keylog: secrets only; otherwise packets, and the secrets of
+	 * every TLS library we can probe ("everything we can decrypt"). */
+	s.pcap = !(cfg->cmd == CMD_TLS && cfg->model == MODEL_KEYLOG);
+	s.tls = cfg->cmd == CMD_CAPTURE || cfg->cmd == CMD_TLS;
 	s.clock_off = clock_mono_to_real_offset();
-	if (!s.if_written || loop_install_signals()) {
-		log_err("cannot set up: %s", strerror(errno));
-		rc = EXIT_RUNTIME;
-		goto out;
+	if (s.pcap)
+		rc = start_pcap(&s);
+	if (!rc && s.tls)
+		rc = session_tls_start(&s);
+	if (!rc && s.pcap && s.tls) {
+		s.seq = seq_new((uint64_t)HOLD_MS * 1000000, 256u << 20,
+				write_packet, &s);
+		rc = s.seq ? 0 : EXIT_RUNTIME;
 	}
-	rc = attach_all(&s);
-	if (rc)
-		goto out;
-	log_info("capturing on %d interface(s), link type %s, writing '%s'",
-		 s.si.n, iface_linktype_name(s.si.file_linktype), cfg->output);
-	err = run_loop(&s);
-	rc = finish(&s, err);
-out:
+	if (!rc && loop_install_signals()) {
+		log_err("cannot set up signals: %s", strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	if (!rc && s.pcap)
+		rc = attach_all(&s);
+	if (!rc) {
+		if (s.pcap)
+			log_info("capturing on %d interface(s), link type %s, writing '%s'",
+				 s.si.n, iface_linktype_name(s.si.file_linktype),
+				 cfg->output);
+		else
+			log_info("capturing TLS secrets only");
+		rc = finish(&s, run_loop(&s));
+	}
 	cleanup(&s);
 	return rc;
 }

@@ -3,7 +3,7 @@
  * SSL object's secrets to user space when they change.
  *
  * Where the secrets are depends on the OpenSSL build: the attach cookie of
- * each probe is the index of its file's offset profile in `profiles`.
+ * each probe is its file's slot in `profiles`, which holds the offsets.
  * Sites (facts/openssl.md): the return of SSL_do_handshake (SSL_connect
  * and SSL_accept call it), the entry of SSL_read/SSL_write and their _ex
  * forms (servers driven by BIOs never call the handshake function), and
@@ -16,10 +16,10 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, OSSL_MAX_PROFILES);
+	__uint(max_entries, OSSL_MAX_FILES);
 	__type(key, __u32);
 	__type(value, struct ossl_offsets);
-} profiles SEC(".maps");
+} profiles SEC(".maps"); /* by file slot: the offsets of its build */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #endif
 
+#define OSSL_MAX_FILES 256   /* files probed: the attach cookie is the slot */
 #define OSSL_MAX_PROFILES 64
 #define OSSL_SECRET_MAX 64 /* EVP_MAX_MD_SIZE */
 
@@ -48,7 +49,7 @@ struct ossl_event {
 	__u64 ts_ns;       /* bpf_ktime_get_ns() */
 	__u64 ssl;         /* the SSL * */
 	__u32 pid, tid, uid;
-	__u32 profile;     /* index into the profile table (attach cookie) */
+	__u32 profile;     /* file slot (attach cookie): its offsets */
 	__s32 version;     /* 0x0303 TLS 1.2, 0x0304 TLS 1.3, ... */
 	__u32 cipher_id;   /* 0x0300xxxx (OpenSSL's id: 0x03000000 | IANA) */
 	__u32 master_key_length;

@@ -1,0 +1,52 @@
+/* session_int.h - the state of one run, shared by session.c (the
+ * outline and the packet path) and session_tls.c (the TLS secrets). */
+#ifndef TLSDUMP_SESSION_INT_H
+#define TLSDUMP_SESSION_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "packets/ifset.h"
+
+#define POLL_MS 10      /* ring poll: records are not woken per packet */
+#define TICK_MS 2000    /* flush, clock, -v progress, new TLS libraries */
+#define HOLD_MS 2000    /* longest a flow waits for its keys */
+
+struct filter;
+struct capture;
+struct pcapng_writer;
+struct loop;
+struct sequencer;
+struct session_tls;
+
+struct session {
+	const struct config *cfg;
+	bool pcap;          /* packets into a pcapng file */
+	bool tls;           /* TLS secrets (into the pcapng and/or key log) */
+	struct ifset si;
+	struct filter *filters[IFSET_N_DLT];
+	struct capture *cap;
+	struct pcapng_writer *w;
+	struct sequencer *seq; /* keys before packets (when pcap && tls) */
+	struct session_tls *t;
+	struct loop *loop;
+	int64_t clock_off;
+	uint64_t written;   /* handed to the writer */
+	uint64_t in_file;   /* complete EPBs in the file at the end */
+	uint64_t *if_written;
+	int werr; /* first write error */
+};
+
+/* session_tls.c: find the TLS libraries, attach, turn snapshots into
+ * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */
+int session_tls_start(struct session *s);
+/* Loop callbacks (return as loop_fn). */
+int session_tls_consume(struct session *s);
+int session_tls_rescan(struct session *s);
+/* Prints the TLS part of the summary; closes. */
+void session_tls_stop(struct session *s);
+/* `tlsdump tls --list`: exit code. */
+int session_tls_list(const struct config *cfg);
+
+#endif

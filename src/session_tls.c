@@ -1,0 +1,232 @@
+/* session_tls.c - the TLS secrets of a run: find every OpenSSL, probe it,
+ * write what its SSL objects hold as key-log lines into the pcapng (DSBs,
+ * with the sequencer holding flows until their keys are in) and the
+ * key-log file. */
+#include "session_int.h"
+#include "exitcode.h"
+#include "log.h"
+#include "out/keylog.h"
+#include "out/pcapng.h"
+#include "out/sequencer.h"
+#include "tls/openssl_profiles.h"
+#include "tls/ossl.h"
+#include "tls/secrets.h"
+#include "tls/targets.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct session_tls {
+	struct ossl *ossl;
+	struct secrets *sec;
+	struct keylog *kl;
+	struct tls_target_set targets;
+	int attached;
+};
+
+static int sink_dsb(void *ctx, const char *lines, size_t len)
+{
+	struct session *s = ctx;
+	int err;
+
+	if (!s->w)
+		return 0;
+	err = pcapng_write_tls_secrets(s->w, lines, len);
+	if (!err && s->cfg->immediate)
+		err = pcapng_flush(s->w);
+	if (err)
+		s->werr = err;
+	return err;
+}
+
+static int sink_complete(void *ctx, const uint8_t cr[32])
+{
+	struct session *s = ctx;
+
+	return s->seq ? seq_keys(s->seq, cr, true) : 0;
+}
+
+/* --pid / --uid: only those processes' keys (until the kernel-side
+ * filter of the process issue). */
+static bool wanted(const struct config *cfg, const struct ossl_event *e)
+{
+	int i;
+	bool pid_ok = !cfg->n_pids, uid_ok = !cfg->n_uids;
+
+	for (i = 0; i < cfg->n_pids; i++)
+		pid_ok |= cfg->pids[i] == e->pid;
+	for (i = 0; i < cfg->n_uids; i++)
+		uid_ok |= cfg->uids[i] == e->uid;
+	return pid_ok && uid_ok;
+}
+
+static int on_snapshot(void *ctx, const struct ossl_event *e)
+{
+	struct session *s = ctx;
+
+	if (!wanted(s->cfg, e))
+		return 0;
+	return secrets_on_event(s->t->sec, e);
+}
+
+static void attach_new(struct session *s)
+{
+	struct session_tls *t = s->t;
+	int i;
+
+	for (i = 0; i < t->targets.n; i++) {
+		struct tls_target *tg = &t->targets.t[i];
+
+		if (!tg->is_new)
+			continue;
+		if (!tg->version[0]) {
+			log_warn("%s: OpenSSL version not found: its secrets are not captured",
+				 tg->display);
+			continue;
+		}
+		if (ossl_attach_file(t->ossl, tg->path, tg->version, -1) == 0)
+			t->attached++;
+	}
+}
+
+int session_tls_rescan(struct session *s)
+{
+	if (s->cfg->libssl)
+		return 0; /* the user named the library: only that one */
+	if (targets_scan(&s->t->targets) > 0)
+		attach_new(s);
+	return 0;
+}
+
+static const char *keylog_path(const struct config *cfg)
+{
+	if (cfg->keylogfile)
+		return cfg->keylogfile;
+	return cfg->model == MODEL_KEYLOG ? "tlsdump_openssl_key.log" : NULL;
+}
+
+static int find_targets(struct session *s)
+{
+	struct session_tls *t = s->t;
+	int err;
+
+	targets_init(&t->targets, TARGETS_PROC | TARGETS_DEFAULTS);
+	if (s->cfg->libssl) {
+		err = targets_add_path(&t->targets, s->cfg->libssl);
+		if (err < 0) {
+			log_err("--libssl %s: %s", s->cfg->libssl,
+				err == -ENODATA ? "no OpenSSL functions in it" : strerror(-err));
+			return EXIT_USAGE;
+		}
+		t->targets.flags = 0; /* nothing else */
+	}
+	targets_scan(&t->targets);
+	attach_new(s);
+	if (!t->attached)
+		log_warn("no OpenSSL library could be probed: no TLS secrets will be captured");
+	return 0;
+}
+
+int session_tls_start(struct session *s)
+{
+	struct secrets_sink sink = { sink_dsb, sink_complete, s, NULL };
+	const char *kpath = keylog_path(s->cfg);
+	int err;
+
+	s->t = calloc(1, sizeof(*s->t));
+	if (!s->t)
+		return EXIT_RUNTIME;
+	if (kpath) {
+		s->t->kl = keylog_open(kpath);
+		if (!s->t->kl) {
+			log_err("cannot write the key log '%s': %s", kpath,
+				strerror(errno));
+			return EXIT_OUTPUT;
+		}
+		sink.keylog = s->t->kl;
+	}
+	err = ossl_open(&s->t->ossl, on_snapshot, s);
+	if (err == -EPERM) {
+		log_err("no permission to load BPF programs: run as root (or with CAP_BPF, CAP_PERFMON)");
+		return EXIT_PERM;
+	}
+	if (err) {
+		log_err("cannot load the OpenSSL probes: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (secrets_new(&s->t->sec, &sink, s->t->ossl))
+		return EXIT_RUNTIME;
+	return find_targets(s);
+}
+
+int session_tls_consume(struct session *s)
+{
+	int rc = s->t ? ossl_consume(s->t->ossl) : 0;
+
+	return rc < 0 ? rc : 0;
+}
+
+void session_tls_stop(struct session *s)
+{
+	struct session_tls *t = s->t;
+	struct secrets_stats st;
+	unsigned long long lost;
+	int err;
+
+	if (!t)
+		return;
+	if (t->ossl && t->sec) {
+		ossl_consume(t->ossl);
+		secrets_get_stats(t->sec, &st);
+		lost = ossl_lost(t->ossl);
+		fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
+			(unsigned long long)st.lines, (unsigned long long)st.sessions);
+		if (lost || st.refused)
+			fprintf(stderr, "%llu TLS snapshots lost, %llu refused\n", lost,
+				(unsigned long long)st.refused);
+	}
+	err = t->kl ? keylog_close(t->kl) : 0;
+	if (err)
+		log_err("key log: %s", strerror(-err));
+	secrets_free(t->sec);
+	ossl_close(t->ossl);
+	targets_free(&t->targets);
+	free(t);
+	s->t = NULL;
+}
+
+static void print_target(const struct tls_target *t)
+{
+	const struct ossl_profile *p = t->version[0] ? ossl_profile_find(t->version) : NULL;
+	int i;
+
+	printf("%s\n  OpenSSL %s%s\n  offsets: %s%s\n  processes:", t->display,
+	       t->version[0] ? t->version : "(version not found)",
+	       t->is_static ? " (linked into the executable)" : "",
+	       p ? p->origin : "none: not captured",
+	       p && !p->verified ? " (unverified)" : "");
+	for (i = 0; i < t->n_pids; i++)
+		printf(" %d", (int)t->pids[i]);
+	if (t->n_procs > t->n_pids)
+		printf(" ... (%d in all)", t->n_procs);
+	printf("%s\n", t->n_procs ? "" : " none now");
+}
+
+int session_tls_list(const struct config *cfg)
+{
+	struct tls_target_set set;
+	int i, n;
+
+	targets_init(&set, TARGETS_PROC | TARGETS_DEFAULTS);
+	if (cfg->libssl && targets_add_path(&set, cfg->libssl) < 0)
+		log_warn("--libssl %s: not an OpenSSL file", cfg->libssl);
+	n = targets_scan(&set);
+	for (i = 0; i < set.n; i++)
+		print_target(&set.t[i]);
+	if (n < 0)
+		log_err("cannot read /proc: %s", strerror(-n));
+	targets_free(&set);
+	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
+}

@@ -1,0 +1,38 @@
+/* ossl.h - the OpenSSL secret source: uprobes (openssl.bpf.c) on every
+ * libssl file (shared, or linked into a binary) we are given, each with
+ * the offset profile of its version; snapshots of SSL objects come back
+ * through a ring buffer polled by the event loop.
+ *
+ * Lifecycle: ossl_open (load) -> ossl_attach_file per file (now and as
+ * new ones appear) -> ossl_consume from the loop -> ossl_close. */
+#ifndef TLSDUMP_OSSL_H
+#define TLSDUMP_OSSL_H
+
+#include <sys/types.h>
+
+#include "tls/openssl.h"
+
+struct ossl;
+
+/* One snapshot; return 0 to go on, < 0 to stop consuming. */
+typedef int (*ossl_fn)(void *ctx, const struct ossl_event *e);
+
+int ossl_open(struct ossl **out, ossl_fn fn, void *ctx);
+/* Attaches the probe set to path (as this host sees it, e.g. through
+ * /proc/PID/root) using the profile of OpenSSL `version`; pid -1 = every
+ * process.  -ENOENT (no profile for that version: nothing attached, a
+ * warning printed), -ESRCH (no SSL_* functions), or another -errno. */
+int ossl_attach_file(struct ossl *o, const char *path, const char *version,
+		     pid_t pid);
+/* Detaches the probes of file slot `file` (ossl_event.profile) after
+ * its snapshots proved implausible. */
+void ossl_disable_file(struct ossl *o, unsigned file);
+/* The path of file slot `file` (for messages). */
+const char *ossl_file_path(const struct ossl *o, unsigned file);
+int ossl_ring_fd(const struct ossl *o);
+int ossl_consume(struct ossl *o);
+/* Snapshots lost because the ring was full. */
+unsigned long long ossl_lost(const struct ossl *o);
+void ossl_close(struct ossl *o);
+
+#endif

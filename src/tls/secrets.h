@@ -1,0 +1,45 @@
+/* secrets.h - from SSL snapshots to key-log lines in the sinks.
+ *
+ * Each snapshot is turned into lines (keys.c), checked, deduplicated by
+ * client random and label, and the new lines go out at once: as one DSB
+ * into the pcapng (before the packets that need them: the sequencer holds
+ * those) and to the key-log file.  A snapshot that is implausible means
+ * the file's offset profile is wrong: its probes come off with a warning
+ * and nothing of it is ever written. */
+#ifndef TLSDUMP_SECRETS_H
+#define TLSDUMP_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls/openssl.h"
+
+struct secrets;
+struct ossl;
+struct keylog;
+
+struct secrets_sink {
+	/* Writes lines (len bytes, whole lines) as a DSB; NULL: no pcapng. */
+	int (*dsb)(void *ctx, const char *lines, size_t len);
+	/* The keys of client random cr are all in (the flow may go). */
+	int (*complete)(void *ctx, const uint8_t cr[32]);
+	void *ctx;
+	struct keylog *keylog; /* NULL: no key-log file */
+};
+
+struct secrets_stats {
+	uint64_t lines;       /* written */
+	uint64_t sessions;    /* sessions whose lines became complete */
+	uint64_t conflicts;   /* a second, different secret for a line */
+	uint64_t refused;     /* implausible snapshots */
+};
+
+int secrets_new(struct secrets **out, const struct secrets_sink *sink,
+		struct ossl *src);
+/* One snapshot (the ossl_fn of the source).  0 or a sink's error. */
+int secrets_on_event(struct secrets *s, const struct ossl_event *e);
+void secrets_get_stats(const struct secrets *s, struct secrets_stats *out);
+void secrets_free(struct secrets *s);
+
+#endif
