@@ -390,10 +390,6 @@ for wl in ("download", "flood"):
         verdict = "MISSED" if tl_d else ("MET" if td_d else "MET (neither dropped)")
         print(f"  drops, all rounds: tlsdump {tl_d:,.0f}, tcpdump {td_d:,.0f} (ratio {ratio})   "
               f"target tlsdump drops nothing: {verdict}")
-    if wl == "download":
-        print("  note: lo's TC egress sees GSO skbs before they are split for the device (up to")
-        print("  ~128 KiB); tcpdump sees lo's ingress (<= 64 KiB): tlsdump's packets are fewer")
-        print("  and larger, so its µs/pkt is not comparable there: compare µs/MB.")
 busy = [f"{wl}/{kind}#{i + 1}" for (wl, kind), lst in rows.items()
         for i, r in enumerate(lst) if r["busy"]]
 if busy:

@@ -398,7 +398,8 @@ static int find_version(const uint8_t *buf, size_t n, char *out, size_t outlen)
 }
 
 struct scan {
-	uint8_t *buf;      /* SCAN_CHUNK bytes */
+	uint8_t *buf;      /* chunk bytes */
+	size_t chunk;      /* SCAN_CHUNK, less for a small file */
 	unsigned regions;  /* scanned so far */
 	uint64_t bytes;
 	char *out;
@@ -418,7 +419,7 @@ static int scan_region(struct elfsym *e, struct scan *sc, uint64_t off,
 	if (len > e->size - off)
 		len = e->size - off;
 	while (pos < len && sc->bytes < SCAN_MAX_BYTES) {
-		size_t n = len - pos < SCAN_CHUNK ? (size_t)(len - pos) : SCAN_CHUNK;
+		size_t n = len - pos < sc->chunk ? (size_t)(len - pos) : sc->chunk;
 		int err = elfsym_pread(e, sc->buf, n, off + pos);
 
 		if (err)
@@ -478,7 +479,9 @@ int elfsym_openssl_version(struct elfsym *e, char *buf, size_t len)
 	if (len == 0)
 		return -ENOSPC;
 	buf[0] = '\0';
-	sc.buf = malloc(SCAN_CHUNK);
+	/* A chunk is either the whole file or longer than the overlap. */
+	sc.chunk = e->size < SCAN_CHUNK ? (size_t)e->size : SCAN_CHUNK;
+	sc.buf = malloc(sc.chunk ? sc.chunk : 1);
 	if (!sc.buf)
 		return -ENOMEM;
 	err = version_in_sections(e, &sc);

@@ -106,7 +106,7 @@ static uint64_t probe_offset(struct elfsym *e, const struct elfsym_func *fn,
 			     const struct probe_spec *spec)
 {
 	struct prologue_site site;
-	uint8_t code[256];
+	uint8_t code[ELFSYM_FUNC_MAX];
 	int n = elfsym_func_bytes(e, fn, code, sizeof(code));
 
 	if (n <= 0)
