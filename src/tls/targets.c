@@ -486,6 +486,25 @@ static void version_from_pid(const struct tls_target_set *set, pid_t pid,
 		version_next_to(t);
 }
 
+/* A file not met before: a new target if it holds OpenSSL (its version
+ * in version[]); files that do not are remembered, not reopened. */
+static struct tls_target *judge_new(struct tls_target_set *set,
+				    const char *path, const struct stat *st,
+				    char *version, size_t vlen)
+{
+	struct tls_target *t;
+	int err = judge(path, version, vlen);
+
+	if (err == -ENOEXEC || err == -ENODATA)
+		seen_add(set, st->st_dev, st->st_ino);
+	if (err)
+		return NULL;
+	t = new_target(set, st->st_dev, st->st_ino);
+	if (t)
+		memcpy(t->path, path, sizeof(t->path));
+	return t;
+}
+
 static void use_libssl(struct tls_target_set *set, pid_t pid,
 		       const struct pid_libs *l, int i)
 {
@@ -493,7 +512,7 @@ static void use_libssl(struct tls_target_set *set, pid_t pid,
 	char path[PATH_MAX], version[TARGET_VERSION_MAX];
 	struct tls_target *t;
 	struct stat st;
-	int idx, err;
+	int idx;
 
 	if (resolve_mapping(set, pid, m, l->ssl_path[i], path, &st) != 0)
 		return;
@@ -504,12 +523,9 @@ static void use_libssl(struct tls_target_set *set, pid_t pid,
 	}
 	if (seen_has(set, st.st_dev, st.st_ino))
 		return;
-	err = judge(path, version, sizeof(version));
-	if (err == -ENOEXEC || err == -ENODATA)
-		seen_add(set, st.st_dev, st.st_ino);
-	if (err || !(t = new_target(set, st.st_dev, st.st_ino)))
+	t = judge_new(set, path, &st, version, sizeof(version));
+	if (!t)
 		return;
-	memcpy(t->path, path, sizeof(t->path));
 	fmt(t->display, sizeof(t->display), "%s", l->ssl_path[i]);
 	t->deleted = m->deleted;
 	t->foreign_root = foreign_root(set, pid);
@@ -570,7 +586,7 @@ static void scan_exe(struct tls_target_set *set, pid_t pid)
 	char path[PATH_MAX], display[PATH_MAX], version[TARGET_VERSION_MAX];
 	struct tls_target *t;
 	struct stat st;
-	int idx, err;
+	int idx;
 
 	if (!fmt(path, sizeof(path), "%s/%d/exe", set->proc, (int)pid) ||
 	    stat(path, &st) != 0 || !S_ISREG(st.st_mode))
@@ -583,12 +599,9 @@ static void scan_exe(struct tls_target_set *set, pid_t pid)
 		track_pid(set, idx, pid, path);
 		return;
 	}
-	err = judge(path, version, sizeof(version));
-	if (err == -ENOEXEC || err == -ENODATA)
-		seen_add(set, st.st_dev, st.st_ino);
-	if (err || !(t = new_target(set, st.st_dev, st.st_ino)))
+	t = judge_new(set, path, &st, version, sizeof(version));
+	if (!t)
 		return;
-	memcpy(t->path, path, sizeof(t->path));
 	memcpy(t->display, display, sizeof(t->display));
 	memcpy(t->version, version, sizeof(version));
 	t->is_static = true;

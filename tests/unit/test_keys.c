@@ -17,20 +17,7 @@
 
 static size_t unhex(const char *s, uint8_t *out, size_t max)
 {
-	size_t n = 0;
-	unsigned int v;
-
-	while (*s && n < max) {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		if (sscanf(s, "%2x", &v) != 1)
-			break;
-		out[n++] = v;
-		s += 2;
-	}
-	return n;
+	return test_unhex(s, out, max);
 }
 
 static void tohex(const uint8_t *b, size_t n, char *out)

@@ -26,20 +26,7 @@ struct want {
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
 {
-	size_t n = 0;
-	unsigned int b;
-
-	while (*s && n < cap) {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		if (sscanf(s, "%2x", &b) != 1)
-			break;
-		out[n++] = (uint8_t)b;
-		s += 2;
-	}
-	return n;
+	return test_unhex(s, out, cap);
 }
 
 #define A1 PRO_REG(PRO_RDI)

@@ -41,45 +41,31 @@ set -euo pipefail
 release=${1:?usage: gen.sh RELEASE (bullseye, bookworm, trixie, ...)}
 here=$(cd "$(dirname "$0")" && pwd)
 work=${OSSL_GEN_WORK:-/tmp/tlsdump-openssl-offsets/$release}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-keyring=${DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 cc=${CC:-cc}
 
 log() { printf 'gen.sh %s: %s\n' "$release" "$*" >&2; }
 
 # --- 1. the source package, through a private apt configuration ---------
+. "$here/../lib/private-apt.sh"
 apt_dir=$work/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
-	"$apt_dir/sources.list.d" "$work/src"
-{
-	echo "deb-src [signed-by=$keyring] $mirror $release main"
-	echo "deb-src [signed-by=$keyring] $mirror $release-updates main"
-	echo "deb-src [signed-by=$keyring] $security $release-security main"
-} >"$apt_dir/sources.list"
-apt_opts=(
-	-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-	-o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
-	-o "Dir::State::Lists=$apt_dir/lists"
-	-o "Dir::Cache=$apt_dir/cache"
-	-o "APT::Sandbox::User=root"
-	-o "Acquire::Languages=none"
-)
+mkdir -p "$work/src"
+papt_init "$apt_dir" \
+	"deb-src $(papt_signed) $PAPT_MIRROR $release main" \
+	"deb-src $(papt_signed) $PAPT_MIRROR $release-updates main" \
+	"deb-src $(papt_signed) $PAPT_SECURITY $release-security main"
 # A suite may lack -updates or -security (sid): apt then only warns.
 src_dir=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'openssl-*' | head -1)
 if [ -z "$src_dir" ]; then
 	t0=$SECONDS
 	log "apt-get update (private lists in $apt_dir)"
-	apt-get "${apt_opts[@]}" -q update >&2
+	papt -q update >&2
 	# Newest version first; the registry may lack some files of a version
 	# (seen: bookworm-security's .dsc answering 404), then try the next.
-	versions=$(apt-cache "${apt_opts[@]}" showsrc openssl |
-		awk '$1 == "Package:" { p = $2 } $1 == "Version:" && p == "openssl" { print $2 }' |
-		sort -u -r -V)
+	versions=$(papt_versions openssl src)
 	[ -n "$versions" ] || { log "no openssl source package in $release"; exit 1; }
 	for v in $versions; do
 		log "apt-get source openssl=$v"
-		if (cd "$work/src" && apt-get "${apt_opts[@]}" -q source "openssl=$v" >&2); then
+		if (cd "$work/src" && papt -q source "openssl=$v" >&2); then
 			break
 		fi
 		log "openssl $v could not be fetched, trying an older one"
