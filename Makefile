@@ -89,6 +89,7 @@ demo: all
 
 bench: all
 	bench/capture.sh
+bench-tls: all ; bench/tls.sh
 
 clean:
 	rm -rf build

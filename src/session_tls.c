@@ -8,6 +8,7 @@
 #include "out/keylog.h"
 #include "out/pcapng.h"
 #include "out/sequencer.h"
+#include "tls/calibrate.h"
 #include "tls/openssl_profiles.h"
 #include "tls/ossl.h"
 #include "tls/secrets.h"
@@ -71,9 +72,42 @@ static int on_snapshot(void *ctx, const struct ossl_event *e)
 	return secrets_on_event(s->t->sec, e);
 }
 
+/* Where this build keeps its secrets: a verified profile of its
+ * version; else, for a shared libssl, self-calibration (a child process
+ * loads it and finds the fields by experiment); else an unverified
+ * profile.  origin says which.  -ENOENT: none (not captured). */
+static int offsets_for(const struct tls_target *tg, struct ossl_offsets *off,
+		       char *origin, size_t len)
+{
+	const struct ossl_profile *p =
+		tg->version[0] ? ossl_profile_find(tg->version) : NULL;
+	char why[256];
+
+	if (p && p->verified) {
+		*off = p->off;
+		snprintf(origin, len, "table: %s", p->origin);
+		return 0;
+	}
+	if (!tg->is_static && calibrate_libssl(tg->path, NULL, off, why,
+					       sizeof(why)) == 0) {
+		snprintf(origin, len, "calibrated (%s)", why);
+		return 0;
+	}
+	if (p) {
+		*off = p->off;
+		snprintf(origin, len, "table, unverified: %s", p->origin);
+		return 0;
+	}
+	snprintf(origin, len, "none: %s%s", tg->version[0] ? "no profile for this version" :
+		 "version unknown", tg->is_static ? "" : ", calibration failed");
+	return -ENOENT;
+}
+
 static void attach_new(struct session *s)
 {
 	struct session_tls *t = s->t;
+	struct ossl_offsets off;
+	char origin[400];
 	int i;
 
 	for (i = 0; i < t->targets.n; i++) {
@@ -81,13 +115,16 @@ static void attach_new(struct session *s)
 
 		if (!tg->is_new)
 			continue;
-		if (!tg->version[0]) {
-			log_warn("%s: OpenSSL version not found: its secrets are not captured",
-				 tg->display);
+		if (offsets_for(tg, &off, origin, sizeof(origin))) {
+			log_warn("%s: OpenSSL %s: offsets %s: its TLS secrets are not captured",
+				 tg->display, tg->version[0] ? tg->version : "?", origin);
 			continue;
 		}
-		if (ossl_attach_file(t->ossl, tg->path, tg->version, -1) == 0)
+		if (ossl_attach_file(t->ossl, tg->path, &off, -1) == 0) {
 			t->attached++;
+			log_info("%s: OpenSSL %s, offsets %s", tg->display,
+				 tg->version, origin);
+		}
 	}
 }
 
@@ -199,14 +236,14 @@ void session_tls_stop(struct session *s)
 
 static void print_target(const struct tls_target *t)
 {
-	const struct ossl_profile *p = t->version[0] ? ossl_profile_find(t->version) : NULL;
+	struct ossl_offsets off;
+	char origin[400];
 	int i;
 
-	printf("%s\n  OpenSSL %s%s\n  offsets: %s%s\n  processes:", t->display,
+	offsets_for(t, &off, origin, sizeof(origin));
+	printf("%s\n  OpenSSL %s%s\n  offsets: %s\n  processes:", t->display,
 	       t->version[0] ? t->version : "(version not found)",
-	       t->is_static ? " (linked into the executable)" : "",
-	       p ? p->origin : "none: not captured",
-	       p && !p->verified ? " (unverified)" : "");
+	       t->is_static ? " (linked into the executable)" : "", origin);
 	for (i = 0; i < t->n_pids; i++)
 		printf(" %d", (int)t->pids[i]);
 	if (t->n_procs > t->n_pids)

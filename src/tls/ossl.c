@@ -1,7 +1,6 @@
 /* ossl.c - see ossl.h. */
 #include "tls/ossl.h"
 #include "tls/elfsym.h"
-#include "tls/openssl_profiles.h"
 #include "tls/prologue.h"
 #include "tls/openssl.skel.h"
 #include "log.h"
@@ -166,24 +165,18 @@ static int free_slot(const struct ossl *o)
 	return -ENOSPC;
 }
 
-int ossl_attach_file(struct ossl *o, const char *path, const char *version,
-		     pid_t pid)
+int ossl_attach_file(struct ossl *o, const char *path,
+		     const struct ossl_offsets *off, pid_t pid)
 {
-	const struct ossl_profile *p = ossl_profile_find(version);
 	struct elfsym *e;
 	uint32_t key;
 	int slot = free_slot(o), err;
 
-	if (!p) {
-		log_warn("%s: OpenSSL %s has no offset profile: its TLS secrets are not captured",
-			 path, version);
-		return -ENOENT;
-	}
 	if (slot < 0)
 		return slot;
 	key = (uint32_t)slot;
 	if (bpf_map_update_elem(bpf_map__fd(o->skel->maps.profiles), &key,
-				&p->off, BPF_ANY))
+				off, BPF_ANY))
 		return -errno;
 	err = elfsym_open(path, &e);
 	if (err)
@@ -196,8 +189,6 @@ int ossl_attach_file(struct ossl *o, const char *path, const char *version,
 		detach_file(&o->files[slot]);
 		return err;
 	}
-	log_info("%s: OpenSSL %s, offsets %s%s", path, version, p->origin,
-		 p->verified ? "" : " (unverified)");
 	return 0;
 }
 

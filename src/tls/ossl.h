@@ -19,11 +19,10 @@ typedef int (*ossl_fn)(void *ctx, const struct ossl_event *e);
 
 int ossl_open(struct ossl **out, ossl_fn fn, void *ctx);
 /* Attaches the probe set to path (as this host sees it, e.g. through
- * /proc/PID/root) using the profile of OpenSSL `version`; pid -1 = every
- * process.  -ENOENT (no profile for that version: nothing attached, a
- * warning printed), -ESRCH (no SSL_* functions), or another -errno. */
-int ossl_attach_file(struct ossl *o, const char *path, const char *version,
-		     pid_t pid);
+ * /proc/PID/root); off says where that build keeps the secrets; pid -1 =
+ * every process.  -ESRCH (no SSL_* functions) or another -errno. */
+int ossl_attach_file(struct ossl *o, const char *path,
+		     const struct ossl_offsets *off, pid_t pid);
 /* Detaches the probes of file slot `file` (ossl_event.profile) after
  * its snapshots proved implausible. */
 void ossl_disable_file(struct ossl *o, unsigned file);

@@ -272,3 +272,64 @@ reap_netns() {
 	[ -n "$pids" ] && kill $pids 2>/dev/null
 	return 0
 }
+
+# ---- TLS secrets (test_tls_node, test_tls_servers, test_tls_order) ----
+
+# tlscap dsb|hellos|order FILE : DSB lines, ClientHello randoms, or the
+# keys-before-packets check of a tlsdump pcapng (tlscap.py).
+tlscap() { python3 "$E2E_DIR/tlscap.py" "$@"; }
+
+# keys_norm FILE : the key-log lines of FILE, sorted and unique (comments
+# and blank lines dropped).
+keys_norm() { grep -v -e '^#' -e '^$' "$1" | sort -u; }
+
+# keys_equal TRUTH OURS WHAT : the key lines of OURS are exactly those of
+# TRUTH (no line missing, extra or different); fails with the diff.
+keys_equal() {
+	local d="$WORK/keys.$RANDOM.diff"
+	diff <(keys_norm "$1") <(keys_norm "$2") >"$d" ||
+		fail "$3: key lines differ ('<' only in the ground truth, '>' only in tlsdump's): $(head -c 3000 "$d")"
+}
+
+# "${AS_NOBODY[@]}" CMD... & : runs CMD as uid/gid 65534 (setpriv execs
+# it: $! is CMD's pid), so that tlsdump -u 65534 keeps exactly that
+# process's keys, whatever else on the machine does TLS at the same time.
+AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+
+# wait_log FILE REGEX SECONDS : waits until a line of FILE matches REGEX
+# (grep -E); status 1 when it did not within SECONDS.
+wait_log() {
+	local i
+	for i in $(seq $(($3 * 20))); do
+		grep -qE "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# assert_save_log ERRFILE KEYFILE : tlsdump -v logged, in eCapture's form,
+# one "LABEL save success: client_random=CR, pid=N, comm=C,
+# TlsVersion=TLS1_x_VERSION" line for every line of the key log KEYFILE
+# (and no other), with the right version name.
+assert_save_log() {
+	python3 - "$1" "$2" <<'PY' || fail "tlsdump -v save-success lines do not match its key log"
+import re, sys
+log = open(sys.argv[1]).read()
+pat = re.compile(r"(\w+) save success: client_random=([0-9a-f]{64}), pid=(\d+), comm=(.{0,16}), TlsVersion=(TLS1_[23]_VERSION)$", re.M)
+got = {(m.group(1), m.group(2)): m.group(5) for m in pat.finditer(log)}
+want = set()
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) == 3:
+        want.add((f[0], f[1].lower()))
+bad = 0
+for k in sorted(want - set(got)):
+    print("no save-success log line for %s %s" % k); bad = 1
+for k in sorted(set(got) - want):
+    print("save-success logged but not in the key log: %s %s" % k); bad = 1
+for (label, cr), ver in got.items():
+    if (label == "CLIENT_RANDOM") != (ver == "TLS1_2_VERSION"):
+        print("%s %s logged with %s" % (label, cr, ver)); bad = 1
+sys.exit(bad)
+PY
+}

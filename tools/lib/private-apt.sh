@@ -60,3 +60,21 @@ papt_versions() {
 		papt_cache show "$1" | awk '$1 == "Version:" { print $2 }'
 	fi | sort -u -r -V
 }
+
+# deb_rules_var SRC_DIR VAR : the value of make variable VAR of an unpacked
+# Debian source package's debian/rules, evaluated by make itself (so
+# conditionals and continuation lines count) as for an amd64 build; empty
+# when debian/rules cannot be read that way.
+deb_rules_var() {
+	(cd "$1" && make -s --no-print-directory -f - tlsdump-print-var VAR="$2" <<'MK'
+DEB_HOST_ARCH := amd64
+DEB_HOST_MULTIARCH := x86_64-linux-gnu
+DEB_HOST_ARCH_CPU := amd64
+DEB_HOST_GNU_TYPE := x86_64-linux-gnu
+DEB_BUILD_GNU_TYPE := x86_64-linux-gnu
+-include debian/rules
+tlsdump-print-var:
+	@echo $($(VAR))
+MK
+	) 2>/dev/null || true
+}

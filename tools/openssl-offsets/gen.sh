@@ -84,17 +84,7 @@ log "source $src_dir ($deb_version)"
 # struct ssl_st, which is why they matter here.
 if [ ! -f "$src_dir/.tlsdump-configured" ]; then
 	t0=$SECONDS
-	confargs=$(cd "$src_dir" && make -s --no-print-directory -f - print-confargs <<'MK'
-DEB_HOST_ARCH := amd64
-DEB_HOST_MULTIARCH := x86_64-linux-gnu
-DEB_HOST_ARCH_CPU := amd64
-DEB_HOST_GNU_TYPE := x86_64-linux-gnu
-DEB_BUILD_GNU_TYPE := x86_64-linux-gnu
--include debian/rules
-print-confargs:
-	@echo $(CONFARGS)
-MK
-	) || confargs=""
+	confargs=$(deb_rules_var "$src_dir" CONFARGS)
 	# Keep what changes the compiled headers; drop paths and the build
 	# flags (those are for a real build of the library).
 	opts=()

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# A server driven through BIO_f_ssl (openssl s_server -www) whose client
+# waits 3 s between the handshake and its request, tlsdump scoped to the
+# server (-p: as on a server whose clients are remote, so only the
+# server's SSL objects can give the keys).  Such a server never calls the
+# exported handshake/read/write functions: its keys reach tlsdump only at
+# SSL_shutdown/SSL_free, after the connection is over; a connection that
+# outlives the sequencer's 2 s hold is written before its keys.
+# Asserts: the key lines equal the client's key log, every needed DSB
+# precedes its packet (tlscap order), tshark decrypts the request.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd tshark openssl python3
+make_cert
+P=$(rand_port)
+openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+	-www </dev/null >/dev/null 2>&1 &
+SRV=$!
+wait_listen - tcp "$P"
+"$TLSDUMP" tls -v -m pcap -i lo -p $SRV -w "$WORK/bio.pcapng" -k "$WORK/tlsdump.keys" \
+	"tcp port $P" 2>"$WORK/tls.err" &
+TD_PID=$!
+wait_attached tls "$TD_PID"
+for v in -tls1_3 -tls1_2; do # one after the other: s_server serves one at a time
+	{ sleep 3; printf 'GET /slow%s HTTP/1.0\r\n\r\n' "$v"; sleep 0.5; } |
+		timeout 10 openssl s_client -connect 127.0.0.1:$P $v -ign_eof \
+			-keylogfile "$WORK/sc$v.keys" >/dev/null 2>&1
+done
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/tls.err")"
+cat "$WORK"/sc-*.keys >"$WORK/truth.keys"
+keys_equal "$WORK/truth.keys" "$WORK/tlsdump.keys" "s_server -www: tlsdump -k vs s_client's key log"
+ok "key lines equal s_client's (they arrive at SSL_shutdown/SSL_free)"
+tlscap order "$WORK/bio.pcapng" >"$WORK/order" ||
+	fail "keys written after the packets that need them (the 2 s hold ran out before SSL_shutdown): $(grep -v 'keys in time' "$WORK/order")"
+tshark -r "$WORK/bio.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null >"$WORK/uris"
+for u in /slow-tls1_3 /slow-tls1_2; do
+	grep -qx "$u" "$WORK/uris" || fail "$u not decrypted by tshark"
+done
+ok "keys precede their packets; tshark decrypted both requests"
