@@ -239,7 +239,10 @@ stop_tlsdump() {
 }
 
 # ---- CPU accounting: who used the CPUs during a measurement ----
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# user+nice+system+steal: irq and softirq time (loopback TCP is mostly
+# softirq) is not charged to any task here, so it is counted apart.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $9 }' /proc/stat; }
+irq_ticks() { awk '/^cpu / { print $7 + $8 }' /proc/stat; }
 proc_ticks() { # utime+stime of PID (0 if gone); comm may hold spaces
 	local s
 	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
@@ -279,26 +282,27 @@ run_bulk() {
 }
 
 # Columns of results.tsv: workload mode round value detail quiet wall_s
-# client_cpu_s server_cpu_s tlsdump_cpu_during_s other_cpu_s, then for
-# tlsdump runs: tlsdump_cpu_total_s keylines sessions packets dropped bpfstats.
-# other = busy CPU of the whole machine - client - server - tlsdump: what
-# else ran (softirq work of lo lands mostly in the client/server's context).
+# client_cpu_s server_cpu_s tlsdump_cpu_during_s other_cpu_s irq_cpu_s, then
+# for tlsdump runs: tlsdump_cpu_total_s keylines sessions packets dropped
+# bpfstats.  other = task CPU of the whole machine - client - server -
+# tlsdump: what else ran; irq = irq+softirq time (lo's TCP work, mostly).
 measure() { # WORKLOAD MODE ROUND
-	local w=$1 mode=$2 r=$3 b0 b1 s0 s1 d0=0 d1=0 acct
+	local w=$1 mode=$2 r=$3 b0 b1 i0 i1 s0 s1 d0=0 d1=0 acct
 	RES= TD=
 	wait_quiet
 	[ "$mode" != untraced ] && start_tlsdump "$mode"
-	b0=$(busy_ticks) s0=$(proc_ticks "$SRV_PID")
+	b0=$(busy_ticks) i0=$(irq_ticks) s0=$(proc_ticks "$SRV_PID")
 	[ -n "$CAP_PID" ] && d0=$(proc_ticks "$CAP_PID")
 	case $w in hs13 | hs12) run_hs "$w" ;; bulk) run_bulk ;; esac
-	b1=$(busy_ticks) s1=$(proc_ticks "$SRV_PID")
+	b1=$(busy_ticks) i1=$(irq_ticks) s1=$(proc_ticks "$SRV_PID")
 	[ -n "$CAP_PID" ] && d1=$(proc_ticks "$CAP_PID")
 	[ "$mode" != untraced ] && stop_tlsdump
-	acct=$(awk -v hz="$HZ" -v a="$T0" -v b="$T1" -v bu=$((b1 - b0)) -v sv=$((s1 - s0)) -v td=$((d1 - d0)) \
-		'NF == 2 { c = $1 + $2; printf "%.2f\t%.2f\t%.2f\t%.2f\t%.2f", b - a, c, sv / hz, td / hz, bu / hz - c - sv / hz - td / hz }' \
+	acct=$(awk -v hz="$HZ" -v a="$T0" -v b="$T1" -v bu=$((b1 - b0)) -v ir=$((i1 - i0)) \
+		-v sv=$((s1 - s0)) -v td=$((d1 - d0)) \
+		'NF == 2 { c = $1 + $2; printf "%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f", b - a, c, sv / hz, td / hz, bu / hz - c - sv / hz - td / hz, ir / hz }' \
 		"$WORK/cli.cpu")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$mode" "$r" "$RES" "$QUIET" "$acct" "$TD" >>"$RESULTS"
-	log "round $r $w $mode: ${RES%%	*} (wall/client/server/tlsdump/other CPU s: $(echo "$acct" | tr '\t' ' '))${QUIET/ok/}${TD:+ tlsdump: cpu ${TD%%	*} s, keys sessions packets drops: $(echo "$TD" | cut -f2- | tr '\t' ' ')}"
+	log "round $r $w $mode: ${RES%%	*} (wall/client/server/tlsdump/other/irq CPU s: $(echo "$acct" | tr '\t' ' '))${QUIET/ok/}${TD:+ tlsdump: cpu ${TD%%	*} s, keys sessions packets drops: $(echo "$TD" | cut -f2- | tr '\t' ' ')}"
 }
 
 : >"$RESULTS"
@@ -323,7 +327,7 @@ extra = [m for m in modes if m in ("keys", "pkts")]
 def vals(w, m):
     return [float(r[3]) for r in rows if r[0] == w and r[1] == m]
 def runs(w, m):
-    return [r + ["-"] * 17 for r in rows if r[0] == w and r[1] == m]
+    return [r + ["-"] * 18 for r in rows if r[0] == w and r[1] == m]
 
 print(f"\ntlsdump tls -m pcap -i lo 'tcp port P' (traced) vs nothing (untraced); "
       f"medians of {rounds} rounds, modes alternated\n")
@@ -339,16 +343,16 @@ for w in order:
         v = statistics.median(vals(w, m))
         line += f" {v:10.1f} {v / mu:6.3f}"
     print(line)
-print("\nall runs (value; CPU s of client / server / tlsdump / everything else; * = machine was not quiet):")
+print("\nall runs (value; CPU s of client / server / tlsdump / other tasks / irq+softirq; * = machine was not quiet):")
 for w in order:
     for m in modes:
         print(f"  {w:5} {m:8} " + "   ".join(
-            f"{float(r[3]):.0f}{'' if r[5] == 'ok' else '*'} ({r[7]}/{r[8]}/{r[9]}/{r[10]})" for r in runs(w, m)))
+            f"{float(r[3]):.0f}{'' if r[5] == 'ok' else '*'} ({r[7]}/{r[8]}/{r[9]}/{r[10]}/{r[11]})" for r in runs(w, m)))
 print("\ntlsdump runs: its CPU s (user+sys, whole life), key lines / sessions, packets captured / dropped")
 for w in order:
     for m in modes[1:]:
         for r in runs(w, m):
-            cpu, lines, sess, pk, dr, st = r[11:17]
+            cpu, lines, sess, pk, dr, st = r[12:18]
             print(f"  {w:5} {m:6} round {r[2]}: {r[4]:>12}  cpu {cpu} s  keys {lines} for {sess} sessions"
                   f"  packets {pk} dropped {dr}" + (f"  bpf {st}" if st != "-" else ""))
 busy = [r for r in rows if r[5] != "ok"]
