@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tlsdump tls -m keylog: keys only, no packets, into the key-log file;
+# --pid keeps only that process's keys; the summary counts the lines;
+# --pcapfile without -m pcap is refused.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd openssl curl
+make_cert
+P=$(rand_port)
+openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+	-www >/dev/null 2>&1 &
+wait_listen - tcp "$P"
+
+# keylog mode: no pcapng is written, the key log is (mode 0600).
+cd "$WORK"
+"$TLSDUMP" tls -v -m keylog -k "$WORK/k.log" 2>"$WORK/kl.err" &
+TD_PID=$!
+for i in $(seq 100); do grep -q 'capturing TLS secrets only' "$WORK/kl.err" && break; sleep 0.05; done
+grep -q 'capturing TLS secrets only' "$WORK/kl.err" || fail "not started: $(cat "$WORK/kl.err")"
+SSLKEYLOGFILE="$WORK/curl.keys" curl -sk -o /dev/null "https://127.0.0.1:$P/" || fail curl
+SSLKEYLOGFILE="$WORK/curl2.keys" curl -sk -o /dev/null --tls-max 1.2 "https://127.0.0.1:$P/" || fail curl
+sleep 0.3
+stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/kl.err")"
+[ ! -e "$WORK/tlsdump.pcapng" ] && [ ! -e "$WORK/tlsdump_openssl.pcapng" ] || fail "a pcapng was written in keylog mode"
+[ "$(stat -c %a "$WORK/k.log")" = 600 ] || fail "key log mode $(stat -c %a "$WORK/k.log")"
+for f in curl.keys curl2.keys; do
+	while read -r line; do
+		case $line in \#*|'') continue ;; esac
+		grep -qxF "$line" "$WORK/k.log" || fail "missing from the key log: $line"
+	done <"$WORK/$f"
+done
+lines=$(grep -c . "$WORK/k.log")
+grep -q "^$lines TLS key lines written" "$WORK/kl.err" || fail "summary: $(grep 'key lines' "$WORK/kl.err")"
+ok "keylog mode: both sessions' lines ($lines in all), no pcapng, mode 0600"
+
+# --pid of another process: none of curl's keys.
+sleep 30 & other=$!
+"$TLSDUMP" tls -v -m keylog -k "$WORK/p.log" -p "$other" 2>"$WORK/p.err" &
+TD_PID=$!
+for i in $(seq 100); do grep -q 'capturing TLS secrets only' "$WORK/p.err" && break; sleep 0.05; done
+SSLKEYLOGFILE="$WORK/curl3.keys" curl -sk -o /dev/null "https://127.0.0.1:$P/" || fail curl
+sleep 0.3
+stop_pid "$TD_PID"; kill "$other"
+cr=$(awk '!/^#/ {print $2; exit}' "$WORK/curl3.keys")
+[ -n "$cr" ] || fail "no ground truth"
+! grep -q "$cr" "$WORK/p.log" || fail "--pid $other: curl's keys were written"
+ok "--pid: other processes' keys are not written"
+
+# --pcapfile needs -m pcap.
+out=$("$TLSDUMP" tls --pcapfile "$WORK/x.pcapng" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q -- '-m pcap' ||
+	fail "--pcapfile without -m pcap: status $rc, '$out'"
+ok "--pcapfile without -m pcap refused"
