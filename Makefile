@@ -5,6 +5,8 @@
 #   make test-unit | test-bpf | test-e2e
 #   make SAN=1      AddressSanitizer + UBSan build in build/san
 #   make demo       capture some local traffic and read it back with tshark
+#   make fixtures   OpenSSL 1.1.1 and 3.5 for the tests (tools/fixtures/openssl.sh;
+#                   the tests call it themselves, minutes the first time)
 VERSION := 0.1.0
 SAN ?=
 BUILD ?= $(if $(SAN),build/san,build)
@@ -34,7 +36,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench
+.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures
 all: $(BUILD)/tlsdump
 
 deps:
@@ -86,6 +88,10 @@ test-e2e: all
 
 demo: all
 	tools/demo.sh
+
+fixtures:
+	tools/fixtures/openssl.sh 1.1.1
+	tools/fixtures/openssl.sh 3.5
 
 bench: all
 	bench/capture.sh

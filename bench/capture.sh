@@ -115,7 +115,7 @@ ifstat() { # NS IFACE COUNTER
 # start_capture KIND NS IFACE FILE FILTER : runs the capturer under
 # /usr/bin/time, waits until it is ready; sets CAP_TPID, CAP_PID, CAP_SETUP.
 start_capture() {
-	local kind=$1 ns=$2 ifc=$3 file=$4 filter=$5 pre=() cmd=() ready i
+	local kind=$1 ns=$2 ifc=$3 file=$4 filter=$5 pre=() cmd=() ready
 	[ -n "$ns" ] && pre=(ip netns exec "$ns")
 	case $kind in
 	tcpdump)
@@ -130,7 +130,7 @@ start_capture() {
 	/usr/bin/time -f '%U %S %e' -o "$WORK/cap.time" "${pre[@]}" "${cmd[@]}" 2>"$WORK/cap.err" &
 	CAP_TPID=$!
 	CAP_PID=
-	for i in $(seq 400); do
+	for _ in $(seq 400); do
 		if [ -z "$CAP_PID" ]; then
 			CAP_PID=$(cat "/proc/$CAP_TPID/task/$CAP_TPID/children" 2>/dev/null)
 			CAP_PID=${CAP_PID%% *}
@@ -150,7 +150,7 @@ stop_capture() {
 	local kind=$1 file=$2 t
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_TPID" 2>/dev/null
-	CAP_TPID= CAP_PID=
+	CAP_TPID="" CAP_PID=""
 	t=$(tail -n 1 "$WORK/cap.time")
 	CAP_CPU=$(awk '{ print $1 + $2 }' <<<"$t")
 	CAP_N=$(awk '/packets captured/{ print $1; exit }' "$WORK/cap.err")
@@ -169,13 +169,26 @@ stop_capture() {
 	rm -f "$file"
 }
 
-# Capturers or test suites that are not ours (the e2e tests run tcpdump and
-# tlsdump on lo): a run that overlaps one is flagged as contended.
+# Capturers, test suites, benchmarks or builds that are not ours (the e2e
+# tests run tcpdump and tlsdump on lo; on 2 cores a build halves the
+# traffic): a run that overlaps one is flagged as contended.
+ANCESTORS=()
+p=$$
+while [ "${p:-0}" -gt 1 ]; do
+	ANCESTORS+=("$p")
+	p=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null)
+done
 foreign() {
 	local p q
 	for p in $(pgrep -x tcpdump; pgrep -x tlsdump; pgrep -x iperf3; pgrep -x perf;
-		pgrep -f 'tests/(run|e2e)/'); do
-		for q in "${PIDS[@]}" $CAP_PID $FG_PID; do [ "$p" = "$q" ] && continue 2; done
+		pgrep -x make; pgrep -x cc1; pgrep -x clang; pgrep -f 'openssl s_(time|client)';
+		pgrep -f 'tests/(run|e2e)/|bench/'); do
+		for q in "${PIDS[@]}" "${ANCESTORS[@]}" $CAP_PID $FG_PID; do
+			[ "$p" = "$q" ] && continue 2
+		done
+		case $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline") in
+		"" | *bench/capture.sh*) continue ;; # gone, or our own subshells
+		esac
 		echo "$p"
 	done
 }
@@ -188,7 +201,6 @@ check_foreign() { [ -z "$(foreign)" ] || CONTENDED=1; }
 # ---- download over lo ------------------------------------------------------
 DL_PORT=
 setup_download() {
-	local i
 	mkdir -p "$WORK/www"
 	log "download: making a ${SIZE_MB} MB file in $WORK/www"
 	dd if=/dev/zero of="$WORK/www/big.bin" bs=1M count="$SIZE_MB" status=none || die "cannot write the test file"
@@ -199,7 +211,7 @@ setup_download() {
 	(cd "$WORK/www" && exec openssl s_server -quiet -accept "127.0.0.1:$DL_PORT" \
 		-cert "$WORK/cert.pem" -key "$WORK/key.pem" -WWW </dev/null >/dev/null 2>&1) &
 	PIDS+=($!)
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(curl -sk "https://127.0.0.1:$DL_PORT/ping.txt" 2>/dev/null)" = ok ] && return 0
 		sleep 0.1
 	done
@@ -235,7 +247,6 @@ run_download() { # KIND ROUND
 # ---- UDP flood over veth between two namespaces ---------------------------
 FL_PORT=5201
 setup_flood() {
-	local i
 	ip netns add "$NS_TX" && ip netns add "$NS_RX" || die "cannot create network namespaces"
 	ip link add "$VETH_TX" type veth peer name "$VETH_RX" || die "cannot create a veth pair"
 	ip link set "$VETH_TX" netns "$NS_TX" && ip link set "$VETH_RX" netns "$NS_RX" || die "cannot move the veth ends"
@@ -247,7 +258,7 @@ setup_flood() {
 	ip -n "$NS_RX" link set lo up
 	ip netns exec "$NS_RX" iperf3 -s -B 10.251.0.2 -p "$FL_PORT" >/dev/null 2>&1 &
 	PIDS+=($!)
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		ip netns exec "$NS_RX" ss -Hltn "sport = :$FL_PORT" 2>/dev/null | grep -q . && return 0
 		sleep 0.05
 	done
@@ -255,7 +266,7 @@ setup_flood() {
 }
 
 run_flood() { # KIND ROUND
-	local kind=$1 round=$2 file=$WORK/fl.$1 w0 w1 h0 h1 rate i
+	local kind=$1 round=$2 file=$WORK/fl.$1 w0 w1 h0 h1 rate
 	[ "$SINK" = null ] && file=/dev/null
 	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=-
 	[ "$kind" = none ] || start_capture "$kind" "$NS_RX" "$VETH_RX" "$file" ""
@@ -264,7 +275,7 @@ run_flood() { # KIND ROUND
 	h0=$(host_busy)
 	# The server takes one test at a time: retry briefly if the last one is
 	# still being torn down.
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		ip netns exec "$NS_TX" iperf3 -u -c 10.251.0.2 -p "$FL_PORT" -b 0 \
 			-l $((PKT_BYTES - 42)) -t "$FLOOD_SECS" -J >"$WORK/iperf.json" 2>&1 &
 		FG_PID=$!
@@ -287,8 +298,8 @@ print("%.0f" % (e["packets"] / e["seconds"]))' "$WORK/iperf.json" 2>/dev/null) |
 }
 
 # ---- main -------------------------------------------------------------------
-others=$(for n in tcpdump tlsdump iperf3 perf; do pgrep -a -x "$n"; done)
-[ -z "$others" ] || log "warning: other capture/traffic/profiling processes are running; expect noisy numbers:
+others=$(for p in $(foreign); do ps -o pid=,args= -p "$p"; done | cut -c1-160)
+[ -z "$others" ] || log "warning: other captures, tests, benchmarks or builds are running; expect noisy numbers:
 $others"
 : >"$RESULTS"
 kinds=(none tcpdump tlsdump)

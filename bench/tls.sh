@@ -343,6 +343,26 @@ for w in order:
         v = statistics.median(vals(w, m))
         line += f" {v:10.1f} {v / mu:6.3f}"
     print(line)
+# CPU per operation (client + server + tlsdump + irq/softirq): less sensitive
+# than the rate to other work on the machine (it still pays for cache and
+# SMT-sibling interference, not for waiting on a CPU).
+def cpu_per_op(r):
+    try:
+        ops = float(r[4].split()[0]) * (1.048576 if r[0] == "bulk" else 1)
+        return 1e6 * (float(r[7]) + float(r[8]) + float(r[9]) + float(r[11])) / ops
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+unit = {"hs13": "us/handshake", "hs12": "us/handshake", "bulk": "us/MB"}
+print("\nCPU per operation, medians (client + server + tlsdump + irq), and untraced/mode:")
+for w in order:
+    med = {}
+    for m in modes:
+        v = [c for c in (cpu_per_op(r) for r in runs(w, m)) if c is not None]
+        med[m] = statistics.median(v) if v else None
+    if med.get("untraced"):
+        print(f"  {w:5} {unit[w]:13} " + "  ".join(
+            f"{m} {med[m]:.0f}" + ("" if m == "untraced" else f" ({med['untraced'] / med[m]:.3f})")
+            for m in modes if med[m]))
 print("\nall runs (value; CPU s of client / server / tlsdump / other tasks / irq+softirq; * = machine was not quiet):")
 for w in order:
     for m in modes:

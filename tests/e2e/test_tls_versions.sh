@@ -42,22 +42,6 @@ row_origin() {
 	sed -n '1s/^[^"]*"[^"]*", "\([^"]*\)".*/\1/p' "$TLSDUMP_ROOT/tools/openssl-offsets/$1.out"
 }
 
-# dsb_lines FILE : the text of every Decryption Secrets Block of FILE.
-dsb_lines() {
-	python3 - "$1" <<'PY'
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-off = 0
-while off + 12 <= len(d):
-    t, l = struct.unpack("<II", d[off:off + 8])
-    if t == 10:
-        st, sl = struct.unpack("<II", d[off + 8:off + 16])
-        sys.stdout.write(d[off + 16:off + 16 + sl].decode())
-    off += l
-PY
-}
-
-norm() { grep -v -e '^#' -e '^$' "$1" | sort -u; }
 
 # run_case DIR RELEASE MODE : one capture against the fixture in DIR (see the
 # top of the file); MODE scan or libssl.
@@ -69,6 +53,7 @@ run_case() {
 	ver=$(sed 's/^OpenSSL \([^ ]*\).*/\1/' "$dir/version")
 	origin=$(row_origin "$release")
 	[ -n "$origin" ] || fail "no row in tools/openssl-offsets/$release.out"
+	origin="table: $origin" # how tlsdump names a verified profile
 	tag=$ver-$mode
 	local gt=$WORK/$tag.truth uris=()
 	: >"$gt"
@@ -181,15 +166,25 @@ run_case() {
 	# truth (the key log also holds other processes' sessions: tlsdump
 	# probes the whole machine; keycheck.py sees that they are not ours),
 	# and the pcapng's DSBs the same lines.
-	[ "$(norm "$gt" | wc -l)" -ge $((4 * 5 + 2)) ] ||
+	[ "$(keys_norm "$gt" | wc -l)" -ge $((4 * 5 + 2)) ] ||
 		fail "$tag: ground truth too small: $(cat "$gt")"
-	tshark -r "$WORK/$tag.pcapng" -Y 'tls.handshake.type == 1' -T fields \
-		-e tls.handshake.random 2>/dev/null | sort -u >"$WORK/$tag.hellos"
-	dsb_lines "$WORK/$tag.pcapng" >"$WORK/$tag.dsb" || fail "$tag: reading DSBs"
+	tlscap hellos "$WORK/$tag.pcapng" | sort -u >"$WORK/$tag.hellos" || fail "$tag: reading ClientHellos"
+	tlscap dsb "$WORK/$tag.pcapng" >"$WORK/$tag.dsb" || fail "$tag: reading DSBs"
 	python3 "$E2E_DIR/keycheck.py" "$gt" "$WORK/$tag.keys" "$WORK/$tag.err" \
 		"$WORK/$tag.hellos" "$pids" "$WORK/$tag.dsb" >"$WORK/$tag.keycheck" 2>&1 ||
 		fail "$tag: key lines differ from the clients' key logs: $(head -c 3000 "$WORK/$tag.keycheck")"
 	ok "$tag: $(cat "$WORK/$tag.keycheck")"
+	if [ "$mode" = libssl ]; then
+		# Only LIB was probed: every line came from a process mapping it
+		# (s_server, this version's s_client), none from curl's OpenSSL.
+		local bad
+		bad=$(grep -o 'save success: .*pid=[0-9]*, comm=[^,]*' "$WORK/$tag.err" |
+			grep -v ', comm=openssl$' || true)
+		[ -z "$bad" ] || fail "$tag: --libssl $lib, yet lines from other libraries: $(echo "$bad" | head -3)"
+	fi
+	# Every key line Wireshark needs stands before the packet needing it.
+	tlscap order "$WORK/$tag.pcapng" >"$WORK/$tag.order" ||
+		fail "$tag: keys after the packets that need them: $(tail -5 "$WORK/$tag.order")"
 
 	# 3. tshark, one pass, no key file: every request, the suites asked for.
 	tshark -r "$WORK/$tag.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null |

@@ -44,6 +44,7 @@ papt_init() {
 		-o "Dir::Cache=$dir/cache"
 		-o "APT::Sandbox::User=root"
 		-o "Acquire::Languages=none"
+		-o "Acquire::Retries=3"
 	)
 }
 

@@ -15,12 +15,13 @@
 # other Debian suite name works too (e.g. sid, forky).
 #
 # Needs: network to Debian's package registry (apt-get source through a
-# private apt configuration: its own sources.list with a deb-src line, own
-# lists and cache folders passed with -o Dir::...; the system's apt setup is
-# neither read for sources nor changed), dpkg-dev (dpkg-source), perl and a C
-# compiler (build-essential); debian-archive-keyring to check the Release
-# signatures.  Nothing is installed and the library is not built: only
-# ./Configure and the generated headers (make build_generated).
+# private apt configuration, tools/lib/private-apt.sh: its own sources.list
+# with a deb-src line, own lists and cache folders passed with -o Dir::...;
+# the system's apt setup is neither read for sources nor changed), dpkg-dev
+# (dpkg-source), perl and a C compiler (build-essential);
+# debian-archive-keyring to check the Release signatures.  Nothing is
+# installed and the library is not built: only ./Configure and the
+# generated headers (make build_generated).
 #
 # Time (2 cores, measured): 5 s (bullseye), 12 s (bookworm), 18 s (trixie)
 # from scratch: ~15 MB download in a few seconds, then Configure and the
