@@ -120,7 +120,7 @@ static void attach_new(struct session *s)
 				 tg->display, tg->version[0] ? tg->version : "?", origin);
 			continue;
 		}
-		if (ossl_attach_file(t->ossl, tg->path, &off, -1) == 0) {
+		if (ossl_attach_file(t->ossl, tg->path, tg->display, &off, -1) == 0) {
 			t->attached++;
 			log_info("%s: OpenSSL %s, offsets %s", tg->display,
 				 tg->version, origin);

@@ -42,9 +42,11 @@ static const struct probe_spec probes[] = {
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
 struct ossl_file {
-	char path[PATH_MAX];
+	char path[PATH_MAX];     /* as opened (/proc/PID/root/...) */
+	char display[PATH_MAX];  /* as the process or user named it */
 	struct bpf_link *links[N_PROBES];
 	bool used;
+	bool refused;            /* disabled: the slot stays taken */
 };
 
 struct ossl {
@@ -166,12 +168,12 @@ static int free_slot(const struct ossl *o)
 	int i;
 
 	for (i = 0; i < OSSL_MAX_FILES; i++)
-		if (!o->files[i].used)
+		if (!o->files[i].used && !o->files[i].refused)
 			return i;
 	return -ENOSPC;
 }
 
-int ossl_attach_file(struct ossl *o, const char *path,
+int ossl_attach_file(struct ossl *o, const char *path, const char *display,
 		     const struct ossl_offsets *off, pid_t pid)
 {
 	struct elfsym *e;
@@ -188,6 +190,8 @@ int ossl_attach_file(struct ossl *o, const char *path,
 	if (err)
 		return err;
 	snprintf(o->files[slot].path, sizeof(o->files[slot].path), "%s", path);
+	snprintf(o->files[slot].display, sizeof(o->files[slot].display), "%s",
+		 display);
 	o->files[slot].used = true;
 	err = attach_probes(o, &o->files[slot], key, e, pid);
 	elfsym_close(e);
@@ -200,13 +204,20 @@ int ossl_attach_file(struct ossl *o, const char *path,
 
 void ossl_disable_file(struct ossl *o, unsigned file)
 {
-	if (file < OSSL_MAX_FILES && o->files[file].used)
+	if (file < OSSL_MAX_FILES && o->files[file].used) {
 		detach_file(&o->files[file]);
+		o->files[file].refused = true;
+	}
+}
+
+bool ossl_file_active(const struct ossl *o, unsigned file)
+{
+	return file < OSSL_MAX_FILES && o->files[file].used;
 }
 
 const char *ossl_file_path(const struct ossl *o, unsigned file)
 {
-	return file < OSSL_MAX_FILES ? o->files[file].path : "?";
+	return file < OSSL_MAX_FILES ? o->files[file].display : "?";
 }
 
 int ossl_ring_fd(const struct ossl *o)

@@ -8,6 +8,7 @@
 #ifndef TLSDUMP_OSSL_H
 #define TLSDUMP_OSSL_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "tls/openssl.h"
@@ -21,12 +22,15 @@ int ossl_open(struct ossl **out, ossl_fn fn, void *ctx);
 /* Attaches the probe set to path (as this host sees it, e.g. through
  * /proc/PID/root); off says where that build keeps the secrets; pid -1 =
  * every process.  -ESRCH (no SSL_* functions) or another -errno. */
-int ossl_attach_file(struct ossl *o, const char *path,
+int ossl_attach_file(struct ossl *o, const char *path, const char *display,
 		     const struct ossl_offsets *off, pid_t pid);
 /* Detaches the probes of file slot `file` (ossl_event.profile) after
- * its snapshots proved implausible. */
+ * its snapshots proved implausible; the slot is never reused, so its
+ * snapshots still in the ring stay recognisable. */
 void ossl_disable_file(struct ossl *o, unsigned file);
-/* The path of file slot `file` (for messages). */
+/* False once the file's probes were disabled: drop its snapshots. */
+bool ossl_file_active(const struct ossl *o, unsigned file);
+/* The name of file slot `file` (for messages). */
 const char *ossl_file_path(const struct ossl *o, unsigned file);
 int ossl_ring_fd(const struct ossl *o);
 int ossl_consume(struct ossl *o);

@@ -110,8 +110,11 @@ int secrets_on_event(struct secrets *s, const struct ossl_event *e)
 	char buf[KEYS_MAX_LINES * KEYS_LINE_MAX + 1];
 	struct keys_set set;
 	size_t len;
-	int n = keys_from_ossl_event(e, &set), err = 0;
+	int n, err = 0;
 
+	if (!ossl_file_active(s->src, e->profile))
+		return 0; /* queued before its file was refused */
+	n = keys_from_ossl_event(e, &set);
 	if (n == -EPROTO)
 		return refuse(s, e);
 	if (n <= 0)

@@ -25,8 +25,21 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# A free-ish TCP/UDP port in a range tests do not share.
-rand_port() { echo $((20000 + RANDOM % 30000)); }
+# A free-ish TCP/UDP port in a range tests do not share: below the
+# kernel's ephemeral range (ip_local_port_range, 32768-60999 by default),
+# so that no client connection of another process on the machine gets it as
+# its source port and matches a test's 'port P' filter (seen: a foreign
+# TLS session inside a test's capture) or takes it before the test binds it.
+rand_port() {
+	local lo
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	case $lo in '' | *[!0-9]*) lo=32768 ;; esac
+	if [ "$lo" -gt 22000 ]; then
+		echo $((20000 + RANDOM % (lo - 20000)))
+	else
+		echo $((20000 + RANDOM % 30000))
+	fi
+}
 
 # start_tlsdump NAME ARGS... : runs tlsdump -v in the background, waits until
 # its programs are attached; sets TD_PID.  stderr goes to $WORK/NAME.err.

@@ -14,10 +14,13 @@
 # TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256.  Ground truth: the clients' own
 # key logs.  Asserts: tls --list shows the file with its version and the
 # Debian row of tools/openssl-offsets (bullseye.out, trixie.out); the -v log
-# names the library with its version and that row; the key log equals the
-# ground truth exactly (no missing, extra or wrong line), the pcapng's DSBs
-# hold the same lines; tshark decrypts every request in one pass with no
-# key file; the negotiated suites are the ones asked for.  For 3.5 the
+# names the library with its version and that row; for the sessions to
+# port P, the key log equals the ground truth exactly (no missing, extra or
+# wrong line) and the pcapng's DSBs hold the same lines, each before the
+# packet needing it (tlscap order); the key log's other lines are sessions
+# of other processes on the machine (tlsdump probes them all; keycheck.py
+# checks by pid that none is ours); tshark decrypts every request in one
+# pass with no key file; the negotiated suites are the ones asked for.  For 3.5 the
 # fixture's own offsetof() (its built tree) must equal trixie.out's row.
 # TLSDUMP_TLS_VERSIONS="1.1.1" (or "3.5") runs one version only, for work
 # on it; the default, and CI, run both.
@@ -42,7 +45,6 @@ row_origin() {
 	sed -n '1s/^[^"]*"[^"]*", "\([^"]*\)".*/\1/p' "$TLSDUMP_ROOT/tools/openssl-offsets/$1.out"
 }
 
-
 # run_case DIR RELEASE MODE : one capture against the fixture in DIR (see the
 # top of the file); MODE scan or libssl.
 run_case() {
@@ -57,7 +59,6 @@ run_case() {
 	tag=$ver-$mode
 	local gt=$WORK/$tag.truth uris=()
 	: >"$gt"
-	ossl() { env LD_LIBRARY_PATH="$libdir" OPENSSL_CONF=/dev/null "$dir/usr/bin/openssl" "$@"; }
 
 	if [ "$mode" = libssl ]; then
 		# --list with --libssl: the file, its version and row, no process yet.
@@ -168,7 +169,9 @@ run_case() {
 	# and the pcapng's DSBs the same lines.
 	[ "$(keys_norm "$gt" | wc -l)" -ge $((4 * 5 + 2)) ] ||
 		fail "$tag: ground truth too small: $(cat "$gt")"
-	tlscap hellos "$WORK/$tag.pcapng" | sort -u >"$WORK/$tag.hellos" || fail "$tag: reading ClientHellos"
+	# The sessions of this test: ClientHellos sent to port P.
+	tshark -r "$WORK/$tag.pcapng" -Y "tls.handshake.type == 1 && tcp.dstport == $P" -T fields \
+		-e tls.handshake.random 2>/dev/null | tr -d ':' | sort -u >"$WORK/$tag.hellos"
 	tlscap dsb "$WORK/$tag.pcapng" >"$WORK/$tag.dsb" || fail "$tag: reading DSBs"
 	python3 "$E2E_DIR/keycheck.py" "$gt" "$WORK/$tag.keys" "$WORK/$tag.err" \
 		"$WORK/$tag.hellos" "$pids" "$WORK/$tag.dsb" >"$WORK/$tag.keycheck" 2>&1 ||
