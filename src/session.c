@@ -161,6 +161,19 @@ static int write_packet(void *ctx, const struct seq_packet *p)
 	return s->cfg->count && s->written >= s->cfg->count ? -ECANCELED : 0;
 }
 
+/* Key-log lines into the file, when the sequencer says so. */
+static int write_dsb(void *ctx, const char *lines, size_t len)
+{
+	struct session *s = ctx;
+	int err = pcapng_write_tls_secrets(s->w, lines, len);
+
+	if (!err && s->cfg->immediate)
+		err = pcapng_flush(s->w);
+	if (err)
+		s->werr = err;
+	return err;
+}
+
 /* Where the IP header starts in a captured frame (NULL: not IP). */
 static const uint8_t *ip_start(const struct iface *ifc, const uint8_t *d,
 			       uint32_t caplen, uint32_t *iplen)
@@ -423,7 +436,7 @@ int session_run(const struct config *cfg)
 		rc = session_tls_start(&s);
 	if (!rc && s.pcap && s.tls) {
 		s.seq = seq_new((uint64_t)HOLD_MS * 1000000, 256u << 20,
-				write_packet, &s);
+				write_packet, write_dsb, &s);
 		rc = s.seq ? 0 : EXIT_RUNTIME;
 	}
 	if (!rc && loop_install_signals()) {

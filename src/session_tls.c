@@ -3,6 +3,7 @@
  * with the sequencer holding flows until their keys are in) and the
  * key-log file. */
 #include "session_int.h"
+#include "clock.h"
 #include "exitcode.h"
 #include "log.h"
 #include "out/keylog.h"
@@ -27,26 +28,17 @@ struct session_tls {
 	int attached;
 };
 
-static int sink_dsb(void *ctx, const char *lines, size_t len)
+/* The sequencer writes a session's keys once its ClientHello is in the
+ * capture, ahead of its packets. */
+static int sink_keys(void *ctx, const uint8_t cr[32], const char *lines,
+		     size_t len, bool complete)
 {
 	struct session *s = ctx;
-	int err;
 
-	if (!s->w)
+	if (!s->seq)
 		return 0;
-	err = pcapng_write_tls_secrets(s->w, lines, len);
-	if (!err && s->cfg->immediate)
-		err = pcapng_flush(s->w);
-	if (err)
-		s->werr = err;
-	return err;
-}
-
-static int sink_complete(void *ctx, const uint8_t cr[32])
-{
-	struct session *s = ctx;
-
-	return s->seq ? seq_keys(s->seq, cr, true) : 0;
+	return seq_keys(s->seq, cr, lines, len, complete,
+			(uint64_t)clock_mono_ns());
 }
 
 /* --pid / --uid: only those processes' keys (until the kernel-side
@@ -168,7 +160,7 @@ static int find_targets(struct session *s)
 
 int session_tls_start(struct session *s)
 {
-	struct secrets_sink sink = { sink_dsb, sink_complete, s, NULL };
+	struct secrets_sink sink = { sink_keys, s, NULL };
 	const char *kpath = keylog_path(s->cfg);
 	int err;
 

@@ -6,7 +6,24 @@
 #include <string.h>
 
 #define N_BUCKETS 1024
-#define N_DONE 4096 /* client randoms whose keys are complete */
+#define N_RING 4096    /* client randoms remembered (seen, done) */
+#define N_PENDING 1024 /* sessions whose keys wait for their ClientHello */
+
+/* The last N_RING client randoms of one kind. */
+struct cr_ring {
+	uint8_t cr[N_RING][32];
+	unsigned n;
+};
+
+/* Keys that came before their ClientHello was seen. */
+struct pending {
+	struct pending *next;
+	uint8_t cr[32];
+	uint64_t since_ns;
+	bool complete;
+	size_t len;
+	char lines[]; /* whole key-log lines */
+};
 
 struct held {
 	struct held *next;
@@ -28,11 +45,14 @@ struct sequencer {
 	uint64_t hold_ns;
 	size_t max_bytes, bytes;
 	seq_write_fn fn;
+	seq_dsb_fn dsb;
 	void *ctx;
 	struct flow *buckets[N_BUCKETS];
 	struct flow *oldest, *newest;
-	uint8_t done[N_DONE][32]; /* ring of complete client randoms */
-	unsigned n_done;
+	struct cr_ring done;  /* sessions whose keys are complete */
+	struct cr_ring seen;  /* sessions whose ClientHello was captured */
+	struct pending *pending; /* newest first */
+	unsigned n_pending;
 	struct seq_stats st;
 };
 
@@ -101,7 +121,7 @@ int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
 }
 
 struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
-			  seq_write_fn fn, void *ctx)
+			  seq_write_fn fn, seq_dsb_fn dsb, void *ctx)
 {
 	struct sequencer *s = calloc(1, sizeof(*s));
 
@@ -110,8 +130,24 @@ struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
 	s->hold_ns = hold_ns;
 	s->max_bytes = max_bytes;
 	s->fn = fn;
+	s->dsb = dsb;
 	s->ctx = ctx;
 	return s;
+}
+
+static void ring_add(struct cr_ring *r, const uint8_t cr[32])
+{
+	memcpy(r->cr[r->n++ % N_RING], cr, 32);
+}
+
+static bool ring_has(const struct cr_ring *r, const uint8_t cr[32])
+{
+	unsigned i, n = r->n < N_RING ? r->n : N_RING;
+
+	for (i = 0; i < n; i++) /* newest first: the likely match */
+		if (!memcmp(r->cr[(r->n - 1 - i) % N_RING], cr, 32))
+			return true;
+	return false;
 }
 
 static struct flow *find(struct sequencer *s, const struct seq_flow_key *k)
@@ -121,16 +157,6 @@ static struct flow *find(struct sequencer *s, const struct seq_flow_key *k)
 	while (f && memcmp(&f->key, k, sizeof(*k)))
 		f = f->next;
 	return f;
-}
-
-static bool keys_done(const struct sequencer *s, const uint8_t cr[32])
-{
-	unsigned i, n = s->n_done < N_DONE ? s->n_done : N_DONE;
-
-	for (i = 0; i < n; i++) /* newest first: the likely match */
-		if (!memcmp(s->done[(s->n_done - 1 - i) % N_DONE], cr, 32))
-			return true;
-	return false;
 }
 
 static void unlink_flow(struct sequencer *s, struct flow *f)
@@ -222,6 +248,55 @@ static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p)
 	return 0;
 }
 
+/* Detaches the pending keys of cr, if any. */
+static struct pending *take_pending(struct sequencer *s, const uint8_t cr[32])
+{
+	struct pending **pp = &s->pending, *p;
+
+	for (; *pp; pp = &(*pp)->next)
+		if (!memcmp((*pp)->cr, cr, 32)) {
+			p = *pp;
+			*pp = p->next;
+			s->n_pending--;
+			return p;
+		}
+	return NULL;
+}
+
+/* The session's keys are all in the file: its flows go out. */
+static int keys_complete(struct sequencer *s, const uint8_t cr[32])
+{
+	struct flow *f, *next;
+	int err = 0;
+
+	ring_add(&s->done, cr);
+	for (f = s->oldest; f && !err; f = next) {
+		next = f->newer;
+		if (!memcmp(f->cr, cr, 32)) {
+			s->st.released++;
+			err = release(s, f);
+		}
+	}
+	return err;
+}
+
+/* A captured ClientHello: keys that waited for it go first. */
+static int hello_seen(struct sequencer *s, const uint8_t cr[32])
+{
+	struct pending *p;
+	int err = 0;
+
+	ring_add(&s->seen, cr);
+	p = take_pending(s, cr);
+	if (!p)
+		return 0;
+	err = s->dsb(s->ctx, p->lines, p->len);
+	if (!err && p->complete)
+		ring_add(&s->done, cr);
+	free(p);
+	return err;
+}
+
 int seq_packet(struct sequencer *s, const struct seq_packet *p,
 	       const uint8_t *ip, uint32_t iplen, uint64_t now_ns)
 {
@@ -241,35 +316,80 @@ int seq_packet(struct sequencer *s, const struct seq_packet *p,
 			return err;
 		f = NULL;
 	}
-	if (!f && ch == 1 && !keys_done(s, cr))
+	if (ch == 1 && (err = hello_seen(s, cr)))
+		return err;
+	if (!f && ch == 1 && !ring_has(&s->done, cr))
 		f = start_flow(s, &k, cr, now_ns);
 	if (!f)
 		return s->fn(s->ctx, p);
 	return hold(s, f, p);
 }
 
-int seq_keys(struct sequencer *s, const uint8_t cr[32], bool complete)
+/* Keys of a session not (yet) seen: they wait for its ClientHello. */
+static int add_pending(struct sequencer *s, const uint8_t cr[32],
+		       const char *lines, size_t len, bool complete,
+		       uint64_t now_ns)
 {
-	struct flow *f, *next;
+	struct pending *old = take_pending(s, cr), *p;
+	size_t have = old ? old->len : 0;
+
+	p = malloc(sizeof(*p) + have + len);
+	if (!p) {
+		free(old);
+		return -ENOMEM;
+	}
+	memcpy(p->cr, cr, 32);
+	p->since_ns = old ? old->since_ns : now_ns;
+	p->complete = complete;
+	p->len = have + len;
+	if (have)
+		memcpy(p->lines, old->lines, have);
+	memcpy(p->lines + have, lines, len);
+	free(old);
+	p->next = s->pending;
+	s->pending = p;
+	s->n_pending++;
+	return 0;
+}
+
+int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
+	     size_t len, bool complete, uint64_t now_ns)
+{
 	int err = 0;
 
-	if (!complete)
-		return 0; /* the DSB is in; the flow waits for the rest */
-	memcpy(s->done[s->n_done++ % N_DONE], cr, 32);
-	for (f = s->oldest; f && !err; f = next) {
-		next = f->newer;
-		if (!memcmp(f->cr, cr, 32)) {
-			s->st.released++;
-			err = release(s, f);
+	if (!ring_has(&s->seen, cr))
+		return add_pending(s, cr, lines, len, complete, now_ns);
+	if (len)
+		err = s->dsb(s->ctx, lines, len);
+	if (!err && complete)
+		err = keys_complete(s, cr);
+	return err;
+}
+
+/* Drops pending keys older than hold_ns (their session is not in the
+ * capture), and the oldest beyond N_PENDING. */
+static void expire_pending(struct sequencer *s, uint64_t now_ns)
+{
+	struct pending **pp = &s->pending, *p;
+	unsigned kept = 0;
+
+	while ((p = *pp)) {
+		if (now_ns - p->since_ns >= s->hold_ns || ++kept > N_PENDING) {
+			*pp = p->next;
+			s->n_pending--;
+			s->st.keys_dropped++;
+			free(p);
+		} else {
+			pp = &p->next;
 		}
 	}
-	return err;
 }
 
 int seq_tick(struct sequencer *s, uint64_t now_ns)
 {
 	int err = 0;
 
+	expire_pending(s, now_ns);
 	while (!err && s->oldest && now_ns - s->oldest->since_ns >= s->hold_ns) {
 		s->st.timed_out++;
 		err = release(s, s->oldest);
@@ -296,9 +416,14 @@ void seq_get_stats(const struct sequencer *s, struct seq_stats *out)
 void seq_free(struct sequencer *s)
 {
 	struct held *h, *next;
+	struct pending *p;
 
 	if (!s)
 		return;
+	while ((p = s->pending)) {
+		s->pending = p->next;
+		free(p);
+	}
 	while (s->oldest) { /* discard: seq_drain is the way to keep them */
 		struct flow *f = s->oldest;
 

@@ -9,7 +9,13 @@
  * client random are complete in the file, or until hold_ns passed; then
  * its packets follow, in their order.  Packets of other flows are not
  * held.  Held packets are copies (bounded by max_bytes: past it the
- * oldest held flow goes out first). */
+ * oldest held flow goes out first).
+ *
+ * Keys go into the file (as DSBs, through dsb_fn) only for sessions whose
+ * ClientHello is in the capture: a file filtered to one port must not
+ * carry the secrets of every other TLS session on the host.  Keys that
+ * come before their ClientHello is seen wait up to hold_ns for it, then
+ * are dropped from the file. */
 #ifndef TLSDUMP_SEQUENCER_H
 #define TLSDUMP_SEQUENCER_H
 
@@ -32,24 +38,30 @@ struct seq_packet {
 };
 
 typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);
+/* Writes key-log lines as a DSB. */
+typedef int (*seq_dsb_fn)(void *ctx, const char *lines, size_t len);
 
 struct seq_stats {
 	uint64_t held;       /* packets that waited */
 	uint64_t released;   /* flows let go because their keys came */
 	uint64_t timed_out;  /* flows let go by the timeout */
 	uint64_t overflow;   /* flows let go early: max_bytes reached */
+	uint64_t keys_dropped; /* key batches of sessions not captured */
 };
 
 struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
-			  seq_write_fn fn, void *ctx);
+			  seq_write_fn fn, seq_dsb_fn dsb, void *ctx);
 /* A packet; ip/iplen: its IP header and what follows, as captured (NULL
  * when it has none).  Writes it at once or holds it.  0 or the write
  * callback's error. */
 int seq_packet(struct sequencer *s, const struct seq_packet *p,
 	       const uint8_t *ip, uint32_t iplen, uint64_t now_ns);
-/* The keys of client random cr are in the file now (a DSB was written).
- * complete: all lines the session needs; its flows go out now. */
-int seq_keys(struct sequencer *s, const uint8_t cr[32], bool complete);
+/* New key-log lines of the session with client random cr (whole lines).
+ * Written as a DSB at once when its ClientHello is in the capture, else
+ * when it comes (or never).  complete: all lines the session needs; its
+ * flows go out after the DSB. */
+int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
+	     size_t len, bool complete, uint64_t now_ns);
 /* Lets go of flows held longer than hold_ns. */
 int seq_tick(struct sequencer *s, uint64_t now_ns);
 /* Writes out everything held (at exit). */

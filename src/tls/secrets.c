@@ -110,6 +110,7 @@ int secrets_on_event(struct secrets *s, const struct ossl_event *e)
 	char buf[KEYS_MAX_LINES * KEYS_LINE_MAX + 1];
 	struct keys_set set;
 	size_t len;
+	bool complete;
 	int n, err = 0;
 
 	if (!ossl_file_active(s->src, e->profile))
@@ -122,14 +123,11 @@ int secrets_on_event(struct secrets *s, const struct ossl_event *e)
 	len = new_lines(s, e, &set, buf, sizeof(buf), &err);
 	if (!err && len && s->sink.keylog)
 		err = keylog_flush(s->sink.keylog);
-	if (!err && len && s->sink.dsb)
-		err = s->sink.dsb(s->sink.ctx, buf, len);
-	if (!err && is_complete(e, &set)) {
-		s->st.sessions += len > 0; /* completed by this snapshot */
-		if (s->sink.complete)
-			err = s->sink.complete(s->sink.ctx,
-					       set.line[0].client_random);
-	}
+	complete = is_complete(e, &set);
+	s->st.sessions += complete && len > 0; /* completed by this snapshot */
+	if (!err && (len || complete) && s->sink.keys)
+		err = s->sink.keys(s->sink.ctx, set.line[0].client_random, buf,
+				   len, complete);
 	return err;
 }
 

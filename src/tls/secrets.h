@@ -1,9 +1,10 @@
 /* secrets.h - from SSL snapshots to key-log lines in the sinks.
  *
  * Each snapshot is turned into lines (keys.c), checked, deduplicated by
- * client random and label, and the new lines go out at once: as one DSB
- * into the pcapng (before the packets that need them: the sequencer holds
- * those) and to the key-log file.  A snapshot that is implausible means
+ * client random and label, and the new lines go out at once: to the
+ * pcapng (as a DSB before the packets that need them: the sequencer sees
+ * to that) and to the key-log file (which, as eCapture's, holds every
+ * session of the host).  A snapshot that is implausible means
  * the file's offset profile is wrong: its probes come off with a warning
  * and nothing of it is ever written. */
 #ifndef TLSDUMP_SECRETS_H
@@ -20,10 +21,11 @@ struct ossl;
 struct keylog;
 
 struct secrets_sink {
-	/* Writes lines (len bytes, whole lines) as a DSB; NULL: no pcapng. */
-	int (*dsb)(void *ctx, const char *lines, size_t len);
-	/* The keys of client random cr are all in (the flow may go). */
-	int (*complete)(void *ctx, const uint8_t cr[32]);
+	/* New lines (len bytes, whole lines; maybe none) of the session with
+	 * client random cr; complete: the session has all it needs.  For the
+	 * pcapng (through the sequencer); NULL: no pcapng. */
+	int (*keys)(void *ctx, const uint8_t cr[32], const char *lines,
+		    size_t len, bool complete);
 	void *ctx;
 	struct keylog *keylog; /* NULL: no key-log file */
 };

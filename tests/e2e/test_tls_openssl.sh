@@ -52,6 +52,13 @@ n=$((n + 1))
 printf 'GET /req%d HTTP/1.0\r\n\r\n' $n | timeout 10 openssl s_client -quiet -connect 127.0.0.1:$P \
 	-keylogfile "$WORK/sc.keys" -ciphersuites TLS_AES_256_GCM_SHA384 >/dev/null 2>&1
 cat "$WORK/sc.keys" >>"$GT"
+# A session the filter leaves out: its keys go to -k's file (every
+# session of the host, as eCapture's) but not into the pcapng.
+P2=$(rand_port)
+openssl s_server -quiet -accept 127.0.0.1:$P2 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+	-www >/dev/null 2>&1 &
+wait_listen - tcp "$P2"
+SSLKEYLOGFILE="$WORK/other.keys" curl -sk -o /dev/null "https://127.0.0.1:$P2/other" || fail "curl other"
 sleep 0.5
 stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/tls.err")"
@@ -86,6 +93,11 @@ while off + 12 <= len(d):
 PY
 diff "$WORK/gt.sorted" <(norm "$WORK/dsb.keys" | grep -F -f "$WORK/randoms") >/dev/null ||
 	fail "DSB lines differ from the key log"
+other=$(awk '!/^#/ && NF == 3 { print $2; exit }' "$WORK/other.keys")
+[ -n "$other" ] || fail "no key log from the uncaptured session"
+grep -q "$other" "$WORK/tlsdump.keys" || fail "the uncaptured session's keys are missing from -k's file"
+! grep -q "$other" "$WORK/dsb.keys" || fail "the pcapng carries the keys of a session it did not capture"
+ok "keys of a session outside the filter: in -k's file, not in the pcapng"
 
 # 3. tshark decrypts every request in one pass, with no key file.
 tshark -r "$WORK/tls.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null |

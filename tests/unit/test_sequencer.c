@@ -17,6 +17,17 @@ static int record(void *ctx, const struct seq_packet *p)
 	return 0;
 }
 
+/* A DSB shows in the same sequence as -(its first byte). */
+static int record_dsb(void *ctx, const char *lines, size_t len)
+{
+	if (n_written < 64 && len)
+		written[n_written++] = -(int)(unsigned char)lines[0];
+	return 0;
+}
+
+#define KEYS(s, cr, text, complete, now) \
+	seq_keys(s, cr, text, sizeof(text) - 1, complete, now)
+
 /* IPv4/TCP packet sport->dport; with a ClientHello of random cr0 when
  * hello is set. */
 static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
@@ -57,7 +68,7 @@ static int feed(struct sequencer *s, int name, uint16_t sp, uint16_t dp,
 
 static void test_hold_until_keys(void)
 {
-	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, NULL);
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, record_dsb, NULL);
 	uint8_t cr[32];
 	struct seq_stats st;
 
@@ -68,11 +79,14 @@ static void test_hold_until_keys(void)
 	CHECK(feed(s, 3, 443, 40000, 0, 0, MS) == 0);    /* reply: held */
 	CHECK(feed(s, 4, 50000, 80, 0, 0, MS) == 0);     /* other flow */
 	CHECK(n_written == 2 && written[0] == 1 && written[1] == 4);
-	CHECK(seq_keys(s, cr, false) == 0 && n_written == 2); /* partial */
-	CHECK(seq_tick(s, 1000 * MS) == 0 && n_written == 2);
-	CHECK(seq_keys(s, cr, true) == 0);
-	CHECK(n_written == 4 && written[2] == 2 && written[3] == 3);
-	CHECK(feed(s, 5, 443, 40000, 0, 0, 2 * MS) == 0 && n_written == 5);
+	/* partial keys: the DSB at once, the flow still waits */
+	CHECK(KEYS(s, cr, "A\n", false, MS) == 0 && n_written == 3);
+	CHECK(written[2] == -'A');
+	CHECK(seq_tick(s, 1000 * MS) == 0 && n_written == 3);
+	CHECK(KEYS(s, cr, "B\n", true, MS) == 0);
+	CHECK(n_written == 6 && written[3] == -'B');
+	CHECK(written[4] == 2 && written[5] == 3);
+	CHECK(feed(s, 5, 443, 40000, 0, 0, 2 * MS) == 0 && n_written == 7);
 	seq_get_stats(s, &st);
 	CHECK(st.held == 2 && st.released == 1 && st.timed_out == 0);
 	seq_free(s);
@@ -80,7 +94,7 @@ static void test_hold_until_keys(void)
 
 static void test_timeout_and_known_keys(void)
 {
-	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, NULL);
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, record_dsb, NULL);
 	uint8_t cr[32];
 	struct seq_stats st;
 
@@ -90,18 +104,26 @@ static void test_timeout_and_known_keys(void)
 	CHECK(seq_tick(s, 2009 * MS) == 0 && n_written == 0);
 	CHECK(seq_tick(s, 2010 * MS) == 0 && n_written == 2);
 	CHECK(written[0] == 1 && written[1] == 2);
-	/* Keys complete before the ClientHello is seen: no hold at all. */
+	/* Keys complete before the ClientHello is seen: they wait for it,
+	 * go first, and the flow is not held at all. */
 	memset(cr, 0x22, 32);
-	CHECK(seq_keys(s, cr, true) == 0);
-	CHECK(feed(s, 3, 40002, 443, 1, 0x22, 3000 * MS) == 0 && n_written == 3);
+	CHECK(KEYS(s, cr, "C\n", true, 2900 * MS) == 0 && n_written == 2);
+	CHECK(feed(s, 3, 40002, 443, 1, 0x22, 3000 * MS) == 0 && n_written == 4);
+	CHECK(written[2] == -'C' && written[3] == 3);
+	/* Keys of a session never captured: never in the file. */
+	memset(cr, 0x33, 32);
+	CHECK(KEYS(s, cr, "D\n", true, 3000 * MS) == 0 && n_written == 4);
+	CHECK(seq_tick(s, 5000 * MS) == 0);
+	CHECK(feed(s, 4, 40003, 443, 1, 0x33, 5001 * MS) == 0);
+	CHECK(n_written == 4); /* held now: its keys were dropped */
 	seq_get_stats(s, &st);
-	CHECK(st.timed_out == 1 && st.held == 2);
+	CHECK(st.timed_out == 1 && st.held == 3 && st.keys_dropped == 1);
 	seq_free(s);
 }
 
 static void test_new_hello_and_drain(void)
 {
-	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, NULL);
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, record_dsb, NULL);
 
 	n_written = 0;
 	CHECK(feed(s, 1, 40003, 443, 1, 0x33, 0) == 0);
@@ -115,7 +137,7 @@ static void test_new_hello_and_drain(void)
 
 static void test_bounded(void)
 {
-	struct sequencer *s = seq_new(2000 * MS, 300, record, NULL);
+	struct sequencer *s = seq_new(2000 * MS, 300, record, record_dsb, NULL);
 	struct seq_stats st;
 
 	n_written = 0;
