@@ -80,17 +80,7 @@ diff "$WORK/gt.sorted" "$WORK/our.sorted" >"$WORK/keys.diff" ||
 ok "$(wc -l <"$WORK/our.sorted") key lines, equal to the clients' key logs ($n sessions)"
 
 # 2. The same lines are in the pcapng, as DSBs.
-python3 - "$WORK/tls.pcapng" >"$WORK/dsb.keys" <<'PY' || fail "reading DSBs"
-import struct, sys
-d = open(sys.argv[1], "rb").read()
-off = 0
-while off + 12 <= len(d):
-    t, l = struct.unpack("<II", d[off:off + 8])
-    if t == 10:
-        st, sl = struct.unpack("<II", d[off + 8:off + 16])
-        sys.stdout.write(d[off + 16:off + 16 + sl].decode())
-    off += l
-PY
+tlscap dsb "$WORK/tls.pcapng" >"$WORK/dsb.keys" || fail "reading DSBs"
 diff "$WORK/gt.sorted" <(norm "$WORK/dsb.keys" | grep -F -f "$WORK/randoms") >/dev/null ||
 	fail "DSB lines differ from the key log"
 other=$(awk '!/^#/ && NF == 3 { print $2; exit }' "$WORK/other.keys")
