@@ -26,30 +26,8 @@ openssl s_server -quiet -accept 127.0.0.1:$PW -cert "$WORK/cert.pem" -key "$WORK
 	-www >/dev/null 2>&1 &
 openssl s_server -quiet -accept "[::1]:$PW" -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
 	-www >/dev/null 2>&1 &
-python3 - "$PP" "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/py.out" 2>&1 <<'PY' &
-import http.server, ssl, sys, threading
-port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def do_GET(self):
-        body = ("py says %s\n" % self.path).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-class S(http.server.ThreadingHTTPServer):
-    request_queue_size = 64
-    def get_request(self):  # handshake in the handler thread, not in accept
-        sock, addr = self.socket.accept()
-        return ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-srv = S(("127.0.0.1", port), H)
-threading.Timer(55, lambda: threading.Thread(target=srv.shutdown).start()).start()
-srv.serve_forever()
-PY
+python3 "$E2E_DIR/pyhttps.py" "$PP" "$WORK/cert.pem" "$WORK/key.pem" --lazy-handshake \
+	>"$WORK/py.out" 2>&1 &
 wait_listen - tcp "$PW"
 wait_listen - tcp "$PP"
 for i in $(seq 100); do ss -H -tln "sport = :$PW" | grep -q '\[::1\]' && break; sleep 0.05; done

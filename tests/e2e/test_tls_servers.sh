@@ -34,30 +34,9 @@ make_cert
 PP=$(rand_port)
 PL=$((PP + 1)) PW=$((PP + 2))
 
-cat >"$WORK/pysrv.py" <<'PY'
-import http.server, ssl, sys, threading
-port, cert, key, keys = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: several requests a connection
-    def do_GET(self):
-        body = ("py says %s\n" % self.path).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(cert, key)
-ctx.keylog_filename = keys
-ctx.set_ecdh_curve("secp384r1")  # clients offer an X25519 share first: HelloRetryRequest
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-threading.Timer(55, lambda: threading.Thread(target=srv.shutdown).start()).start()
-srv.serve_forever()
-PY
-"$PY" "$WORK/pysrv.py" "$PP" "$WORK/cert.pem" "$WORK/key.pem" "$WORK/srv_py.keys" \
-	>"$WORK/py.out" 2>&1 &
+# (P-384 only: clients offer X25519 first, so TLS 1.3 needs a HelloRetryRequest)
+"$PY" "$E2E_DIR/pyhttps.py" "$PP" "$WORK/cert.pem" "$WORK/key.pem" \
+	--keylog "$WORK/srv_py.keys" --curve secp384r1 >"$WORK/py.out" 2>&1 &
 PY_PID=$!
 # (its stdin stays open and silent: at EOF it would close its connections)
 sleep 58 | openssl s_server -quiet -accept 127.0.0.1:$PL -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
