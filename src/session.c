@@ -48,14 +48,18 @@ static int open_capture(struct session *s, capture_fn fn)
 		.snaplen = s->cfg->snaplen,
 		.ring_bytes = s->cfg->ring_kib * 1024,
 	};
-	int err = capture_open(&s->cap, &o, fn, s);
+	return session_load_status(capture_open(&s->cap, &o, fn, s),
+				   "the capture program");
+}
 
+int session_load_status(int err, const char *what)
+{
 	if (err == -EPERM) {
 		log_err("no permission to load BPF programs: run as root (or with CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)");
 		return EXIT_PERM;
 	}
 	if (err) {
-		log_err("cannot load the capture program: %s", strerror(-err));
+		log_err("cannot load %s: %s", what, strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	return 0;

@@ -38,6 +38,9 @@ struct session {
 	int werr; /* first write error */
 };
 
+/* Exit status of loading BPF programs (what: for the message). */
+int session_load_status(int err, const char *what);
+
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into
  * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */
 int session_tls_start(struct session *s);

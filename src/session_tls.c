@@ -176,15 +176,10 @@ int session_tls_start(struct session *s)
 		}
 		sink.keylog = s->t->kl;
 	}
-	err = ossl_open(&s->t->ossl, on_snapshot, s);
-	if (err == -EPERM) {
-		log_err("no permission to load BPF programs: run as root (or with CAP_BPF, CAP_PERFMON)");
-		return EXIT_PERM;
-	}
-	if (err) {
-		log_err("cannot load the OpenSSL probes: %s", strerror(-err));
-		return EXIT_RUNTIME;
-	}
+	err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s),
+				  "the OpenSSL probes");
+	if (err)
+		return err;
 	if (secrets_new(&s->t->sec, &sink, s->t->ossl))
 		return EXIT_RUNTIME;
 	return find_targets(s);
