@@ -13,7 +13,7 @@ enum opt_id {
 	O_UNBUF = 'U', O_RING = 'B', O_FFILE = 'F', O_VERBOSE = 'v',
 	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e',
-	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST,
+	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD,
 };
 
 #define C_ALL ((1u << CMD_CAPTURE) | (1u << CMD_TLS) | (1u << CMD_GOTLS))
@@ -38,6 +38,7 @@ static const struct opt_def opts[] = {
 	{ "packet-buffered", O_UNBUF, 0, C_ALL, NULL, "flush the file after every packet" },
 	{ "buffer-size", O_RING, 1, C_ALL, "KiB", "kernel ring size in KiB (default 65536)" },
 	{ NULL, O_FFILE, 1, C_ALL, "FILE", "read the filter expression from FILE" },
+	{ "hold", O_HOLD, 1, C_ALL, "MS", "longest a TLS flow waits for its keys (default 2000)" },
 	{ "verbose", O_VERBOSE, 0, C_ALL, NULL, "more messages (repeatable)" },
 	{ "quiet", O_QUIET, 0, C_ALL, NULL, "fewer messages" },
 	{ "list-interfaces", O_LIST, 0, C_ALL, NULL, "list interfaces and link types" },
@@ -199,6 +200,11 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_UNBUF: cfg->immediate = true; return 0;
 	case O_RING: return parse_num("-B", arg, 1024, 4u << 20, &cfg->ring_kib);
 	case O_FFILE: cfg->filter_file = arg; return 0;
+	case O_HOLD:
+		if (parse_num("--hold", arg, 0, 60000, &v))
+			return -EINVAL;
+		cfg->hold_ms = (uint32_t)v;
+		return 0;
 	case O_VERBOSE: cfg->verbosity++; return 0;
 	case O_QUIET: cfg->verbosity--; return 0;
 	case O_LIST: cfg->action = ACT_LIST_IFACES; return 0;
@@ -258,6 +264,7 @@ static void set_defaults(struct config *cfg)
 	cfg->output = "tlsdump.pcapng";
 	cfg->snaplen = CLI_DEFAULT_SNAPLEN;
 	cfg->ring_kib = CLI_DEFAULT_RING_KIB;
+	cfg->hold_ms = CLI_DEFAULT_HOLD_MS;
 }
 
 int cli_parse(int argc, char **argv, struct config *cfg)

@@ -32,6 +32,7 @@ struct config {
 	const char *filter_file; /* -F */
 	char *expression;      /* joined from argv (malloc'd), or NULL */
 	int verbosity;         /* -v count minus -q */
+	uint32_t hold_ms;      /* --hold: longest a TLS flow waits for its keys */
 	/* tls / gotls (eCapture's flags) */
 	enum cli_model model;
 	const char *keylogfile;
@@ -46,6 +47,7 @@ struct config {
 
 #define CLI_DEFAULT_SNAPLEN 262144u
 #define CLI_DEFAULT_RING_KIB (64u * 1024)
+#define CLI_DEFAULT_HOLD_MS 2000u
 
 /* Parses argv into *cfg.  Returns 0, or -EINVAL after printing one line
  * that says what is wrong (exit status EXIT_USAGE). */

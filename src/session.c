@@ -439,7 +439,7 @@ int session_run(const struct config *cfg)
 	if (!rc && s.tls)
 		rc = session_tls_start(&s);
 	if (!rc && s.pcap && s.tls) {
-		s.seq = seq_new((uint64_t)HOLD_MS * 1000000, 256u << 20,
+		s.seq = seq_new((uint64_t)cfg->hold_ms * 1000000, 256u << 20,
 				write_packet, write_dsb, &s);
 		rc = s.seq ? 0 : EXIT_RUNTIME;
 	}

@@ -11,7 +11,6 @@
 
 #define POLL_MS 10      /* ring poll: records are not woken per packet */
 #define TICK_MS 2000    /* flush, clock, -v progress, new TLS libraries */
-#define HOLD_MS 2000    /* longest a flow waits for its keys */
 
 struct filter;
 struct capture;

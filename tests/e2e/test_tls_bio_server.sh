@@ -41,3 +41,20 @@ for u in /slow-tls1_3 /slow-tls1_2; do
 	grep -qx "$u" "$WORK/uris" || fail "$u not decrypted by tshark"
 done
 ok "keys precede their packets; tshark decrypted both requests"
+
+# A longer connection (request 3 s after the handshake) decrypts when the
+# hold is made longer than it: --hold 6000.
+"$TLSDUMP" tls -v -m pcap -i lo -p $SRV --hold 6000 -w "$WORK/bio2.pcapng" \
+	"tcp port $P" 2>"$WORK/tls2.err" &
+TD_PID=$!
+wait_attached tls2 "$TD_PID"
+{ sleep 3; printf 'GET /late HTTP/1.0\r\n\r\n'; sleep 0.3; } |
+	timeout 10 openssl s_client -connect 127.0.0.1:$P -tls1_3 -ign_eof >/dev/null 2>&1
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump --hold exit $RC: $(cat "$WORK/tls2.err")"
+tlscap order "$WORK/bio2.pcapng" >"$WORK/order2" ||
+	fail "--hold 6000: keys written after their packets: $(grep -v 'keys in time' "$WORK/order2")"
+tshark -r "$WORK/bio2.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null |
+	grep -qx /late || fail "--hold 6000: /late not decrypted"
+ok "--hold 6000: a 3 s connection of a BIO-driven server decrypts"

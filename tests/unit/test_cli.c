@@ -32,6 +32,7 @@ static void test_defaults(void)
 	CHECK(!strcmp(c.output, "tlsdump.pcapng"));
 	CHECK(c.snaplen == 262144 && c.ring_kib == 65536 && c.count == 0);
 	CHECK(c.n_ifaces == 0 && !c.expression && !c.immediate);
+	CHECK(c.hold_ms == 2000);
 	cli_free(&c);
 }
 
@@ -50,6 +51,9 @@ static void test_common(void)
 	CHECK(c.n_ifaces == 1 && c.count == 3 && c.verbosity == -1);
 	cli_free(&c);
 	CHECK(PARSE(&c, "-s", "0") == 0 && c.snaplen == 262144);
+	CHECK(PARSE(&c, "--hold", "5000") == 0 && c.hold_ms == 5000);
+	CHECK(PARSE(&c, "tls", "-m", "pcap", "--hold=0") == 0 && c.hold_ms == 0);
+	CHECK(PARSE(&c, "--hold", "60001") == -EINVAL);
 	cli_free(&c);
 	CHECK(PARSE(&c, "-D") == 0 && c.action == ACT_LIST_IFACES);
 	CHECK(PARSE(&c, "--version") == 0 && c.action == ACT_VERSION);
