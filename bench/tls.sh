@@ -10,9 +10,11 @@
 #   traced    tlsdump tls -m pcap -i lo -w $WORK/x.pcapng 'tcp port P'
 #             (the figure the target is about)
 #   keys      tlsdump tls -m keylog -k $WORK/x.keys: the uprobes alone
-#   pkts      tlsdump tls -m pcap --libssl $WORK/decoy/libssl.so.3 -i lo ...:
-#             the packet capture alone (the uprobes sit on a copy of libssl
-#             that no process maps, so they never fire)
+#   pkts      tlsdump tls -m pcap --libssl $WORK/decoy/libssl.so.3 --hold 0
+#             -i lo ...: the packet capture alone (the uprobes sit on a copy
+#             of libssl that no process maps, so they never fire; --hold 0,
+#             or every flow would wait the whole hold time for keys that
+#             cannot come)
 # Workloads:
 #   hs13   openssl s_time -new -time HS_SECS against openssl s_server (TLS 1.3):
 #          full handshakes per second (connections / wall seconds)
@@ -187,7 +189,7 @@ start_tlsdump() { # MODE
 	case $1 in
 	traced) args=(tls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	keys) args=(tls -m keylog -k "$WORK/x.keys") ;;
-	pkts) args=(tls -m pcap --libssl "$WORK/decoy/libssl.so.3" -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
+	pkts) args=(tls -m pcap --libssl "$WORK/decoy/libssl.so.3" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	esac
 	rm -f "$WORK/x.pcapng" "$WORK/x.keys"
 	[ "$BPF_STATS" = 1 ] && sysctl -qw kernel.bpf_stats_enabled=1
