@@ -241,15 +241,18 @@ static int consume(void *ctx)
 	return rc < 0 ? rc : 0;
 }
 
-static uint64_t total_dropped(struct session *s)
+/* The kernel's counters summed over every interface. */
+static struct cap_stats total_stats(struct session *s)
 {
-	struct cap_stats st;
-	uint64_t sum = 0;
+	struct cap_stats st, sum = { 0 };
 	int i;
 
 	for (i = 0; i < s->si.n; i++)
-		if (capture_stats(s->cap, i, &st) == 0)
-			sum += st.dropped;
+		if (capture_stats(s->cap, i, &st) == 0) {
+			sum.matched += st.matched;
+			sum.captured += st.captured;
+			sum.dropped += st.dropped;
+		}
 	return sum;
 }
 
@@ -270,7 +273,7 @@ static int tick(void *ctx)
 	if (s->cap)
 		log_info("packets saved into pcapng file. count=%llu dropped=%llu",
 			 (unsigned long long)s->written,
-			 (unsigned long long)total_dropped(s));
+			 (unsigned long long)total_stats(s).dropped);
 	return 0;
 }
 
@@ -318,18 +321,11 @@ static void write_stats(struct session *s)
 
 static void print_summary(struct session *s)
 {
-	struct cap_stats st;
-	uint64_t matched = 0, dropped = 0;
-	int i;
+	struct cap_stats t = total_stats(s);
 
-	for (i = 0; i < s->si.n; i++)
-		if (capture_stats(s->cap, i, &st) == 0) {
-			matched += st.matched;
-			dropped += st.dropped;
-		}
 	fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n"
 		"%llu packets dropped by tlsdump\n", (unsigned long long)s->in_file,
-		(unsigned long long)matched, (unsigned long long)dropped);
+		(unsigned long long)t.matched, (unsigned long long)t.dropped);
 }
 
 static int write_error_status(struct session *s)
