@@ -46,7 +46,7 @@ static const struct opt_def opts[] = {
 	{ "keylogfile", O_KEYLOG, 1, C_SUB, "FILE", "write the key log to FILE" },
 	{ "libssl", O_LIBSSL, 1, C_TLS, "PATH", "libssl.so or binary with OpenSSL inside" },
 	{ "elfpath", O_ELF, 1, C_GO, "PATH", "Go binary to trace (repeatable)" },
-	{ "list", O_TLSLIST, 0, C_TLS, NULL, "list every OpenSSL found and exit" },
+	{ "list", O_TLSLIST, 0, C_SUB, NULL, "list every OpenSSL (tls) or Go program (gotls) found, and exit" },
 	{ "pid", O_PID, 1, C_SUB, "PID", "only this process (repeatable)" },
 	{ "uid", O_UID, 1, C_SUB, "UID", "only this user (repeatable)" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },

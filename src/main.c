@@ -34,16 +34,13 @@ static int dispatch(struct config *cfg)
 	case ACT_RUN:
 		break;
 	}
-	if (cfg->cmd == CMD_GOTLS) {
-		log_err("'tlsdump gotls' is not available in this version yet");
-		return EXIT_USAGE;
-	}
-	if (cfg->cmd == CMD_TLS && cfg->model == MODEL_TEXT) {
+	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_TEXT) {
 		log_err("text mode is not available in this version yet: use -m pcap or -m keylog");
 		return EXIT_USAGE;
 	}
-	if (cfg->cmd == CMD_TLS && cfg->model == MODEL_DEFAULT) {
-		log_err("tlsdump tls: choose a mode: -m pcap (packets and keys) or -m keylog (keys only)");
+	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_DEFAULT) {
+		log_err("tlsdump %s: choose a mode: -m pcap (packets and keys) or -m keylog (keys only)",
+			cfg->cmd == CMD_TLS ? "tls" : "gotls");
 		return EXIT_USAGE;
 	}
 	if (cli_load_filter_file(cfg))

@@ -427,8 +427,8 @@ int session_run(const struct config *cfg)
 
 	/* -m keylog: secrets only; otherwise packets, and the secrets of
 	 * every TLS library we can probe ("everything we can decrypt"). */
-	s.pcap = !(cfg->cmd == CMD_TLS && cfg->model == MODEL_KEYLOG);
-	s.tls = cfg->cmd == CMD_CAPTURE || cfg->cmd == CMD_TLS;
+	s.pcap = !(cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_KEYLOG);
+	s.tls = true; /* OpenSSL, Go or both: session_tls.c */
 	s.clock_off = clock_mono_to_real_offset();
 	if (s.pcap)
 		rc = start_pcap(&s);

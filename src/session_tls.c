@@ -3,6 +3,7 @@
  * with the sequencer holding flows until their keys are in) and the
  * key-log file. */
 #include "session_int.h"
+#include "session_go.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
@@ -21,8 +22,10 @@
 #include <string.h>
 
 struct session_tls {
-	struct ossl *ossl;
+	struct ossl *ossl;       /* NULL in `tlsdump gotls` */
+	struct session_go *go;   /* NULL in `tlsdump tls` */
 	struct secrets *sec;
+	struct secrets_sink sink;
 	struct keylog *kl;
 	struct tls_target_set targets;
 	int attached;
@@ -43,15 +46,15 @@ static int sink_keys(void *ctx, const uint8_t cr[32], const char *lines,
 
 /* --pid / --uid: only those processes' keys (until the kernel-side
  * filter of the process issue). */
-static bool wanted(const struct config *cfg, const struct ossl_event *e)
+static bool wanted(const struct config *cfg, uint32_t pid, uint32_t uid)
 {
 	int i;
 	bool pid_ok = !cfg->n_pids, uid_ok = !cfg->n_uids;
 
 	for (i = 0; i < cfg->n_pids; i++)
-		pid_ok |= cfg->pids[i] == e->pid;
+		pid_ok |= cfg->pids[i] == pid;
 	for (i = 0; i < cfg->n_uids; i++)
-		uid_ok |= cfg->uids[i] == e->uid;
+		uid_ok |= cfg->uids[i] == uid;
 	return pid_ok && uid_ok;
 }
 
@@ -59,7 +62,7 @@ static int on_snapshot(void *ctx, const struct ossl_event *e)
 {
 	struct session *s = ctx;
 
-	if (!wanted(s->cfg, e))
+	if (!wanted(s->cfg, e->pid, e->uid))
 		return 0;
 	return secrets_on_event(s->t->sec, e);
 }
@@ -122,7 +125,8 @@ static void attach_new(struct session *s)
 
 int session_tls_rescan(struct session *s)
 {
-	if (s->cfg->libssl)
+	session_go_rescan(s->t->go);
+	if (!s->t->ossl || s->cfg->libssl)
 		return 0; /* the user named the library: only that one */
 	if (targets_scan(&s->t->targets) > 0)
 		attach_new(s);
@@ -133,7 +137,10 @@ static const char *keylog_path(const struct config *cfg)
 {
 	if (cfg->keylogfile)
 		return cfg->keylogfile;
-	return cfg->model == MODEL_KEYLOG ? "tlsdump_openssl_key.log" : NULL;
+	if (cfg->model != MODEL_KEYLOG)
+		return NULL;
+	return cfg->cmd == CMD_GOTLS ? "tlsdump_gotls_key.log"
+				     : "tlsdump_openssl_key.log";
 }
 
 static int find_targets(struct session *s)
@@ -154,19 +161,39 @@ static int find_targets(struct session *s)
 	targets_scan(&t->targets);
 	attach_new(s);
 	if (!t->attached)
-		log_warn("no OpenSSL library could be probed: no TLS secrets will be captured");
+		log_warn("no OpenSSL library could be probed: no OpenSSL secrets will be captured");
 	return 0;
+}
+
+/* `tlsdump tls`: OpenSSL only; `tlsdump gotls`: Go only; no subcommand:
+ * both. */
+static int start_sources(struct session *s)
+{
+	int err = 0;
+
+	if (s->cfg->cmd != CMD_GOTLS) {
+		err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s),
+					  "the OpenSSL probes");
+		if (err)
+			return err;
+	}
+	if (secrets_new(&s->t->sec, &s->t->sink, s->t->ossl))
+		return EXIT_RUNTIME;
+	if (s->t->ossl)
+		err = find_targets(s);
+	if (!err && s->cfg->cmd != CMD_TLS)
+		err = session_go_start(&s->t->go, s->cfg, s->t->sec, wanted);
+	return err;
 }
 
 int session_tls_start(struct session *s)
 {
-	struct secrets_sink sink = { sink_keys, s, NULL };
 	const char *kpath = keylog_path(s->cfg);
-	int err;
 
 	s->t = calloc(1, sizeof(*s->t));
 	if (!s->t)
 		return EXIT_RUNTIME;
+	s->t->sink = (struct secrets_sink){ sink_keys, s, NULL };
 	if (kpath) {
 		s->t->kl = keylog_open(kpath);
 		if (!s->t->kl) {
@@ -174,21 +201,17 @@ int session_tls_start(struct session *s)
 				strerror(errno));
 			return EXIT_OUTPUT;
 		}
-		sink.keylog = s->t->kl;
+		s->t->sink.keylog = s->t->kl;
 	}
-	err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s),
-				  "the OpenSSL probes");
-	if (err)
-		return err;
-	if (secrets_new(&s->t->sec, &sink, s->t->ossl))
-		return EXIT_RUNTIME;
-	return find_targets(s);
+	return start_sources(s);
 }
 
 int session_tls_consume(struct session *s)
 {
-	int rc = s->t ? ossl_consume(s->t->ossl) : 0;
+	int rc = s->t && s->t->ossl ? ossl_consume(s->t->ossl) : 0;
 
+	if (rc >= 0 && s->t)
+		rc = session_go_consume(s->t->go);
 	return rc < 0 ? rc : 0;
 }
 
@@ -201,10 +224,12 @@ void session_tls_stop(struct session *s)
 
 	if (!t)
 		return;
-	if (t->ossl && t->sec) {
+	if (t->ossl)
 		ossl_consume(t->ossl);
+	session_go_stop(t->go); /* consumes what is left */
+	if (t->sec) {
 		secrets_get_stats(t->sec, &st);
-		lost = ossl_lost(t->ossl);
+		lost = t->ossl ? ossl_lost(t->ossl) : 0;
 		fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
 			(unsigned long long)st.lines, (unsigned long long)st.sessions);
 		if (lost || st.refused)
@@ -243,6 +268,8 @@ int session_tls_list(const struct config *cfg)
 	struct tls_target_set set;
 	int i, n;
 
+	if (cfg->cmd == CMD_GOTLS)
+		return session_go_list(cfg);
 	targets_init(&set, TARGETS_PROC | TARGETS_DEFAULTS);
 	if (cfg->libssl && targets_add_path(&set, cfg->libssl) < 0)
 		log_warn("--libssl %s: not an OpenSSL file", cfg->libssl);

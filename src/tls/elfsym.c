@@ -197,6 +197,63 @@ int elfsym_vaddr_to_offset(struct elfsym *e, uint64_t vaddr, uint64_t *off,
 	return -ENOENT;
 }
 
+int elfsym_read(struct elfsym *e, uint64_t off, void *buf, size_t len)
+{
+	return elfsym_pread(e, buf, len, off);
+}
+
+static bool in_file(const struct elfsym *e, uint64_t off, uint64_t size)
+{
+	return off <= e->size && size <= e->size - off;
+}
+
+int elfsym_section(struct elfsym *e, const char *name,
+		   struct elfsym_region *r)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(e->elf, &shstrndx) != 0)
+		return -ENOENT;
+	while ((scn = elf_nextscn(e->elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		n = elf_strptr(e->elf, shstrndx, sh.sh_name);
+		if (!n || strcmp(n, name) || !in_file(e, sh.sh_offset, sh.sh_size))
+			continue;
+		r->offset = sh.sh_offset;
+		r->size = sh.sh_size;
+		r->vaddr = sh.sh_addr;
+		r->flags = (uint32_t)sh.sh_flags;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int elfsym_segment(struct elfsym *e, unsigned int i, struct elfsym_region *r)
+{
+	unsigned int seen = 0;
+
+	for (size_t k = 0; k < e->phnum; k++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e->elf, (int)k, &ph) || ph.p_type != PT_LOAD ||
+		    !ph.p_filesz || !in_file(e, ph.p_offset, ph.p_filesz))
+			continue;
+		if (seen++ != i)
+			continue;
+		r->offset = ph.p_offset;
+		r->size = ph.p_filesz;
+		r->vaddr = ph.p_vaddr;
+		r->flags = ph.p_flags;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* The GNU version table that belongs to a .dynsym, or NULL. */
 static Elf_Data *versym_for(struct elfsym *e, Elf_Scn *symscn)
 {

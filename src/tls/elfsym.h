@@ -52,6 +52,24 @@ int elfsym_find_func(struct elfsym *e, const char *name,
 int elfsym_vaddr_to_offset(struct elfsym *e, uint64_t vaddr, uint64_t *off,
 			   uint64_t *avail);
 
+/* A part of the file: a section or a PT_LOAD segment. */
+struct elfsym_region {
+	uint64_t offset;  /* in the file */
+	uint64_t size;    /* bytes in the file (checked against its size) */
+	uint64_t vaddr;
+	uint32_t flags;   /* segments: PF_X | PF_W | PF_R; sections: SHF_* */
+};
+
+/* The section called name (SHT_NOBITS sections have no bytes: -ENOENT).
+ * 0, -ENOENT. */
+int elfsym_section(struct elfsym *e, const char *name,
+		   struct elfsym_region *r);
+/* The i-th PT_LOAD segment with file bytes, i from 0: 0, or -ENOENT
+ * after the last. */
+int elfsym_segment(struct elfsym *e, unsigned int i, struct elfsym_region *r);
+/* len bytes at file offset off.  0, -ERANGE outside the file, -errno. */
+int elfsym_read(struct elfsym *e, uint64_t off, void *buf, size_t len);
+
 /* Copy up to min(fn->size, cap) bytes of the function (cap bytes when
  * st_size is 0), never beyond its segment.  Bytes read or -errno. */
 int elfsym_func_bytes(struct elfsym *e, const struct elfsym_func *fn,

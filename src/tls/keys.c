@@ -322,6 +322,34 @@ int keys_line_format(const struct keys_line *line, char *buf, size_t size)
 	return need;
 }
 
+/* ------------------------------------------------------------- Go */
+
+int keys_from_go_event(const struct gotls_event *e, struct keys_line *l)
+{
+	char label[GOTLS_LABEL_MAX + 1];
+	int lab = KEYS_CLIENT_RANDOM;
+
+	memset(l, 0, sizeof(*l));
+	if (e->label_len >= GOTLS_LABEL_MAX || !e->secret_len ||
+	    e->secret_len > KEYS_SECRET_MAX)
+		return -EINVAL;
+	if (e->label_len) { /* else Go <= 1.11: CLIENT_RANDOM */
+		memcpy(label, e->label, e->label_len);
+		label[e->label_len] = '\0';
+		lab = keys_label_parse(label);
+		if (lab < 0)
+			return -EINVAL;
+	}
+	if (is_zero(e->client_random, KEYS_RANDOM_LEN) ||
+	    is_zero(e->secret, e->secret_len))
+		return 0;
+	l->label = (uint8_t)lab;
+	l->secret_len = e->secret_len;
+	memcpy(l->client_random, e->client_random, KEYS_RANDOM_LEN);
+	memcpy(l->secret, e->secret, e->secret_len);
+	return 1;
+}
+
 /* ------------------------------------------------------------ dedup */
 
 #define DD_NIL UINT32_MAX
@@ -463,6 +491,21 @@ int keys_dedup_add(struct keys_dedup *d, const struct keys_line *line)
 	d->count++;
 	d->st.added++;
 	return KEYS_DEDUP_NEW;
+}
+
+bool keys_dedup_has(const struct keys_dedup *d,
+		    const uint8_t cr[KEYS_RANDOM_LEN], unsigned int label)
+{
+	uint32_t i;
+
+	if (label >= KEYS_LABEL_COUNT)
+		return false;
+	for (i = d->buckets[dd_hash(d, cr, (uint8_t)label)]; i != DD_NIL;
+	     i = d->ring[i].next)
+		if (d->ring[i].label == label &&
+		    !memcmp(d->ring[i].client_random, cr, KEYS_RANDOM_LEN))
+			return true;
+	return false;
 }
 
 void keys_dedup_get_stats(const struct keys_dedup *d,

@@ -10,9 +10,11 @@
 #ifndef TLSDUMP_KEYS_H
 #define TLSDUMP_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tls/gotls.h"
 #include "tls/openssl.h"
 
 #define KEYS_RANDOM_LEN 32   /* ClientHello.random */
@@ -69,6 +71,11 @@ int keys_hkdf_expand_label(int md_len, const uint8_t *secret,
  * from the derivation. */
 int keys_from_ossl_event(const struct ossl_event *ev, struct keys_set *set);
 
+/* One line as Go wrote it (gotls.bpf.c): 1 with *line, 0 when the
+ * random or the secret is all zero (nothing to write), -EINVAL for a
+ * label we do not know or lengths out of range. */
+int keys_from_go_event(const struct gotls_event *e, struct keys_line *line);
+
 /* "CLIENT_RANDOM", ... ; "UNKNOWN" for a value out of range. */
 const char *keys_label_name(unsigned int label);
 /* The enum for a key-log label text; -EINVAL if unknown. */
@@ -117,6 +124,9 @@ void keys_dedup_free(struct keys_dedup *d);
  * the caller writes the line exactly when KEYS_DEDUP_NEW comes back).
  * Returns an enum keys_dedup_result, or -EINVAL for a bad line. */
 int keys_dedup_add(struct keys_dedup *d, const struct keys_line *line);
+/* Whether LABEL of this client random was recorded (and not evicted). */
+bool keys_dedup_has(const struct keys_dedup *d,
+		    const uint8_t cr[KEYS_RANDOM_LEN], unsigned int label);
 void keys_dedup_get_stats(const struct keys_dedup *d,
 			  struct keys_dedup_stats *st);
 

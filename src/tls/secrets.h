@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tls/gotls.h"
 #include "tls/openssl.h"
 
 struct secrets;
@@ -34,13 +35,16 @@ struct secrets_stats {
 	uint64_t lines;       /* written */
 	uint64_t sessions;    /* sessions whose lines became complete */
 	uint64_t conflicts;   /* a second, different secret for a line */
-	uint64_t refused;     /* implausible snapshots */
+	uint64_t refused;     /* implausible snapshots or Go lines */
 };
 
 int secrets_new(struct secrets **out, const struct secrets_sink *sink,
 		struct ossl *src);
 /* One snapshot (the ossl_fn of the source).  0 or a sink's error. */
 int secrets_on_event(struct secrets *s, const struct ossl_event *e);
+/* One key-log line of a Go program (gotls.bpf.c).  0 or a sink's error;
+ * a line that is not one Go writes is counted as refused, not written. */
+int secrets_on_go(struct secrets *s, const struct gotls_event *e);
 void secrets_get_stats(const struct secrets *s, struct secrets_stats *out);
 void secrets_free(struct secrets *s);
 

@@ -151,12 +151,15 @@ int maps_line_parse(const char *line, size_t len, struct maps_line *m)
 
 /* ---- the set ---- */
 
+static int judge_openssl(const char *path, char *version, size_t vlen);
+
 void targets_init(struct tls_target_set *set, unsigned int flags)
 {
 	memset(set, 0, sizeof(*set));
 	set->flags = flags;
 	set->proc = "/proc";
 	set->self = getpid();
+	set->judge = judge_openssl;
 }
 
 void targets_free(struct tls_target_set *set)
@@ -233,7 +236,7 @@ static void add_pid(struct tls_target *t, pid_t pid)
 /* Is this ELF file an OpenSSL target?  0 and its version (may stay
  * empty), -ENOEXEC / -ENODATA for a definite no, other -errno when it
  * could not be read (try again later). */
-static int judge(const char *path, char *version, size_t vlen)
+static int judge_openssl(const char *path, char *version, size_t vlen)
 {
 	struct elfsym_func fn;
 	struct elfsym *e;
@@ -311,7 +314,7 @@ static int add_file(struct tls_target_set *set, const char *path)
 	idx = find_target(set, st.st_dev, st.st_ino);
 	if (idx >= 0)
 		return idx;
-	err = judge(path, version, sizeof(version));
+	err = set->judge(path, version, sizeof(version));
 	if (err)
 		return err;
 	t = new_target(set, st.st_dev, st.st_ino);
@@ -493,7 +496,7 @@ static struct tls_target *judge_new(struct tls_target_set *set,
 				    char *version, size_t vlen)
 {
 	struct tls_target *t;
-	int err = judge(path, version, vlen);
+	int err = set->judge(path, version, vlen);
 
 	if (err == -ENOEXEC || err == -ENODATA)
 		seen_add(set, st->st_dev, st->st_ino);
@@ -636,8 +639,10 @@ static int scan_proc(struct tls_target_set *set)
 
 		if (pid <= 0 || pid == set->self)
 			continue;
-		scan_maps(set, pid);
-		scan_exe(set, pid);
+		if (set->flags & TARGETS_MAPS)
+			scan_maps(set, pid);
+		if (set->flags & TARGETS_EXE)
+			scan_exe(set, pid);
 	}
 	closedir(d);
 	return 0;
@@ -652,14 +657,14 @@ int targets_scan(struct tls_target_set *set)
 
 		if (t->reported)
 			t->is_new = false;
-		if (set->flags & TARGETS_PROC)
+		if (set->flags & (TARGETS_MAPS | TARGETS_EXE))
 			t->n_pids = t->n_procs = 0;
 	}
 	if ((set->flags & TARGETS_DEFAULTS) && !set->defaults_done) {
 		scan_defaults(set);
 		set->defaults_done = true;
 	}
-	if (set->flags & TARGETS_PROC) {
+	if (set->flags & (TARGETS_MAPS | TARGETS_EXE)) {
 		err = scan_proc(set);
 		if (err)
 			return err;

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 
 #define TARGET_MAX_PIDS 64  /* pids listed per target (n_procs counts all) */
-#define TARGET_VERSION_MAX 32
+#define TARGET_VERSION_MAX 128 /* Go version strings reach 71 bytes */
 
 struct tls_target {
 	/* Where we open it: a host path, /proc/PID/root/<display> for a
@@ -42,8 +42,17 @@ struct tls_target {
 };
 
 /* What targets_scan() looks at. */
-#define TARGETS_PROC     1u /* /proc/<pid>/maps and /proc/<pid>/exe */
+#define TARGETS_MAPS     1u /* libssl files in /proc/<pid>/maps */
+#define TARGETS_EXE      4u /* /proc/<pid>/exe */
+#define TARGETS_PROC     (TARGETS_MAPS | TARGETS_EXE)
 #define TARGETS_DEFAULTS 2u /* the distribution's standard libssl paths */
+
+/* Is the ELF file at path a target?  0 and its version in version[]
+ * (may stay empty); -ENOEXEC / -ENODATA for a definite no (the file is
+ * not judged again); another -errno when it could not be read (try again
+ * at the next scan).  The default judges OpenSSL; gotargets.c judges Go. */
+typedef int (*targets_judge_fn)(const char *path, char *version,
+				size_t vlen);
 
 struct target_seen; /* cache of files already judged */
 
@@ -56,6 +65,7 @@ struct tls_target_set {
 	bool defaults_done;
 	struct target_seen *seen;
 	int n_seen, cap_seen;
+	targets_judge_fn judge;  /* targets_init: OpenSSL's */
 };
 
 void targets_init(struct tls_target_set *set, unsigned int flags);

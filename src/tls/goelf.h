@@ -1,0 +1,56 @@
+/* goelf.h - a Go executable as tlsdump needs it: is crypto/tls in it,
+ * where is `crypto/tls.(*Config).writeKeyLog` (through pclntab, so
+ * stripped binaries work), where to probe it, which calling convention it
+ * uses, and the Go version (from buildinfo).
+ *
+ * The file is untrusted: every failure is a -errno and a reason, never a
+ * crash (tests/fuzz/fuzz_goelf.c).  x86-64 only. */
+#ifndef TLSDUMP_GOELF_H
+#define TLSDUMP_GOELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls/goprologue.h"
+
+#define GOELF_FUNC "crypto/tls.(*Config).writeKeyLog"
+#define GOELF_VERSION_MAX 128 /* version strings of 71 bytes were seen */
+
+/* Signatures of writeKeyLog (the ABI byte of the probe's cookie). */
+enum goelf_sig {
+	GOSIG_LABEL = 1, /* Go 1.12+: (label string, clientRandom, secret []byte) */
+	GOSIG_OLD = 2,   /* Go 1.8-1.11: (clientRandom, masterSecret []byte) */
+};
+
+struct goelf_info {
+	char version[GOELF_VERSION_MAX]; /* "go1.19.8"; "" when no buildinfo */
+	uint32_t pcln_magic;
+	uint8_t abi;          /* enum goprologue_abi */
+	uint8_t sig;          /* enum goelf_sig */
+	bool pie;             /* ET_DYN */
+	uint64_t func_vaddr;  /* writeKeyLog's entry (link-time address) */
+	uint64_t probe_vaddr; /* its stack check's JBE */
+	uint64_t probe_offset; /* the same as a file offset: for the uprobe */
+};
+
+struct elfsym;
+
+/* 0; or -ENOEXEC (not an x86-64 ELF), -ENOENT (no Go function table: not
+ * Go), -ENODATA (Go, but no crypto/tls key-log function), -EPROTO (the
+ * function's prologue or arguments are not what we know), other -errno.
+ * why gets a sentence for the user in every failing case. */
+int goelf_inspect(struct elfsym *e, struct goelf_info *gi, char *why,
+		  size_t why_len);
+/* Same on a path. */
+int goelf_inspect_path(const char *path, struct goelf_info *gi, char *why,
+		       size_t why_len);
+
+/* Parses a buildinfo blob (from its "\xff Go buildinf:" magic; len bytes
+ * available) whose version is inline (Go 1.18+).  Returns the version's
+ * length copied into out (NUL-terminated), 0 when the blob uses the older
+ * pointer form, -EINVAL when malformed. */
+int goelf_buildinfo_inline(const uint8_t *b, size_t len, char *out,
+			   size_t out_len);
+
+#endif

@@ -1,0 +1,102 @@
+/* goprobe.c - see goprobe.h. */
+#include "tls/goprobe.h"
+#include "tls/gotls.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct goprobe {
+	struct gotls_bpf *skel;
+	struct ring_buffer *ring;
+	goprobe_fn fn;
+	void *ctx;
+	struct bpf_link *links[GOTLS_MAX_FILES];
+	int n;
+};
+
+static int on_line(void *ctx, void *data, size_t size)
+{
+	struct goprobe *g = ctx;
+
+	if (size < sizeof(struct gotls_event))
+		return 0;
+	return g->fn(g->ctx, data);
+}
+
+int goprobe_open(struct goprobe **out, goprobe_fn fn, void *ctx)
+{
+	struct goprobe *g = calloc(1, sizeof(*g));
+	int err;
+
+	if (!g)
+		return -ENOMEM;
+	g->fn = fn;
+	g->ctx = ctx;
+	g->skel = gotls_bpf__open_and_load();
+	err = g->skel ? 0 : -errno;
+	if (!err) {
+		g->ring = ring_buffer__new(bpf_map__fd(g->skel->maps.lines),
+					   on_line, g, NULL);
+		err = g->ring ? 0 : -errno;
+	}
+	if (err) {
+		goprobe_close(g);
+		return err;
+	}
+	*out = g;
+	return 0;
+}
+
+int goprobe_attach(struct goprobe *g, const char *path,
+		   const struct goelf_info *gi, pid_t pid)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo,
+		    .bpf_cookie = GOTLS_COOKIE(g->n, gi->sig, gi->abi));
+	struct bpf_link *l;
+
+	if (g->n == GOTLS_MAX_FILES)
+		return -ENOSPC;
+	l = bpf_program__attach_uprobe_opts(g->skel->progs.gotls_keylog, pid,
+					    path, (size_t)gi->probe_offset, &uo);
+	if (!l)
+		return -errno;
+	g->links[g->n++] = l;
+	return 0;
+}
+
+int goprobe_consume(struct goprobe *g)
+{
+	return ring_buffer__consume(g->ring);
+}
+
+void goprobe_counters(const struct goprobe *g,
+		      uint64_t out[GOTLS_N_COUNTERS])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *v;
+
+	memset(out, 0, GOTLS_N_COUNTERS * sizeof(out[0]));
+	if (ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v))))
+		return;
+	for (uint32_t k = 0; k < GOTLS_N_COUNTERS; k++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.counters), &k, v))
+			continue;
+		for (int i = 0; i < ncpu; i++)
+			out[k] += v[i];
+	}
+	free(v);
+}
+
+void goprobe_close(struct goprobe *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < g->n; i++)
+		bpf_link__destroy(g->links[i]);
+	ring_buffer__free(g->ring);
+	gotls_bpf__destroy(g->skel);
+	free(g);
+}
