@@ -109,6 +109,8 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS_elfsym := src/tls/elfsym.c src/tls/prologue.c
 FUZZ_SRCS_maps := src/tls/targets.c src/tls/elfsym.c
+FUZZ_SRCS_goelf := src/tls/goelf.c src/tls/gopclntab.c src/tls/goprologue.c \
+	src/tls/elfsym.c
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: fuzz fuzz-run
@@ -123,11 +125,16 @@ build/fuzz/corpus/elfsym/seed.so: tests/fuzz/seed_elf.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -shared -fPIC -nostdlib -o $@ $<
 
+build/fuzz/corpus/goelf/stripped: tools/fixtures/go.sh tests/e2e/go/gohttps.go
+	@mkdir -p $(@D)
+	cp "$$(tools/fixtures/go.sh)/stripped" $@
+
 build/fuzz/corpus/maps/self:
 	@mkdir -p $(@D)
 	cat /proc/self/maps > $@
 
-fuzz-run: fuzz build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self
+fuzz-run: fuzz build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self \
+		build/fuzz/corpus/goelf/stripped
 	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 		echo "== $$f ($(FUZZ_SECS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \

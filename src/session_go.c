@@ -141,6 +141,10 @@ void session_go_stop(struct session_go *g)
 	if (g->probe) {
 		goprobe_consume(g->probe);
 		goprobe_counters(g->probe, c);
+		log_info("Go key-log probe: %llu lines read, %llu passes through the stack check skipped (morestack), %llu lines of processes the filters exclude",
+			 (unsigned long long)c[GOTLS_SENT],
+			 (unsigned long long)c[GOTLS_GROWS],
+			 (unsigned long long)g->foreign);
 		if (c[GOTLS_RING_FULL] || c[GOTLS_BAD_ARGS])
 			fprintf(stderr, "%llu Go key lines lost, %llu unreadable\n",
 				(unsigned long long)c[GOTLS_RING_FULL],

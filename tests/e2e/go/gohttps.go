@@ -1,13 +1,16 @@
 // gohttps - the Go TLS peer of tlsdump's end-to-end tests (standard
 // library only).
 //
-//	gohttps server -cert C -key K [-keylog F] [-port-file F]
+//	gohttps server -cert C -key K [-addr A] [-keylog F] [-port-file F]
 //	gohttps client -url URL [-n N] [-tls 12|13] [-h2] [-sha384] [-keylog F]
+//	               [-wait-file F] [-q]
 //
 // The server answers every request with "hello from go <path>\n" over
 // HTTP/1.1 or HTTP/2 (ALPN).  The client makes N requests, each on a new
-// TLS connection (a new handshake), and prints each status and body.  With
-// -keylog both write Go's own key log (the tests' ground truth).
+// TLS connection (a new handshake), and prints each status and body; with
+// -wait-file it starts only once that file exists (so that a test can
+// start it before tlsdump and let it go once tlsdump has probed it).
+// With -keylog both write Go's own key log (the tests' ground truth).
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 )
 
 func keyLog(path string) io.Writer {
@@ -39,6 +43,7 @@ func server(args []string) {
 	key := fs.String("key", "", "private key (PEM)")
 	kl := fs.String("keylog", "", "key log file")
 	portFile := fs.String("port-file", "", "write the chosen port here")
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	fs.Parse(args)
 	pair, err := tls.LoadX509KeyPair(*cert, *key)
 	if err != nil {
@@ -50,7 +55,7 @@ func server(args []string) {
 		NextProtos:   []string{"h2", "http/1.1"},
 		KeyLogWriter: keyLog(*kl),
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -81,7 +86,14 @@ func client(args []string) {
 	sha384 := fs.Bool("sha384", false, "TLS 1.2 suite ECDHE-RSA-AES256-GCM-SHA384")
 	kl := fs.String("keylog", "", "key log file")
 	quiet := fs.Bool("q", false, "print nothing")
+	wait := fs.String("wait-file", "", "start once this file exists (at most 30 s)")
 	fs.Parse(args)
+	for i := 0; *wait != "" && i < 3000; i++ {
+		if _, err := os.Stat(*wait); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	cfg := &tls.Config{InsecureSkipVerify: true, KeyLogWriter: keyLog(*kl)}
 	if *ver == 12 {
 		cfg.MaxVersion = tls.VersionTLS12
