@@ -285,6 +285,8 @@ static int run_loop(struct session *s)
 	if (!s->loop)
 		return -errno;
 	err = s->cap ? loop_watch(s->loop, capture_ring_fd(s->cap), consume, s) : 0;
+	if (!err && session_tls_fd(s) >= 0)
+		err = loop_watch(s->loop, session_tls_fd(s), consume, s);
 	if (!err)
 		err = loop_every(s->loop, POLL_MS, consume, s);
 	if (!err)

@@ -41,7 +41,7 @@ static void attach_new(struct session_go *g)
 	char why[256];
 	int err;
 
-	for (int i = 0; i < g->targets.n; i++) {
+	for (int i = g->targets.n - 1; i >= 0; i--) {
 		struct tls_target *tg = &g->targets.t[i];
 
 		if (!tg->is_new)
@@ -49,11 +49,14 @@ static void attach_new(struct session_go *g)
 		err = goelf_inspect_path(tg->path, &gi, why, sizeof(why));
 		if (!err)
 			err = goprobe_attach(g->probe, tg->path, &gi, -1);
-		else
-			log_warn("%s: %s", tg->display, why);
+		if (err == -ENOENT || err == -ESRCH) {
+			/* its process (our way in) ended: find it again */
+			targets_forget(&g->targets, i);
+			continue;
+		}
 		if (err) {
 			log_warn("%s: cannot probe Go's key-log function: %s",
-				 tg->display, strerror(-err));
+				 tg->display, err == -EPROTO ? why : strerror(-err));
 			continue;
 		}
 		g->attached++;
@@ -62,6 +65,19 @@ static void attach_new(struct session_go *g)
 			 (unsigned long long)gi.func_vaddr,
 			 (unsigned long long)gi.probe_vaddr);
 	}
+}
+
+/* A program just started: probe it now if it is a new Go binary, rather
+ * than at the next scan (it may be a client done in less than 2 s). */
+static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
+{
+	struct session_go *g = ctx;
+
+	if (g->cfg->n_elfpaths)
+		return;
+	if (targets_scan_pid(&g->targets, (pid_t)pid) > 0)
+		attach_new(g);
+	goprobe_known(g->probe, ino);
 }
 
 /* --elfpath files: each must be a Go program with crypto/tls. */
@@ -107,7 +123,7 @@ int session_go_start(struct session_go **out, const struct config *cfg,
 	err = add_elfpaths(g);
 	if (err)
 		return err;
-	err = goprobe_open(&g->probe, on_line, g);
+	err = goprobe_open(&g->probe, on_line, cfg->n_elfpaths ? NULL : on_exec, g);
 	if (err) {
 		log_err("cannot load the Go TLS probe: %s", strerror(-err));
 		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;
@@ -124,6 +140,11 @@ int session_go_consume(struct session_go *g)
 	int rc = g ? goprobe_consume(g->probe) : 0;
 
 	return rc < 0 ? rc : 0;
+}
+
+int session_go_fd(const struct session_go *g)
+{
+	return g && g->probe ? goprobe_fd(g->probe) : -1;
 }
 
 void session_go_rescan(struct session_go *g)

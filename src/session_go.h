@@ -16,6 +16,8 @@ typedef bool (*session_go_filter)(const struct config *cfg, uint32_t pid,
 int session_go_start(struct session_go **out, const struct config *cfg,
 		     struct secrets *sec, session_go_filter filter);
 int session_go_consume(struct session_go *g);
+/* For the loop: readable when Go lines or new programs wait; -1 if none. */
+int session_go_fd(const struct session_go *g);
 /* New Go processes (every 2 s): probe binaries not seen before. */
 void session_go_rescan(struct session_go *g);
 /* Prints the Go part of the summary when something went wrong. */

@@ -45,6 +45,9 @@ int session_load_status(int err, const char *what);
 int session_tls_start(struct session *s);
 /* Loop callbacks (return as loop_fn). */
 int session_tls_consume(struct session *s);
+/* An fd that is readable when TLS events want prompt handling (a new Go
+ * program to probe before its first handshake), or -1. */
+int session_tls_fd(const struct session *s);
 int session_tls_rescan(struct session *s);
 /* Prints the TLS part of the summary; closes. */
 void session_tls_stop(struct session *s);

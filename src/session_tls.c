@@ -215,6 +215,11 @@ int session_tls_consume(struct session *s)
 	return rc < 0 ? rc : 0;
 }
 
+int session_tls_fd(const struct session *s)
+{
+	return s->t ? session_go_fd(s->t->go) : -1;
+}
+
 void session_tls_stop(struct session *s)
 {
 	struct session_tls *t = s->t;

@@ -1,6 +1,7 @@
 /* goprobe.c - see goprobe.h. */
 #include "tls/goprobe.h"
 #include "tls/gotls.skel.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -12,7 +13,9 @@ struct goprobe {
 	struct gotls_bpf *skel;
 	struct ring_buffer *ring;
 	goprobe_fn fn;
+	goprobe_exec_fn exec_fn;
 	void *ctx;
+	struct bpf_link *exec_link;
 	struct bpf_link *links[GOTLS_MAX_FILES];
 	int n;
 };
@@ -26,7 +29,28 @@ static int on_line(void *ctx, void *data, size_t size)
 	return g->fn(g->ctx, data);
 }
 
-int goprobe_open(struct goprobe **out, goprobe_fn fn, void *ctx)
+static int on_exec(void *ctx, void *data, size_t size)
+{
+	struct goprobe *g = ctx;
+	const struct gotls_exec *e = data;
+
+	if (size >= sizeof(*e) && g->exec_fn)
+		g->exec_fn(g->ctx, e->pid, e->ino);
+	return 0;
+}
+
+static void watch_execs(struct goprobe *g)
+{
+	g->exec_link = bpf_program__attach(g->skel->progs.gotls_exec);
+	if (!g->exec_link ||
+	    ring_buffer__add(g->ring, bpf_map__fd(g->skel->maps.execs),
+			     on_exec, g) != 0)
+		log_info("no exec tracepoint (%s): new Go programs are found by the 2 s scan only",
+			 strerror(errno));
+}
+
+int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
+		 void *ctx)
 {
 	struct goprobe *g = calloc(1, sizeof(*g));
 	int err;
@@ -34,6 +58,7 @@ int goprobe_open(struct goprobe **out, goprobe_fn fn, void *ctx)
 	if (!g)
 		return -ENOMEM;
 	g->fn = fn;
+	g->exec_fn = exec_fn;
 	g->ctx = ctx;
 	g->skel = gotls_bpf__open_and_load();
 	err = g->skel ? 0 : -errno;
@@ -42,6 +67,8 @@ int goprobe_open(struct goprobe **out, goprobe_fn fn, void *ctx)
 					   on_line, g, NULL);
 		err = g->ring ? 0 : -errno;
 	}
+	if (!err && exec_fn)
+		watch_execs(g);
 	if (err) {
 		goprobe_close(g);
 		return err;
@@ -65,6 +92,19 @@ int goprobe_attach(struct goprobe *g, const char *path,
 		return -errno;
 	g->links[g->n++] = l;
 	return 0;
+}
+
+void goprobe_known(struct goprobe *g, uint64_t ino)
+{
+	uint8_t one = 1;
+
+	bpf_map_update_elem(bpf_map__fd(g->skel->maps.known), &ino, &one,
+			    BPF_ANY);
+}
+
+int goprobe_fd(const struct goprobe *g)
+{
+	return ring_buffer__epoll_fd(g->ring);
 }
 
 int goprobe_consume(struct goprobe *g)
@@ -96,6 +136,7 @@ void goprobe_close(struct goprobe *g)
 		return;
 	for (int i = 0; i < g->n; i++)
 		bpf_link__destroy(g->links[i]);
+	bpf_link__destroy(g->exec_link);
 	ring_buffer__free(g->ring);
 	gotls_bpf__destroy(g->skel);
 	free(g);

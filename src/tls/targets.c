@@ -578,6 +578,10 @@ static int exe_paths(const struct tls_target_set *set, pid_t pid,
 	if ((size_t)n > sizeof(del) - 1 &&
 	    !strcmp(display + n - (sizeof(del) - 1), del))
 		display[n - (sizeof(del) - 1)] = '\0';
+	/* our own root: the host path outlives the process (a short-lived
+	 * one may be gone before we attach) */
+	if (!foreign_root(set, pid) && same_file(display, st->st_dev, st->st_ino))
+		return fmt(path, PATH_MAX, "%s", display) ? 0 : -ENAMETOOLONG;
 	if (fmt(path, PATH_MAX, "%s/%d/root%s", set->proc, (int)pid, display) &&
 	    same_file(path, st->st_dev, st->st_ino))
 		return 0;
@@ -648,9 +652,47 @@ static int scan_proc(struct tls_target_set *set)
 	return 0;
 }
 
+/* Counts the targets not reported yet and marks them new. */
+static int report_new(struct tls_target_set *set)
+{
+	int fresh = 0;
+
+	for (int i = 0; i < set->n; i++) {
+		struct tls_target *t = &set->t[i];
+
+		if (!t->reported) {
+			t->is_new = t->reported = true;
+			fresh++;
+		}
+	}
+	return fresh;
+}
+
+void targets_forget(struct tls_target_set *set, int idx)
+{
+	if (idx < 0 || idx >= set->n)
+		return;
+	set->t[idx] = set->t[set->n - 1];
+	set->n--;
+}
+
+int targets_scan_pid(struct tls_target_set *set, pid_t pid)
+{
+	for (int i = 0; i < set->n; i++)
+		if (set->t[i].reported)
+			set->t[i].is_new = false;
+	if (pid <= 0 || pid == set->self)
+		return 0;
+	if (set->flags & TARGETS_MAPS)
+		scan_maps(set, pid);
+	if (set->flags & TARGETS_EXE)
+		scan_exe(set, pid);
+	return report_new(set);
+}
+
 int targets_scan(struct tls_target_set *set)
 {
-	int err, fresh = 0;
+	int err;
 
 	for (int i = 0; i < set->n; i++) {
 		struct tls_target *t = &set->t[i];
@@ -669,13 +711,5 @@ int targets_scan(struct tls_target_set *set)
 		if (err)
 			return err;
 	}
-	for (int i = 0; i < set->n; i++) {
-		struct tls_target *t = &set->t[i];
-
-		if (!t->reported) {
-			t->is_new = t->reported = true;
-			fresh++;
-		}
-	}
-	return fresh;
+	return report_new(set);
 }

@@ -77,6 +77,16 @@ void targets_free(struct tls_target_set *set);
  * read at all.  Vanishing processes and unreadable files are skipped. */
 int targets_scan(struct tls_target_set *set);
 
+/* Looks at one process only (what flags say), e.g. one that just
+ * started.  Returns the number of targets new since the previous scan
+ * (as targets_scan; pids of other targets are not refreshed). */
+int targets_scan_pid(struct tls_target_set *set, pid_t pid);
+
+/* Drops target idx (e.g. its process vanished before it could be
+ * probed): a later scan finds and reports it again.  Indexes of other
+ * targets may change. */
+void targets_forget(struct tls_target_set *set, int idx);
+
 /* A file the user named (--libssl): libssl or an executable with OpenSSL
  * inside.  Returns the target's index, or -ENOENT (no such file), -EACCES,
  * -EINVAL (not a regular file), -ENOEXEC (not a 64-bit ELF for this

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Go programs that start after tlsdump: a new binary is probed within 2 s
+# (an exec tracepoint makes it milliseconds; the 2 s /proc scan is the
+# fallback), and even a client that handshakes at once is usually caught.
+# The server is openssl s_server, not probed in gotls mode: every key line
+# must come from the Go client's own probe.
+. "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/gohelp.sh"
+need_root
+need_cmd openssl
+go_fixtures
+make_cert
+P=$(rand_port)
+openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+	-www >/dev/null 2>&1 &
+wait_listen - tcp "$P"
+"$TLSDUMP" gotls -v -m keylog -k "$WORK/td.keys" 2>"$WORK/td.err" &
+TD_PID=$!
+for i in $(seq 100); do grep -q 'capturing TLS secrets only' "$WORK/td.err" && break; sleep 0.05; done
+
+caught() { # KEYFILE: were all its lines written by tlsdump?
+	local l
+	[ -s "$1" ] || return 1
+	while read -r l; do grep -qxF "$l" "$WORK/td.keys" || return 1; done <"$1"
+}
+# 1. started after tlsdump, first handshake 2.5 s later: always probed
+cp "$GO/stripped" "$WORK/late-client"
+"$WORK/late-client" client -url "https://127.0.0.1:$P/late" -q -wait-file "$WORK/go" \
+	-keylog "$WORK/late.keys" &
+c=$!
+sleep 2.5
+touch "$WORK/go"
+wait "$c" || fail "the Go client failed"
+sleep 0.3
+caught "$WORK/late.keys" || fail "a Go program started after tlsdump was not probed within 2 s: $(grep -v 'save success' "$WORK/td.err")"
+ok "a Go binary started after tlsdump: probed, its lines written"
+
+# 2. new binaries that handshake right away (the exec tracepoint's race)
+n=0
+for i in $(seq 10); do
+	cp "$GO/pie-stripped" "$WORK/quick$i"
+	"$WORK/quick$i" client -url "https://127.0.0.1:$P/q$i" -q -keylog "$WORK/q$i.keys" ||
+		fail "the Go client failed"
+done
+sleep 0.3
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/td.err")"
+for i in $(seq 10); do caught "$WORK/q$i.keys" && n=$((n + 1)); done
+[ "$n" -ge 5 ] || fail "only $n of 10 clients that handshake at once were probed in time"
+ok "$n of 10 new binaries that handshake at once were probed before their first handshake"
