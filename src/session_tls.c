@@ -29,6 +29,7 @@ struct session_tls {
 	struct keylog *kl;
 	struct tls_target_set targets;
 	int attached;
+	bool started; /* the run got going: a summary is due */
 };
 
 /* The sequencer writes a session's keys once its ClientHello is in the
@@ -189,6 +190,7 @@ static int start_sources(struct session *s)
 int session_tls_start(struct session *s)
 {
 	const char *kpath = keylog_path(s->cfg);
+	int err;
 
 	s->t = calloc(1, sizeof(*s->t));
 	if (!s->t)
@@ -203,7 +205,9 @@ int session_tls_start(struct session *s)
 		}
 		s->t->sink.keylog = s->t->kl;
 	}
-	return start_sources(s);
+	err = start_sources(s);
+	s->t->started = !err;
+	return err;
 }
 
 int session_tls_consume(struct session *s)
@@ -232,7 +236,7 @@ void session_tls_stop(struct session *s)
 	if (t->ossl)
 		ossl_consume(t->ossl);
 	session_go_stop(t->go); /* consumes what is left */
-	if (t->sec) {
+	if (t->sec && t->started) {
 		secrets_get_stats(t->sec, &st);
 		lost = t->ossl ? ossl_lost(t->ossl) : 0;
 		fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
