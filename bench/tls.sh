@@ -21,6 +21,11 @@
 #   hs12   the same with s_time -tls1_2
 #   bulk   curl -k of a SIZE_MB MiB file that openssl s_server -WWW serves
 #          from /dev/shm: MB/s (curl's speed_download, 10^6 bytes/s)
+#   hsgo   the Go client of the tests (tools/fixtures/go.sh) making GO_N
+#          HTTPS requests, each on a new TLS 1.3 connection, to the Go
+#          server: handshakes per second (GO_N / wall seconds).  Here the
+#          modes run `tlsdump gotls` (pkts: --elfpath names a copy of the
+#          binary that no process runs).  Both sides are probed.
 # Both sides (s_time/curl and s_server) use the system's libssl, so both are
 # probed.  Ratio = mode / untraced of the medians; target >= 0.97 (traced).
 # For the traced runs: tlsdump's CPU seconds (user+sys, /usr/bin/time), its
@@ -30,8 +35,8 @@
 # tlsdump runs without -v (which logs every key line); it is ready when its
 # main thread first waits in epoll_wait (setup done, probes attached).
 #
-# Environment: ROUNDS (3), HS_SECS (10), SIZE_MB (1024), WORKLOADS ("hs13 hs12
-# bulk"), MODES ("untraced traced keys pkts"; untraced and traced are always
+# Environment: ROUNDS (3), HS_SECS (10), SIZE_MB (1024), GO_N (2000),
+# WORKLOADS ("hs13 hs12 bulk hsgo"), MODES ("untraced traced keys pkts"; untraced and traced are always
 # run), QUIET_MAX (300: seconds to wait, before each measurement, for no other
 # tlsdump or uprobe and >= 85 % idle CPUs; runs that had to go ahead are
 # marked busy), NICE (e.g. -10: renice the benchmark and everything it starts,
@@ -45,7 +50,8 @@ TLSDUMP=${TLSDUMP:-$root/build/tlsdump}
 ROUNDS=${ROUNDS:-3}
 HS_SECS=${HS_SECS:-10}
 SIZE_MB=${SIZE_MB:-1024}
-WORKLOADS=${WORKLOADS:-hs13 hs12 bulk}
+WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo}
+GO_N=${GO_N:-2000}
 BPF_STATS=${BPF_STATS:-0}
 MODES=${MODES:-untraced traced keys pkts}
 QUIET_MAX=${QUIET_MAX:-300}
@@ -55,11 +61,11 @@ die() { echo "bench-tls: $*" >&2; exit 1; }
 log() { echo "bench-tls: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (tlsdump loads BPF programs); try: sudo make bench-tls"
-for v in ROUNDS HS_SECS SIZE_MB QUIET_MAX; do
+for v in ROUNDS HS_SECS SIZE_MB QUIET_MAX GO_N; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 for w in $WORKLOADS; do
-	case $w in hs13 | hs12 | bulk) ;; *) die "unknown workload '$w' (hs13 hs12 bulk)" ;; esac
+	case $w in hs13 | hs12 | bulk | hsgo) ;; *) die "unknown workload '$w' (hs13 hs12 bulk hsgo)" ;; esac
 done
 m=untraced; for w in $MODES; do
 	case $w in untraced | traced) ;; keys | pkts) m="$m $w" ;; *) die "unknown mode '$w' (untraced traced keys pkts)" ;; esac
@@ -74,6 +80,7 @@ for c in openssl curl ss python3 /usr/bin/time; do command -v "$c" >/dev/null ||
 WORK=$(mktemp -d /dev/shm/tlsdump-bench-tls.XXXXXX) || die "cannot create a work folder in /dev/shm"
 RESULTS=$WORK/results.tsv
 SRV_PID=       # openssl s_server
+GO_PID=        # the Go server (hsgo)
 CAP_TPID=      # /usr/bin/time wrapping tlsdump
 CAP_PID=       # tlsdump
 FG_PID=        # s_time / curl of the current run
@@ -88,6 +95,7 @@ cleanup() {
 		kill -KILL "$CAP_PID" 2>/dev/null
 	fi
 	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null
+	[ -n "$GO_PID" ] && kill "$GO_PID" 2>/dev/null
 	wait 2>/dev/null
 	[ -n "$OLD_STATS" ] && sysctl -qw kernel.bpf_stats_enabled="$OLD_STATS"
 	if [ -n "${KEEP_WORK:-}" ]; then log "work files kept in $WORK"; else rm -rf "$WORK"; fi
@@ -138,6 +146,18 @@ if [[ " $MODES " == *" pkts "* ]]; then # a libssl (and its libcrypto) nobody ma
 	cp "$lib" "$WORK/decoy/libssl.so.3" && cp "$(dirname "$lib")/libcrypto.so.3" "$WORK/decoy/" ||
 		die "cannot copy $lib"
 fi
+if [[ " $WORKLOADS " == *" hsgo "* ]]; then
+	GO=$("$root/tools/fixtures/go.sh") || die "cannot build the Go programs (tools/fixtures/go.sh)"
+	GOPORT=$((PORT + 1))
+	ss -Htln "sport = :$GOPORT" | grep -q . && GOPORT=$((PORT - 1))
+	"$GO/plain" server -cert "$WORK/cert.pem" -key "$WORK/key.pem" -addr "127.0.0.1:$GOPORT" \
+		>/dev/null 2>&1 &
+	GO_PID=$!
+	for _ in $(seq 100); do ss -Htln "sport = :$GOPORT" | grep -q . && break; sleep 0.05; done
+	ss -Htln "sport = :$GOPORT" | grep -q . || die "the Go server did not come up"
+	cp "$GO/plain" "$WORK/decoy-go" || die "cannot copy the Go binary"
+	log "Go server (pid $GO_PID) on 127.0.0.1:$GOPORT, $(cat "$GO/go-version")"
+fi
 if [ "$BPF_STATS" = 1 ]; then
 	OLD_STATS=$(sysctl -n kernel.bpf_stats_enabled) || die "no kernel.bpf_stats_enabled"
 fi
@@ -184,12 +204,15 @@ in_epoll() {
 	return 1
 }
 
-start_tlsdump() { # MODE
+start_tlsdump() { # MODE WORKLOAD
 	local args
-	case $1 in
-	traced) args=(tls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
-	keys) args=(tls -m keylog -k "$WORK/x.keys") ;;
-	pkts) args=(tls -m pcap --libssl "$WORK/decoy/libssl.so.3" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
+	case $2/$1 in
+	hsgo/traced) args=(gotls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $GOPORT") ;;
+	hsgo/keys) args=(gotls -m keylog -k "$WORK/x.keys") ;;
+	hsgo/pkts) args=(gotls -m pcap -e "$WORK/decoy-go" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $GOPORT") ;;
+	*/traced) args=(tls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
+	*/keys) args=(tls -m keylog -k "$WORK/x.keys") ;;
+	*/pkts) args=(tls -m pcap --libssl "$WORK/decoy/libssl.so.3" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	esac
 	rm -f "$WORK/x.pcapng" "$WORK/x.keys"
 	[ "$BPF_STATS" = 1 ] && sysctl -qw kernel.bpf_stats_enabled=1
@@ -269,6 +292,17 @@ run_hs() { # hs13 | hs12
 	RES=$(awk -v n="$n" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f\t%d conns", n / (b - a), n }')
 }
 
+run_hsgo() {
+	T0=$(now)
+	/usr/bin/time -f '%U %S' -o "$WORK/cli.cpu" \
+		"$GO/plain" client -url "https://127.0.0.1:$GOPORT/" -n "$GO_N" -q >"$WORK/go.out" 2>&1 &
+	FG_PID=$!
+	wait "$FG_PID" || { cat "$WORK/go.out" >&2; die "the Go client failed"; }
+	FG_PID=
+	T1=$(now)
+	RES=$(awk -v n="$GO_N" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f\t%d conns", n / (b - a), n }')
+}
+
 run_bulk() {
 	local size speed
 	T0=$(now)
@@ -290,14 +324,15 @@ run_bulk() {
 # bpfstats.  other = busy CPU of the whole machine - client - server -
 # tlsdump: what else ran; irq = irq+softirq time (lo's TCP work, mostly).
 measure() { # WORKLOAD MODE ROUND
-	local w=$1 mode=$2 r=$3 b0 b1 i0 i1 s0 s1 d0=0 d1=0 acct
+	local w=$1 mode=$2 r=$3 b0 b1 i0 i1 s0 s1 d0=0 d1=0 acct srv=$SRV_PID
 	RES='' TD=
+	[ "$w" = hsgo ] && srv=$GO_PID
 	wait_quiet
-	[ "$mode" != untraced ] && start_tlsdump "$mode"
-	b0=$(busy_ticks) i0=$(irq_ticks) s0=$(proc_ticks "$SRV_PID")
+	[ "$mode" != untraced ] && start_tlsdump "$mode" "$w"
+	b0=$(busy_ticks) i0=$(irq_ticks) s0=$(proc_ticks "$srv")
 	[ -n "$CAP_PID" ] && d0=$(proc_ticks "$CAP_PID")
-	case $w in hs13 | hs12) run_hs "$w" ;; bulk) run_bulk ;; esac
-	b1=$(busy_ticks) i1=$(irq_ticks) s1=$(proc_ticks "$SRV_PID")
+	case $w in hs13 | hs12) run_hs "$w" ;; bulk) run_bulk ;; hsgo) run_hsgo ;; esac
+	b1=$(busy_ticks) i1=$(irq_ticks) s1=$(proc_ticks "$srv")
 	[ -n "$CAP_PID" ] && d1=$(proc_ticks "$CAP_PID")
 	[ "$mode" != untraced ] && stop_tlsdump
 	acct=$(awk -v hz="$HZ" -v a="$T0" -v b="$T1" -v bu=$((b1 - b0)) -v ir=$((i1 - i0)) \
@@ -323,8 +358,9 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 rounds, hs_secs, size_mb, modes = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split()
 names = {"hs13": f"s_time -new TLS 1.3, handshakes/s ({hs_secs} s)",
          "hs12": f"s_time -new TLS 1.2, handshakes/s ({hs_secs} s)",
-         "bulk": f"curl {size_mb} MiB from s_server -WWW, MB/s"}
-order = [w for w in ["hs13", "hs12", "bulk"] if any(r[0] == w for r in rows)]
+         "bulk": f"curl {size_mb} MiB from s_server -WWW, MB/s",
+         "hsgo": "Go client, new TLS 1.3 conn/request, hs/s"}
+order = [w for w in ["hs13", "hs12", "bulk", "hsgo"] if any(r[0] == w for r in rows)]
 extra = [m for m in modes if m in ("keys", "pkts")]
 
 def vals(w, m):
@@ -332,7 +368,7 @@ def vals(w, m):
 def runs(w, m):
     return [r + ["-"] * 18 for r in rows if r[0] == w and r[1] == m]
 
-print(f"\ntlsdump tls -m pcap -i lo 'tcp port P' (traced) vs nothing (untraced); "
+print(f"\ntlsdump tls|gotls (hsgo) -m pcap -i lo 'tcp port P' (traced) vs nothing (untraced); "
       f"medians of {rounds} rounds, modes alternated\n")
 head = f"{'workload':46} {'untraced':>9} {'traced':>9} {'ratio':>6} {'>=0.97':>6}"
 for m in extra:
@@ -355,7 +391,7 @@ def cpu_per_op(r):
         return 1e6 * (float(r[7]) + float(r[8]) + float(r[9])) / ops
     except (ValueError, IndexError, ZeroDivisionError):
         return None
-unit = {"hs13": "us/handshake", "hs12": "us/handshake", "bulk": "us/MB"}
+unit = {"hs13": "us/handshake", "hs12": "us/handshake", "bulk": "us/MB", "hsgo": "us/handshake"}
 print("\nCPU per operation, medians (client + server + tlsdump), and untraced/mode:")
 for w in order:
     med = {}
