@@ -249,7 +249,13 @@ static uint8_t *func_code(struct elfsym *e, const struct gopcln_func *f,
 	return code;
 }
 
-static void morestack_addrs(const struct gopcln *t, uint64_t ms[4])
+struct gofile {
+	struct elfsym *e;
+	struct pcln p;
+	uint64_t ms[4]; /* the runtime's morestack routines */
+};
+
+static void morestack_addrs(struct gofile *g)
 {
 	static const char *const names[] = {
 		"runtime.morestack_noctxt.abi0", "runtime.morestack_noctxt",
@@ -258,87 +264,154 @@ static void morestack_addrs(const struct gopcln *t, uint64_t ms[4])
 	struct gopcln_func f;
 
 	for (int i = 0; i < 4; i++)
-		ms[i] = gopcln_find(t, names[i], &f) == 0 ? f.entry : 0;
+		g->ms[i] = gopcln_find(&g->p.t, names[i], &f) == 0 ? f.entry : 0;
 }
 
-/* Where to probe, and the calling convention the prologue reveals. */
-static int find_site(struct elfsym *e, const struct gopcln *t,
-		     const struct gopcln_func *f, struct goelf_info *gi,
-		     char *why, size_t why_len)
+int gofile_open(struct elfsym *e, struct gofile **out, char *why,
+		size_t why_len)
 {
-	struct goprologue_site site;
-	uint64_t ms[4], off;
-	size_t len;
-	uint8_t *code = func_code(e, f, &len, &off);
-	int err;
+	struct gofile *g;
 
-	if (!code)
-		return fail(why, why_len, -EPROTO, "%s is outside the file's code",
-			    GOELF_FUNC);
-	morestack_addrs(t, ms);
-	err = goprologue_find(code, len, f->entry, ms, 4, &site);
-	free(code);
-	if (err)
-		return fail(why, why_len, -EPROTO,
-			    "%s: %s", GOELF_FUNC, err == -ENOENT ?
-			    "no known stack check at its start" :
-			    "its stack check does not lead to runtime.morestack");
-	gi->abi = site.abi;
-	gi->probe_vaddr = f->entry + site.jbe_offset;
-	gi->probe_offset = off + site.jbe_offset;
+	*out = NULL;
+	if (elfsym_machine(e) != EM_X86_64)
+		return fail(why, why_len, -ENOEXEC, "not an x86-64 program");
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return fail(why, why_len, -ENOMEM, "out of memory");
+	g->e = e;
+	if (load_pclntab(e, &g->p) != 0) {
+		gofile_close(g);
+		return fail(why, why_len, -ENOENT, "not a Go program (no pclntab)");
+	}
+	if (fix_text_start(e, &g->p) != 0) {
+		gofile_close(g);
+		return fail(why, why_len, -EPROTO, "its Go function table has no usable text start");
+	}
+	morestack_addrs(g);
+	*out = g;
 	return 0;
 }
 
-static int pick_signature(const struct gopcln_func *f, struct goelf_info *gi,
+void gofile_close(struct gofile *g)
+{
+	if (g) {
+		free(g->p.mem);
+		free(g);
+	}
+}
+
+uint32_t gofile_pcln_magic(const struct gofile *g)
+{
+	return g->p.t.magic;
+}
+
+static int find(struct gofile *g, const char *name, struct gopcln_func *f,
+		char *why, size_t why_len)
+{
+	int err = gopcln_find(&g->p.t, name, f);
+
+	if (err == -ENOENT)
+		return fail(why, why_len, -ENODATA, "no %s in it", name);
+	if (err)
+		return fail(why, why_len, -EPROTO, "its Go function table is damaged");
+	return 0;
+}
+
+int gofile_site(struct gofile *g, const char *name, struct gofile_site *site,
+		char *why, size_t why_len)
+{
+	struct goprologue_site ps;
+	struct gopcln_func f;
+	uint64_t off;
+	size_t len;
+	uint8_t *code;
+	int err = find(g, name, &f, why, why_len);
+
+	if (err)
+		return err;
+	code = func_code(g->e, &f, &len, &off);
+	if (!code)
+		return fail(why, why_len, -EPROTO, "%s is outside the file's code", name);
+	err = goprologue_find(code, len, f.entry, g->ms, 4, &ps);
+	free(code);
+	if (err)
+		return fail(why, why_len, -EPROTO, "%s: %s", name, err == -ENOENT ?
+			    "no known stack check at its start" :
+			    "its stack check does not lead to runtime.morestack");
+	site->entry = f.entry;
+	site->args = f.args;
+	site->abi = ps.abi;
+	site->probe_vaddr = f.entry + ps.jbe_offset;
+	site->probe_offset = off + ps.jbe_offset;
+	return 0;
+}
+
+int gofile_rets(struct gofile *g, const char *name, uint64_t *offsets,
+		int max, char *why, size_t why_len)
+{
+	uint64_t starts[GOFILE_MAX_RETS], off;
+	struct gopcln_func f;
+	size_t len;
+	uint8_t *code;
+	int n, k = 0, err = find(g, name, &f, why, why_len);
+
+	if (err)
+		return err;
+	n = gopcln_sp_zero_starts(&g->p.t, &f, starts, GOFILE_MAX_RETS);
+	code = n > 0 ? func_code(g->e, &f, &len, &off) : NULL;
+	if (!code)
+		return fail(why, why_len, -EPROTO, "%s: no readable epilogue", name);
+	for (int i = 0; i < n && k < max; i++) {
+		uint64_t at = starts[i] - f.entry;
+
+		if (at < len && code[at] == 0xc3) /* RET, not a tail jump */
+			offsets[k++] = off + at;
+	}
+	free(code);
+	return k ? k : fail(why, why_len, -EPROTO, "%s: no RET found", name);
+}
+
+static int pick_signature(const struct gofile_site *s, struct goelf_info *gi,
 			  char *why, size_t why_len)
 {
-	if (gi->abi == GOABI_REG) /* Go 1.17+ */
+	if (s->abi == GOABI_REG) /* Go 1.17+ */
 		gi->sig = GOSIG_LABEL;
-	else if (f->args == ARGS_LABEL)
+	else if (s->args == ARGS_LABEL)
 		gi->sig = GOSIG_LABEL;
-	else if (f->args == ARGS_OLD)
+	else if (s->args == ARGS_OLD)
 		gi->sig = GOSIG_OLD;
 	else
 		return fail(why, why_len, -EPROTO,
 			    "%s takes %u bytes of arguments: not a signature we know",
-			    GOELF_FUNC, f->args);
+			    GOELF_FUNC, s->args);
 	return 0;
-}
-
-static int inspect_tables(struct elfsym *e, struct pcln *p,
-			  struct goelf_info *gi, char *why, size_t why_len)
-{
-	struct gopcln_func f;
-	int err;
-
-	if (load_pclntab(e, p) != 0)
-		return fail(why, why_len, -ENOENT, "not a Go program (no pclntab)");
-	gi->pcln_magic = p->t.magic;
-	if (fix_text_start(e, p) != 0)
-		return fail(why, why_len, -EPROTO, "its Go function table has no usable text start");
-	err = gopcln_find(&p->t, GOELF_FUNC, &f);
-	if (err == -ENOENT)
-		return fail(why, why_len, -ENODATA, "a Go program without crypto/tls (no %s)",
-			    GOELF_FUNC);
-	if (err)
-		return fail(why, why_len, -EPROTO, "its Go function table is damaged");
-	gi->func_vaddr = f.entry;
-	err = find_site(e, &p->t, &f, gi, why, why_len);
-	return err ? err : pick_signature(&f, gi, why, why_len);
 }
 
 int goelf_inspect(struct elfsym *e, struct goelf_info *gi, char *why,
 		  size_t why_len)
 {
-	struct pcln p = { .mem = NULL };
+	struct gofile_site site;
+	struct gofile *g;
 	int err;
 
 	memset(gi, 0, sizeof(*gi));
-	if (elfsym_machine(e) != EM_X86_64)
-		return fail(why, why_len, -ENOEXEC, "not an x86-64 program");
 	gi->pie = elfsym_type(e) == ET_DYN;
-	err = inspect_tables(e, &p, gi, why, why_len);
-	free(p.mem);
+	err = gofile_open(e, &g, why, why_len);
+	if (err)
+		return err;
+	gi->pcln_magic = gofile_pcln_magic(g);
+	err = gofile_site(g, GOELF_FUNC, &site, why, why_len);
+	if (err == -ENODATA)
+		fail(why, why_len, -ENODATA, "a Go program without crypto/tls (no %s)",
+		     GOELF_FUNC);
+	if (!err) {
+		gi->abi = site.abi;
+		gi->func_vaddr = site.entry;
+		gi->probe_vaddr = site.probe_vaddr;
+		gi->probe_offset = site.probe_offset;
+		err = pick_signature(&site, gi, why, why_len);
+	}
+	gofile_close(g);
 	if (!err)
 		read_version(e, gi);
 	return err;

@@ -36,6 +36,35 @@ struct goelf_info {
 
 struct elfsym;
 
+/* ---- a Go binary, opened once for several lookups ---- */
+struct gofile;
+
+#define GOFILE_MAX_RETS 64
+
+/* A function's entry and where to probe it (its stack check's JBE). */
+struct gofile_site {
+	uint64_t entry;        /* link-time address */
+	uint64_t probe_vaddr;
+	uint64_t probe_offset; /* file offset: for the uprobe */
+	uint32_t args;         /* stack-ABI bytes of arguments and results */
+	uint8_t abi;           /* enum goprologue_abi */
+};
+
+/* e stays the caller's (open while g is used).  0, -ENOEXEC (not x86-64),
+ * -ENOENT (no pclntab: not Go), -EPROTO; why says it. */
+int gofile_open(struct elfsym *e, struct gofile **out, char *why,
+		size_t why_len);
+void gofile_close(struct gofile *g);
+uint32_t gofile_pcln_magic(const struct gofile *g);
+/* 0, -ENODATA (no such function), -EPROTO (unknown prologue). */
+int gofile_site(struct gofile *g, const char *name, struct gofile_site *site,
+		char *why, size_t why_len);
+/* File offsets of the RET instructions of name (from its pcsp table:
+ * where the stack-pointer delta is back to 0 on a 0xc3 byte), at most
+ * max.  Count > 0, -ENODATA, -EPROTO. */
+int gofile_rets(struct gofile *g, const char *name, uint64_t *offsets,
+		int max, char *why, size_t why_len);
+
 /* 0; or -ENOEXEC (not an x86-64 ELF), -ENOENT (no Go function table: not
  * Go), -ENODATA (Go, but no crypto/tls key-log function), -EPROTO (the
  * function's prologue or arguments are not what we know), other -errno.

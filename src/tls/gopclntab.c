@@ -43,24 +43,26 @@ static bool word(const struct gopcln *p, unsigned int i, uint64_t *v)
 
 static int layout(struct gopcln *p)
 {
-	uint64_t names, pcln;
+	uint64_t names, pcln, pctab;
 
 	switch (p->magic) {
 	case GOPCLN_MAGIC_12:
 		p->functab = 8 + p->ptrsize;
-		p->funcdata = p->funcnames = 0;
+		p->funcdata = p->funcnames = p->pctab = 0;
 		return 0;
 	case GOPCLN_MAGIC_116:
-		if (!word(p, 2, &names) || !word(p, 6, &pcln))
+		if (!word(p, 2, &names) || !word(p, 5, &pctab) ||
+		    !word(p, 6, &pcln))
 			return -EINVAL;
 		break;
 	default:
 		if (!word(p, 2, &p->text_start) || !word(p, 3, &names) ||
-		    !word(p, 7, &pcln))
+		    !word(p, 6, &pctab) || !word(p, 7, &pcln))
 			return -EINVAL;
 	}
-	if (names >= p->len || pcln >= p->len)
+	if (names >= p->len || pcln >= p->len || pctab >= p->len)
 		return -EINVAL;
+	p->pctab = pctab;
 	p->funcnames = names;
 	p->functab = p->funcdata = pcln;
 	return 0;
@@ -78,6 +80,7 @@ int gopcln_init(struct gopcln *p, const uint8_t *d, size_t len)
 		return -EINVAL;
 	p->magic = (uint32_t)rd(d, 4);
 	p->ptrsize = d[7];
+	p->quantum = d[6];
 	if ((p->magic != GOPCLN_MAGIC_12 && p->magic != GOPCLN_MAGIC_116 &&
 	     !is_new_layout(p->magic)) || d[4] || d[5] ||
 	    (d[6] != 1 && d[6] != 2 && d[6] != 4) || p->ptrsize != 8)
@@ -134,11 +137,61 @@ int gopcln_find(const struct gopcln *p, const char *name,
 		    !get(p, rec + f + 4, 4, &args))
 			return -EINVAL;
 		out->args = (uint32_t)args;
+		out->rec = rec;
 		out->entry = entry_of(p, out->entry);
 		out->end = entry_of(p, next);
 		return out->end > out->entry ? 0 : -EINVAL;
 	}
 	return -ENOENT;
+}
+
+/* A varint of the pc-value tables; false past the end. */
+static bool varint(const struct gopcln *p, uint64_t *off, uint32_t *v)
+{
+	uint32_t r = 0;
+
+	for (unsigned int shift = 0; shift < 35; shift += 7) {
+		if (*off >= p->len)
+			return false;
+		uint8_t b = p->d[(*off)++];
+
+		r |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+int gopcln_sp_zero_starts(const struct gopcln *p, const struct gopcln_func *fn,
+			  uint64_t *out, int max)
+{
+	uint64_t pcsp, off, pc = fn->entry, start;
+	unsigned int f = field(p);
+	uint32_t uv, pcd;
+	int32_t val = -1;
+	int n = 0;
+
+	if (!get(p, fn->rec + f + 12, 4, &pcsp) || pcsp == 0)
+		return -EINVAL;
+	off = p->pctab + pcsp;
+	/* (zigzag value delta, pc delta) pairs until a zero value delta */
+	for (bool first = true;; first = false) {
+		if (!varint(p, &off, &uv))
+			return -EINVAL;
+		if (uv == 0 && !first)
+			return n;
+		val += (uv & 1) ? (int32_t)~(uv >> 1) : (int32_t)(uv >> 1);
+		if (!varint(p, &off, &pcd))
+			return -EINVAL;
+		start = pc;
+		pc += (uint64_t)pcd * p->quantum;
+		if (pc > fn->end)
+			return -EINVAL;
+		if (val == 0 && start != fn->entry && n < max)
+			out[n++] = start;
+	}
 }
 
 const char *gopcln_version_name(uint32_t magic)

@@ -41,12 +41,15 @@ struct gopcln {
 	uint64_t functab;     /* offset of the function table */
 	uint64_t funcdata;    /* funcoff is relative to this */
 	uint64_t funcnames;   /* nameoff is relative to this */
+	uint64_t pctab;       /* pcsp offsets are relative to this */
+	unsigned int quantum; /* instruction size unit (1 on x86) */
 };
 
 struct gopcln_func {
 	uint64_t entry; /* address (link-time virtual address) */
 	uint64_t end;   /* the next function's entry */
 	uint32_t args;  /* bytes of arguments and results (stack ABI frame) */
+	uint64_t rec;   /* internal: offset of the func record */
 };
 
 /* Checks the header at d and fills p.  0, or -EINVAL when d does not
@@ -62,6 +65,14 @@ void gopcln_set_text_start(struct gopcln *p, uint64_t text_start);
  * that points outside the table. */
 int gopcln_find(const struct gopcln *p, const char *name,
 		struct gopcln_func *out);
+
+/* Where fn's stack-pointer delta (its pcsp table) returns to 0 after the
+ * entry: the starts of those ranges, ascending, at most max of them.  In
+ * Go's code these are the instructions right after an epilogue's
+ * `pop %rbp`: a RET (or a tail jump; the caller checks the byte).  Count,
+ * or -EINVAL on a table that runs outside the bytes or past the function. */
+int gopcln_sp_zero_starts(const struct gopcln *p, const struct gopcln_func *fn,
+			  uint64_t *out, int max);
 
 /* "1.2-1.15", "1.16-1.17", "1.18-1.19", "1.20+" */
 const char *gopcln_version_name(uint32_t magic);
