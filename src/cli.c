@@ -12,8 +12,8 @@ enum opt_id {
 	O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_SNAPLEN = 's',
 	O_UNBUF = 'U', O_RING = 'B', O_FFILE = 'F', O_VERBOSE = 'v',
 	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
-	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e',
-	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD,
+	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e', O_OUTFMT = 'o',
+	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
 };
 
 #define C_ALL ((1u << CMD_CAPTURE) | (1u << CMD_TLS) | (1u << CMD_GOTLS))
@@ -47,6 +47,8 @@ static const struct opt_def opts[] = {
 	{ "libssl", O_LIBSSL, 1, C_TLS, "PATH", "libssl.so or binary with OpenSSL inside" },
 	{ "elfpath", O_ELF, 1, C_GO, "PATH", "Go binary to trace (repeatable)" },
 	{ "list", O_TLSLIST, 0, C_SUB, NULL, "list every OpenSSL (tls) or Go program (gotls) found, and exit" },
+	{ "output-format", O_OUTFMT, 1, C_SUB, "FMT", "-m text: text (default) or json (one object a line)" },
+	{ "hex", O_HEX, 0, C_SUB, NULL, "-m text: every payload as a hex dump" },
 	{ "pid", O_PID, 1, C_SUB, "PID", "only this process (repeatable)" },
 	{ "uid", O_UID, 1, C_SUB, "UID", "only this user (repeatable)" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
@@ -217,6 +219,15 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_ELF:
 		return add_str("-e", arg, cfg->elfpaths, &cfg->n_elfpaths,
 			       CLI_MAX_LIST);
+	case O_OUTFMT:
+		if (strcmp(arg, "json") && strcmp(arg, "text")) {
+			log_err("-o: unknown output format '%s' (text, json)", arg);
+			return -EINVAL;
+		}
+		cfg->text_json = !strcmp(arg, "json");
+		cfg->text_opts_set = true;
+		return 0;
+	case O_HEX: cfg->text_hex = cfg->text_opts_set = true; return 0;
 	case O_PID: return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
 	case O_UID: return add_u32("--uid", arg, cfg->uids, &cfg->n_uids);
 	}
@@ -249,6 +260,10 @@ static int check(struct config *cfg)
 	    cfg->model != MODEL_PCAP) {
 		log_err("--pcapfile/-w needs -m pcap (or pcapng) in 'tlsdump %s'",
 			cmd_names[cfg->cmd]);
+		return -EINVAL;
+	}
+	if (cfg->text_opts_set && cfg->model != MODEL_TEXT) {
+		log_err("-o and --hex are for text mode: add -m text");
 		return -EINVAL;
 	}
 	if (cfg->filter_file && cfg->expression) {

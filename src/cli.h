@@ -43,6 +43,10 @@ struct config {
 	int n_pids;
 	uint32_t uids[CLI_MAX_LIST];
 	int n_uids;
+	/* -m text */
+	bool text_json;        /* -o json */
+	bool text_hex;         /* --hex */
+	bool text_opts_set;
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u

@@ -34,12 +34,8 @@ static int dispatch(struct config *cfg)
 	case ACT_RUN:
 		break;
 	}
-	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_TEXT) {
-		log_err("text mode is not available in this version yet: use -m pcap or -m keylog");
-		return EXIT_USAGE;
-	}
 	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_DEFAULT) {
-		log_err("tlsdump %s: choose a mode: -m pcap (packets and keys) or -m keylog (keys only)",
+		log_err("tlsdump %s: choose a mode: -m pcap (packets and keys), -m keylog (keys only) or -m text (plaintext)",
 			cfg->cmd == CMD_TLS ? "tls" : "gotls");
 		return EXIT_USAGE;
 	}

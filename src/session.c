@@ -427,9 +427,11 @@ int session_run(const struct config *cfg)
 	struct session s = { .cfg = cfg };
 	int rc = 0;
 
-	/* -m keylog: secrets only; otherwise packets, and the secrets of
-	 * every TLS library we can probe ("everything we can decrypt"). */
-	s.pcap = !(cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_KEYLOG);
+	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
+	 * packets, and the secrets of every TLS library we can probe
+	 * ("everything we can decrypt"). */
+	s.pcap = !(cfg->cmd != CMD_CAPTURE &&
+		   (cfg->model == MODEL_KEYLOG || cfg->model == MODEL_TEXT));
 	s.tls = true; /* OpenSSL, Go or both: session_tls.c */
 	s.clock_off = clock_mono_to_real_offset();
 	if (s.pcap)
@@ -452,6 +454,8 @@ int session_run(const struct config *cfg)
 			log_info("capturing on %d interface(s), link type %s, writing '%s'",
 				 s.si.n, iface_linktype_name(s.si.file_linktype),
 				 cfg->output);
+		else if (cfg->model == MODEL_TEXT)
+			log_info("printing TLS plaintext");
 		else
 			log_info("capturing TLS secrets only");
 		rc = finish(&s, run_loop(&s));

@@ -4,6 +4,7 @@
  * key-log file. */
 #include "session_int.h"
 #include "session_go.h"
+#include "session_text.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
@@ -24,6 +25,7 @@
 struct session_tls {
 	struct ossl *ossl;       /* NULL in `tlsdump gotls` */
 	struct session_go *go;   /* NULL in `tlsdump tls` */
+	struct session_text *text; /* -m text: instead of both */
 	struct secrets *sec;
 	struct secrets_sink sink;
 	struct keylog *kl;
@@ -127,6 +129,7 @@ static void attach_new(struct session *s)
 int session_tls_rescan(struct session *s)
 {
 	session_go_rescan(s->t->go);
+	session_text_rescan(s->t->text);
 	if (!s->t->ossl || s->cfg->libssl)
 		return 0; /* the user named the library: only that one */
 	if (targets_scan(&s->t->targets) > 0)
@@ -172,6 +175,8 @@ static int start_sources(struct session *s)
 {
 	int err = 0;
 
+	if (s->cfg->model == MODEL_TEXT)
+		return session_text_start(&s->t->text, s->cfg, wanted);
 	if (s->cfg->cmd != CMD_GOTLS) {
 		err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s),
 					  "the OpenSSL probes");
@@ -216,12 +221,18 @@ int session_tls_consume(struct session *s)
 
 	if (rc >= 0 && s->t)
 		rc = session_go_consume(s->t->go);
+	if (rc >= 0 && s->t)
+		rc = session_text_consume(s->t->text);
+	if (rc == -EPIPE)
+		return -ECANCELED; /* the reader of our stdout left: stop cleanly */
 	return rc < 0 ? rc : 0;
 }
 
 int session_tls_fd(const struct session *s)
 {
-	return s->t ? session_go_fd(s->t->go) : -1;
+	if (!s->t)
+		return -1;
+	return s->t->text ? session_text_fd(s->t->text) : session_go_fd(s->t->go);
 }
 
 void session_tls_stop(struct session *s)
@@ -236,6 +247,7 @@ void session_tls_stop(struct session *s)
 	if (t->ossl)
 		ossl_consume(t->ossl);
 	session_go_stop(t->go); /* consumes what is left */
+	session_text_stop(t->text);
 	if (t->sec && t->started) {
 		secrets_get_stats(t->sec, &st);
 		lost = t->ossl ? ossl_lost(t->ossl) : 0;

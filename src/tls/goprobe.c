@@ -2,6 +2,7 @@
 #include "tls/goprobe.h"
 #include "tls/gotls.skel.h"
 #include "log.h"
+#include "percpu.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -115,19 +116,7 @@ int goprobe_consume(struct goprobe *g)
 void goprobe_counters(const struct goprobe *g,
 		      uint64_t out[GOTLS_N_COUNTERS])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *v;
-
-	memset(out, 0, GOTLS_N_COUNTERS * sizeof(out[0]));
-	if (ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v))))
-		return;
-	for (uint32_t k = 0; k < GOTLS_N_COUNTERS; k++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.counters), &k, v))
-			continue;
-		for (int i = 0; i < ncpu; i++)
-			out[k] += v[i];
-	}
-	free(v);
+	percpu_sum(bpf_map__fd(g->skel->maps.counters), out, GOTLS_N_COUNTERS);
 }
 
 void goprobe_close(struct goprobe *g)

@@ -4,6 +4,7 @@
 #include "tls/prologue.h"
 #include "tls/openssl.skel.h"
 #include "log.h"
+#include "percpu.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -233,20 +234,10 @@ int ossl_consume(struct ossl *o)
 
 unsigned long long ossl_lost(const struct ossl *o)
 {
-	int ncpu = libbpf_num_possible_cpus(), i;
-	unsigned long long sum = 0;
-	uint32_t key = 1;
-	uint64_t *v;
+	uint64_t c[2];
 
-	if (ncpu <= 0)
-		return 0;
-	v = calloc((size_t)ncpu, sizeof(*v));
-	if (v && !bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.counters),
-				      &key, v))
-		for (i = 0; i < ncpu; i++)
-			sum += v[i];
-	free(v);
-	return sum;
+	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, 2);
+	return c[1]; /* [1]: ring full */
 }
 
 void ossl_close(struct ossl *o)

@@ -1,0 +1,170 @@
+/* session_text.c - see session_text.h. */
+#include "session_text.h"
+#include "clock.h"
+#include "exitcode.h"
+#include "log.h"
+#include "out/text.h"
+#include "tls/gotargets.h"
+#include "tls/plainprobe.h"
+#include "tls/targets.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct session_text {
+	const struct config *cfg;
+	session_text_filter filter;
+	struct plainprobe *probe;
+	struct tls_target_set targets;
+	struct text_opts opts;
+	int64_t clock_off;  /* CLOCK_MONOTONIC -> CLOCK_REALTIME */
+	int attached;
+	int werr;
+};
+
+static int on_chunk(void *ctx, const struct plain_event *e,
+		    const uint8_t *data)
+{
+	struct session_text *t = ctx;
+	struct text_meta m = { .wall_ns = e->ts_ns + (uint64_t)t->clock_off };
+
+	if (!t->filter(t->cfg, e->pid, e->uid))
+		return 0;
+	t->werr = text_write(stdout, &t->opts, e, data, &m);
+	return t->werr;
+}
+
+static bool is_go(const struct session_text *t)
+{
+	return t->cfg->cmd == CMD_GOTLS;
+}
+
+static void attach_new(struct session_text *t)
+{
+	char why[256];
+	int err;
+
+	for (int i = t->targets.n - 1; i >= 0; i--) {
+		struct tls_target *tg = &t->targets.t[i];
+
+		if (!tg->is_new)
+			continue;
+		err = is_go(t) ? plainprobe_attach_go(t->probe, tg->path, why, sizeof(why))
+			       : plainprobe_attach_openssl(t->probe, tg->path);
+		if (err == -ENOENT && !t->cfg->n_elfpaths && !t->cfg->libssl) {
+			targets_forget(&t->targets, i); /* its process ended */
+			continue;
+		}
+		if (err) {
+			log_warn("%s: no plaintext from it: %s", tg->display,
+				 is_go(t) ? why : strerror(-err));
+			continue;
+		}
+		t->attached++;
+		log_info("%s: %s %s: reads and writes probed", tg->display,
+			 is_go(t) ? "Go" : "OpenSSL", tg->version);
+	}
+}
+
+/* The files named on the command line, else every one in use. */
+static int find_targets(struct session_text *t)
+{
+	const struct config *c = t->cfg;
+	int n = is_go(t) ? c->n_elfpaths : (c->libssl ? 1 : 0);
+
+	if (is_go(t)) {
+		targets_init(&t->targets, n ? 0 : TARGETS_EXE);
+		t->targets.judge = gotargets_judge;
+	} else {
+		targets_init(&t->targets, n ? 0 : TARGETS_PROC | TARGETS_DEFAULTS);
+	}
+	for (int i = 0; i < n; i++) {
+		const char *p = is_go(t) ? c->elfpaths[i] : c->libssl;
+		int err = targets_add_path(&t->targets, p);
+
+		if (err < 0) {
+			log_err("%s %s: %s", is_go(t) ? "--elfpath" : "--libssl", p,
+				err == -ENODATA || err == -ENOEXEC ?
+				(is_go(t) ? "not a Go program with crypto/tls" : "no OpenSSL functions in it") :
+				strerror(-err));
+			return EXIT_USAGE;
+		}
+	}
+	targets_scan(&t->targets);
+	attach_new(t);
+	if (!t->attached)
+		log_warn("no %s found yet: waiting for one to start", is_go(t) ? "Go program with crypto/tls" : "OpenSSL");
+	return 0;
+}
+
+int session_text_start(struct session_text **out, const struct config *cfg,
+		       session_text_filter filter)
+{
+	struct session_text *t = calloc(1, sizeof(*t));
+	int err;
+
+	*out = t;
+	if (!t)
+		return EXIT_RUNTIME;
+	t->cfg = cfg;
+	t->filter = filter;
+	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
+	t->opts.hex = cfg->text_hex;
+	t->clock_off = clock_mono_to_real_offset();
+	err = plainprobe_open(&t->probe, on_chunk, t);
+	if (err) {
+		log_err("cannot load the text-mode probes: %s", strerror(-err));
+		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;
+	}
+	return find_targets(t);
+}
+
+int session_text_consume(struct session_text *t)
+{
+	int rc = t ? plainprobe_consume(t->probe) : 0;
+
+	if (t && t->werr)
+		return t->werr;
+	if (t && rc >= 0)
+		fflush(stdout);
+	return rc < 0 ? rc : 0;
+}
+
+void session_text_rescan(struct session_text *t)
+{
+	if (t && !t->cfg->n_elfpaths && !t->cfg->libssl &&
+	    targets_scan(&t->targets) > 0)
+		attach_new(t);
+}
+
+int session_text_fd(const struct session_text *t)
+{
+	return t && t->probe ? plainprobe_fd(t->probe) : -1;
+}
+
+void session_text_stop(struct session_text *t)
+{
+	uint64_t c[PLAIN_N_COUNTERS];
+
+	if (!t)
+		return;
+	if (t->probe) {
+		if (!t->werr)
+			plainprobe_consume(t->probe);
+		fflush(stdout);
+		plainprobe_counters(t->probe, c);
+		fprintf(stderr, "%llu plaintext chunks printed\n",
+			(unsigned long long)c[PLAIN_EVENTS]);
+		if (c[PLAIN_RING_FULL] || c[PLAIN_READ_FAULTS] || c[PLAIN_CUT_BYTES])
+			fprintf(stderr, "%llu chunks lost (buffer full), %llu unreadable, %llu bytes cut (calls over %u KiB)\n",
+				(unsigned long long)c[PLAIN_RING_FULL],
+				(unsigned long long)c[PLAIN_READ_FAULTS],
+				(unsigned long long)c[PLAIN_CUT_BYTES],
+				PLAIN_CHUNK * PLAIN_MAX_CHUNKS / 1024);
+	}
+	plainprobe_close(t->probe);
+	targets_free(&t->targets);
+	free(t);
+}

@@ -1,0 +1,50 @@
+/* plain.h - the ABI between plain.bpf.c (the plaintext of TLS reads and
+ * writes, for text mode) and user space (plainprobe.c, out/text.c).
+ *
+ * One call's data comes as one or more chunks of at most PLAIN_CHUNK
+ * bytes (offset/total say where each belongs); past PLAIN_MAX_CHUNKS
+ * chunks the rest is not copied and the last chunk's `cut` says how many
+ * bytes were left out.  Fixed-width types only; data follows the header. */
+#ifndef TLSDUMP_PLAIN_H
+#define TLSDUMP_PLAIN_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define PLAIN_CHUNK 16384u
+#define PLAIN_MAX_CHUNKS 64u  /* 1 MiB per call */
+#define PLAIN_MAX_FILES 256
+
+enum plain_dir { PLAIN_READ = 0, PLAIN_WRITE = 1 };
+enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2 };
+
+/* Attach cookies: the probe's role. */
+#define PLAIN_COOKIE(dir, ex) ((__u64)(dir) | ((__u64)(ex) << 1))
+#define PLAIN_COOKIE_DIR(c) ((__u32)((c) & 1))
+#define PLAIN_COOKIE_EX(c) ((__u32)(((c) >> 1) & 1)) /* SSL_*_ex */
+
+enum plain_counter {
+	PLAIN_EVENTS = 0,
+	PLAIN_RING_FULL = 1,
+	PLAIN_READ_FAULTS = 2, /* user memory that could not be read */
+	PLAIN_CUT_BYTES = 3,   /* bytes past PLAIN_MAX_CHUNKS chunks */
+	PLAIN_N_COUNTERS
+};
+
+struct plain_event {
+	__u64 ts_ns;    /* bpf_ktime_get_ns() */
+	__u64 conn;     /* SSL * or Go *tls.Conn: the connection's identity */
+	__u32 pid, tid, uid;
+	__s32 fd;       /* the socket, -1 when not known */
+	__u32 len;      /* bytes of data after this header */
+	__u32 total;    /* bytes the call read or wrote */
+	__u32 offset;   /* of this chunk in the call's data */
+	__u32 cut;      /* last chunk only: bytes not copied */
+	__u8 dir;       /* enum plain_dir */
+	__u8 lib;       /* enum plain_lib */
+	__u8 pad[6];
+	char comm[16];
+};
+
+#endif
