@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define H2_CONNS 1024 /* connections remembered as HTTP/2 (a ring) */
+
 struct session_text {
 	const struct config *cfg;
 	session_text_filter filter;
@@ -22,7 +24,37 @@ struct session_text {
 	int64_t clock_off;  /* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	int attached;
 	int werr;
+	uint64_t h2[H2_CONNS]; /* (pid << 48) ^ conn of HTTP/2 connections */
+	unsigned int h2_next;
 };
+
+static uint64_t conn_key(const struct plain_event *e)
+{
+	return ((uint64_t)e->pid << 48) ^ e->conn;
+}
+
+static bool h2_known(const struct session_text *t, uint64_t k)
+{
+	for (unsigned int i = 0; i < H2_CONNS; i++)
+		if (t->h2[i] == k)
+			return true;
+	return false;
+}
+
+/* Once a chunk is whole HTTP/2 frames, the connection is HTTP/2. */
+static bool h2_conn(struct session_text *t, const struct plain_event *e,
+		    const uint8_t *data)
+{
+	uint64_t k = conn_key(e);
+	char label[8];
+
+	if (h2_known(t, k))
+		return true;
+	if (!text_http2_label(data, e->len, label, sizeof(label)))
+		return false;
+	t->h2[t->h2_next++ % H2_CONNS] = k;
+	return false; /* this chunk labels itself */
+}
 
 static int on_chunk(void *ctx, const struct plain_event *e,
 		    const uint8_t *data)
@@ -32,6 +64,7 @@ static int on_chunk(void *ctx, const struct plain_event *e,
 
 	if (!t->filter(t->cfg, e->pid, e->uid))
 		return 0;
+	m.h2_conn = h2_conn(t, e, data);
 	t->werr = text_write(stdout, &t->opts, e, data, &m);
 	return t->werr;
 }

@@ -147,12 +147,32 @@ static void put_comm(FILE *out, const struct plain_event *e, bool json)
 	}
 }
 
+/* The HTTP/2 label of a chunk: 2 for whole frames (binary), 1 on an
+ * HTTP/2 connection for a lone frame header or payload (a DATA payload
+ * may well be text), 0 for none. */
+static int h2_label(const uint8_t *d, size_t len, const struct text_meta *m,
+		    char *out, size_t cap)
+{
+	if (text_http2_label(d, len, out, cap))
+		return 2;
+	if (!m->h2_conn)
+		return 0;
+	if (len == 9 && d[3] <= 9)
+		snprintf(out, cap, "frame header %s(%u,%u)", h2_type(d[3]),
+			 ((unsigned)d[5] << 24 | (unsigned)d[6] << 16 |
+			  (unsigned)d[7] << 8 | d[8]) & 0x7fffffffu,
+			 (unsigned)d[0] << 16 | (unsigned)d[1] << 8 | d[2]);
+	else
+		snprintf(out, cap, "frame payload");
+	return 1;
+}
+
 static void readable(FILE *out, const struct text_opts *o,
 		     const struct plain_event *e, const uint8_t *d,
 		     const struct text_meta *m)
 {
 	char ts[64], h2[512];
-	bool is_h2 = text_http2_label(d, e->len, h2, sizeof(h2));
+	int is_h2 = h2_label(d, e->len, m, h2, sizeof(h2));
 
 	wall_time(m->wall_ns, ts, sizeof(ts));
 	fprintf(out, "%s pid=%u tid=%u comm=", ts, e->pid, e->tid);
@@ -168,7 +188,7 @@ static void readable(FILE *out, const struct text_opts *o,
 	fputc('\n', out);
 	if (is_h2)
 		fprintf(out, "[HTTP/2 %s]\n", h2);
-	if (!o->hex && !is_h2 && text_is_printable(d, e->len)) {
+	if (!o->hex && is_h2 != 2 && text_is_printable(d, e->len)) {
 		fwrite(d, 1, e->len, out);
 		if (e->len && d[e->len - 1] != '\n')
 			fputc('\n', out);
@@ -196,7 +216,7 @@ static int json(FILE *out, const struct plain_event *e, const uint8_t *d,
 		m->local ? m->local : "", m->remote ? m->remote : "",
 		e->dir == PLAIN_WRITE ? "WRITE" : "READ", lib_name(e),
 		(unsigned long long)e->conn, e->len, e->offset, e->total, e->cut);
-	if (text_http2_label(d, e->len, h2, sizeof(h2)))
+	if (h2_label(d, e->len, m, h2, sizeof(h2)))
 		fprintf(out, "\"http2\":\"%s\",", h2);
 	fprintf(out, "\"data\":\"%s\"}\n", b64);
 	free(b64);

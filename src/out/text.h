@@ -28,6 +28,9 @@ struct text_meta {
 	uint64_t wall_ns;  /* CLOCK_REALTIME of the event */
 	const char *local; /* "127.0.0.1:443", "[::1]:443"; NULL = unknown */
 	const char *remote;
+	bool h2_conn;      /* the connection spoke HTTP/2 before: label
+			    * pieces of frames (Go reads a frame's 9-byte
+			    * header and its payload apart) */
 };
 
 /* Writes one record to out.  0 or -errno (EPIPE when the reader left). */
