@@ -13,7 +13,7 @@
 #endif
 
 #define PLAIN_CHUNK 16384u
-#define PLAIN_MAX_CHUNKS 64u  /* 1 MiB per call */
+#define PLAIN_MAX_CHUNKS 256u /* 4 MiB per call */
 #define PLAIN_MAX_FILES 256
 
 enum plain_dir { PLAIN_READ = 0, PLAIN_WRITE = 1 };

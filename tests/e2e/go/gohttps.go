@@ -5,8 +5,8 @@
 //	gohttps client -url URL [-n N] [-tls 12|13] [-h2] [-sha384] [-keylog F]
 //	               [-wait-file F] [-q]
 //
-// The server answers every request with "hello from go <path>\n" over
-// HTTP/1.1 or HTTP/2 (ALPN).  The client makes N requests, each on a new
+// The server answers every request with "hello from go <path> <proto>\n"
+// over HTTP/1.1 or HTTP/2 (ALPN), and /bytes/N with N bytes (pattern).  The client makes N requests, each on a new
 // TLS connection (a new handshake), and prints each status and body; with
 // -wait-file it starts only once that file exists (so that a test can
 // start it before tlsdump and let it go once tlsdump has probed it).
@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,19 @@ func keyLog(path string) io.Writer {
 		os.Exit(1)
 	}
 	return f
+}
+
+// pattern is the body of /bytes/N: N bytes of "0123456789abcdef"
+// repeated, each 16-byte block numbered in its first 8 bytes.
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = "0123456789abcdef"[i%16]
+		if i%16 < 8 {
+			b[i] = fmt.Sprintf("%08x", (i/16)&0xffffffff)[i%16]
+		}
+	}
+	return b
 }
 
 func server(args []string) {
@@ -68,6 +82,10 @@ func server(args []string) {
 	srv := &http.Server{
 		TLSConfig: cfg,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/bytes/")); err == nil {
+				w.Write(pattern(n))
+				return
+			}
 			fmt.Fprintf(w, "hello from go %s %s\n", r.URL.Path, r.Proto)
 		}),
 	}

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""textcheck.py - checks on `tlsdump ... -m text -o json` output.
+
+  textcheck.py FILE has PID DIR TEXT      a connection of PID whose DIR data
+                                          (READ/WRITE, chunks concatenated in
+                                          file order) contains TEXT (\\r\\n
+                                          escapes allowed)
+  textcheck.py FILE hasfile PID DIR PATH  ... contains the bytes of PATH
+  textcheck.py FILE order PID DIR         on each connection of PID, DIR data
+                                          comes before the other direction's
+  textcheck.py FILE where PID DIR TEXT    prints "fd local remote lib" of the
+                                          connection whose DIR data has TEXT
+  textcheck.py FILE label PID TEXT        some chunk of PID has an http2
+                                          label containing TEXT
+Every line must be a JSON object with the documented fields, chunks of a
+call must come in order (offset = bytes of the call seen so far) and none
+may be cut.  Exit 1 with the reason on stderr.
+"""
+import base64
+import json
+import sys
+
+FIELDS = {"time", "pid", "tid", "comm", "uid", "fd", "local", "remote", "dir",
+          "lib", "conn", "len", "offset", "total", "cut", "data"}
+
+
+def load(path):
+    conns = {}  # (pid, conn) -> list of (dir, bytes, record)
+    pending = {}
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            r = json.loads(line)
+            missing = FIELDS - r.keys()
+            if missing:
+                sys.exit(f"line {n}: missing {sorted(missing)}")
+            data = base64.b64decode(r["data"])
+            if len(data) != r["len"] or r["cut"]:
+                sys.exit(f"line {n}: len {r['len']} vs {len(data)} bytes, cut {r['cut']}")
+            key = (r["pid"], r["conn"])
+            want = pending.get((key, r["dir"]), 0)
+            if r["offset"] != want:
+                sys.exit(f"line {n}: chunk at {r['offset']}, expected {want}")
+            end = r["offset"] + r["len"]
+            pending[(key, r["dir"])] = 0 if end >= r["total"] else end
+            conns.setdefault(key, []).append((r["dir"], data, r))
+    return conns
+
+
+def unescape(s):
+    return s.encode().decode("unicode_escape").encode("latin-1")
+
+
+def stream(chunks, d):
+    return b"".join(c[1] for c in chunks if c[0] == d)
+
+
+def main():
+    path, cmd, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    conns = {k: v for k, v in load(path).items() if k[0] == pid}
+    if not conns:
+        sys.exit(f"no data of pid {pid}")
+    if cmd in ("has", "hasfile", "where"):
+        d = sys.argv[4]
+        want = open(sys.argv[5], "rb").read() if cmd == "hasfile" else unescape(sys.argv[5])
+        for chunks in conns.values():
+            if want in stream(chunks, d):
+                if cmd == "where":
+                    r = next(c[2] for c in chunks if c[0] == d)
+                    print(r["fd"], r["local"] or "-", r["remote"] or "-", r["lib"])
+                return
+        sys.exit(f"pid {pid}: no {d} data with {want[:60]!r} "
+                 f"(have {[stream(c, d)[:60] for c in conns.values()]})")
+    if cmd == "order":
+        first = sys.argv[4]
+        for chunks in conns.values():
+            if chunks[0][0] != first:
+                sys.exit(f"pid {pid}: a connection starts with {chunks[0][0]}")
+        return
+    if cmd == "label":
+        if not any(sys.argv[4] in c[2].get("http2", "") for v in conns.values() for c in v):
+            sys.exit(f"pid {pid}: no http2 label with {sys.argv[4]}")
+        return
+    sys.exit(f"unknown check {cmd}")
+
+
+main()
