@@ -119,7 +119,10 @@ static void hexdump(FILE *out, const uint8_t *d, size_t len)
 	for (size_t i = 0; i < len; i += 16) {
 		fprintf(out, "%08zx ", i);
 		for (size_t k = 0; k < 16; k++)
-			fprintf(out, i + k < len ? " %02x" : "   ", d[i + k]);
+			if (i + k < len)
+				fprintf(out, " %02x", d[i + k]);
+			else
+				fputs("   ", out);
 		fputs("  |", out);
 		for (size_t k = 0; k < 16 && i + k < len; k++)
 			fputc(d[i + k] >= 0x20 && d[i + k] < 0x7f ? d[i + k] : '.', out);
