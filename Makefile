@@ -109,6 +109,7 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS_elfsym := src/tls/elfsym.c src/tls/prologue.c
 FUZZ_SRCS_maps := src/tls/targets.c src/tls/elfsym.c
+FUZZ_SRCS_text := src/out/text.c
 FUZZ_SRCS_goelf := src/tls/goelf.c src/tls/gopclntab.c src/tls/goprologue.c \
 	src/tls/elfsym.c
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
