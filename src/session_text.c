@@ -8,6 +8,7 @@
 #include "tls/plainprobe.h"
 #include "tls/targets.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,14 +57,31 @@ static bool h2_conn(struct session_text *t, const struct plain_event *e,
 	return false; /* this chunk labels itself */
 }
 
+/* "127.0.0.1:443", "[::1]:443" */
+static const char *endpoint(int family, const uint8_t *addr, uint16_t port,
+			    char *buf, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, a, sizeof(a)))
+		return NULL;
+	snprintf(buf, cap, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	return buf;
+}
+
 static int on_chunk(void *ctx, const struct plain_event *e,
 		    const uint8_t *data)
 {
 	struct session_text *t = ctx;
 	struct text_meta m = { .wall_ns = e->ts_ns + (uint64_t)t->clock_off };
+	char local[64], remote[64];
 
 	if (!t->filter(t->cfg, e->pid, e->uid))
 		return 0;
+	if (e->family == AF_INET || e->family == AF_INET6) {
+		m.local = endpoint(e->family, e->laddr, e->lport, local, sizeof(local));
+		m.remote = endpoint(e->family, e->raddr, e->rport, remote, sizeof(remote));
+	}
 	m.h2_conn = h2_conn(t, e, data);
 	t->werr = text_write(stdout, &t->opts, e, data, &m);
 	return t->werr;

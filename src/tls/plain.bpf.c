@@ -21,6 +21,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 #include "tls/plain.h"
 
@@ -95,6 +96,46 @@ static __always_inline void count(__u32 i, __u64 n)
 		*c += n;
 }
 
+#define S_IFMT_ 0170000
+#define S_IFSOCK_ 0140000
+#define AF_INET_ 2
+#define AF_INET6_ 10
+
+/* The addresses of the socket behind fd in the current task, if it is
+ * an inet socket (h->family stays 0 otherwise). */
+static __always_inline void sock_tuple(struct plain_event *h, __s32 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+	struct socket *so;
+	struct sock *sk;
+
+	h->family = 0;
+	if (fd < 0 || !fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f ||
+	    (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_) != S_IFSOCK_)
+		return;
+	so = BPF_CORE_READ(f, private_data);
+	sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	if (!sk)
+		return;
+	h->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	h->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	h->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (h->family == AF_INET_) {
+		bpf_core_read(h->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(h->raddr, 4, &sk->__sk_common.skc_daddr);
+	} else if (h->family == AF_INET6_) {
+		bpf_core_read(h->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(h->raddr, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		h->family = 0;
+	}
+}
+
 struct emit_ctx {
 	__u64 data;
 	__u64 n;
@@ -149,6 +190,7 @@ static __always_inline void emit(__u64 conn, __s32 fd, __u32 dir, __u32 lib,
 	s->h.tid = (__u32)id;
 	s->h.uid = (__u32)bpf_get_current_uid_gid();
 	s->h.fd = fd;
+	sock_tuple(&s->h, fd);
 	s->h.total = (__u32)n;
 	s->h.dir = dir;
 	s->h.lib = lib;

@@ -4,7 +4,9 @@
  * One call's data comes as one or more chunks of at most PLAIN_CHUNK
  * bytes (offset/total say where each belongs); past PLAIN_MAX_CHUNKS
  * chunks the rest is not copied and the last chunk's `cut` says how many
- * bytes were left out.  Fixed-width types only; data follows the header. */
+ * bytes were left out.  The socket's addresses are read in the kernel
+ * when the call returns (from the task's fd table), so they are right even
+ * when the process has exited by the time user space prints them.  Fixed-width types only; data follows the header. */
 #ifndef TLSDUMP_PLAIN_H
 #define TLSDUMP_PLAIN_H
 
@@ -43,8 +45,13 @@ struct plain_event {
 	__u32 cut;      /* last chunk only: bytes not copied */
 	__u8 dir;       /* enum plain_dir */
 	__u8 lib;       /* enum plain_lib */
-	__u8 pad[6];
+	__u8 family;    /* of the fd's socket: AF_INET, AF_INET6; 0 = none */
+	__u8 pad;
+	__u16 lport;    /* host order */
+	__u16 rport;
 	char comm[16];
+	__u8 laddr[16]; /* network order (IPv4: the first 4 bytes) */
+	__u8 raddr[16];
 };
 
 #endif

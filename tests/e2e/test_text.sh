@@ -77,7 +77,11 @@ tc order "$CURL1" WRITE
 tc has "$PY_SRV" READ 'GET /from-curl HTTP/1.1\r\n'
 tc has "$PY_SRV" WRITE 'py says /from-curl'
 tc order "$PY_SRV" READ
-ok "curl -> python: request, header and body on both sides, in order"
+read -r cfd cl cr clib < <(python3 "$E2E_DIR/textcheck.py" "$WORK/t.json" where "$CURL1" WRITE 'GET /from-curl')
+read -r sfd sl sr slib < <(python3 "$E2E_DIR/textcheck.py" "$WORK/t.json" where "$PY_SRV" READ 'GET /from-curl')
+[ "$cr" = "127.0.0.1:$PP" ] && [ "$sl" = "127.0.0.1:$PP" ] && [ "$cl" = "$sr" ] && [ "$clib" = openssl ] ||
+	fail "tuples: curl fd $cfd $cl -> $cr ($clib), server fd $sfd $sl <- $sr"
+ok "curl -> python: request, header and body on both sides, in order, one connection's tuple ($cl -> $cr)"
 tc hasfile "$CURL2" READ "$WORK/www/big.bin"
 tc hasfile "$NODE_SRV" WRITE "$WORK/www/big.bin"
 ok "1 MiB response complete on both sides (curl, node)"

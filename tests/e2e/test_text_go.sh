@@ -36,7 +36,12 @@ tc has "$C1" READ 'hello from go /go-text HTTP/1.1'
 tc order "$C1" WRITE
 tc has "$S" READ 'GET /go-text HTTP/1.1\r\n'
 tc has "$S" WRITE 'hello from go /go-text HTTP/1.1'
-ok "HTTP/1.1: request and response on both sides, in order"
+read -r cfd cl cr clib < <(python3 "$E2E_DIR/textcheck.py" "$WORK/g.json" where "$C1" WRITE 'GET /go-text')
+read -r sfd sl sr slib < <(python3 "$E2E_DIR/textcheck.py" "$WORK/g.json" where "$S" READ 'GET /go-text')
+[ "$cr" = "127.0.0.1:$P" ] && [ "$sl" = "127.0.0.1:$P" ] && [ "$cl" = "$sr" ] && [ "$clib" = go ] &&
+	[ "$cfd" -ge 0 ] && [ "$sfd" -ge 0 ] ||
+	fail "tuples: client fd $cfd $cl -> $cr ($clib), server fd $sfd $sl <- $sr"
+ok "HTTP/1.1: request and response on both sides, in order, one connection's tuple ($cl -> $cr)"
 tc label "$C2" preface
 tc has "$C2" READ 'hello from go /go-h2 HTTP/2.0'
 tc label "$S" 'frame header HEADERS('
