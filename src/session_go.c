@@ -162,7 +162,7 @@ void session_go_stop(struct session_go *g)
 	if (g->probe) {
 		goprobe_consume(g->probe);
 		goprobe_counters(g->probe, c);
-		log_info("Go key-log probe: %llu lines read, %llu passes through the stack check skipped (morestack), %llu lines of processes the filters exclude",
+		log_debug("Go key-log probe: %llu lines read, %llu passes through the stack check skipped (morestack), %llu lines of processes the filters exclude",
 			 (unsigned long long)c[GOTLS_SENT],
 			 (unsigned long long)c[GOTLS_GROWS],
 			 (unsigned long long)g->foreign);

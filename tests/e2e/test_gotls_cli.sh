@@ -25,7 +25,8 @@ refused "Go without TLS" "without crypto/tls" gotls -m keylog -e "$GO/notls"
 refused "missing file" "No such file" gotls -m keylog -e "$WORK/nope"
 refused "cut file" "elfpath $WORK/cut: " gotls -m keylog -e "$WORK/cut"
 refused "no mode" "-m pcap" gotls -e "$GO/plain"
-refused "text mode" "not available" gotls -m text -e "$GO/plain"
+refused "json without text mode" "add -m text" gotls -m keylog -o json -e "$GO/plain"
+refused "bad output format" "unknown output format" tls -m text -o xml
 ok "bad --elfpath files and modes: one line, status 2"
 
 P1=$(rand_port); P2=$(rand_port)

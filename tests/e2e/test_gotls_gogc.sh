@@ -15,7 +15,7 @@ make_cert
 N=${GOGC_HANDSHAKES:-1500}
 P=$(rand_port)
 GOGC=1 go_server plain "$P" -keylog "$WORK/srv.keys"; S=$SRV_PID
-"$TLSDUMP" gotls -v -m keylog -k "$WORK/td.keys" 2>"$WORK/td.err" &
+"$TLSDUMP" gotls -vv -m keylog -k "$WORK/td.keys" 2>"$WORK/td.err" &
 TD_PID=$!
 for i in $(seq 200); do grep -q 'writeKeyLog at' "$WORK/td.err" && break; sleep 0.05; done
 grep -q "$GO/plain: Go .*writeKeyLog at" "$WORK/td.err" || fail "server binary not probed: $(cat "$WORK/td.err")"
