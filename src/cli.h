@@ -43,6 +43,10 @@ struct config {
 	int n_pids;
 	uint32_t uids[CLI_MAX_LIST];
 	int n_uids;
+	/* process attribution: --comm (with --pid/--uid: filter in the kernel) */
+	const char *comms[CLI_MAX_LIST];
+	int n_comms;
+	bool no_proc;          /* --no-proc: no process attribution */
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u

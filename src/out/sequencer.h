@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proc/conn.h"
+
 struct sequencer;
 
 /* A packet as the file will hold it (link header head + body). */
@@ -35,6 +37,8 @@ struct seq_packet {
 	uint32_t bodylen;
 	uint32_t origlen;
 	int dir;
+	int has_owner;            /* the process behind it is known */
+	struct conn_owner owner;
 };
 
 typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);

@@ -1,0 +1,81 @@
+/* session_proc.c - process attribution in a run: the flow table and its
+ * hooks (proc/), the kernel-side process filter, and the per-packet
+ * comment (proc/comment.h). */
+#include "exitcode.h"
+#include "log.h"
+#include "out/pcapng.h"
+#include "out/sequencer.h"
+#include "packets/capture.h"
+#include "proc/comment.h"
+#include "proc/proc.h"
+#include "session_int.h"
+
+#include <errno.h>
+#include <string.h>
+
+int session_proc_start(struct session *s, struct capture_proc *cp)
+{
+	const struct config *c = s->cfg;
+	int err, i;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->flows_fd = cp->owners_fd = cp->stats_fd = -1;
+	if (c->no_proc)
+		return 0;
+	for (i = 0; i < c->n_comms; i++)
+		if (strlen(c->comms[i]) >= CONN_COMM_LEN)
+			log_warn("--comm %s: the kernel keeps %d bytes of a command name; matching '%.*s'",
+				 c->comms[i], CONN_COMM_LEN - 1,
+				 CONN_COMM_LEN - 1, c->comms[i]);
+	err = proc_open(&s->proc);
+	if (err)
+		return session_load_status(err, "the process attribution");
+	proc_maps(s->proc, &cp->flows_fd, &cp->owners_fd, &cp->stats_fd);
+	cp->pids = c->pids;
+	cp->n_pids = c->n_pids;
+	cp->uids = c->uids;
+	cp->n_uids = c->n_uids;
+	cp->comms = c->comms;
+	cp->n_comms = c->n_comms;
+	return 0;
+}
+
+/* Consecutive packets mostly share their process: the text is made again
+ * only when the owner changes. */
+void session_proc_opts(struct session *s, const struct seq_packet *p,
+		       struct pcapng_pkt_opts *po)
+{
+	if (!p->has_owner)
+		return;
+	if (memcmp(&s->last_owner, &p->owner, sizeof(p->owner)) ||
+	    !s->last_comment[0]) {
+		s->last_owner = p->owner;
+		conn_comment(&p->owner, s->last_comment,
+			     sizeof(s->last_comment));
+	}
+	po->comment = s->last_comment;
+	po->pid = p->owner.pid;
+	po->tid = p->owner.tid;
+	po->has_pid = 1;
+}
+
+void session_proc_stop(struct session *s)
+{
+	struct conn_stats st;
+	uint64_t live = 0, gone;
+
+	if (!s->proc)
+		return;
+	if (proc_stats(s->proc, &st, &live) == 0) {
+		gone = st.learned > live + st.deleted ?
+		       st.learned - live - st.deleted : 0;
+		log_info("process attribution: %llu flows learned, %llu in the table, %llu closed, %llu evicted or replaced, %llu packets of no known process",
+			 (unsigned long long)st.learned,
+			 (unsigned long long)live,
+			 (unsigned long long)st.closed,
+			 (unsigned long long)gone,
+			 (unsigned long long)st.unowned);
+	}
+	proc_close(s->proc);
+	s->proc = NULL;
+}
