@@ -12,7 +12,9 @@ addresses given.
         rst = close with SO_LINGER 0 (an RST); close = an orderly close
   udp HOST PORT COUNT INFO  COUNT datagrams from one unconnected socket,
         each answered; writes "PID LOCALPORT" to INFO first
-  loop HOST PORT SECS GAP   TCP connections of 20 KB for SECS, one per GAP s
+  loop HOST PORT SECS GAP [GO]
+        TCP connections of 20 KB for SECS, one per GAP s (once the file GO
+        exists, when given: waits <= 30 s)
 """
 import os
 import socket
@@ -100,7 +102,11 @@ def udp(host, port, count, infofile):
         s.recvfrom(65535)
 
 
-def loop(host, port, secs, gap):
+def loop(host, port, secs, gap, go=None):
+    for _ in range(600 if go else 0):
+        if os.path.exists(go):
+            break
+        time.sleep(0.05)
     end = time.time() + secs
     while time.time() < end:
         with socket.create_connection((host, port), timeout=5) as s:
@@ -119,7 +125,7 @@ def main():
     elif a[0] == "udp":
         udp(a[1], int(a[2]), int(a[3]), a[4])
     elif a[0] == "loop":
-        loop(a[1], int(a[2]), float(a[3]), float(a[4]))
+        loop(a[1], int(a[2]), float(a[3]), float(a[4]), a[5] if len(a) > 5 else None)
     else:
         sys.exit("procpeer.py: unknown mode %s" % a[0])
 
