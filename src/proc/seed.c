@@ -1,8 +1,8 @@
 /* seed.c - see seed.h. */
 #include "proc/seed.h"
+#include "proc/procfs.h"
 
 #include <bpf/bpf.h>
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,49 +16,6 @@
 #include <unistd.h>
 
 #define SEED_MAX 65536 /* table rows: as many as the flow table */
-
-int seed_parse_socket_link(const char *s, uint64_t *inode)
-{
-	unsigned long long v = 0;
-	const char *p;
-
-	if (strncmp(s, "socket:[", 8))
-		return -EINVAL;
-	for (p = s + 8; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		v = v * 10 + (unsigned)(*p - '0');
-	}
-	if (p == s + 8 || p[0] != ']' || p[1])
-		return -EINVAL;
-	*inode = v;
-	return 0;
-}
-
-int seed_parse_status_uid(const char *text, size_t len, uint32_t *uid)
-{
-	const char *p = text, *end = text + len;
-	unsigned long long v = 0;
-	int digits = 0;
-
-	while (p < end) { /* line by line: "Uid:" starts a line */
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		if (end - p > 4 && !memcmp(p, "Uid:", 4)) {
-			for (p += 4; p < end && (*p == ' ' || *p == '\t'); p++)
-				;
-			for (; p < end && isdigit((unsigned char)*p) &&
-			       v <= UINT32_MAX; p++, digits++)
-				v = v * 10 + (unsigned)(*p - '0');
-			if (!digits || v > UINT32_MAX)
-				return -EINVAL;
-			*uid = (uint32_t)v;
-			return 0;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return -ENOENT;
-}
 
 /* A small file of /proc/PID, NUL-terminated; length or -errno. */
 static ssize_t read_small(int dirfd, const char *name, char *buf, size_t cap)
@@ -84,7 +41,7 @@ static int owner_of(int piddir, uint32_t pid, struct conn_owner *o)
 	memset(o, 0, sizeof(*o));
 	o->pid = o->tid = pid;
 	n = read_small(piddir, "status", buf, sizeof(buf));
-	if (n < 0 || seed_parse_status_uid(buf, (size_t)n, &o->uid))
+	if (n < 0 || procfs_status_uid(buf, (size_t)n, &o->uid))
 		return -ENOENT;
 	n = read_small(piddir, "comm", buf, sizeof(buf));
 	if (n <= 0)
@@ -190,7 +147,7 @@ static void seed_proc(int owners_fd, uint32_t pid, int piddir,
 		if (n <= 0)
 			continue;
 		link[n] = 0;
-		if (seed_parse_socket_link(link, &r.inode))
+		if (procfs_socket_inode(link, &r.inode))
 			continue;
 		if (pidfd < 0) { /* the first socket: who is this? */
 			if (owner_of(piddir, pid, &o) ||

@@ -42,10 +42,4 @@ const struct seed_sock *seed_by_inode(const struct seed_table *t,
 				      uint64_t inode);
 void seed_table_free(struct seed_table *t);
 
-/* Parsers of /proc text, exposed for tests and fuzzing. */
-/* "socket:[12345]" -> 12345; -EINVAL for anything else. */
-int seed_parse_socket_link(const char *s, uint64_t *inode);
-/* The real uid from /proc/PID/status text ("Uid:\t1000\t1000\t..."). */
-int seed_parse_status_uid(const char *text, size_t len, uint32_t *uid);
-
 #endif
