@@ -202,6 +202,30 @@ int seed_sockets(int owners_fd, struct seed_table *tab, struct seed_stats *st)
 	return 0;
 }
 
+int seed_one(uint32_t pid, int fd, struct seed_sock *out)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), sfd, err = 0;
+	struct stat sb;
+
+	if (pidfd < 0)
+		return -errno;
+	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (sfd < 0)
+		err = -errno;
+	close(pidfd);
+	if (err)
+		return err;
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->fd = fd;
+	if (describe(sfd, out))
+		err = -ENOTSOCK;
+	else if (!fstat(sfd, &sb))
+		out->inode = (uint64_t)sb.st_ino;
+	close(sfd);
+	return err;
+}
+
 const struct seed_sock *seed_by_fd(const struct seed_table *t, uint32_t pid,
 				   int fd)
 {

@@ -38,6 +38,10 @@ struct seed_stats {
 int seed_sockets(int owners_fd, struct seed_table *tab, struct seed_stats *st);
 const struct seed_sock *seed_by_fd(const struct seed_table *t, uint32_t pid,
 				   int fd);
+/* The same for one fd of a running process, now (for sockets newer than
+ * the seed: an SSL*'s fd seen by a TLS probe).  0, -ENOTSOCK (not an inet
+ * TCP/UDP socket) or -errno. */
+int seed_one(uint32_t pid, int fd, struct seed_sock *out);
 const struct seed_sock *seed_by_inode(const struct seed_table *t,
 				      uint64_t inode);
 void seed_table_free(struct seed_table *t);

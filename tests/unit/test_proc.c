@@ -104,6 +104,16 @@ static void test_seed_self(void)
 	CHECK(r && seed_by_inode(&t, r->inode) != NULL);
 	CHECK(seed_by_fd(&t, 0, -5) == NULL);
 	seed_table_free(&t);
+	/* one fd, asked now (ourselves: pidfd_getfd of our own fd works) */
+	{
+		struct seed_sock one;
+
+		CHECK(seed_one((uint32_t)getpid(), c, &one) == 0);
+		CHECK(one.key.rport == lport && one.inode == (uint64_t)sb.st_ino);
+		CHECK(seed_one((uint32_t)getpid(), 0, &one) == -ENOTSOCK ||
+		      seed_one((uint32_t)getpid(), 0, &one) == -EBADF);
+		CHECK(seed_one((uint32_t)getpid(), 9999, &one) == -EBADF);
+	}
 	close(l);
 	close(c);
 	close(u);
