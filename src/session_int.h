@@ -32,8 +32,9 @@ struct session {
 	struct sequencer *seq; /* keys before packets (when pcap && tls) */
 	struct session_tls *t;
 	struct proc *proc;  /* process attribution (NULL: --no-proc) */
-	struct conn_owner last_owner; /* the comment below is this one's */
-	char last_comment[96];
+	struct conn_owner last_owner; /* the options below are this one's */
+	uint8_t last_opts[128];       /* comment + pid/tid, encoded */
+	uint16_t last_opts_len;
 	struct loop *loop;
 	int64_t clock_off;
 	uint64_t written;   /* handed to the writer */

@@ -28,6 +28,13 @@ int session_proc_start(struct session *s, struct capture_proc *cp)
 				 c->comms[i], CONN_COMM_LEN - 1,
 				 CONN_COMM_LEN - 1, c->comms[i]);
 	err = proc_open(&s->proc);
+	/* Attribution is an extra: without it the capture still works,
+	 * unless the user asked for processes. */
+	if (err && err != -EPERM && !c->n_comms && !c->n_pids && !c->n_uids) {
+		log_warn("no process attribution (%s); capturing without it (--no-proc silences this)",
+			 strerror(-err));
+		return 0;
+	}
 	if (err)
 		return session_load_status(err, "the process attribution");
 	proc_maps(s->proc, &cp->flows_fd, &cp->owners_fd, &cp->stats_fd);
@@ -45,18 +52,20 @@ int session_proc_start(struct session *s, struct capture_proc *cp)
 void session_proc_opts(struct session *s, const struct seq_packet *p,
 		       struct pcapng_pkt_opts *po)
 {
+	char text[CONN_COMMENT_MAX];
+
 	if (!p->has_owner)
 		return;
-	if (memcmp(&s->last_owner, &p->owner, sizeof(p->owner)) ||
-	    !s->last_comment[0]) {
+	if (!s->last_opts_len ||
+	    memcmp(&s->last_owner, &p->owner, sizeof(p->owner))) {
 		s->last_owner = p->owner;
-		conn_comment(&p->owner, s->last_comment,
-			     sizeof(s->last_comment));
+		conn_comment(&p->owner, text, sizeof(text));
+		s->last_opts_len = (uint16_t)pcapng_encode_proc_opts(
+			s->last_opts, sizeof(s->last_opts), text,
+			p->owner.pid, p->owner.tid);
 	}
-	po->comment = s->last_comment;
-	po->pid = p->owner.pid;
-	po->tid = p->owner.tid;
-	po->has_pid = 1;
+	po->raw = s->last_opts;
+	po->raw_len = s->last_opts_len;
 }
 
 void session_proc_stop(struct session *s)

@@ -1,6 +1,7 @@
 /* test_proc.c - process attribution's user side without BPF: the
  * per-packet comment's format, the /proc parsers, and the seed table on
  * this process's own sockets (no root: pidfd_getfd of oneself works). */
+#include "out/pcapng.h"
 #include "proc/comment.h"
 #include "proc/procfs.h"
 #include "proc/seed.h"
@@ -35,6 +36,26 @@ static void test_comment(void)
 	CHECK(!strcmp(buf, "pid=4294967295 tid=4294967295 uid=4294967295 comm=x"));
 	CHECK(strlen(buf) < CONN_COMMENT_MAX - 15);
 	CHECK(conn_comment(&o, small, sizeof(small)) == 0 && !small[0]);
+}
+
+/* The two options as a capture writes them into every attributed EPB. */
+static void test_encode(void)
+{
+	uint8_t b[PCAPNG_PROC_OPTS_MAX];
+	uint16_t h[2];
+	uint32_t v[2];
+	size_t n = pcapng_encode_proc_opts(b, sizeof(b), "pid=7 tid=8 uid=0 comm=x", 7, 8);
+
+	CHECK(n == 4 + 24 + 4 + 8);
+	memcpy(h, b, 4);
+	CHECK(h[0] == 1 && h[1] == 24 && !memcmp(b + 4, "pid=7 tid=8 uid=0 comm=x", 24));
+	memcpy(h, b + 28, 4);
+	memcpy(v, b + 32, 8);
+	CHECK(h[0] == 8 && h[1] == 8 && v[0] == 7 && v[1] == 8);
+	n = pcapng_encode_proc_opts(b, sizeof(b), "abcde", 1, 2); /* padded */
+	CHECK(n == 4 + 8 + 12 && !b[9] && !b[10] && !b[11]);
+	CHECK(pcapng_encode_proc_opts(b, 20, "abcde", 1, 2) == 0);
+	CHECK(pcapng_encode_proc_opts(b, sizeof(b), "", 1, 2) == 0);
 }
 
 static void test_parsers(void)
@@ -122,6 +143,7 @@ static void test_seed_self(void)
 int main(void)
 {
 	test_comment();
+	test_encode();
 	test_parsers();
 	test_seed_self();
 	return test_done("test_proc");
