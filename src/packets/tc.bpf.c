@@ -114,17 +114,27 @@ static __always_inline bool comm_wanted(const char *c)
 
 /* --pid/--uid/--comm, in the kernel: a packet of no known process, or of
  * another one, is not recorded. */
-static __always_inline bool proc_wanted(const struct cap_pkt *h)
+static __always_inline bool proc_wanted(const struct conn_owner *o)
 {
-	__u32 pid = h->owner.pid, uid = h->owner.uid;
+	__u32 pid = o->pid, uid = o->uid;
 
-	if (!h->has_owner)
-		return false;
 	if (n_pids && !bpf_map_lookup_elem(&want_pids, &pid))
 		return false;
 	if (n_uids && !bpf_map_lookup_elem(&want_uids, &uid))
 		return false;
-	return !n_comms || comm_wanted(h->owner.comm);
+	return !n_comms || comm_wanted(o->comm);
+}
+
+/* On lo both ends are ours: a packet the filter does not want for its
+ * sender (whom it is attributed to) is still wanted for its receiver, so
+ * that a process's flows are whole (its peer's replies, a server's
+ * clients' requests). */
+static __always_inline bool receiver_wanted(struct __sk_buff *skb, __u32 l3,
+					    __u64 now)
+{
+	struct conn_owner o;
+
+	return attr_lookup(skb, l3, false, false, now, &o) && proc_wanted(&o);
 }
 
 static __always_inline int capture(struct __sk_buff *skb, __u8 dir)
@@ -150,7 +160,9 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 dir)
 					       dir == TC_DIR_EGRESS,
 					       ifc->loopback, now,
 					       &s->hdr.owner);
-	if (proc_mode == TC_PROC_FILTER && !proc_wanted(&s->hdr))
+	if (proc_mode == TC_PROC_FILTER &&
+	    !(s->hdr.has_owner && proc_wanted(&s->hdr.owner)) &&
+	    !(ifc->loopback && receiver_wanted(skb, ifc->l2len, now)))
 		return TC_ACT_UNSPEC;
 	st->matched++;
 	caplen = skb->len;

@@ -20,13 +20,13 @@
 
 /* The flow key of an IP packet whose network header is at l3.  local_src:
  * the owner is the source.  -1: not TCP/UDP, or no ports (a later
- * fragment, IPv6 extension headers). */
+ * fragment, IPv6 extension headers).  One load takes the IP header and
+ * the ports together (IPv4 options cost a second one). */
 static __always_inline int attr_key(struct __sk_buff *skb, __u32 l3,
 				    bool local_src, struct conn_key *k)
 {
 	__u8 *src = k->raddr, *dst = k->laddr;
 	__u16 ports[2];
-	__u32 l4;
 
 	__builtin_memset(k, 0, sizeof(*k));
 	if (local_src) {
@@ -34,31 +34,35 @@ static __always_inline int attr_key(struct __sk_buff *skb, __u32 l3,
 		dst = k->raddr;
 	}
 	if (skb->protocol == bpf_htons(ATTR_ETH_P_IP)) {
-		struct iphdr ip;
+		struct { struct iphdr ip; __u16 ports[2]; } h;
 
-		if (bpf_skb_load_bytes(skb, l3, &ip, sizeof(ip)) ||
-		    (ip.frag_off & bpf_htons(0x1fff)))
+		if (bpf_skb_load_bytes(skb, l3, &h, sizeof(h)) ||
+		    (h.ip.frag_off & bpf_htons(0x1fff)))
 			return -1;
 		k->family = ATTR_AF_INET;
-		k->proto = ip.protocol;
-		__builtin_memcpy(src, &ip.saddr, 4);
-		__builtin_memcpy(dst, &ip.daddr, 4);
-		l4 = l3 + ip.ihl * 4;
+		k->proto = h.ip.protocol;
+		__builtin_memcpy(src, &h.ip.saddr, 4);
+		__builtin_memcpy(dst, &h.ip.daddr, 4);
+		ports[0] = h.ports[0];
+		ports[1] = h.ports[1];
+		if (h.ip.ihl != 5 &&
+		    bpf_skb_load_bytes(skb, l3 + h.ip.ihl * 4, ports, sizeof(ports)))
+			return -1;
 	} else if (skb->protocol == bpf_htons(ATTR_ETH_P_IPV6)) {
-		struct ipv6hdr ip6;
+		struct { struct ipv6hdr ip6; __u16 ports[2]; } h;
 
-		if (bpf_skb_load_bytes(skb, l3, &ip6, sizeof(ip6)))
+		if (bpf_skb_load_bytes(skb, l3, &h, sizeof(h)))
 			return -1;
 		k->family = ATTR_AF_INET6;
-		k->proto = ip6.nexthdr;
-		__builtin_memcpy(src, &ip6.saddr, 16);
-		__builtin_memcpy(dst, &ip6.daddr, 16);
-		l4 = l3 + sizeof(ip6);
+		k->proto = h.ip6.nexthdr;
+		__builtin_memcpy(src, &h.ip6.saddr, 16);
+		__builtin_memcpy(dst, &h.ip6.daddr, 16);
+		ports[0] = h.ports[0];
+		ports[1] = h.ports[1];
 	} else {
 		return -1;
 	}
-	if ((k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP) ||
-	    bpf_skb_load_bytes(skb, l4, ports, sizeof(ports)))
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
 		return -1;
 	k->lport = bpf_ntohs(local_src ? ports[0] : ports[1]);
 	k->rport = bpf_ntohs(local_src ? ports[1] : ports[0]);
