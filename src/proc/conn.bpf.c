@@ -136,8 +136,9 @@ static __always_inline int key_of(const struct sock *sk, struct conn_key *k)
 
 /* listen(): process context, the server.  TCP_CLOSE: in-flight and
  * late packets (FIN, RST, retransmissions, after the process exited)
- * keep their owner for CONN_GRACE_NS.  TCP_ESTABLISHED: an entry left
- * by an earlier connection of the same tuple must not name its owner. */
+ * keep their owner for CONN_GRACE_NS.  TCP_ESTABLISHED: whatever the
+ * table holds for the tuple (an earlier connection's owner, a handshake
+ * that never completed) goes; the next packet asks the new socket. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(conn_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
@@ -167,7 +168,7 @@ int BPF_PROG(conn_state, const struct sock *sk, const int oldstate,
 		f->expire_ns = bpf_ktime_get_ns() + CONN_GRACE_NS;
 		if (st)
 			st->closed++;
-	} else if (newstate == TCP_ESTABLISHED && f->expire_ns) {
+	} else if (newstate == TCP_ESTABLISHED) {
 		bpf_map_delete_elem(&conn_flows, &k);
 		if (st)
 			st->deleted++;

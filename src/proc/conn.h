@@ -58,7 +58,7 @@ struct conn_stats {
 	__u64 learned;   /* flows put into conn_flows by the capture path */
 	__u64 refreshed; /* expired UDP entries confirmed by their socket */
 	__u64 closed;    /* TCP flows that entered their grace period */
-	__u64 deleted;   /* stale entries removed (a tuple reused) */
+	__u64 deleted;   /* entries dropped at TCP_ESTABLISHED (re-learned) */
 	__u64 unowned;   /* packets whose socket has no known owner */
 };
 
