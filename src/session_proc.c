@@ -78,7 +78,7 @@ void session_proc_stop(struct session *s)
 	if (proc_stats(s->proc, &st, &live) == 0) {
 		gone = st.learned > live + st.deleted ?
 		       st.learned - live - st.deleted : 0;
-		log_info("process attribution: %llu flows learned, %llu in the table, %llu closed, %llu evicted, %llu packets of no known process",
+		log_debug("process attribution: %llu flows learned, %llu in the table, %llu closed, %llu evicted, %llu packets of no known process",
 			 (unsigned long long)st.learned,
 			 (unsigned long long)live,
 			 (unsigned long long)st.closed,
