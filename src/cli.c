@@ -269,6 +269,10 @@ static int check(struct config *cfg)
 			cmd_names[cfg->cmd]);
 		return -EINVAL;
 	}
+	if (cfg->n_comms && cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_KEYLOG) {
+		log_err("--comm selects packets: it needs -m pcap (keys follow their packets)");
+		return -EINVAL;
+	}
 	if (cfg->no_proc && (cfg->n_comms || (cfg->cmd == CMD_CAPTURE &&
 					       (cfg->n_pids || cfg->n_uids)))) {
 		log_err("--no-proc: the process filters need process attribution");

@@ -131,6 +131,7 @@ static void test_proc(void)
 		    "h", "--comm", "i") == -EINVAL);
 	CHECK(PARSE(&c, "tls", "-m", "pcap", "-p", "5", "--comm", "x") == 0);
 	CHECK(c.n_pids == 1 && c.n_comms == 1);
+	CHECK(PARSE(&c, "tls", "-m", "keylog", "--comm", "x") == -EINVAL);
 	/* keys only and --no-proc: -p still filters the keys */
 	CHECK(PARSE(&c, "tls", "-m", "keylog", "--no-proc", "-p", "5") == 0);
 	cli_free(&c);
