@@ -15,6 +15,19 @@
 #define TCP_CLOSE 7
 #define TCP_LISTEN 10
 
+/* The network namespace the capture runs in (its inode number, as
+ * /proc/self/ns/net shows it): the flow table only holds flows of that
+ * namespace (the capture program learns them there), so a socket of
+ * another one with the same addresses and ports must not touch them.
+ * 0 = do not check. */
+const volatile __u32 capture_netns = 0;
+
+static __always_inline bool our_netns(const struct sock *sk)
+{
+	return !capture_netns ||
+	       sk->__sk_common.skc_net.net->ns.inum == capture_netns;
+}
+
 /* The current task as owner. */
 static __always_inline void owner_now(struct conn_owner *o)
 {
@@ -158,7 +171,7 @@ int BPF_PROG(conn_state, const struct sock *sk, const int oldstate,
 		return 0;
 	}
 	if ((newstate != TCP_CLOSE && newstate != TCP_ESTABLISHED) ||
-	    key_of(sk, &k) || !k.rport)
+	    !our_netns(sk) || key_of(sk, &k) || !k.rport)
 		return 0;
 	f = bpf_map_lookup_elem(&conn_flows, &k);
 	if (!f)
@@ -200,7 +213,7 @@ static __always_inline void use(struct sock *sk)
 	if (!o || o->pid == pt >> 32)
 		return;
 	owner_now(o);
-	if (key_of(sk, &k) || !k.rport)
+	if (!our_netns(sk) || key_of(sk, &k) || !k.rport)
 		return;
 	f = bpf_map_lookup_elem(&conn_flows, &k);
 	if (f && !f->expire_ns)

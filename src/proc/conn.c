@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define N_LINKS 16
@@ -103,8 +104,15 @@ int proc_open(struct proc **out)
 
 	if (!p)
 		return -ENOMEM;
-	p->skel = conn_bpf__open_and_load();
+	p->skel = conn_bpf__open();
 	err = p->skel ? 0 : -errno;
+	if (!err) {
+		struct stat st;
+
+		if (stat("/proc/self/ns/net", &st) == 0)
+			p->skel->rodata->capture_netns = (uint32_t)st.st_ino;
+		err = conn_bpf__load(p->skel);
+	}
 	/* Hooks first, then the seed: a socket made in between is seen by
 	 * the hooks, and the seed never overwrites what they wrote. */
 	if (!err)
