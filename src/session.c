@@ -222,8 +222,8 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 	src = (struct frame_src){ ifc->linktype, ifc->arphrd, ifc->ifindex };
 	frame_build(&f, h, data, &src, s->si.file_linktype, s->cfg->snaplen);
 	sp = (struct seq_packet){ h->slot, h->ts_ns, f.head, f.headlen, f.body,
-				  f.bodylen, f.origlen, f.dir, h->has_owner,
-				  h->owner };
+				  f.bodylen, f.origlen, f.dir,
+				  h->has_owner ? &h->owner : NULL };
 	if (!s->seq)
 		return write_packet(s, &sp);
 	ip = ip_start(ifc, data, h->caplen, &iplen);

@@ -11,6 +11,7 @@
 #include "session_int.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 int session_proc_start(struct session *s, struct capture_proc *cp)
@@ -47,6 +48,19 @@ int session_proc_start(struct session *s, struct capture_proc *cp)
 	return 0;
 }
 
+_Static_assert(sizeof(struct conn_owner) == 32, "same_owner compares 4 words");
+
+/* Four word compares, inline: this runs for every packet. */
+static inline bool same_owner(const struct conn_owner *a,
+			      const struct conn_owner *b)
+{
+	uint64_t x[4], y[4];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+}
+
 /* Consecutive packets mostly share their process: the text is made again
  * only when the owner changes. */
 void session_proc_opts(struct session *s, const struct seq_packet *p,
@@ -54,15 +68,14 @@ void session_proc_opts(struct session *s, const struct seq_packet *p,
 {
 	char text[CONN_COMMENT_MAX];
 
-	if (!p->has_owner)
+	if (!p->owner)
 		return;
-	if (!s->last_opts_len ||
-	    memcmp(&s->last_owner, &p->owner, sizeof(p->owner))) {
-		s->last_owner = p->owner;
-		conn_comment(&p->owner, text, sizeof(text));
+	if (!s->last_opts_len || !same_owner(&s->last_owner, p->owner)) {
+		s->last_owner = *p->owner;
+		conn_comment(p->owner, text, sizeof(text));
 		s->last_opts_len = (uint16_t)pcapng_encode_proc_opts(
 			s->last_opts, sizeof(s->last_opts), text,
-			p->owner.pid, p->owner.tid);
+			p->owner->pid, p->owner->tid);
 	}
 	po->raw = s->last_opts;
 	po->raw_len = s->last_opts_len;

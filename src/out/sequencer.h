@@ -37,8 +37,9 @@ struct seq_packet {
 	uint32_t bodylen;
 	uint32_t origlen;
 	int dir;
-	int has_owner;            /* the process behind it is known */
-	struct conn_owner owner;
+	/* The process behind it (NULL: unknown); like head and body, valid
+	 * during the call (a held packet keeps its own copy). */
+	const struct conn_owner *owner;
 };
 
 typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);

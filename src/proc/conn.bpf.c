@@ -193,7 +193,7 @@ int BPF_PROG(conn_state, const struct sock *sk, const int oldstate,
  * accepted socket (which started with its listener's owner) gets the
  * process or thread that really serves it, and its cached flow too.
  * Only when the owning process changes is anything written. */
-static __always_inline void use(struct sock *sk)
+static __always_inline void note_user(struct sock *sk)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
 	struct conn_owner *o;
@@ -224,7 +224,7 @@ SEC("tp_btf/sock_send_length")
 int BPF_PROG(conn_send, struct sock *sk, int ret, int flags)
 {
 	if (ret > 0)
-		use(sk);
+		note_user(sk);
 	return 0;
 }
 
@@ -232,7 +232,7 @@ SEC("tp_btf/sock_recv_length")
 int BPF_PROG(conn_recv, struct sock *sk, int ret, int flags)
 {
 	if (ret > 0)
-		use(sk);
+		note_user(sk);
 	return 0;
 }
 
