@@ -63,7 +63,7 @@ struct pcapng_pkt_opts;
 struct seq_packet;
 void session_proc_opts(struct session *s, const struct seq_packet *p,
 		       struct pcapng_pkt_opts *po);
-/* -v: what the flow table did; closes. */
+/* -vv: what the flow table did; closes. */
 void session_proc_stop(struct session *s);
 
 /* `tlsdump tls --list`: exit code. */
