@@ -112,6 +112,7 @@ FUZZ_SRCS_maps := src/tls/targets.c src/tls/elfsym.c
 FUZZ_SRCS_text := src/out/text.c
 FUZZ_SRCS_goelf := src/tls/goelf.c src/tls/gopclntab.c src/tls/goprologue.c \
 	src/tls/elfsym.c
+FUZZ_SRCS_procfs := src/proc/procfs.c
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: fuzz fuzz-run
@@ -134,8 +135,12 @@ build/fuzz/corpus/maps/self:
 	@mkdir -p $(@D)
 	cat /proc/self/maps > $@
 
+build/fuzz/corpus/procfs/self:
+	@mkdir -p $(@D)
+	cat /proc/self/status > $@
+
 fuzz-run: fuzz build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self \
-		build/fuzz/corpus/goelf/stripped
+		build/fuzz/corpus/goelf/stripped build/fuzz/corpus/procfs/self
 	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 		echo "== $$f ($(FUZZ_SECS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \

@@ -26,6 +26,8 @@
 # Environment: ROUNDS (1; medians over rounds, order rotated each round),
 # SIZE_MB (1024), FLOOD_SECS (10), PKT_BYTES (200), RING_KB (65536),
 # WORKLOADS ("download flood"), TLSDUMP (build/tlsdump), KEEP_WORK=1,
+# NOPROC=1 to add a fourth capturer, tlsdump --no-proc (no process
+# attribution), and print what attribution costs per captured packet;
 # SINK=null to write both captures to /dev/null instead (isolates the
 # consumers from the cost of filling tmpfs pages; "captured" then comes from
 # the capturers' own summaries).
@@ -121,8 +123,9 @@ start_capture() {
 	tcpdump)
 		cmd=(tcpdump -i "$ifc" -n -s "$SNAPLEN" -B "$RING_KB" -Z root -w "$file")
 		ready='listening on' ;;
-	tlsdump)
+	tlsdump | tlsdump-noproc)
 		cmd=("$TLSDUMP" -v -i "$ifc" -s "$SNAPLEN" -B "$RING_KB" -w "$file")
+		[ "$kind" = tlsdump-noproc ] && cmd+=(--no-proc)
 		ready='capturing on' ;;
 	esac
 	[ -n "$filter" ] && cmd+=("$filter")
@@ -156,7 +159,7 @@ stop_capture() {
 	CAP_N=$(awk '/packets captured/{ print $1; exit }' "$WORK/cap.err")
 	case $kind in
 	tcpdump) CAP_DROP=$(awk '/dropped by kernel/{ print $1; exit }' "$WORK/cap.err") ;;
-	tlsdump) CAP_DROP=$(awk '/dropped by tlsdump/{ print $1; exit }' "$WORK/cap.err") ;;
+	tlsdump*) CAP_DROP=$(awk '/dropped by tlsdump/{ print $1; exit }' "$WORK/cap.err") ;;
 	esac
 	[ -n "$CAP_N" ] && [ -n "$CAP_DROP" ] || { cat "$WORK/cap.err" >&2; die "$kind printed no summary"; }
 	if [ "$file" = /dev/null ]; then # SINK=null: no file to count
@@ -303,6 +306,7 @@ others=$(for p in $(foreign); do ps -o pid=,args= -p "$p"; done | cut -c1-160)
 $others"
 : >"$RESULTS"
 kinds=(none tcpdump tlsdump)
+[ "${NOPROC:-0}" = 1 ] && kinds+=(tlsdump-noproc)
 for wl in $WORKLOADS; do
 	case $wl in
 	download) setup_download ;;
@@ -310,8 +314,8 @@ for wl in $WORKLOADS; do
 	*) die "unknown workload '$wl' (download, flood)" ;;
 	esac
 	for ((r = 1; r <= ROUNDS; r++)); do
-		for ((k = 0; k < 3; k++)); do # rotate the order each round
-			kind=${kinds[$(((k + r - 1) % 3))]}
+		for ((k = 0; k < ${#kinds[@]}; k++)); do # rotate the order each round
+			kind=${kinds[$(((k + r - 1) % ${#kinds[@]}))]}
 			"run_$wl" "$kind" "$r"
 		done
 	done
@@ -363,7 +367,7 @@ for wl in ("download", "flood"):
     print(titles[wl])
     out = [hdr]
     base = med(wl, "none", "rate")
-    for kind in ("none", "tcpdump", "tlsdump"):
+    for kind in ("none", "tcpdump", "tlsdump", "tlsdump-noproc"):
         if (wl, kind) not in rows:
             continue
         rate = med(wl, kind, "rate")
@@ -380,8 +384,10 @@ for wl in ("download", "flood"):
         print("  " + "  ".join(c.rjust(w[i]) if i else c.ljust(w[i]) for i, c in enumerate(r)))
     if int(rounds) > 1:
         print("  per round (rate / dropped / µs/pkt):")
-        for kind in ("none", "tcpdump", "tlsdump"):
+        for kind in ("none", "tcpdump", "tlsdump", "tlsdump-noproc"):
             lst = rows.get((wl, kind), [])
+            if not lst:
+                continue
             print(f"    {kind:8} " + "   ".join(
                 f"{fmt(r['rate'], 1 if wl == 'download' else 0)} / {fmt(r['drop'])} / {fmt(r['uspp'], 3)}"
                 + ("*" if r["busy"] else "")
@@ -393,6 +399,13 @@ for wl in ("download", "flood"):
         extra = f"   (per captured MB: {tl_b / td_b:.2f})" if td_b and tl_b else ""
         print(f"  ratio tlsdump/tcpdump CPU per captured packet: {ratio:.2f}   "
               f"target <= 0.50: {'MET' if ratio <= 0.5 else 'MISSED'}{extra}")
+    np_u = med(wl, "tlsdump-noproc", "uspp")
+    if np_u and tl_u:
+        pairs = [a["uspp"] / b["uspp"] for a, b in zip(rows.get((wl, "tlsdump"), []),
+                 rows.get((wl, "tlsdump-noproc"), [])) if a["uspp"] and b["uspp"]]
+        print(f"  process attribution: CPU per captured packet with/without {tl_u / np_u:.3f} "
+              f"(medians; per round {' '.join(f'{x:.3f}' for x in pairs)})   "
+              f"target <= 1.10: {'MET' if tl_u / np_u <= 1.10 else 'MISSED'}")
     td_all = [r["drop"] for r in rows.get((wl, "tcpdump"), []) if r["drop"] is not None]
     tl_all = [r["drop"] for r in rows.get((wl, "tlsdump"), []) if r["drop"] is not None]
     if td_all and tl_all:

@@ -14,12 +14,14 @@ enum opt_id {
 	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e', O_OUTFMT = 'o',
 	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
+	O_PIDL, O_UIDL, O_COMM, O_NOPROC,
 };
 
 #define C_ALL ((1u << CMD_CAPTURE) | (1u << CMD_TLS) | (1u << CMD_GOTLS))
 #define C_SUB ((1u << CMD_TLS) | (1u << CMD_GOTLS))
 #define C_TLS (1u << CMD_TLS)
 #define C_GO (1u << CMD_GOTLS)
+#define C_CAP (1u << CMD_CAPTURE)
 
 struct opt_def {
 	const char *name; /* long name or NULL */
@@ -51,6 +53,11 @@ static const struct opt_def opts[] = {
 	{ "hex", O_HEX, 0, C_SUB, NULL, "-m text: every payload as a hex dump" },
 	{ "pid", O_PID, 1, C_SUB, "PID", "only this process (repeatable)" },
 	{ "uid", O_UID, 1, C_SUB, "UID", "only this user (repeatable)" },
+	/* tcpdump's -p and -u mean other things: long names only here */
+	{ "pid", O_PIDL, 1, C_CAP, "PID", "only packets and keys of process PID (repeatable)" },
+	{ "uid", O_UIDL, 1, C_CAP, "UID", "only packets and keys of user UID (repeatable)" },
+	{ "comm", O_COMM, 1, C_ALL, "NAME", "only packets of processes named NAME (repeatable)" },
+	{ "no-proc", O_NOPROC, 0, C_ALL, NULL, "no process attribution (pid/comm comments)" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
 	{ "help", O_HELP, 0, C_ALL, NULL, "this help" },
 };
@@ -81,7 +88,8 @@ void cli_usage(FILE *out)
 		fprintf(out, "  %-30s %s%s\n", left, opts[i].help,
 			opts[i].cmds == C_ALL ? "" :
 			opts[i].cmds == C_TLS ? " [tls]" :
-			opts[i].cmds == C_GO ? " [gotls]" : " [tls, gotls]");
+			opts[i].cmds == C_GO ? " [gotls]" :
+			opts[i].cmds == C_CAP ? "" : " [tls, gotls]");
 	}
 	fprintf(out, "\nThe expression is a tcpdump filter (pcap-filter(7)).\n");
 }
@@ -228,8 +236,18 @@ static int apply(struct config *cfg, int id, const char *arg)
 		cfg->text_opts_set = true;
 		return 0;
 	case O_HEX: cfg->text_hex = cfg->text_opts_set = true; return 0;
-	case O_PID: return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
-	case O_UID: return add_u32("--uid", arg, cfg->uids, &cfg->n_uids);
+	case O_PID: case O_PIDL:
+		return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
+	case O_UID: case O_UIDL:
+		return add_u32("--uid", arg, cfg->uids, &cfg->n_uids);
+	case O_COMM:
+		if (!*arg) {
+			log_err("--comm: empty name");
+			return -EINVAL;
+		}
+		return add_str("--comm", arg, cfg->comms, &cfg->n_comms,
+			       8 /* CONN_MAX_COMMS */);
+	case O_NOPROC: cfg->no_proc = true; return 0;
 	}
 	log_err("try 'tlsdump --help'");
 	return -EINVAL;
@@ -264,6 +282,15 @@ static int check(struct config *cfg)
 	}
 	if (cfg->text_opts_set && cfg->model != MODEL_TEXT) {
 		log_err("-o and --hex are for text mode: add -m text");
+		return -EINVAL;
+	}
+	if (cfg->n_comms && cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_KEYLOG) {
+		log_err("--comm selects packets: it needs -m pcap (keys follow their packets)");
+		return -EINVAL;
+	}
+	if (cfg->no_proc && (cfg->n_comms || (cfg->cmd == CMD_CAPTURE &&
+					       (cfg->n_pids || cfg->n_uids)))) {
+		log_err("--no-proc: the process filters need process attribution");
 		return -EINVAL;
 	}
 	if (cfg->filter_file && cfg->expression) {

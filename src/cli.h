@@ -47,6 +47,10 @@ struct config {
 	bool text_json;        /* -o json */
 	bool text_hex;         /* --hex */
 	bool text_opts_set;
+	/* process attribution: --comm (with --pid/--uid: filter in the kernel) */
+	const char *comms[CLI_MAX_LIST];
+	int n_comms;
+	bool no_proc;          /* --no-proc: no process attribution */
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u

@@ -44,12 +44,16 @@ static int compile_filters(struct session *s)
 
 static int open_capture(struct session *s, capture_fn fn)
 {
+	struct capture_proc cp;
 	struct capture_opts o = {
 		.snaplen = s->cfg->snaplen,
 		.ring_bytes = s->cfg->ring_kib * 1024,
+		.proc = &cp,
 	};
-	return session_load_status(capture_open(&s->cap, &o, fn, s),
-				   "the capture program");
+	int rc = session_proc_start(s, &cp);
+
+	return rc ? rc : session_load_status(capture_open(&s->cap, &o, fn, s),
+					     "the capture program");
 }
 
 int session_load_status(int err, const char *what)
@@ -151,6 +155,7 @@ static int write_packet(void *ctx, const struct seq_packet *p)
 
 	if (s->cfg->count && s->written >= s->cfg->count)
 		return -ECANCELED;
+	session_proc_opts(s, p, &po);
 	err = pcapng_write_packet2(s->w, p->iface, p->ts_ns + s->clock_off,
 				   p->head, p->headlen, p->body, p->bodylen,
 				   p->origlen, &po);
@@ -217,7 +222,8 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 	src = (struct frame_src){ ifc->linktype, ifc->arphrd, ifc->ifindex };
 	frame_build(&f, h, data, &src, s->si.file_linktype, s->cfg->snaplen);
 	sp = (struct seq_packet){ h->slot, h->ts_ns, f.head, f.headlen, f.body,
-				  f.bodylen, f.origlen, f.dir };
+				  f.bodylen, f.origlen, f.dir,
+				  h->has_owner ? &h->owner : NULL };
 	if (!s->seq)
 		return write_packet(s, &sp);
 	ip = ip_start(ifc, data, h->caplen, &iplen);
@@ -389,6 +395,7 @@ static void cleanup(struct session *s)
 	int i;
 
 	session_tls_stop(s);
+	session_proc_stop(s);
 	seq_free(s->seq);
 	if (s->w)
 		pcapng_close(s->w);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "packets/ifset.h"
+#include "proc/conn.h"
 
 #define POLL_MS 10      /* ring poll: records are not woken per packet */
 #define TICK_MS 2000    /* flush, clock, -v progress, new TLS libraries */
@@ -18,6 +19,7 @@ struct pcapng_writer;
 struct loop;
 struct sequencer;
 struct session_tls;
+struct proc;
 
 struct session {
 	const struct config *cfg;
@@ -29,6 +31,10 @@ struct session {
 	struct pcapng_writer *w;
 	struct sequencer *seq; /* keys before packets (when pcap && tls) */
 	struct session_tls *t;
+	struct proc *proc;  /* process attribution (NULL: --no-proc) */
+	struct conn_owner last_owner; /* the options below are this one's */
+	uint8_t last_opts[128];       /* comment + pid/tid, encoded */
+	uint16_t last_opts_len;
 	struct loop *loop;
 	int64_t clock_off;
 	uint64_t written;   /* handed to the writer */
@@ -51,6 +57,18 @@ int session_tls_fd(const struct session *s);
 int session_tls_rescan(struct session *s);
 /* Prints the TLS part of the summary; closes. */
 void session_tls_stop(struct session *s);
+/* session_proc.c: process attribution.  Loads and seeds it, fills *cp
+ * for the capture program; exit code. */
+struct capture_proc;
+int session_proc_start(struct session *s, struct capture_proc *cp);
+/* The packet's comment and pid/tid options. */
+struct pcapng_pkt_opts;
+struct seq_packet;
+void session_proc_opts(struct session *s, const struct seq_packet *p,
+		       struct pcapng_pkt_opts *po);
+/* -vv: what the flow table did; closes. */
+void session_proc_stop(struct session *s);
+
 /* `tlsdump tls --list`: exit code. */
 int session_tls_list(const struct config *cfg);
 

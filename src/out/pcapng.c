@@ -81,6 +81,8 @@ struct block {
 	uint32_t data_len[2];
 	struct opt opt[MAX_OPTS];
 	int nopts;
+	const void *raw;	/* options already encoded (pcapng_encode_*) */
+	uint32_t raw_len;
 };
 
 static uint8_t *put(uint8_t *p, const void *v, size_t n)
@@ -129,7 +131,8 @@ static uint64_t opts_size(const struct block *b)
 
 	for (i = 0; i < b->nopts; i++)
 		n += 4 + PAD4(b->opt[i].len);
-	return b->nopts ? n + 4 : 0;	/* + opt_endofopt */
+	n += b->raw_len;
+	return n ? n + 4 : 0;	/* + opt_endofopt */
 }
 
 /* Type, leading total length, fixed fields (3.1). */
@@ -155,7 +158,8 @@ static uint8_t *build_tail(uint8_t *p, const struct block *b, uint64_t dlen,
 		p = put(p, o->val, o->len);
 		p = zero_pad(p, o->len);
 	}
-	if (b->nopts)
+	p = put(p, b->raw, b->raw_len);
+	if (b->nopts || b->raw_len)
 		p = put32(p, OPT_ENDOFOPT);	/* code 0, length 0 */
 	return put32(p, total);
 }
@@ -472,12 +476,38 @@ int pcapng_write_packet2(struct pcapng_writer *w, int iface, uint64_t ts_ns,
 	}
 	if (o && (err = add_str_opt(&b, OPT_COMMENT, o->comment)))
 		return err;
+	if (o && o->raw_len % 4 == 0 && o->raw_len <= PCAPNG_PROC_OPTS_MAX) {
+		b.raw = o->raw;
+		b.raw_len = o->raw_len;
+	}
 	if (o && o->has_pid) {
 		pidtid[0] = o->pid;	/* exactly 8 bytes: u32 pid, u32 tid */
 		pidtid[1] = o->tid;
 		add_opt(&b, EPB_PID_TID, pidtid, 8);
 	}
 	return emit(w, &b);
+}
+
+/* opt_comment (3.5) and epb_processid_threadid (4.3), as build_tail
+ * writes options. */
+size_t pcapng_encode_proc_opts(uint8_t *out, size_t size, const char *comment,
+			       uint32_t pid, uint32_t tid)
+{
+	size_t n = strlen(comment), need = 4 + PAD4(n) + 12;
+	uint16_t h[2] = { OPT_COMMENT, (uint16_t)n };
+	uint32_t pidtid[2] = { pid, tid };
+	uint8_t *p = out;
+
+	if (!n || n > OPT_MAXLEN || need > size)
+		return 0;
+	p = put(p, h, 4);
+	p = put(p, comment, n);
+	p = zero_pad(p, n);
+	h[0] = EPB_PID_TID;
+	h[1] = 8;	/* exactly 8 bytes: u32 pid, u32 tid */
+	p = put(p, h, 4);
+	p = put(p, pidtid, 8);
+	return (size_t)(p - out);
 }
 
 int pcapng_write_packet(struct pcapng_writer *w, int iface, uint64_t ts_ns,

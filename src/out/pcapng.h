@@ -47,7 +47,13 @@ struct pcapng_pkt_opts {
 	const char *comment;     /* opt_comment */
 	uint32_t pid, tid;       /* epb_processid_threadid when has_pid */
 	int has_pid;
+	/* Options already encoded by pcapng_encode_proc_opts (a multiple of
+	 * 4 bytes): a packet stream whose options repeat encodes them once. */
+	const void *raw;
+	uint16_t raw_len;
 };
+
+#define PCAPNG_PROC_OPTS_MAX 128
 
 struct pcapng_stats {
 	uint64_t ts_ns;         /* time the counters were read, ns since epoch */
@@ -75,6 +81,11 @@ int pcapng_write_packet2(struct pcapng_writer *w, int iface, uint64_t ts_ns,
 			 const void *head, uint32_t headlen, const void *body,
 			 uint32_t bodylen, uint32_t origlen,
 			 const struct pcapng_pkt_opts *opts);
+/* Encodes opt_comment = comment and epb_processid_threadid = pid, tid
+ * into out (for pcapng_pkt_opts.raw); returns the length, 0 when it does
+ * not fit or the comment is empty. */
+size_t pcapng_encode_proc_opts(uint8_t *out, size_t size, const char *comment,
+			       uint32_t pid, uint32_t tid);
 /* Appends a DSB of type TLS key log (0x544c534b) holding len bytes of
  * NSS key-log lines. */
 int pcapng_write_tls_secrets(struct pcapng_writer *w, const char *lines,

@@ -27,7 +27,8 @@ struct pending {
 
 struct held {
 	struct held *next;
-	struct seq_packet p; /* head/body point into data */
+	struct seq_packet p; /* head/body point into data, owner to owner */
+	struct conn_owner owner;
 	uint8_t data[];
 };
 
@@ -231,6 +232,10 @@ static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p)
 	h->p = *p;
 	h->p.head = h->data;
 	h->p.body = h->data + p->headlen;
+	if (p->owner) {
+		h->owner = *p->owner;
+		h->p.owner = &h->owner;
+	}
 	h->next = NULL;
 	*f->tail = h;
 	f->tail = &h->next;

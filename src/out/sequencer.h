@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proc/conn.h"
+
 struct sequencer;
 
 /* A packet as the file will hold it (link header head + body). */
@@ -35,6 +37,9 @@ struct seq_packet {
 	uint32_t bodylen;
 	uint32_t origlen;
 	int dir;
+	/* The process behind it (NULL: unknown); like head and body, valid
+	 * during the call (a held packet keeps its own copy). */
+	const struct conn_owner *owner;
 };
 
 typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);

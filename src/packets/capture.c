@@ -1,5 +1,6 @@
 /* capture.c - see capture.h. */
 #include "packets/capture.h"
+#include "out/pcapng.h"
 #include "packets/tc_attach.h"
 #include "packets/tc.skel.h"
 #include "log.h"
@@ -38,18 +39,56 @@ static int on_record(void *ctx, void *data, size_t size)
 	return c->fn(c->ctx, h, (const uint8_t *)data + sizeof(*h));
 }
 
+/* Attribution: share conn.c's maps; the process filter as read-only
+ * data (comms) and two small sets filled after load (pids, uids). */
+static int configure_proc(struct tc_bpf *s, const struct capture_proc *p)
+{
+	int i, err;
+
+	if (!p || p->flows_fd < 0) /* unused: keep the idle table small */
+		return bpf_map__set_max_entries(s->maps.conn_flows, 1);
+	err = bpf_map__reuse_fd(s->maps.conn_flows, p->flows_fd);
+	err = err ?: bpf_map__reuse_fd(s->maps.conn_owners, p->owners_fd);
+	err = err ?: bpf_map__reuse_fd(s->maps.conn_stats, p->stats_fd);
+	if (err)
+		return err;
+	if (p->n_comms > CONN_MAX_COMMS)
+		return -E2BIG;
+	s->rodata->proc_mode = p->n_pids || p->n_uids || p->n_comms ?
+			       TC_PROC_FILTER : TC_PROC_ON;
+	s->rodata->n_pids = (uint32_t)p->n_pids;
+	s->rodata->n_uids = (uint32_t)p->n_uids;
+	s->rodata->n_comms = (uint32_t)p->n_comms;
+	for (i = 0; i < p->n_comms; i++) /* the kernel's comm: 15 bytes + NUL */
+		strncpy((char *)s->rodata->comms[i], p->comms[i],
+			CONN_COMM_LEN - 1);
+	return 0;
+}
+
+static int fill_set(struct bpf_map *m, const uint32_t *v, int n)
+{
+	uint8_t one = 1;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (bpf_map_update_elem(bpf_map__fd(m), &v[i], &one, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
 static int configure(struct capture *c, const struct capture_opts *o)
 {
 	struct tc_bpf *s = c->skel;
 	uint64_t ring = round_pow2(o->ring_bytes);
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = libbpf_num_possible_cpus(), err;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	s->rodata->snaplen = o->snaplen;
 	s->rodata->wakeup_bytes = ring / 4 < (1 << 20) ? ring / 4 : (1 << 20);
 	bpf_map__set_max_entries(s->maps.scratch, (uint32_t)ncpu);
-	return bpf_map__set_max_entries(s->maps.packets, (uint32_t)ring);
+	err = configure_proc(s, o->proc);
+	return err ?: bpf_map__set_max_entries(s->maps.packets, (uint32_t)ring);
 }
 
 static int fill_prog_array(struct capture *c)
@@ -81,6 +120,11 @@ int capture_open(struct capture **out, const struct capture_opts *o,
 		err = tc_bpf__load(c->skel);
 	if (!err)
 		err = fill_prog_array(c);
+	if (!err && o->proc)
+		err = fill_set(c->skel->maps.want_pids, o->proc->pids,
+			       o->proc->n_pids) ?:
+		      fill_set(c->skel->maps.want_uids, o->proc->uids,
+			       o->proc->n_uids);
 	if (!err) {
 		c->ring = ring_buffer__new(bpf_map__fd(c->skel->maps.packets),
 					   on_record, c, NULL);
@@ -124,7 +168,12 @@ static int attach_one(struct capture *c, int fd, int ifindex, bool egress)
 int capture_add_iface(struct capture *c, const struct iface *ifc, int slot,
 		      int ingress_fd, int egress_fd)
 {
-	uint32_t key = (uint32_t)ifc->ifindex, val = (uint32_t)slot;
+	uint32_t key = (uint32_t)ifc->ifindex;
+	struct cap_iface val = {
+		.slot = (uint16_t)slot,
+		.l2len = ifc->linktype == PCAPNG_LINKTYPE_ETHERNET ? 14 : 0,
+		.loopback = ifc->loopback,
+	};
 	int map = bpf_map__fd(c->skel->maps.ifaces);
 	int err;
 

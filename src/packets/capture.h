@@ -15,9 +15,22 @@
 
 struct capture;
 
+/* Process attribution (proc/conn.h): the maps conn.c created, and the
+ * kernel-side process filter (every kind given must match). */
+struct capture_proc {
+	int flows_fd, owners_fd, stats_fd; /* -1: no attribution */
+	const uint32_t *pids;
+	int n_pids;
+	const uint32_t *uids;
+	int n_uids;
+	const char *const *comms;
+	int n_comms;
+};
+
 struct capture_opts {
 	uint32_t snaplen;
 	uint64_t ring_bytes; /* rounded up to a power of two, >= 1 MiB */
+	const struct capture_proc *proc; /* NULL: no attribution */
 };
 
 /* Called for each packet record; return 0 to go on, < 0 to stop the

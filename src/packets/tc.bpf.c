@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "packets/tc.h"
+#include "proc/attr.bpf.h"
 
 #define TC_ACT_UNSPEC (-1)
 
@@ -17,19 +18,40 @@ const volatile __u32 snaplen = TC_MAX_SNAPLEN;
  * consumer's 10 ms poll collects records (a wakeup per packet costs ~2 µs
  * of CPU, see facts/probe-cost.md). */
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* enum tc_proc; with TC_PROC_FILTER, a packet is recorded only when its
+ * process matches every kind of criterion given (any value of a kind):
+ * want_pids (when n_pids), want_uids (when n_uids), comms (when n_comms). */
+const volatile __u32 proc_mode = TC_PROC_OFF;
+const volatile __u32 n_pids = 0, n_uids = 0, n_comms = 0;
+const volatile char comms[CONN_MAX_COMMS][CONN_COMM_LEN] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 << 20); /* resized by -B */
 } packets SEC(".maps");
 
-/* ifindex -> slot of the interface in the capture (absent: not ours). */
+/* ifindex -> the interface in the capture (absent: not ours). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TC_MAX_IFACES);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct cap_iface);
 } ifaces SEC(".maps");
+
+/* --pid and --uid values (key present = wanted). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} want_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} want_uids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -73,19 +95,74 @@ static __always_inline __u64 ring_flags(__u32 size)
 	return BPF_RB_NO_WAKEUP;
 }
 
+static __always_inline bool comm_wanted(const char *c)
+{
+	int i, j;
+
+	for (i = 0; i < CONN_MAX_COMMS && i < n_comms; i++) {
+		for (j = 0; j < CONN_COMM_LEN; j++) {
+			if (c[j] != comms[i][j])
+				break;
+			if (!c[j])
+				return true;
+		}
+		if (j == CONN_COMM_LEN)
+			return true;
+	}
+	return false;
+}
+
+/* --pid/--uid/--comm, in the kernel: a packet of no known process, or of
+ * another one, is not recorded. */
+static __always_inline bool proc_wanted(const struct conn_owner *o)
+{
+	__u32 pid = o->pid, uid = o->uid;
+
+	if (n_pids && !bpf_map_lookup_elem(&want_pids, &pid))
+		return false;
+	if (n_uids && !bpf_map_lookup_elem(&want_uids, &uid))
+		return false;
+	return !n_comms || comm_wanted(o->comm);
+}
+
+/* On lo both ends are ours: a packet the filter does not want for its
+ * sender (whom it is attributed to) is still wanted for its receiver, so
+ * that a process's flows are whole (its peer's replies, a server's
+ * clients' requests). */
+static __always_inline bool receiver_wanted(struct __sk_buff *skb, __u32 l3,
+					    __u64 now)
+{
+	struct conn_owner o;
+
+	return attr_lookup(skb, l3, false, false, now, &o) && proc_wanted(&o);
+}
+
 static __always_inline int capture(struct __sk_buff *skb, __u8 dir)
 {
 	__u32 ifindex = skb->ifindex, cpu = bpf_get_smp_processor_id();
-	__u32 *slot = bpf_map_lookup_elem(&ifaces, &ifindex);
+	struct cap_iface *ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	__u32 slot;
 	struct cap_stats *st;
 	struct scratch *s;
 	__u64 caplen; /* 64-bit: no zero-extension between check and use */
+	__u64 now = bpf_ktime_get_ns();
 
-	if (!slot)
+	if (!ifc)
 		return TC_ACT_UNSPEC;
-	st = bpf_map_lookup_elem(&stats, slot);
+	slot = ifc->slot;
+	st = bpf_map_lookup_elem(&stats, &slot);
 	s = bpf_map_lookup_elem(&scratch, &cpu);
 	if (!st || !s)
+		return TC_ACT_UNSPEC;
+	s->hdr.has_owner = 0;
+	if (proc_mode != TC_PROC_OFF)
+		s->hdr.has_owner = attr_lookup(skb, ifc->l2len,
+					       dir == TC_DIR_EGRESS,
+					       ifc->loopback, now,
+					       &s->hdr.owner);
+	if (proc_mode == TC_PROC_FILTER &&
+	    !(s->hdr.has_owner && proc_wanted(&s->hdr.owner)) &&
+	    !(ifc->loopback && receiver_wanted(skb, ifc->l2len, now)))
 		return TC_ACT_UNSPEC;
 	st->matched++;
 	caplen = skb->len;
@@ -99,9 +176,9 @@ static __always_inline int capture(struct __sk_buff *skb, __u8 dir)
 		st->dropped++;
 		return TC_ACT_UNSPEC;
 	}
-	s->hdr.ts_ns = bpf_ktime_get_ns();
+	s->hdr.ts_ns = now;
 	s->hdr.ifindex = ifindex;
-	s->hdr.slot = *slot;
+	s->hdr.slot = slot;
 	s->hdr.len = skb->len;
 	s->hdr.caplen = caplen;
 	s->hdr.protocol = skb->protocol;

@@ -107,6 +107,36 @@ static void test_subcommands(void)
 	cli_free(&c);
 }
 
+/* Process attribution: --pid/--uid (long only: tcpdump's -p and -u mean
+ * other things), --comm, --no-proc; the subcommands keep -p/-u. */
+static void test_proc(void)
+{
+	struct config c;
+
+	CHECK(PARSE(&c, "--pid", "7", "--pid", "8", "--uid", "1000", "--comm",
+		    "curl", "tcp") == 0);
+	CHECK(c.n_pids == 2 && c.pids[0] == 7 && c.pids[1] == 8);
+	CHECK(c.n_uids == 1 && c.uids[0] == 1000 && !c.no_proc);
+	CHECK(c.n_comms == 1 && !strcmp(c.comms[0], "curl"));
+	CHECK(c.expression && !strcmp(c.expression, "tcp"));
+	cli_free(&c);
+	CHECK(PARSE(&c, "-p", "7") == -EINVAL);
+	CHECK(PARSE(&c, "--no-proc") == 0 && c.no_proc);
+	CHECK(PARSE(&c, "--no-proc", "--comm", "curl") == -EINVAL);
+	CHECK(PARSE(&c, "--no-proc", "--pid", "1") == -EINVAL);
+	CHECK(PARSE(&c, "--comm", "") == -EINVAL);
+	CHECK(PARSE(&c, "--pid", "-1") == -EINVAL);
+	CHECK(PARSE(&c, "--comm", "a", "--comm", "b", "--comm", "c", "--comm",
+		    "d", "--comm", "e", "--comm", "f", "--comm", "g", "--comm",
+		    "h", "--comm", "i") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-m", "pcap", "-p", "5", "--comm", "x") == 0);
+	CHECK(c.n_pids == 1 && c.n_comms == 1);
+	CHECK(PARSE(&c, "tls", "-m", "keylog", "--comm", "x") == -EINVAL);
+	/* keys only and --no-proc: -p still filters the keys */
+	CHECK(PARSE(&c, "tls", "-m", "keylog", "--no-proc", "-p", "5") == 0);
+	cli_free(&c);
+}
+
 static void test_filter_file(void)
 {
 	char path[] = "/tmp/tlsdump-test-cli.XXXXXX";
@@ -134,5 +164,6 @@ int main(void)
 	test_errors();
 	test_subcommands();
 	test_filter_file();
+	test_proc();
 	return test_done("test_cli");
 }

@@ -266,6 +266,7 @@ struct tpkt {
 	int via2;		/* written with pcapng_write_packet2 ... */
 	uint32_t headlen;	/* ... head = data[0..headlen), body = rest */
 	struct pcapng_pkt_opts o;
+	int raw;		/* comment and pid/tid via pcapng_encode_proc_opts */
 };
 
 static const struct pcapng_section shb = {
@@ -327,20 +328,32 @@ static void make_sample(void)
 		p->o.has_pid = table[i].has_pid;
 		p->o.pid = 1000 + i;
 		p->o.tid = 2000 + i;
+		p->raw = i == 1 || i == 6; /* buffered, and sent directly */
 	}
 }
 
 static int write_pkt(struct pcapng_writer *w, const struct tpkt *p)
 {
 	uint32_t bl = p->caplen - p->headlen;
+	struct pcapng_pkt_opts o = p->o;
+	uint8_t raw[PCAPNG_PROC_OPTS_MAX];
 
+	if (p->raw) { /* the same options, encoded once as a capture does */
+		o.raw_len = (uint16_t)pcapng_encode_proc_opts(raw, sizeof(raw),
+							      o.comment, o.pid,
+							      o.tid);
+		CHECK(o.raw_len && o.raw_len % 4 == 0);
+		o.raw = raw;
+		o.comment = NULL;
+		o.has_pid = 0;
+	}
 	if (!p->via2)
 		return pcapng_write_packet(w, p->iface, p->ts, p->data,
-					   p->caplen, p->origlen, &p->o);
+					   p->caplen, p->origlen, &o);
 	return pcapng_write_packet2(w, p->iface, p->ts,
 				    p->headlen ? p->data : NULL, p->headlen,
 				    bl ? p->data + p->headlen : NULL, bl,
-				    p->origlen, &p->o);
+				    p->origlen, &o);
 }
 
 /* With the default buffer nothing reaches a regular file before the 70 KB

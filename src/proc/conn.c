@@ -1,0 +1,200 @@
+/* conn.c - see proc.h. */
+#include "proc/proc.h"
+#include "proc/seed.h"
+#include "proc/conn.skel.h"
+#include "log.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define N_LINKS 16
+
+struct proc {
+	struct conn_bpf *skel;
+	struct bpf_link *links[N_LINKS];
+	int n_links;
+	struct seed_table seed;
+};
+
+/* The root of the cgroup v2 hierarchy as an fd.  `ip netns exec` hides
+ * /sys/fs/cgroup behind a fresh sysfs: then mount cgroup2 for a moment on
+ * a private folder (ip netns exec runs us in our own mount namespace). */
+static int cgroup_root_fd(void)
+{
+	char dir[] = "/tmp/tlsdump-cg.XXXXXX";
+	struct mntent *m;
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	int fd = -1;
+
+	while (f && fd < 0 && (m = getmntent(f)))
+		if (!strcmp(m->mnt_type, "cgroup2"))
+			fd = open(m->mnt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f)
+		endmntent(f);
+	if (fd >= 0 || !mkdtemp(dir))
+		return fd >= 0 ? fd : -errno;
+	if (mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) == 0) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+		umount2(dir, MNT_DETACH);
+	} else {
+		fd = -errno;
+	}
+	rmdir(dir);
+	return fd;
+}
+
+static int add_link(struct proc *p, struct bpf_link *l, const char *what)
+{
+	if (!l) {
+		int err = -errno;
+
+		log_err("cannot attach the process attribution (%s): %s",
+			what, strerror(-err));
+		return err;
+	}
+	p->links[p->n_links++] = l;
+	return 0;
+}
+
+static int attach_all(struct proc *p)
+{
+	struct conn_bpf *s = p->skel;
+	struct bpf_program *cg[] = {
+		s->progs.conn_sock_create, s->progs.conn_bind4,
+		s->progs.conn_bind6, s->progs.conn_connect4,
+		s->progs.conn_connect6, s->progs.conn_sendmsg4,
+		s->progs.conn_sendmsg6,
+	};
+	struct bpf_program *tp[] = { s->progs.conn_state, s->progs.conn_send,
+				     s->progs.conn_recv };
+	int cgfd = cgroup_root_fd(), err = 0;
+	size_t i;
+
+	if (cgfd < 0) {
+		log_err("cannot open the cgroup v2 root: %s", strerror(-cgfd));
+		return cgfd;
+	}
+	for (i = 0; i < sizeof(cg) / sizeof(cg[0]) && !err; i++)
+		err = add_link(p, bpf_program__attach_cgroup(cg[i], cgfd),
+			       bpf_program__name(cg[i]));
+	close(cgfd); /* the links hold the cgroup */
+	for (i = 0; i < sizeof(tp) / sizeof(tp[0]) && !err; i++)
+		err = add_link(p, bpf_program__attach(tp[i]),
+			       bpf_program__name(tp[i]));
+	return err;
+}
+
+int proc_open(struct proc **out)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+	struct seed_stats ss;
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->skel = conn_bpf__open();
+	err = p->skel ? 0 : -errno;
+	if (!err) {
+		struct stat st;
+
+		if (stat("/proc/self/ns/net", &st) == 0)
+			p->skel->rodata->capture_netns = (uint32_t)st.st_ino;
+		err = conn_bpf__load(p->skel);
+	}
+	/* Hooks first, then the seed: a socket made in between is seen by
+	 * the hooks, and the seed never overwrites what they wrote. */
+	if (!err)
+		err = attach_all(p);
+	if (!err) {
+		seed_sockets(bpf_map__fd(p->skel->maps.conn_owners), &p->seed,
+			     &ss);
+		log_debug("process attribution: %u sockets of %u processes seeded (%u not readable)",
+			  ss.sockets, ss.procs, ss.failed);
+	}
+	if (err) {
+		proc_close(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+const struct seed_table *proc_seed(const struct proc *p)
+{
+	return &p->seed;
+}
+
+void proc_maps(const struct proc *p, int *flows, int *owners, int *stats)
+{
+	*flows = bpf_map__fd(p->skel->maps.conn_flows);
+	*owners = bpf_map__fd(p->skel->maps.conn_owners);
+	*stats = bpf_map__fd(p->skel->maps.conn_stats);
+}
+
+static uint64_t count_flows(int fd)
+{
+	struct conn_key k, next;
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	while (n <= CONN_MAX_FLOWS && !bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+int proc_stats(const struct proc *p, struct conn_stats *out, uint64_t *live)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct conn_stats *per;
+	uint32_t zero = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.conn_stats), &zero,
+				per)) {
+		free(per);
+		return -errno;
+	}
+	for (i = 0; i < ncpu; i++) {
+		out->learned += per[i].learned;
+		out->refreshed += per[i].refreshed;
+		out->closed += per[i].closed;
+		out->deleted += per[i].deleted;
+		out->unowned += per[i].unowned;
+	}
+	free(per);
+	*live = count_flows(bpf_map__fd(p->skel->maps.conn_flows));
+	return 0;
+}
+
+void proc_close(struct proc *p)
+{
+	int i;
+
+	if (!p)
+		return;
+	for (i = p->n_links - 1; i >= 0; i--)
+		bpf_link__destroy(p->links[i]);
+	conn_bpf__destroy(p->skel);
+	seed_table_free(&p->seed);
+	free(p);
+}

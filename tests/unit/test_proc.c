@@ -1,0 +1,150 @@
+/* test_proc.c - process attribution's user side without BPF: the
+ * per-packet comment's format, the /proc parsers, and the seed table on
+ * this process's own sockets (no root: pidfd_getfd of oneself works). */
+#include "out/pcapng.h"
+#include "proc/comment.h"
+#include "proc/procfs.h"
+#include "proc/seed.h"
+#include "testlib.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void test_comment(void)
+{
+	struct conn_owner o = { .pid = 1234, .tid = 1240, .uid = 1000 };
+	char buf[CONN_COMMENT_MAX], small[12];
+
+	strcpy(o.comm, "curl");
+	CHECK(conn_comment(&o, buf, sizeof(buf)) == strlen(buf));
+	CHECK(!strcmp(buf, "pid=1234 tid=1240 uid=1000 comm=curl"));
+	/* spaces kept, control and non-ASCII bytes as '?', a field with no
+	 * NUL read to its end and never past it */
+	memcpy(o.comm, "Web Content\x01\xc3xyz", 16);
+	conn_comment(&o, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "pid=1234 tid=1240 uid=1000 comm=Web Content??xyz"));
+	o.pid = o.tid = o.uid = UINT32_MAX;
+	strcpy(o.comm, "x");
+	conn_comment(&o, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "pid=4294967295 tid=4294967295 uid=4294967295 comm=x"));
+	CHECK(strlen(buf) < CONN_COMMENT_MAX - 15);
+	CHECK(conn_comment(&o, small, sizeof(small)) == 0 && !small[0]);
+}
+
+/* The two options as a capture writes them into every attributed EPB. */
+static void test_encode(void)
+{
+	uint8_t b[PCAPNG_PROC_OPTS_MAX];
+	uint16_t h[2];
+	uint32_t v[2];
+	size_t n = pcapng_encode_proc_opts(b, sizeof(b), "pid=7 tid=8 uid=0 comm=x", 7, 8);
+
+	CHECK(n == 4 + 24 + 4 + 8);
+	memcpy(h, b, 4);
+	CHECK(h[0] == 1 && h[1] == 24 && !memcmp(b + 4, "pid=7 tid=8 uid=0 comm=x", 24));
+	memcpy(h, b + 28, 4);
+	memcpy(v, b + 32, 8);
+	CHECK(h[0] == 8 && h[1] == 8 && v[0] == 7 && v[1] == 8);
+	n = pcapng_encode_proc_opts(b, sizeof(b), "abcde", 1, 2); /* padded */
+	CHECK(n == 4 + 8 + 12 && !b[9] && !b[10] && !b[11]);
+	CHECK(pcapng_encode_proc_opts(b, 20, "abcde", 1, 2) == 0);
+	CHECK(pcapng_encode_proc_opts(b, sizeof(b), "", 1, 2) == 0);
+}
+
+static void test_parsers(void)
+{
+	static const char status[] = "Name:\tcurl\nUmask:\t0022\nState:\tS\n"
+				     "Uid:\t1000\t1001\t1002\t1003\nGid:\t5\n";
+	uint64_t ino = 0;
+	uint32_t uid = 0;
+
+	CHECK(procfs_socket_inode("socket:[12345]", &ino) == 0 && ino == 12345);
+	CHECK(procfs_socket_inode("socket:[18446744073709551615]", &ino) == 0 &&
+	      ino == UINT64_MAX);
+	CHECK(procfs_socket_inode("socket:[18446744073709551616]", &ino) == -EINVAL);
+	CHECK(procfs_socket_inode("socket:[]", &ino) == -EINVAL);
+	CHECK(procfs_socket_inode("socket:[12", &ino) == -EINVAL);
+	CHECK(procfs_socket_inode("socket:[1]x", &ino) == -EINVAL);
+	CHECK(procfs_socket_inode("pipe:[12]", &ino) == -EINVAL);
+	CHECK(procfs_socket_inode("/dev/null", &ino) == -EINVAL);
+	CHECK(procfs_status_uid(status, sizeof(status) - 1, &uid) == 0 &&
+	      uid == 1000);
+	CHECK(procfs_status_uid("Name:\tx\n", 8, &uid) == -ENOENT);
+	CHECK(procfs_status_uid("Uid:\t\n", 6, &uid) == -EINVAL);
+	CHECK(procfs_status_uid("Uid:\t99999999999\n", 17, &uid) == -EINVAL);
+	/* "Uid:" must start a line; a cut buffer ends the number */
+	CHECK(procfs_status_uid("XUid:\t5\nUid:\t7", 14, &uid) == 0 && uid == 7);
+}
+
+/* Our own connected TCP pair and a bound UDP socket: the seed finds them
+ * with their flows, inodes and fds (owners_fd -1: the map update fails
+ * harmlessly without BPF). */
+static void test_seed_self(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	struct seed_table t = { 0 };
+	struct seed_stats st;
+	const struct seed_sock *r;
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct stat sb;
+	uint16_t lport;
+	pid_t child;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(bind(l, (void *)&a, sizeof(a)) == 0 && listen(l, 1) == 0);
+	CHECK(getsockname(l, (void *)&a, &len) == 0);
+	lport = ntohs(a.sin_port);
+	CHECK(connect(c, (void *)&a, sizeof(a)) == 0);
+	CHECK(bind(u, (void *)&(struct sockaddr_in){ .sin_family = AF_INET }, sizeof(a)) == 0);
+	/* the seed skips its own process: a child holds copies of our fds */
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK(child > 0 && seed_sockets(-1, &t, &st) == 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CHECK(st.sockets >= 3);
+	r = seed_by_fd(&t, (uint32_t)child, c);
+	if (!r)
+		test_skip("pidfd_getfd of a child is not permitted here");
+	CHECK(r && r->key.family == AF_INET && r->key.proto == IPPROTO_TCP);
+	CHECK(r && r->key.rport == lport && r->key.lport != 0 && r->cookie != 0);
+	CHECK(r && r->key.laddr[0] == 127 && r->key.raddr[0] == 127);
+	CHECK(fstat(c, &sb) == 0 && r && r->inode == (uint64_t)sb.st_ino);
+	CHECK(r && seed_by_inode(&t, r->inode) != NULL);
+	CHECK(seed_by_fd(&t, 0, -5) == NULL);
+	seed_table_free(&t);
+	/* one fd, asked now (ourselves: pidfd_getfd of our own fd works) */
+	{
+		struct seed_sock one;
+
+		CHECK(seed_one((uint32_t)getpid(), c, &one) == 0);
+		CHECK(one.key.rport == lport && one.inode == (uint64_t)sb.st_ino);
+		CHECK(seed_one((uint32_t)getpid(), 0, &one) == -ENOTSOCK ||
+		      seed_one((uint32_t)getpid(), 0, &one) == -EBADF);
+		CHECK(seed_one((uint32_t)getpid(), 9999, &one) == -EBADF);
+	}
+	close(l);
+	close(c);
+	close(u);
+}
+
+int main(void)
+{
+	test_comment();
+	test_encode();
+	test_parsers();
+	test_seed_self();
+	return test_done("test_proc");
+}
