@@ -253,6 +253,23 @@ static int apply(struct config *cfg, int id, const char *arg)
 	return -EINVAL;
 }
 
+bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
+	       const char *comm)
+{
+	bool pid_ok = !cfg->n_pids, uid_ok = !cfg->n_uids, comm_ok = !cfg->n_comms;
+	int i;
+
+	for (i = 0; i < cfg->n_pids; i++)
+		pid_ok |= cfg->pids[i] == pid;
+	for (i = 0; i < cfg->n_uids; i++)
+		uid_ok |= cfg->uids[i] == uid;
+	/* the kernel keeps 15 bytes of a name, as --comm compares */
+	for (i = 0; i < cfg->n_comms; i++)
+		comm_ok |= !strncmp(cfg->comms[i], comm, 15) && strnlen(comm, 16) ==
+			   (strlen(cfg->comms[i]) < 15 ? strlen(cfg->comms[i]) : 15);
+	return pid_ok && uid_ok && comm_ok;
+}
+
 /* Joins the remaining arguments with spaces, as tcpdump does. */
 static char *join_args(int argc, char **argv)
 {

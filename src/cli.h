@@ -57,6 +57,13 @@ struct config {
 #define CLI_DEFAULT_RING_KIB (64u * 1024)
 #define CLI_DEFAULT_HOLD_MS 2000u
 
+/* Whether --pid, --uid and --comm select this process (all that are
+ * given must match; none given: every process).  comm is the kernel's
+ * task name: at most 16 bytes are read, NUL-terminated when shorter.  For the
+ * filters applied in user space: keys and text mode. */
+bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
+	       const char *comm);
+
 /* Parses argv into *cfg.  Returns 0, or -EINVAL after printing one line
  * that says what is wrong (exit status EXIT_USAGE). */
 int cli_parse(int argc, char **argv, struct config *cfg);

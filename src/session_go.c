@@ -17,7 +17,6 @@
 struct session_go {
 	const struct config *cfg;
 	struct secrets *sec;
-	session_go_filter filter;
 	struct goprobe *probe;
 	struct tls_target_set targets;
 	int attached;
@@ -28,7 +27,7 @@ static int on_line(void *ctx, const struct gotls_event *e)
 {
 	struct session_go *g = ctx;
 
-	if (!g->filter(g->cfg, e->pid, e->uid)) {
+	if (!cli_wants(g->cfg, e->pid, e->uid, e->comm)) {
 		g->foreign++;
 		return 0;
 	}
@@ -108,7 +107,7 @@ static void targets_for(struct tls_target_set *set, const struct config *cfg)
 }
 
 int session_go_start(struct session_go **out, const struct config *cfg,
-		     struct secrets *sec, session_go_filter filter)
+		     struct secrets *sec)
 {
 	struct session_go *g = calloc(1, sizeof(*g));
 	int err;
@@ -118,7 +117,6 @@ int session_go_start(struct session_go **out, const struct config *cfg,
 		return EXIT_RUNTIME;
 	g->cfg = cfg;
 	g->sec = sec;
-	g->filter = filter;
 	targets_for(&g->targets, cfg);
 	err = add_elfpaths(g);
 	if (err)

@@ -9,12 +9,10 @@
 struct session_go;
 struct secrets;
 
-/* filter(ctx, pid, uid): whether that process's keys are wanted.  Returns
+/* Lines of processes --pid/--uid/--comm leave out are dropped.  Returns
  * an exit status (0 = running). */
-typedef bool (*session_go_filter)(const struct config *cfg, uint32_t pid,
-				  uint32_t uid);
 int session_go_start(struct session_go **out, const struct config *cfg,
-		     struct secrets *sec, session_go_filter filter);
+		     struct secrets *sec);
 int session_go_consume(struct session_go *g);
 /* For the loop: readable when Go lines or new programs wait; -1 if none. */
 int session_go_fd(const struct session_go *g);

@@ -18,7 +18,6 @@
 
 struct session_text {
 	const struct config *cfg;
-	session_text_filter filter;
 	struct plainprobe *probe;
 	struct tls_target_set targets;
 	struct text_opts opts;
@@ -76,7 +75,7 @@ static int on_chunk(void *ctx, const struct plain_event *e,
 	struct text_meta m = { .wall_ns = e->ts_ns + (uint64_t)t->clock_off };
 	char local[64], remote[64];
 
-	if (!t->filter(t->cfg, e->pid, e->uid))
+	if (!cli_wants(t->cfg, e->pid, e->uid, e->comm))
 		return 0;
 	if (e->family == AF_INET || e->family == AF_INET6) {
 		m.local = endpoint(e->family, e->laddr, e->lport, local, sizeof(local));
@@ -150,8 +149,7 @@ static int find_targets(struct session_text *t)
 	return 0;
 }
 
-int session_text_start(struct session_text **out, const struct config *cfg,
-		       session_text_filter filter)
+int session_text_start(struct session_text **out, const struct config *cfg)
 {
 	struct session_text *t = calloc(1, sizeof(*t));
 	int err;
@@ -160,7 +158,6 @@ int session_text_start(struct session_text **out, const struct config *cfg,
 	if (!t)
 		return EXIT_RUNTIME;
 	t->cfg = cfg;
-	t->filter = filter;
 	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();

@@ -11,12 +11,9 @@
 
 struct session_text;
 
-typedef bool (*session_text_filter)(const struct config *cfg, uint32_t pid,
-				    uint32_t uid);
-
-/* Returns an exit status (0 = running). */
-int session_text_start(struct session_text **out, const struct config *cfg,
-		       session_text_filter filter);
+/* --pid/--uid/--comm apply (in user space).  Returns an exit status
+ * (0 = running). */
+int session_text_start(struct session_text **out, const struct config *cfg);
 /* Loop callbacks: 0, or < 0 (-EPIPE: the reader of stdout left). */
 int session_text_consume(struct session_text *t);
 void session_text_rescan(struct session_text *t);

@@ -47,25 +47,13 @@ static int sink_keys(void *ctx, const uint8_t cr[32], const char *lines,
 			(uint64_t)clock_mono_ns());
 }
 
-/* --pid / --uid: only those processes' keys (until the kernel-side
- * filter of the process issue). */
-static bool wanted(const struct config *cfg, uint32_t pid, uint32_t uid)
-{
-	int i;
-	bool pid_ok = !cfg->n_pids, uid_ok = !cfg->n_uids;
-
-	for (i = 0; i < cfg->n_pids; i++)
-		pid_ok |= cfg->pids[i] == pid;
-	for (i = 0; i < cfg->n_uids; i++)
-		uid_ok |= cfg->uids[i] == uid;
-	return pid_ok && uid_ok;
-}
-
 static int on_snapshot(void *ctx, const struct ossl_event *e)
 {
 	struct session *s = ctx;
 
-	if (!wanted(s->cfg, e->pid, e->uid))
+	/* --pid/--uid/--comm: the key log holds only those processes' keys
+	 * (the pcapng's keys follow its packets, filtered in the kernel) */
+	if (!cli_wants(s->cfg, e->pid, e->uid, e->comm))
 		return 0;
 	return secrets_on_event(s->t->sec, e);
 }
@@ -176,7 +164,7 @@ static int start_sources(struct session *s)
 	int err = 0;
 
 	if (s->cfg->model == MODEL_TEXT)
-		return session_text_start(&s->t->text, s->cfg, wanted);
+		return session_text_start(&s->t->text, s->cfg);
 	if (s->cfg->cmd != CMD_GOTLS) {
 		err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s),
 					  "the OpenSSL probes");
@@ -188,7 +176,7 @@ static int start_sources(struct session *s)
 	if (s->t->ossl)
 		err = find_targets(s);
 	if (!err && s->cfg->cmd != CMD_TLS)
-		err = session_go_start(&s->t->go, s->cfg, s->t->sec, wanted);
+		err = session_go_start(&s->t->go, s->cfg, s->t->sec);
 	return err;
 }
 

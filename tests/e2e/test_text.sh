@@ -43,7 +43,9 @@ wait_listen - tcp "$PP"; wait_listen - tcp "$PN"; wait_listen - tcp "$P2"
 TDJ=$!
 "$TLSDUMP" tls -v -m text >"$WORK/t.txt" 2>"$WORK/r.err" &
 TDR=$!
-for f in t.err r.err; do
+"$TLSDUMP" tls -v -m text -o json --comm curl >"$WORK/c.json" 2>"$WORK/c.err" &
+TDC=$!
+for f in t.err r.err c.err; do
 	for i in $(seq 200); do grep -q 'printing TLS plaintext' "$WORK/$f" && break; sleep 0.05; done
 	grep -q 'printing TLS plaintext' "$WORK/$f" || fail "tlsdump did not start: $(cat "$WORK/$f")"
 done
@@ -68,6 +70,7 @@ cmp -s "$WORK/big.out" "$WORK/www/big.bin" || fail "curl did not get big.bin"
 sleep 0.5
 stop_pid "$TDJ"; [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/t.err")"
 stop_pid "$TDR"; [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/r.err")"
+stop_pid "$TDC"; [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/c.err")"
 
 tc() { python3 "$E2E_DIR/textcheck.py" "$WORK/t.json" "$@" || fail "check $*"; }
 tc has "$CURL1" WRITE 'GET /from-curl HTTP/1.1\r\n'
@@ -96,6 +99,17 @@ tc label "$CURL4" 'HEADERS('
 tc has "$CURL4" READ 'h2 says /from-curl-h2'
 tc label "$NODE_SRV" 'HEADERS('
 ok "HTTP/2: frames labelled, the body readable"
+
+# --comm curl: curl's chunks only, all of them
+python3 - "$WORK/c.json" "$WORK/t.json" <<'PY' || fail "--comm curl"
+import json, sys
+ours = [json.loads(l) for l in open(sys.argv[1])]
+every = [json.loads(l) for l in open(sys.argv[2])]
+assert ours and all(r["comm"] == "curl" for r in ours), "other processes"
+key = lambda r: (r["pid"], r["conn"], r["dir"], r["offset"], r["data"])
+assert {key(r) for r in ours} == {key(r) for r in every if r["comm"] == "curl"}, "not all of curl's"
+PY
+ok "--comm curl: exactly curl's chunks"
 
 # readable form: text as is, binary as a hex dump, header fields
 grep -q "^GET /from-curl HTTP/1.1" "$WORK/t.txt" || fail "request line not printed as text"

@@ -137,6 +137,26 @@ static void test_proc(void)
 	cli_free(&c);
 }
 
+/* The user-space side of the process filters (keys, text mode). */
+static void test_wants(void)
+{
+	struct config c;
+	char longname[16] = "abcdefghijklmno"; /* the kernel keeps 15 */
+
+	CHECK(PARSE(&c, "tls", "-m", "text", "-p", "7", "-u", "0", "--comm",
+		    "curl", "--comm", "abcdefghijklmnopq") == 0);
+	CHECK(cli_wants(&c, 7, 0, "curl"));
+	CHECK(!cli_wants(&c, 8, 0, "curl"));
+	CHECK(!cli_wants(&c, 7, 1, "curl"));
+	CHECK(!cli_wants(&c, 7, 0, "curl2"));
+	CHECK(!cli_wants(&c, 7, 0, "cur"));
+	CHECK(cli_wants(&c, 7, 0, longname)); /* a truncated long name */
+	cli_free(&c);
+	CHECK(PARSE(&c, "gotls", "-m", "text") == 0);
+	CHECK(cli_wants(&c, 1, 2, "anything"));
+	cli_free(&c);
+}
+
 static void test_filter_file(void)
 {
 	char path[] = "/tmp/tlsdump-test-cli.XXXXXX";
@@ -165,5 +185,6 @@ int main(void)
 	test_subcommands();
 	test_filter_file();
 	test_proc();
+	test_wants();
 	return test_done("test_cli");
 }
