@@ -51,10 +51,14 @@ struct {
 	__type(value, __u64);
 } hs_args SEC(".maps");
 
+/* The snapshot being built, per task: a uprobe's program can be
+ * preempted on this kernel (PREEMPT_DYNAMIC), and with a per-CPU buffer
+ * another task's probe could rewrite half of it: a line mixing two
+ * sessions.  A task cannot preempt itself. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ossl_event);
 } scratch SEC(".maps");
 
@@ -177,9 +181,10 @@ static __always_inline int already_complete(const struct ossl_offsets *o,
 
 static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
 {
-	__u32 zero = 0, idx = (__u32)bpf_get_attach_cookie(ctx);
+	__u32 idx = (__u32)bpf_get_attach_cookie(ctx);
 	const struct ossl_offsets *o = bpf_map_lookup_elem(&profiles, &idx);
-	struct ossl_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	struct ossl_event *e = bpf_task_storage_get(&scratch,
+		bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	struct ssl_state st = {}, *old;
 	__u64 id = bpf_get_current_pid_tgid();
 

@@ -40,18 +40,28 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* header + one chunk (a per-CPU value must stay under 32 KiB) */
+/* header + one chunk */
 struct scratch {
 	struct plain_event h;
 	__u8 data[PLAIN_CHUNK];
 };
 
+/* Per task, not per CPU: a uprobe's program can be preempted (this
+ * kernel is PREEMPT_DYNAMIC), and another task's probe on the same CPU
+ * would overwrite a per-CPU buffer half-way through (seen under load:
+ * chunks under the wrong connection).  A task cannot preempt itself. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct scratch);
 } scratch SEC(".maps");
+
+static __always_inline struct scratch *my_scratch(void)
+{
+	return bpf_task_storage_get(&scratch, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
 
 /* A call in progress: OpenSSL's by thread id (calls), Go's Read by g
  * pointer (go_reads). */
@@ -72,11 +82,17 @@ struct {
 	__type(value, struct call);
 } calls SEC(".maps");
 
-/* Go Reads in progress, by g pointer. */
+/* Go Reads in progress, by process and g pointer: processes of one
+ * binary lay out their heaps alike, so the same g address is common. */
+struct go_key {
+	__u64 pid;
+	__u64 g;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__type(key, struct go_key);
 	__type(value, struct call);
 } go_reads SEC(".maps");
 
@@ -145,9 +161,9 @@ struct emit_ctx {
  * already).  1 stops the loop. */
 static long emit_chunk(__u32 i, struct emit_ctx *c)
 {
-	__u32 zero = 0, len;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch *s = my_scratch();
 	__u64 off = (__u64)i * PLAIN_CHUNK;
+	__u32 len;
 
 	if (!s || off >= c->n)
 		return 1;
@@ -177,8 +193,7 @@ static long emit_chunk(__u32 i, struct emit_ctx *c)
 static __always_inline void emit(__u64 conn, __s32 fd, __u32 dir, __u32 lib,
 				 __u64 data, __u64 n)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch *s = my_scratch();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct emit_ctx c = { .data = data, .n = n };
 
@@ -296,13 +311,14 @@ SEC("uprobe")
 int plain_go_read_enter(struct pt_regs *ctx)
 {
 	__u64 g = ctx->r14;
+	struct go_key k = { bpf_get_current_pid_tgid() >> 32, g };
 	struct call c = { .conn = ctx->ax, .buf = ctx->bx, .dir = PLAIN_READ };
 
 	if (ctx->flags & (EFLAGS_CF | EFLAGS_ZF))
 		return 0;
 	bpf_probe_read_user(&c.stack_lo, sizeof(c.stack_lo), (void *)g);
 	bpf_probe_read_user(&c.stack_hi, sizeof(c.stack_hi), (void *)(g + 8));
-	bpf_map_update_elem(&go_reads, &g, &c, BPF_ANY);
+	bpf_map_update_elem(&go_reads, &k, &c, BPF_ANY);
 	return 0;
 }
 
@@ -310,8 +326,9 @@ SEC("uprobe")
 int plain_go_read_ret(struct pt_regs *ctx)
 {
 	__u64 g = ctx->r14, hi = 0, buf;
+	struct go_key k = { bpf_get_current_pid_tgid() >> 32, g };
 	long n = (long)ctx->ax;
-	struct call *c = bpf_map_lookup_elem(&go_reads, &g);
+	struct call *c = bpf_map_lookup_elem(&go_reads, &k);
 
 	if (!c)
 		return 0;
@@ -321,7 +338,7 @@ int plain_go_read_ret(struct pt_regs *ctx)
 		buf += hi - c->stack_hi; /* the stack moved: as copystack does */
 	if (n > 0)
 		emit(c->conn, go_fd(c->conn), PLAIN_READ, PLAIN_GO, buf, (__u64)n);
-	bpf_map_delete_elem(&go_reads, &g);
+	bpf_map_delete_elem(&go_reads, &k);
 	return 0;
 }
 

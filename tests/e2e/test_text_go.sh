@@ -30,7 +30,7 @@ sleep 0.5
 kill -0 "$S" || fail "the Go server died"
 stop_pid "$TD"; [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/g.err")"
 
-tc() { python3 "$E2E_DIR/textcheck.py" "$WORK/g.json" "$@" || fail "check $*"; }
+tc() { python3 "$E2E_DIR/textcheck.py" "$WORK/g.json" "$@" || fail "check $*; tlsdump said: $(grep -v -e "probed$" -e "^tlsdump: printing" "$WORK/g.err" | tail -5)"; }
 tc has "$C1" WRITE 'GET /go-text HTTP/1.1\r\nHost: 127.0.0.1:'
 tc has "$C1" READ 'hello from go /go-text HTTP/1.1'
 tc order "$C1" WRITE
