@@ -189,16 +189,18 @@ int session_tls_start(struct session *s)
 	if (!s->t)
 		return EXIT_RUNTIME;
 	s->t->sink = (struct secrets_sink){ sink_keys, s, NULL };
-	if (kpath) {
+	/* the sources first: a refused --libssl or --elfpath leaves no empty
+	 * key log behind (no line is read before the loop runs) */
+	err = start_sources(s);
+	if (!err && kpath && s->t->sec) { /* text mode keeps no keys */
 		s->t->kl = keylog_open(kpath);
 		if (!s->t->kl) {
 			log_err("cannot write the key log '%s': %s", kpath,
 				strerror(errno));
 			return EXIT_OUTPUT;
 		}
-		s->t->sink.keylog = s->t->kl;
+		secrets_set_keylog(s->t->sec, s->t->kl);
 	}
-	err = start_sources(s);
 	s->t->started = !err;
 	return err;
 }

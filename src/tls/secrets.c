@@ -169,6 +169,11 @@ int secrets_on_go(struct secrets *s, const struct gotls_event *e)
 	return deliver(s, &o, &set);
 }
 
+void secrets_set_keylog(struct secrets *s, struct keylog *kl)
+{
+	s->sink.keylog = kl;
+}
+
 void secrets_get_stats(const struct secrets *s, struct secrets_stats *out)
 {
 	*out = s->st;

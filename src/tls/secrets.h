@@ -40,6 +40,8 @@ struct secrets_stats {
 
 int secrets_new(struct secrets **out, const struct secrets_sink *sink,
 		struct ossl *src);
+/* The key-log file, once it is open (before any line arrives). */
+void secrets_set_keylog(struct secrets *s, struct keylog *kl);
 /* One snapshot (the ossl_fn of the source).  0 or a sink's error. */
 int secrets_on_event(struct secrets *s, const struct ossl_event *e);
 /* One key-log line of a Go program (gotls.bpf.c).  0 or a sink's error;

@@ -18,6 +18,7 @@ refused() { # WHAT PATTERN ARGS... : status 2, one line matching PATTERN
 	[ $rc = 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && printf '%s' "$out" | grep -q -- "$pat" ||
 		fail "$what: status $rc, '$out'"
 }
+cd "$WORK"
 head -c 200000 "$GO/stripped" >"$WORK/cut"
 chmod +x "$WORK/cut"
 refused "C program" "not a Go program" gotls -m keylog -e /bin/true
@@ -27,7 +28,8 @@ refused "cut file" "elfpath $WORK/cut: " gotls -m keylog -e "$WORK/cut"
 refused "no mode" "-m pcap" gotls -e "$GO/plain"
 refused "json without text mode" "add -m text" gotls -m keylog -o json -e "$GO/plain"
 refused "bad output format" "unknown output format" tls -m text -o xml
-ok "bad --elfpath files and modes: one line, status 2"
+[ ! -e tlsdump_gotls_key.log ] || fail "a refused command left an empty key log behind"
+ok "bad --elfpath files and modes: one line, status 2, no file left behind"
 
 P1=$(rand_port); P2=$(rand_port)
 go_server plain "$P1" -keylog "$WORK/srv.keys"; S1=$SRV_PID
