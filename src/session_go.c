@@ -100,12 +100,6 @@ static int add_elfpaths(struct session_go *g)
 	return 0;
 }
 
-static void targets_for(struct tls_target_set *set, const struct config *cfg)
-{
-	targets_init(set, cfg->n_elfpaths ? 0 : TARGETS_EXE);
-	set->judge = gotargets_judge;
-}
-
 int session_go_start(struct session_go **out, const struct config *cfg,
 		     struct secrets *sec)
 {
@@ -117,7 +111,7 @@ int session_go_start(struct session_go **out, const struct config *cfg,
 		return EXIT_RUNTIME;
 	g->cfg = cfg;
 	g->sec = sec;
-	targets_for(&g->targets, cfg);
+	gotargets_init(&g->targets, cfg->n_elfpaths > 0);
 	err = add_elfpaths(g);
 	if (err)
 		return err;
@@ -203,8 +197,7 @@ int session_go_list(const struct config *cfg)
 	struct tls_target_set set;
 	int n = 0;
 
-	targets_for(&set, cfg);
-	set.flags = TARGETS_EXE; /* list running ones as well */
+	gotargets_init(&set, false); /* running ones, and the named ones */
 	for (int i = 0; i < cfg->n_elfpaths; i++)
 		if (targets_add_path(&set, cfg->elfpaths[i]) < 0)
 			log_warn("--elfpath %s: not a Go program with crypto/tls",

@@ -124,12 +124,10 @@ static int find_targets(struct session_text *t)
 	const struct config *c = t->cfg;
 	int n = is_go(t) ? c->n_elfpaths : (c->libssl ? 1 : 0);
 
-	if (is_go(t)) {
-		targets_init(&t->targets, n ? 0 : TARGETS_EXE);
-		t->targets.judge = gotargets_judge;
-	} else {
+	if (is_go(t))
+		gotargets_init(&t->targets, n > 0);
+	else
 		targets_init(&t->targets, n ? 0 : TARGETS_PROC | TARGETS_DEFAULTS);
-	}
 	for (int i = 0; i < n; i++) {
 		const char *p = is_go(t) ? c->elfpaths[i] : c->libssl;
 		int err = targets_add_path(&t->targets, p);

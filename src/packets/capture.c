@@ -4,6 +4,7 @@
 #include "packets/tc_attach.h"
 #include "packets/tc.skel.h"
 #include "log.h"
+#include "percpu.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -202,27 +203,9 @@ int capture_add_iface(struct capture *c, const struct iface *ifc, int slot,
 
 int capture_stats(const struct capture *c, int slot, struct cap_stats *out)
 {
-	int ncpu = libbpf_num_possible_cpus(), i;
-	struct cap_stats *per;
-	uint32_t key = (uint32_t)slot;
-
-	if (ncpu <= 0)
-		return -EINVAL;
-	per = calloc((size_t)ncpu, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.stats), &key, per)) {
-		free(per);
-		return -errno;
-	}
-	for (i = 0; i < ncpu; i++) {
-		out->matched += per[i].matched;
-		out->captured += per[i].captured;
-		out->dropped += per[i].dropped;
-	}
-	free(per);
-	return 0;
+	/* struct cap_stats is __u64 counters only */
+	return percpu_sum_value(bpf_map__fd(c->skel->maps.stats), (uint32_t)slot,
+				(uint64_t *)out, sizeof(*out) / sizeof(uint64_t));
 }
 
 /* Detach newest first; a qdisc we made goes once both of its

@@ -3,6 +3,7 @@
 #include "proc/seed.h"
 #include "proc/conn.skel.h"
 #include "log.h"
+#include "percpu.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -159,29 +160,13 @@ static uint64_t count_flows(int fd)
 
 int proc_stats(const struct proc *p, struct conn_stats *out, uint64_t *live)
 {
-	int ncpu = libbpf_num_possible_cpus(), i;
-	struct conn_stats *per;
-	uint32_t zero = 0;
+	/* struct conn_stats is __u64 counters only */
+	int err = percpu_sum_value(bpf_map__fd(p->skel->maps.conn_stats), 0,
+				   (uint64_t *)out,
+				   sizeof(*out) / sizeof(uint64_t));
 
-	if (ncpu <= 0)
-		return -EINVAL;
-	per = calloc((size_t)ncpu, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.conn_stats), &zero,
-				per)) {
-		free(per);
-		return -errno;
-	}
-	for (i = 0; i < ncpu; i++) {
-		out->learned += per[i].learned;
-		out->refreshed += per[i].refreshed;
-		out->closed += per[i].closed;
-		out->deleted += per[i].deleted;
-		out->unowned += per[i].unowned;
-	}
-	free(per);
+	if (err)
+		return err;
 	*live = count_flows(bpf_map__fd(p->skel->maps.conn_flows));
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* gotargets.c - see gotargets.h. */
 #include "tls/gotargets.h"
 #include "tls/goelf.h"
+#include "tls/targets.h"
 #include "log.h"
 
 #include <errno.h>
@@ -29,4 +30,10 @@ int gotargets_judge(const char *path, char *version, size_t vlen)
 	default:
 		return err; /* unreadable now: try again later */
 	}
+}
+
+void gotargets_init(struct tls_target_set *set, bool named)
+{
+	targets_init(set, named ? 0 : TARGETS_EXE);
+	set->judge = gotargets_judge;
 }

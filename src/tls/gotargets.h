@@ -4,6 +4,7 @@
 #ifndef TLSDUMP_GOTARGETS_H
 #define TLSDUMP_GOTARGETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* targets_judge_fn for Go: 0 with the Go version ("go1.19.8", or
@@ -11,5 +12,10 @@
  * without crypto/tls, or one whose writeKeyLog we cannot probe safely (a
  * warning says why, once per file); -ENOEXEC for anything else. */
 int gotargets_judge(const char *path, char *version, size_t vlen);
+
+struct tls_target_set;
+/* A target set of Go programs: the executables of running processes, or
+ * (named) only the files the caller adds (--elfpath). */
+void gotargets_init(struct tls_target_set *set, bool named);
 
 #endif
