@@ -449,6 +449,8 @@ int session_run(const struct config *cfg)
 		s.seq = seq_new((uint64_t)cfg->hold_ms * 1000000, 256u << 20,
 				write_packet, write_dsb, &s);
 		rc = s.seq ? 0 : EXIT_RUNTIME;
+		if (s.seq)
+			seq_set_check(s.seq, session_tls_check);
 	}
 	if (!rc && loop_install_signals()) {
 		log_err("cannot set up signals: %s", strerror(errno));

@@ -57,6 +57,12 @@ int session_tls_fd(const struct session *s);
 int session_tls_rescan(struct session *s);
 /* Prints the TLS part of the summary; closes. */
 void session_tls_stop(struct session *s);
+struct streams;
+/* The sequencer's key check (seq_check_fn): tls/verify.h's, through the
+ * secrets, which stop a source whose keys fail it. */
+int session_tls_check(void *ctx, const uint8_t cr[32],
+		      const struct streams *st, const char *lines, size_t len,
+		      bool final);
 /* session_proc.c: process attribution.  Loads and seeds it, fills *cp
  * for the capture program; exit code. */
 struct capture_proc;

@@ -11,11 +11,13 @@
 #include "out/keylog.h"
 #include "out/pcapng.h"
 #include "out/sequencer.h"
+#include "out/streams.h"
 #include "tls/calibrate.h"
 #include "tls/openssl_profiles.h"
 #include "tls/ossl.h"
 #include "tls/secrets.h"
 #include "tls/targets.h"
+#include "tls/verify.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +47,19 @@ static int sink_keys(void *ctx, const uint8_t cr[32], const char *lines,
 		return 0;
 	return seq_keys(s->seq, cr, lines, len, complete,
 			(uint64_t)clock_mono_ns());
+}
+
+int session_tls_check(void *ctx, const uint8_t cr[32],
+		      const struct streams *st, const char *lines, size_t len,
+		      bool final)
+{
+	struct session *s = ctx;
+	struct verify_streams vs = { st->cli, st->cli_len, st->srv,
+				     st->srv_len };
+
+	if (!s->t || !s->t->sec)
+		return 1;
+	return secrets_check(s->t->sec, cr, &vs, lines, len, final);
 }
 
 static int on_snapshot(void *ctx, const struct ossl_event *e)
@@ -89,6 +104,23 @@ static int offsets_for(const struct tls_target *tg, struct ossl_offsets *off,
 	return -ENOENT;
 }
 
+/* Test hook (tests/e2e/test_tls_verify.sh): TLSDUMP_TEST_SKEW=N reads
+ * every secret N bytes off, as a build with a wrong profile would:
+ * plausible, non-zero and wrong.  Said loudly, never silent. */
+static void test_skew(struct ossl_offsets *off, const char *path)
+{
+	const char *v = getenv("TLSDUMP_TEST_SKEW");
+	int n = v ? atoi(v) : 0;
+
+	if (n <= 0 || n > 64)
+		return;
+	log_warn("%s: TLSDUMP_TEST_SKEW=%d: reading its secrets %d bytes off (a test of the key check)",
+		 path, n, n);
+	off->handshake_secret += (uint32_t)n;
+	off->master_secret += (uint32_t)n;
+	off->sess_master_key += (uint32_t)n;
+}
+
 static void attach_new(struct session *s)
 {
 	struct session_tls *t = s->t;
@@ -106,6 +138,7 @@ static void attach_new(struct session *s)
 				 tg->display, tg->version[0] ? tg->version : "?", origin);
 			continue;
 		}
+		test_skew(&off, tg->display);
 		if (ossl_attach_file(t->ossl, tg->path, tg->display, &off, -1) == 0) {
 			t->attached++;
 			log_info("%s: OpenSSL %s, offsets %s", tg->display,
@@ -116,6 +149,8 @@ static void attach_new(struct session *s)
 
 int session_tls_rescan(struct session *s)
 {
+	if (s->t->sec && s->t->kl)
+		secrets_tick(s->t->sec, (uint64_t)clock_mono_ns());
 	session_go_rescan(s->t->go);
 	session_text_rescan(s->t->text);
 	if (!s->t->ossl || s->cfg->libssl)
@@ -188,7 +223,7 @@ int session_tls_start(struct session *s)
 	s->t = calloc(1, sizeof(*s->t));
 	if (!s->t)
 		return EXIT_RUNTIME;
-	s->t->sink = (struct secrets_sink){ sink_keys, s, NULL };
+	s->t->sink = (struct secrets_sink){ sink_keys, s, NULL, s->pcap };
 	/* the sources first: a refused --libssl or --elfpath leaves no empty
 	 * key log behind (no line is read before the loop runs) */
 	err = start_sources(s);
@@ -246,8 +281,16 @@ void session_tls_stop(struct session *s)
 		if (lost || st.refused)
 			fprintf(stderr, "%llu TLS snapshots lost, %llu refused\n", lost,
 				(unsigned long long)st.refused);
+		if (st.verified || st.unverified || st.failed)
+			fprintf(stderr, "%llu TLS sessions' keys checked against their records: %llu opened, %llu did not, %llu undecided\n",
+				(unsigned long long)(st.verified + st.failed + st.unverified),
+				(unsigned long long)st.verified,
+				(unsigned long long)st.failed,
+				(unsigned long long)st.unverified);
 	}
-	err = t->kl ? keylog_close(t->kl) : 0;
+	/* lines no captured session confirmed or refuted: out, unconfirmed */
+	err = t->kl && t->sec ? secrets_tick(t->sec, UINT64_MAX) : 0;
+	err = t->kl ? keylog_close(t->kl) ?: err : 0;
 	if (err)
 		log_err("key log: %s", strerror(-err));
 	secrets_free(t->sec);

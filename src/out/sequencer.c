@@ -1,5 +1,6 @@
 /* sequencer.c - see sequencer.h. */
 #include "out/sequencer.h"
+#include "out/streams.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 #define N_BUCKETS 1024
 #define N_RING 4096    /* client randoms remembered (seen, done) */
 #define N_PENDING 1024 /* sessions whose keys wait for their ClientHello */
+/* Bytes of each direction the key check may look at: the handshake up
+ * to the first encrypted records (a certificate chain, a 16 KiB record). */
+#define CHECK_BYTES (128u << 10)
 
 /* The last N_RING client randoms of one kind. */
 struct cr_ring {
@@ -28,6 +32,7 @@ struct pending {
 struct held {
 	struct held *next;
 	struct seq_packet p; /* head/body point into data, owner to owner */
+	uint32_t iplen;      /* the IP packet: the last iplen bytes of data */
 	struct conn_owner owner;
 	uint8_t data[];
 };
@@ -39,7 +44,10 @@ struct flow {
 	uint8_t cr[32];
 	uint64_t since_ns;
 	struct held *first, **tail;
-	size_t bytes;
+	size_t n_held, bytes;
+	char *lines;     /* its key-log lines: one DSB, before its packets */
+	size_t lines_len;
+	bool complete;   /* all its keys are in lines */
 };
 
 struct sequencer {
@@ -47,6 +55,7 @@ struct sequencer {
 	size_t max_bytes, bytes;
 	seq_write_fn fn;
 	seq_dsb_fn dsb;
+	seq_check_fn check;
 	void *ctx;
 	struct flow *buckets[N_BUCKETS];
 	struct flow *oldest, *newest;
@@ -191,8 +200,74 @@ static int release(struct sequencer *s, struct flow *f)
 		free(h);
 	}
 	s->bytes -= f->bytes;
+	free(f->lines);
 	free(f);
 	return err;
+}
+
+/* The check on what is captured of the flow: 1 write its keys, 0 drop
+ * them, -EAGAIN wait for more packets. */
+static int check_flow(struct sequencer *s, struct flow *f, bool final)
+{
+	const uint8_t **pkts = malloc(f->n_held * sizeof(*pkts));
+	uint32_t *lens = malloc(f->n_held * sizeof(*lens));
+	struct streams st = { 0 };
+	size_t n = 0;
+	struct held *h;
+	int rc = 1; /* no memory for the check: the keys go unchecked */
+
+	if (pkts && lens) {
+		for (h = f->first; h; h = h->next)
+			if (h->iplen) {
+				pkts[n] = h->data + h->p.headlen + h->p.bodylen -
+					  h->iplen;
+				lens[n++] = h->iplen;
+			}
+		if (!streams_build(pkts, lens, n, CHECK_BYTES, &st))
+			rc = s->check(s->ctx, f->cr, &st, f->lines,
+				      f->lines_len, final);
+		streams_free(&st);
+	}
+	free(pkts);
+	free(lens);
+	return rc;
+}
+
+/* Lets the flow go, its keys first unless the check refuses them: 0 or
+ * a write error.  With final unset, a flow whose check needs more
+ * packets stays: returns 1. */
+static int settle(struct sequencer *s, struct flow *f, bool final)
+{
+	int v = 1, err = 0, e;
+
+	if (f->lines_len && s->check) {
+		v = check_flow(s, f, final);
+		if (v == -EAGAIN && !final)
+			return 1;
+	}
+	if (v == 0)
+		s->st.keys_refused++;
+	else if (f->lines_len)
+		err = s->dsb(s->ctx, f->lines, f->lines_len);
+	if (f->complete)
+		ring_add(&s->done, f->cr);
+	e = release(s, f);
+	return err ?: e;
+}
+
+/* Key lines join the flow's (they go out with it, as one DSB). */
+static int add_lines(struct flow *f, const char *lines, size_t len,
+		     bool complete)
+{
+	char *l = realloc(f->lines, f->lines_len + len + 1);
+
+	if (!l)
+		return -ENOMEM;
+	memcpy(l + f->lines_len, lines, len);
+	f->lines = l;
+	f->lines_len += len;
+	f->complete = f->complete || complete;
+	return 0;
 }
 
 static struct flow *start_flow(struct sequencer *s,
@@ -219,7 +294,8 @@ static struct flow *start_flow(struct sequencer *s,
 	return f;
 }
 
-static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p)
+static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p,
+		uint32_t iplen)
 {
 	size_t n = (size_t)p->headlen + p->bodylen;
 	struct held *h = malloc(sizeof(*h) + n);
@@ -236,9 +312,11 @@ static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p)
 		h->owner = *p->owner;
 		h->p.owner = &h->owner;
 	}
+	h->iplen = iplen <= n ? iplen : 0;
 	h->next = NULL;
 	*f->tail = h;
 	f->tail = &h->next;
+	f->n_held++;
 	f->bytes += n;
 	s->bytes += n;
 	s->st.held++;
@@ -246,7 +324,7 @@ static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p)
 		int err;
 
 		s->st.overflow++;
-		err = release(s, s->oldest);
+		err = settle(s, s->oldest, true);
 		if (err)
 			return err;
 	}
@@ -268,37 +346,49 @@ static struct pending *take_pending(struct sequencer *s, const uint8_t cr[32])
 	return NULL;
 }
 
-/* The session's keys are all in the file: its flows go out. */
-static int keys_complete(struct sequencer *s, const uint8_t cr[32])
+/* The held flow of a session, if any. */
+static struct flow *flow_of(struct sequencer *s, const uint8_t cr[32])
 {
-	struct flow *f, *next;
-	int err = 0;
+	struct flow *f;
 
-	ring_add(&s->done, cr);
-	for (f = s->oldest; f && !err; f = next) {
-		next = f->newer;
-		if (!memcmp(f->cr, cr, 32)) {
-			s->st.released++;
-			err = release(s, f);
-		}
-	}
-	return err;
+	for (f = s->oldest; f; f = f->newer)
+		if (!memcmp(f->cr, cr, 32))
+			return f;
+	return NULL;
 }
 
-/* A captured ClientHello: keys that waited for it go first. */
-static int hello_seen(struct sequencer *s, const uint8_t cr[32])
+/* A flow whose keys are complete goes, once its check is decided. */
+static int try_settle(struct sequencer *s, struct flow *f)
+{
+	int rc;
+
+	if (!f->complete)
+		return 0;
+	rc = settle(s, f, false);
+	s->st.released += rc == 0;
+	return rc > 0 ? 0 : rc;
+}
+
+/* A captured ClientHello of session cr on flow k (f: held already, or
+ * NULL): keys that waited for it join the flow, which is held unless
+ * the session is done.  Returns the flow (NULL: not held) in *out. */
+static int hello_seen(struct sequencer *s, const struct seq_flow_key *k,
+		      const uint8_t cr[32], uint64_t now, struct flow **out)
 {
 	struct pending *p;
+	struct flow *f = *out;
 	int err = 0;
 
 	ring_add(&s->seen, cr);
 	p = take_pending(s, cr);
-	if (!p)
-		return 0;
-	err = s->dsb(s->ctx, p->lines, p->len);
-	if (!err && p->complete)
-		ring_add(&s->done, cr);
+	if (!f && (p || !ring_has(&s->done, cr)))
+		f = start_flow(s, k, cr, now);
+	if (p && f)
+		err = add_lines(f, p->lines, p->len, p->complete);
+	else if (p) /* no memory for a flow: the keys go first, unchecked */
+		err = s->dsb(s->ctx, p->lines, p->len);
 	free(p);
+	*out = f;
 	return err;
 }
 
@@ -316,18 +406,19 @@ int seq_packet(struct sequencer *s, const struct seq_packet *p,
 	f = find(s, &k);
 	if (ch == 1 && f && memcmp(f->cr, cr, 32)) {
 		/* A new handshake on the same 4-tuple: the old one is over. */
-		err = release(s, f);
+		err = settle(s, f, true);
 		if (err)
 			return err;
 		f = NULL;
 	}
-	if (ch == 1 && (err = hello_seen(s, cr)))
+	if (ch == 1 && (err = hello_seen(s, &k, cr, now_ns, &f)))
 		return err;
-	if (!f && ch == 1 && !ring_has(&s->done, cr))
-		f = start_flow(s, &k, cr, now_ns);
 	if (!f)
 		return s->fn(s->ctx, p);
-	return hold(s, f, p);
+	err = hold(s, f, p, iplen);
+	/* hold may have let the oldest flows go: look f up again */
+	f = err ? NULL : find(s, &k);
+	return f ? try_settle(s, f) : err;
 }
 
 /* Keys of a session not (yet) seen: they wait for its ClientHello. */
@@ -360,14 +451,20 @@ static int add_pending(struct sequencer *s, const uint8_t cr[32],
 int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
 	     size_t len, bool complete, uint64_t now_ns)
 {
+	struct flow *f;
 	int err = 0;
 
 	if (!ring_has(&s->seen, cr))
 		return add_pending(s, cr, lines, len, complete, now_ns);
-	if (len)
+	f = flow_of(s, cr);
+	if (f) { /* held: the keys go out with it */
+		err = add_lines(f, lines, len, complete);
+		return err ?: try_settle(s, f);
+	}
+	if (len) /* its packets are out already */
 		err = s->dsb(s->ctx, lines, len);
 	if (!err && complete)
-		err = keys_complete(s, cr);
+		ring_add(&s->done, cr);
 	return err;
 }
 
@@ -397,7 +494,7 @@ int seq_tick(struct sequencer *s, uint64_t now_ns)
 	expire_pending(s, now_ns);
 	while (!err && s->oldest && now_ns - s->oldest->since_ns >= s->hold_ns) {
 		s->st.timed_out++;
-		err = release(s, s->oldest);
+		err = settle(s, s->oldest, true);
 	}
 	return err;
 }
@@ -407,10 +504,15 @@ int seq_drain(struct sequencer *s)
 	int err = 0, e;
 
 	while (s->oldest) {
-		e = release(s, s->oldest);
+		e = settle(s, s->oldest, true);
 		err = err ? err : e;
 	}
 	return err;
+}
+
+void seq_set_check(struct sequencer *s, seq_check_fn check)
+{
+	s->check = check;
 }
 
 void seq_get_stats(const struct sequencer *s, struct seq_stats *out)
@@ -437,6 +539,7 @@ void seq_free(struct sequencer *s)
 			next = h->next;
 			free(h);
 		}
+		free(f->lines);
 		free(f);
 	}
 	free(s);

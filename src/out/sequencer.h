@@ -11,6 +11,12 @@
  * held.  Held packets are copies (bounded by max_bytes: past it the
  * oldest held flow goes out first).
  *
+ * A held flow's keys go out with it, as one DSB ahead of its packets,
+ * once they are complete and the check (seq_set_check) passed: a check
+ * that refuses them (they do not open the captured records) keeps them
+ * out of the file.  A check that needs packets not yet captured holds
+ * the flow on, up to hold_ns.
+ *
  * Keys go into the file (as DSBs, through dsb_fn) only for sessions whose
  * ClientHello is in the capture: a file filtered to one port must not
  * carry the secrets of every other TLS session on the host.  Keys that
@@ -43,6 +49,13 @@ struct seq_packet {
 };
 
 typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);
+struct streams;
+/* Are these keys right for what the flow carried (out/streams.h)?  1
+ * write them, 0 drop them, -EAGAIN not decided yet (unless final: no
+ * more packets will come). */
+typedef int (*seq_check_fn)(void *ctx, const uint8_t cr[32],
+			    const struct streams *st, const char *lines,
+			    size_t len, bool final);
 /* Writes key-log lines as a DSB. */
 typedef int (*seq_dsb_fn)(void *ctx, const char *lines, size_t len);
 
@@ -52,6 +65,7 @@ struct seq_stats {
 	uint64_t timed_out;  /* flows let go by the timeout */
 	uint64_t overflow;   /* flows let go early: max_bytes reached */
 	uint64_t keys_dropped; /* key batches of sessions not captured */
+	uint64_t keys_refused; /* sessions whose keys the check refused */
 };
 
 struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
@@ -62,11 +76,14 @@ struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
 int seq_packet(struct sequencer *s, const struct seq_packet *p,
 	       const uint8_t *ip, uint32_t iplen, uint64_t now_ns);
 /* New key-log lines of the session with client random cr (whole lines).
- * Written as a DSB at once when its ClientHello is in the capture, else
- * when it comes (or never).  complete: all lines the session needs; its
- * flows go out after the DSB. */
+ * With the flow held, they join its keys; when its packets went out
+ * already, they are written as a DSB at once; before its ClientHello is
+ * captured, they wait for it (or are dropped).  complete: all lines the
+ * session needs; its flow goes out after them. */
 int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
 	     size_t len, bool complete, uint64_t now_ns);
+/* Sets the key check (none: keys go out unchecked). */
+void seq_set_check(struct sequencer *s, seq_check_fn check);
 /* Lets go of flows held longer than hold_ns. */
 int seq_tick(struct sequencer *s, uint64_t now_ns);
 /* Writes out everything held (at exit). */

@@ -2,6 +2,7 @@
 #include "tls/secrets.h"
 #include "tls/keys.h"
 #include "tls/ossl.h"
+#include "tls/verify.h"
 #include "out/keylog.h"
 #include "log.h"
 
@@ -10,10 +11,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Who wrote a session's lines: the last N_MADE sessions, for a check
+ * that refuses them (the source must be named and stopped). */
+#define N_MADE 4096
+struct made {
+	uint8_t cr[32];
+	int32_t file; /* the OpenSSL file slot; -1: a Go program */
+	uint32_t pid;
+	char comm[16];
+};
+
+/* Key-log lines of an OpenSSL build that no captured session has
+ * confirmed yet (when the pcapng checks keys): they wait, oldest first. */
+#define WAIT_NS (4000ull * 1000000) /* then they go out unconfirmed */
+#define WAIT_MAX 4096
+struct waiting {
+	struct waiting *next;
+	int32_t file;
+	uint64_t since_ns;
+	size_t len;
+	char text[]; /* whole lines */
+};
+
 struct secrets {
 	struct secrets_sink sink;
 	struct ossl *src;
 	struct keys_dedup *dedup;
+	struct made made[N_MADE];
+	unsigned n_made;
+	uint8_t confirmed[OSSL_MAX_FILES]; /* a session's keys opened */
+	struct waiting *wait, **wait_tail;
+	unsigned n_wait;
+	uint64_t now_ns; /* of the snapshot being handled */
 	struct secrets_stats st;
 };
 
@@ -26,6 +55,7 @@ int secrets_new(struct secrets **out, const struct secrets_sink *sink,
 		return -ENOMEM;
 	s->sink = *sink;
 	s->src = src;
+	s->wait_tail = &s->wait;
 	s->dedup = keys_dedup_new(0);
 	if (!s->dedup) {
 		free(s);
@@ -40,6 +70,7 @@ struct origin {
 	uint32_t pid;
 	const char *comm;
 	int version; /* 0x0304: TLS 1.3 */
+	int32_t file; /* OpenSSL file slot; -1: Go */
 };
 
 /* Whether the session has, in the dedup table, all the lines Wireshark
@@ -72,11 +103,9 @@ static void log_line(const struct origin *o, const struct keys_line *l)
 		 keys_tls_version_name(o->version));
 }
 
-/* The new lines of set, formatted into buf (returns the length) and
- * queued for the key-log file (*err: its error). */
+/* The new lines of set, formatted into buf (returns the length). */
 static size_t new_lines(struct secrets *s, const struct origin *o,
-			const struct keys_set *set, char *buf, size_t cap,
-			int *err)
+			const struct keys_set *set, char *buf, size_t cap)
 {
 	size_t len = 0;
 	unsigned i;
@@ -95,13 +124,86 @@ static size_t new_lines(struct secrets *s, const struct origin *o,
 		n = keys_line_format(&set->line[i], buf + len, cap - len);
 		if (n < 0)
 			continue;
-		if (s->sink.keylog && !*err)
-			*err = keylog_add(s->sink.keylog, buf + len, (size_t)n);
 		len += (size_t)n;
 		s->st.lines++;
 		log_line(o, &set->line[i]);
 	}
 	return len;
+}
+
+static void remember(struct secrets *s, const struct origin *o,
+		     const uint8_t *cr)
+{
+	struct made *m = &s->made[s->n_made++ % N_MADE];
+
+	memcpy(m->cr, cr, 32);
+	m->file = o->file;
+	m->pid = o->pid;
+	snprintf(m->comm, sizeof(m->comm), "%.15s", o->comm);
+}
+
+/* Whole lines into the key-log file, and out. */
+static int keylog_write(struct secrets *s, const char *text, size_t len)
+{
+	size_t i = 0;
+	int err = 0;
+
+	while (i < len && !err) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - text - i) + 1 : len - i;
+
+		err = keylog_add(s->sink.keylog, text + i, n);
+		i += n;
+	}
+	return err ?: keylog_flush(s->sink.keylog);
+}
+
+/* Lines of an OpenSSL build the pcapng's check has not confirmed wait
+ * (a wrong profile's lines must never reach the key log); the rest go. */
+static int to_keylog(struct secrets *s, int32_t file, const char *text,
+		     size_t len)
+{
+	struct waiting *w;
+
+	if (!s->sink.checked || file < 0 || s->confirmed[file] ||
+	    s->n_wait >= WAIT_MAX)
+		return keylog_write(s, text, len);
+	w = malloc(sizeof(*w) + len);
+	if (!w)
+		return keylog_write(s, text, len);
+	w->next = NULL;
+	w->file = file;
+	w->since_ns = s->now_ns;
+	w->len = len;
+	memcpy(w->text, text, len);
+	*s->wait_tail = w;
+	s->wait_tail = &w->next;
+	s->n_wait++;
+	return 0;
+}
+
+/* Lets waiting lines go: of `file` (all: -1) or older than `before`;
+ * drop: forget them instead (their build was refused). */
+static int release_waiting(struct secrets *s, int32_t file, uint64_t before,
+			   bool drop)
+{
+	struct waiting **pp = &s->wait, *w;
+	int err = 0;
+
+	while ((w = *pp)) {
+		if (file != w->file && w->since_ns >= before) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		if (!drop && !err && ossl_file_active(s->src, (unsigned)w->file))
+			err = keylog_write(s, w->text, w->len);
+		explicit_bzero(w->text, w->len);
+		free(w);
+		s->n_wait--;
+	}
+	s->wait_tail = pp;
+	return err;
 }
 
 /* The lines of one session (set->n > 0, one client random) to the
@@ -116,9 +218,11 @@ static int deliver(struct secrets *s, const struct origin *o,
 	bool complete;
 	int err = 0;
 
-	len = new_lines(s, o, set, buf, sizeof(buf), &err);
-	if (!err && len && s->sink.keylog)
-		err = keylog_flush(s->sink.keylog);
+	len = new_lines(s, o, set, buf, sizeof(buf));
+	if (len)
+		remember(s, o, cr);
+	if (len && s->sink.keylog)
+		err = to_keylog(s, o->file, buf, len);
 	complete = is_complete(s, cr, o->version);
 	s->st.sessions += complete && len > 0; /* completed by these lines */
 	if (!err && (len || complete) && s->sink.keys)
@@ -133,17 +237,18 @@ static int refuse(struct secrets *s, const struct ossl_event *e)
 		 ossl_file_path(s->src, e->profile), e->pid, e->comm,
 		 (unsigned)e->version, e->cipher_id);
 	ossl_disable_file(s->src, e->profile);
-	return 0;
+	return release_waiting(s, (int32_t)e->profile, 0, true);
 }
 
 int secrets_on_event(struct secrets *s, const struct ossl_event *e)
 {
-	struct origin o = { e->pid, e->comm, e->version };
+	struct origin o = { e->pid, e->comm, e->version, (int32_t)e->profile };
 	struct keys_set set;
 	int n;
 
 	if (!ossl_file_active(s->src, e->profile))
 		return 0; /* queued before its file was refused */
+	s->now_ns = e->ts_ns;
 	n = keys_from_ossl_event(e, &set);
 	if (n == -EPROTO)
 		return refuse(s, e);
@@ -154,7 +259,7 @@ int secrets_on_go(struct secrets *s, const struct gotls_event *e)
 {
 	char comm[sizeof(e->comm) + 1] = "";
 	struct keys_set set = { .n = 1 };
-	struct origin o = { e->pid, comm, 0x0303 };
+	struct origin o = { e->pid, comm, 0x0303, -1 };
 	int n = keys_from_go_event(e, &set.line[0]);
 
 	if (n < 0) {
@@ -167,6 +272,75 @@ int secrets_on_go(struct secrets *s, const struct gotls_event *e)
 	if (set.line[0].label != KEYS_CLIENT_RANDOM)
 		o.version = 0x0304;
 	return deliver(s, &o, &set);
+}
+
+/* A session's keys do not open its records: whoever wrote them reads
+ * the wrong bytes.  An OpenSSL build's probes come off (like an
+ * implausible snapshot's); a Go program's line is only not written. */
+static const struct made *maker(const struct secrets *s, const uint8_t *cr)
+{
+	unsigned i, n = s->n_made < N_MADE ? s->n_made : N_MADE;
+
+	for (i = 0; i < n; i++) { /* newest first */
+		const struct made *m = &s->made[(s->n_made - 1 - i) % N_MADE];
+
+		if (!memcmp(m->cr, cr, 32))
+			return m;
+	}
+	return NULL;
+}
+
+static void failed(struct secrets *s, const uint8_t cr[32])
+{
+	const struct made *m = maker(s, cr);
+
+	s->st.failed++;
+	if (m && m->file >= 0) {
+		release_waiting(s, m->file, 0, true);
+		if (!ossl_file_active(s->src, (unsigned)m->file))
+			return; /* refused already */
+		log_warn("%s: the keys of pid %u (%.16s) do not open its captured TLS records (AEAD tag check): wrong offsets for this build; its probes are removed and its keys no longer written",
+			 ossl_file_path(s->src, (unsigned)m->file), m->pid,
+			 m->comm);
+		ossl_disable_file(s->src, (unsigned)m->file);
+	} else {
+		log_warn("pid %u (%.16s): TLS keys that do not open the session's captured records (AEAD tag check): not written to the pcapng",
+			 m ? m->pid : 0, m ? m->comm : "?");
+	}
+}
+
+int secrets_check(struct secrets *s, const uint8_t cr[32],
+		  const struct verify_streams *st, const char *lines,
+		  size_t len, bool final)
+{
+	int rc = verify_session(st, lines, len, final);
+
+	if (rc == -EAGAIN && !final)
+		return -EAGAIN;
+	if (rc == VERIFY_BAD) {
+		failed(s, cr);
+		return 0;
+	}
+	if (rc == VERIFY_OK) {
+		const struct made *m = maker(s, cr);
+
+		s->st.verified++;
+		if (m && m->file >= 0 && !s->confirmed[m->file]) {
+			s->confirmed[m->file] = 1; /* its waiting lines go */
+			rc = release_waiting(s, m->file, 0, false);
+			if (rc < 0)
+				return rc;
+		}
+	} else {
+		s->st.unverified++;
+	}
+	return 1;
+}
+
+int secrets_tick(struct secrets *s, uint64_t now_ns)
+{
+	return release_waiting(s, -1, now_ns > WAIT_NS ? now_ns - WAIT_NS : 0,
+			       false);
 }
 
 void secrets_set_keylog(struct secrets *s, struct keylog *kl)
@@ -183,6 +357,7 @@ void secrets_free(struct secrets *s)
 {
 	if (!s)
 		return;
+	release_waiting(s, -1, 0, true);
 	keys_dedup_free(s->dedup);
 	free(s);
 }

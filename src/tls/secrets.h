@@ -6,7 +6,8 @@
  * to that) and to the key-log file (which, as eCapture's, holds every
  * session of the host).  A snapshot that is implausible means
  * the file's offset profile is wrong: its probes come off with a warning
- * and nothing of it is ever written. */
+ * and nothing of it is ever written.  Where the session is captured, its
+ * keys must also open its first encrypted records (secrets_check). */
 #ifndef TLSDUMP_SECRETS_H
 #define TLSDUMP_SECRETS_H
 
@@ -29,6 +30,11 @@ struct secrets_sink {
 		    size_t len, bool complete);
 	void *ctx;
 	struct keylog *keylog; /* NULL: no key-log file */
+	/* The pcapng checks keys (secrets_check): the key-log lines of an
+	 * OpenSSL build wait until a captured session of it confirms its
+	 * keys (dropped if one refutes them; written unconfirmed after 4 s,
+	 * see secrets_tick). */
+	bool checked;
 };
 
 struct secrets_stats {
@@ -36,6 +42,9 @@ struct secrets_stats {
 	uint64_t sessions;    /* sessions whose lines became complete */
 	uint64_t conflicts;   /* a second, different secret for a line */
 	uint64_t refused;     /* implausible snapshots or Go lines */
+	uint64_t verified;    /* sessions whose keys opened their records */
+	uint64_t unverified;  /* sessions the check could not decide */
+	uint64_t failed;      /* sessions whose keys did not open them */
 };
 
 int secrets_new(struct secrets **out, const struct secrets_sink *sink,
@@ -47,6 +56,18 @@ int secrets_on_event(struct secrets *s, const struct ossl_event *e);
 /* One key-log line of a Go program (gotls.bpf.c).  0 or a sink's error;
  * a line that is not one Go writes is counted as refused, not written. */
 int secrets_on_go(struct secrets *s, const struct gotls_event *e);
+struct verify_streams;
+/* The pcapng's key check (tls/verify.h) for a captured session whose
+ * keys came from here: 1 write them (they opened its records, or that
+ * cannot be decided), 0 drop them (they do not open: their source is
+ * stopped, with a warning), -EAGAIN wait for more of its packets (unless
+ * final). */
+int secrets_check(struct secrets *s, const uint8_t cr[32],
+		  const struct verify_streams *st, const char *lines,
+		  size_t len, bool final);
+/* Lets key-log lines that waited longer than 4 s go, unconfirmed
+ * (now_ns: CLOCK_MONOTONIC; UINT64_MAX: all, at the end). */
+int secrets_tick(struct secrets *s, uint64_t now_ns);
 void secrets_get_stats(const struct secrets *s, struct secrets_stats *out);
 void secrets_free(struct secrets *s);
 

@@ -2,13 +2,17 @@
  * ClientHello until its keys are complete (or the timeout), other flows
  * pass at once, order is kept, memory is bounded. */
 #include "out/sequencer.h"
+#include "out/streams.h"
 #include "testlib.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define MS 1000000ull
 
 static int written[64], n_written;
+static size_t dsb_len; /* of the last DSB */
 
 static int record(void *ctx, const struct seq_packet *p)
 {
@@ -22,6 +26,7 @@ static int record_dsb(void *ctx, const char *lines, size_t len)
 {
 	if (n_written < 64 && len)
 		written[n_written++] = -(int)(unsigned char)lines[0];
+	dsb_len = len;
 	return 0;
 }
 
@@ -52,6 +57,10 @@ static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
 		memset(pl + 11, cr0, 32);
 		n += 60;
 	}
+	if (v6) /* payload length; IPv4: total length */
+		b[4] = (uint8_t)((n - 40) >> 8), b[5] = (uint8_t)(n - 40);
+	else
+		b[2] = (uint8_t)(n >> 8), b[3] = (uint8_t)n;
 	return n;
 }
 
@@ -79,14 +88,13 @@ static void test_hold_until_keys(void)
 	CHECK(feed(s, 3, 443, 40000, 0, 0, MS) == 0);    /* reply: held */
 	CHECK(feed(s, 4, 50000, 80, 0, 0, MS) == 0);     /* other flow */
 	CHECK(n_written == 2 && written[0] == 1 && written[1] == 4);
-	/* partial keys: the DSB at once, the flow still waits */
-	CHECK(KEYS(s, cr, "A\n", false, MS) == 0 && n_written == 3);
-	CHECK(written[2] == -'A');
-	CHECK(seq_tick(s, 1000 * MS) == 0 && n_written == 3);
+	/* partial keys wait with the flow; complete, all go as one DSB */
+	CHECK(KEYS(s, cr, "A\n", false, MS) == 0 && n_written == 2);
+	CHECK(seq_tick(s, 1000 * MS) == 0 && n_written == 2);
 	CHECK(KEYS(s, cr, "B\n", true, MS) == 0);
-	CHECK(n_written == 6 && written[3] == -'B');
-	CHECK(written[4] == 2 && written[5] == 3);
-	CHECK(feed(s, 5, 443, 40000, 0, 0, 2 * MS) == 0 && n_written == 7);
+	CHECK(n_written == 5 && written[2] == -'A' && dsb_len == 4);
+	CHECK(written[3] == 2 && written[4] == 3);
+	CHECK(feed(s, 5, 443, 40000, 0, 0, 2 * MS) == 0 && n_written == 6);
 	seq_get_stats(s, &st);
 	CHECK(st.held == 2 && st.released == 1 && st.timed_out == 0);
 	seq_free(s);
@@ -105,7 +113,7 @@ static void test_timeout_and_known_keys(void)
 	CHECK(seq_tick(s, 2010 * MS) == 0 && n_written == 2);
 	CHECK(written[0] == 1 && written[1] == 2);
 	/* Keys complete before the ClientHello is seen: they wait for it,
-	 * go first, and the flow is not held at all. */
+	 * go first, and the flow goes at once. */
 	memset(cr, 0x22, 32);
 	CHECK(KEYS(s, cr, "C\n", true, 2900 * MS) == 0 && n_written == 2);
 	CHECK(feed(s, 3, 40002, 443, 1, 0x22, 3000 * MS) == 0 && n_written == 4);
@@ -117,7 +125,7 @@ static void test_timeout_and_known_keys(void)
 	CHECK(feed(s, 4, 40003, 443, 1, 0x33, 5001 * MS) == 0);
 	CHECK(n_written == 4); /* held now: its keys were dropped */
 	seq_get_stats(s, &st);
-	CHECK(st.timed_out == 1 && st.held == 3 && st.keys_dropped == 1);
+	CHECK(st.timed_out == 1 && st.held == 4 && st.keys_dropped == 1);
 	seq_free(s);
 }
 
@@ -152,6 +160,51 @@ static void test_bounded(void)
 	seq_free(s);
 }
 
+/* The check: answers from a script; remembers what it was shown. */
+static int verdicts[8], n_calls;
+static size_t seen_cli;
+static bool seen_final;
+
+static int check(void *ctx, const uint8_t cr[32], const struct streams *st,
+		 const char *lines, size_t len, bool final)
+{
+	(void)ctx, (void)cr, (void)lines, (void)len;
+	seen_cli = st->cli_len;
+	seen_final = final;
+	return verdicts[n_calls < 8 ? n_calls++ : 7];
+}
+
+static void test_check(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, record_dsb, NULL);
+	uint8_t cr[32];
+	struct seq_stats st;
+
+	seq_set_check(s, check);
+	n_written = 0, n_calls = 0;
+	/* undecided, then refused: no DSB, the packets go */
+	verdicts[0] = -EAGAIN, verdicts[1] = 0;
+	memset(cr, 0x81, 32);
+	CHECK(feed(s, 1, 41000, 443, 1, 0x81, 0) == 0);
+	CHECK(KEYS(s, cr, "E\n", true, MS) == 0);
+	CHECK(n_calls == 1 && n_written == 0 && seen_cli == 60 && !seen_final);
+	CHECK(feed(s, 2, 443, 41000, 0, 0, MS) == 0);
+	CHECK(n_calls == 2 && n_written == 2);
+	CHECK(written[0] == 1 && written[1] == 2);
+	/* never decided: at the timeout the keys go, unchecked */
+	verdicts[2] = -EAGAIN, verdicts[3] = -EAGAIN, verdicts[4] = 1;
+	memset(cr, 0x82, 32);
+	CHECK(feed(s, 3, 41001, 443, 1, 0x82, 10 * MS) == 0);
+	CHECK(KEYS(s, cr, "F\n", true, 11 * MS) == 0);
+	CHECK(feed(s, 4, 443, 41001, 0, 0, 12 * MS) == 0 && n_written == 2);
+	CHECK(seq_tick(s, 2010 * MS) == 0 && seen_final && n_calls == 5);
+	CHECK(n_written == 5 && written[2] == -'F');
+	CHECK(written[3] == 3 && written[4] == 4);
+	seq_get_stats(s, &st);
+	CHECK(st.keys_refused == 1 && st.timed_out == 1 && st.released == 1);
+	seq_free(s);
+}
+
 static void test_parse(void)
 {
 	uint8_t b[200], cr[32], want[32];
@@ -178,6 +231,7 @@ int main(void)
 	test_timeout_and_known_keys();
 	test_new_hello_and_drain();
 	test_bounded();
+	test_check();
 	test_parse();
 	return test_done("test_sequencer");
 }
