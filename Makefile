@@ -113,6 +113,8 @@ FUZZ_SRCS_text := src/out/text.c
 FUZZ_SRCS_goelf := src/tls/goelf.c src/tls/gopclntab.c src/tls/goprologue.c \
 	src/tls/elfsym.c
 FUZZ_SRCS_procfs := src/proc/procfs.c
+FUZZ_SRCS_verify := src/tls/verify.c src/tls/keys.c src/out/streams.c
+FUZZ_LIBS_verify := -lcrypto
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: fuzz fuzz-run
@@ -121,7 +123,7 @@ fuzz: $(FUZZ_BINS)
 .SECONDEXPANSION:
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) -lelf
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) -lelf $(FUZZ_LIBS_$*)
 
 build/fuzz/corpus/elfsym/seed.so: tests/fuzz/seed_elf.c
 	@mkdir -p $(@D)

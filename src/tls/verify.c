@@ -63,11 +63,12 @@ struct rec {
  * yet), -ENOTSUP (not a TLS record). */
 static int next_rec(const uint8_t *b, size_t n, size_t *off, struct rec *r)
 {
-	const uint8_t *h = b + *off;
+	const uint8_t *h;
 	size_t len;
 
 	if (n - *off < 5)
 		return 0;
+	h = b + *off;
 	if (h[0] < CT_CCS || h[0] > 24 || h[1] != 3)
 		return -ENOTSUP;
 	len = (size_t)h[3] << 8 | h[4];
