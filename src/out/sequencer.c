@@ -1,10 +1,13 @@
 /* sequencer.c - see sequencer.h. */
 #include "out/sequencer.h"
+#include "out/crset.h"
 #include "out/streams.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define N_BUCKETS 1024
 #define N_RING 4096    /* client randoms remembered (seen, done) */
@@ -12,12 +15,10 @@
 /* Bytes of each direction the key check may look at: the handshake up
  * to the first encrypted records (a certificate chain, a 16 KiB record). */
 #define CHECK_BYTES (128u << 10)
-
-/* The last N_RING client randoms of one kind. */
-struct cr_ring {
-	uint8_t cr[N_RING][32];
-	unsigned n;
-};
+/* How long a flow whose keys are complete may wait for the records its
+ * check needs (a TLS 1.3 server's first application record) before the
+ * check decides on what it has. */
+#define CHECK_WAIT_NS (200ull * 1000000)
 
 /* Keys that came before their ClientHello was seen. */
 struct pending {
@@ -39,6 +40,7 @@ struct held {
 
 struct flow {
 	struct flow *next;       /* hash chain */
+	struct flow *next_cr;    /* chain of the client random's bucket */
 	struct flow *older, *newer; /* by hold start, for the timeout */
 	struct seq_flow_key key;
 	uint8_t cr[32];
@@ -48,6 +50,9 @@ struct flow {
 	char *lines;     /* its key-log lines: one DSB, before its packets */
 	size_t lines_len;
 	bool complete;   /* all its keys are in lines */
+	size_t checked;  /* stream bytes the last undecided check saw */
+	uint64_t complete_ns; /* when the keys became complete */
+	bool waiting;    /* complete, the check undecided: in n_waiting */
 };
 
 struct sequencer {
@@ -58,9 +63,12 @@ struct sequencer {
 	seq_check_fn check;
 	void *ctx;
 	struct flow *buckets[N_BUCKETS];
+	struct flow *by_cr[N_BUCKETS];
+	unsigned n_waiting; /* flows with f->waiting */
 	struct flow *oldest, *newest;
-	struct cr_ring done;  /* sessions whose keys are complete */
-	struct cr_ring seen;  /* sessions whose ClientHello was captured */
+	struct crset *done;   /* sessions whose keys are complete */
+	struct crset *seen;   /* sessions whose ClientHello was captured */
+	uint64_t seed;        /* of the by_cr hash */
 	struct pending *pending; /* newest first */
 	unsigned n_pending;
 	struct seq_stats st;
@@ -137,27 +145,20 @@ struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
 
 	if (!s)
 		return NULL;
+	s->seen = crset_new(N_RING);
+	s->done = crset_new(N_RING);
+	if (!s->seen || !s->done) {
+		seq_free(s);
+		return NULL;
+	}
+	if (getrandom(&s->seed, sizeof(s->seed), GRND_NONBLOCK) < 0)
+		s->seed = (uint64_t)(uintptr_t)s ^ (uint64_t)time(NULL);
 	s->hold_ns = hold_ns;
 	s->max_bytes = max_bytes;
 	s->fn = fn;
 	s->dsb = dsb;
 	s->ctx = ctx;
 	return s;
-}
-
-static void ring_add(struct cr_ring *r, const uint8_t cr[32])
-{
-	memcpy(r->cr[r->n++ % N_RING], cr, 32);
-}
-
-static bool ring_has(const struct cr_ring *r, const uint8_t cr[32])
-{
-	unsigned i, n = r->n < N_RING ? r->n : N_RING;
-
-	for (i = 0; i < n; i++) /* newest first: the likely match */
-		if (!memcmp(r->cr[(r->n - 1 - i) % N_RING], cr, 32))
-			return true;
-	return false;
 }
 
 static struct flow *find(struct sequencer *s, const struct seq_flow_key *k)
@@ -169,6 +170,15 @@ static struct flow *find(struct sequencer *s, const struct seq_flow_key *k)
 	return f;
 }
 
+static struct flow **cr_bucket(struct sequencer *s, const uint8_t cr[32])
+{
+	uint64_t a;
+
+	memcpy(&a, cr, 8); /* random bytes; keyed: peers choose them */
+	return &s->by_cr[((a ^ s->seed) * 0x9e3779b97f4a7c15ull >> 40) %
+			 N_BUCKETS];
+}
+
 static void unlink_flow(struct sequencer *s, struct flow *f)
 {
 	struct flow **pp = &s->buckets[hash_key(&f->key)];
@@ -176,6 +186,10 @@ static void unlink_flow(struct sequencer *s, struct flow *f)
 	while (*pp != f)
 		pp = &(*pp)->next;
 	*pp = f->next;
+	for (pp = cr_bucket(s, f->cr); *pp != f;)
+		pp = &(*pp)->next_cr;
+	*pp = f->next_cr;
+	s->n_waiting -= f->waiting;
 	if (f->older)
 		f->older->newer = f->newer;
 	else
@@ -223,9 +237,15 @@ static int check_flow(struct sequencer *s, struct flow *f, bool final)
 					  h->iplen;
 				lens[n++] = h->iplen;
 			}
-		if (!streams_build(pkts, lens, n, CHECK_BYTES, &st))
-			rc = s->check(s->ctx, f->cr, &st, f->lines,
+		if (!streams_build(pkts, lens, n, CHECK_BYTES, &st)) {
+			size_t seen = st.cli_len + st.srv_len;
+
+			/* nothing new since it could not decide: it cannot now */
+			rc = seen == f->checked && !final ? -EAGAIN :
+			     s->check(s->ctx, f->cr, &st, f->lines,
 				      f->lines_len, final);
+			f->checked = seen;
+		}
 		streams_free(&st);
 	}
 	free(pkts);
@@ -242,22 +262,25 @@ static int settle(struct sequencer *s, struct flow *f, bool final)
 
 	if (f->lines_len && s->check) {
 		v = check_flow(s, f, final);
-		if (v == -EAGAIN && !final)
+		if (v == -EAGAIN && !final) {
+			s->n_waiting += !f->waiting;
+			f->waiting = true;
 			return 1;
+		}
 	}
 	if (v == 0)
 		s->st.keys_refused++;
 	else if (f->lines_len)
 		err = s->dsb(s->ctx, f->lines, f->lines_len);
 	if (f->complete)
-		ring_add(&s->done, f->cr);
+		crset_add(s->done, f->cr);
 	e = release(s, f);
 	return err ?: e;
 }
 
 /* Key lines join the flow's (they go out with it, as one DSB). */
 static int add_lines(struct flow *f, const char *lines, size_t len,
-		     bool complete)
+		     bool complete, uint64_t now)
 {
 	char *l = realloc(f->lines, f->lines_len + len + 1);
 
@@ -266,6 +289,8 @@ static int add_lines(struct flow *f, const char *lines, size_t len,
 	memcpy(l + f->lines_len, lines, len);
 	f->lines = l;
 	f->lines_len += len;
+	if (complete && !f->complete)
+		f->complete_ns = now;
 	f->complete = f->complete || complete;
 	return 0;
 }
@@ -285,6 +310,8 @@ static struct flow *start_flow(struct sequencer *s,
 	f->tail = &f->first;
 	f->next = s->buckets[b];
 	s->buckets[b] = f;
+	f->next_cr = *cr_bucket(s, cr);
+	*cr_bucket(s, cr) = f;
 	f->older = s->newest;
 	if (s->newest)
 		s->newest->newer = f;
@@ -349,12 +376,11 @@ static struct pending *take_pending(struct sequencer *s, const uint8_t cr[32])
 /* The held flow of a session, if any. */
 static struct flow *flow_of(struct sequencer *s, const uint8_t cr[32])
 {
-	struct flow *f;
+	struct flow *f = *cr_bucket(s, cr);
 
-	for (f = s->oldest; f; f = f->newer)
-		if (!memcmp(f->cr, cr, 32))
-			return f;
-	return NULL;
+	while (f && memcmp(f->cr, cr, 32))
+		f = f->next_cr;
+	return f;
 }
 
 /* A flow whose keys are complete goes, once its check is decided. */
@@ -379,12 +405,12 @@ static int hello_seen(struct sequencer *s, const struct seq_flow_key *k,
 	struct flow *f = *out;
 	int err = 0;
 
-	ring_add(&s->seen, cr);
+	crset_add(s->seen, cr);
 	p = take_pending(s, cr);
-	if (!f && (p || !ring_has(&s->done, cr)))
+	if (!f && (p || crset_find(s->done, cr) < 0))
 		f = start_flow(s, k, cr, now);
 	if (p && f)
-		err = add_lines(f, p->lines, p->len, p->complete);
+		err = add_lines(f, p->lines, p->len, p->complete, now);
 	else if (p) /* no memory for a flow: the keys go first, unchecked */
 		err = s->dsb(s->ctx, p->lines, p->len);
 	free(p);
@@ -454,17 +480,17 @@ int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
 	struct flow *f;
 	int err = 0;
 
-	if (!ring_has(&s->seen, cr))
+	if (crset_find(s->seen, cr) < 0)
 		return add_pending(s, cr, lines, len, complete, now_ns);
 	f = flow_of(s, cr);
 	if (f) { /* held: the keys go out with it */
-		err = add_lines(f, lines, len, complete);
+		err = add_lines(f, lines, len, complete, now_ns);
 		return err ?: try_settle(s, f);
 	}
 	if (len) /* its packets are out already */
 		err = s->dsb(s->ctx, lines, len);
 	if (!err && complete)
-		ring_add(&s->done, cr);
+		crset_add(s->done, cr);
 	return err;
 }
 
@@ -491,10 +517,19 @@ int seq_tick(struct sequencer *s, uint64_t now_ns)
 {
 	int err = 0;
 
+	struct flow *f, *next;
+
 	expire_pending(s, now_ns);
 	while (!err && s->oldest && now_ns - s->oldest->since_ns >= s->hold_ns) {
 		s->st.timed_out++;
 		err = settle(s, s->oldest, true);
+	}
+	for (f = s->oldest; !err && s->n_waiting && f; f = next) {
+		next = f->newer;
+		if (f->waiting && now_ns - f->complete_ns >= CHECK_WAIT_NS) {
+			s->st.released++;
+			err = settle(s, f, true);
+		}
 	}
 	return err;
 }
@@ -527,6 +562,8 @@ void seq_free(struct sequencer *s)
 
 	if (!s)
 		return;
+	crset_free(s->seen);
+	crset_free(s->done);
 	while ((p = s->pending)) {
 		s->pending = p->next;
 		free(p);

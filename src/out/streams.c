@@ -75,12 +75,16 @@ static int by_seq(const void *a, const void *b)
 static int merge(struct seg *sg, size_t n, uint32_t base, size_t cap,
 		 uint8_t **out, size_t *out_len)
 {
-	size_t have = 0, i;
+	size_t have = 0, total = 0, i;
 	uint8_t *buf;
 
 	*out = NULL;
 	*out_len = 0;
-	if (!n)
+	for (i = 0; i < n; i++)
+		total += sg[i].len;
+	if (cap > total)
+		cap = total; /* no more than the segments hold */
+	if (!cap)
 		return 0;
 	buf = malloc(cap);
 	if (!buf)

@@ -45,6 +45,7 @@ struct secrets_stats {
 	uint64_t verified;    /* sessions whose keys opened their records */
 	uint64_t unverified;  /* sessions the check could not decide */
 	uint64_t failed;      /* sessions whose keys did not open them */
+	uint64_t trusted;     /* not checked: their source proved itself */
 };
 
 int secrets_new(struct secrets **out, const struct secrets_sink *sink,
@@ -59,7 +60,9 @@ int secrets_on_go(struct secrets *s, const struct gotls_event *e);
 struct verify_streams;
 /* The pcapng's key check (tls/verify.h) for a captured session whose
  * keys came from here: 1 write them (they opened its records, or that
- * cannot be decided), 0 drop them (they do not open: their source is
+ * cannot be decided, or their source's keys opened its first 8 sessions
+ * of that TLS version and this one is not among the 1 in 16 still
+ * checked), 0 drop them (they do not open: their source is
  * stopped, with a warning), -EAGAIN wait for more of its packets (unless
  * final). */
 int secrets_check(struct secrets *s, const uint8_t cr[32],

@@ -160,16 +160,32 @@ static size_t find_secret(const char *lines, size_t len, const char *label,
 	return 0;
 }
 
+/* The three ciphers and one context, fetched once: libcrypto's lookup
+ * by name costs more than opening a small record. */
+static EVP_CIPHER_CTX *cipher_ctx(const struct suite *s, EVP_CIPHER **c)
+{
+	static const char *const names[3] = { "AES-128-GCM", "AES-256-GCM",
+					      "ChaCha20-Poly1305" };
+	static EVP_CIPHER *ciphers[3];
+	static EVP_CIPHER_CTX *ctx;
+	int i = s->chacha ? 2 : s->key_len == 16 ? 0 : 1;
+
+	if (!ciphers[i])
+		ciphers[i] = EVP_CIPHER_fetch(NULL, names[i], NULL);
+	if (!ctx)
+		ctx = EVP_CIPHER_CTX_new();
+	*c = ciphers[i];
+	return ctx && *c && EVP_CIPHER_CTX_reset(ctx) == 1 ? ctx : NULL;
+}
+
 /* Decrypts ct (into a scratch buffer) and checks the tag: 1 it opens,
  * 0 it does not, -EIO. */
 static int aead_open(const struct suite *s, const uint8_t *key,
 		     const uint8_t nonce[12], const uint8_t *aad, int aad_len,
 		     const uint8_t *ct, size_t ct_len, const uint8_t *tag)
 {
-	const EVP_CIPHER *c = s->chacha ? EVP_chacha20_poly1305() :
-			      s->key_len == 16 ? EVP_aes_128_gcm() :
-						 EVP_aes_256_gcm();
-	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	EVP_CIPHER *c;
+	EVP_CIPHER_CTX *x = cipher_ctx(s, &c);
 	uint8_t buf[4096 + 64];
 	int n, rc = -EIO;
 	bool ok;
@@ -188,7 +204,7 @@ static int aead_open(const struct suite *s, const uint8_t *key,
 	if (ok && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, TAG_LEN,
 				      (void *)tag) == 1)
 		rc = EVP_DecryptFinal_ex(x, buf, &n) == 1;
-	EVP_CIPHER_CTX_free(x);
+	EVP_CIPHER_CTX_reset(x); /* no key left behind */
 	explicit_bzero(buf, sizeof(buf));
 	return rc;
 }

@@ -13,6 +13,7 @@
 
 static int written[64], n_written;
 static size_t dsb_len; /* of the last DSB */
+static unsigned n_dsb;
 
 static int record(void *ctx, const struct seq_packet *p)
 {
@@ -27,6 +28,7 @@ static int record_dsb(void *ctx, const char *lines, size_t len)
 	if (n_written < 64 && len)
 		written[n_written++] = -(int)(unsigned char)lines[0];
 	dsb_len = len;
+	n_dsb++;
 	return 0;
 }
 
@@ -34,7 +36,7 @@ static int record_dsb(void *ctx, const char *lines, size_t len)
 	seq_keys(s, cr, text, sizeof(text) - 1, complete, now)
 
 /* IPv4/TCP packet sport->dport; with a ClientHello of random cr0 when
- * hello is set. */
+ * hello is 1, 10 bytes of data when 2. */
 static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
 		     uint8_t cr0, int v6)
 {
@@ -50,7 +52,10 @@ static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
 	b[ip] = sport >> 8, b[ip + 1] = sport & 0xff;
 	b[ip + 2] = dport >> 8, b[ip + 3] = dport & 0xff;
 	b[ip + 12] = 5 << 4;
-	if (hello) {
+	if (hello == 2) { /* 10 bytes of application data */
+		memset(b + n, 0x17, 10);
+		n += 10;
+	} else if (hello) {
 		uint8_t *pl = b + n;
 
 		pl[0] = 22, pl[1] = 3, pl[2] = 1, pl[5] = 1, pl[9] = 3, pl[10] = 3;
@@ -188,20 +193,56 @@ static void test_check(void)
 	CHECK(feed(s, 1, 41000, 443, 1, 0x81, 0) == 0);
 	CHECK(KEYS(s, cr, "E\n", true, MS) == 0);
 	CHECK(n_calls == 1 && n_written == 0 && seen_cli == 60 && !seen_final);
-	CHECK(feed(s, 2, 443, 41000, 0, 0, MS) == 0);
-	CHECK(n_calls == 2 && n_written == 2);
-	CHECK(written[0] == 1 && written[1] == 2);
-	/* never decided: at the timeout the keys go, unchecked */
+	CHECK(feed(s, 2, 443, 41000, 0, 0, MS) == 0); /* nothing new: no call */
+	CHECK(n_calls == 1 && n_written == 0);
+	CHECK(feed(s, 2, 443, 41000, 2, 0, MS) == 0);
+	CHECK(n_calls == 2 && n_written == 3);
+	CHECK(written[0] == 1 && written[1] == 2 && written[2] == 2);
+	/* never decided: 200 ms after the keys, they go unchecked */
 	verdicts[2] = -EAGAIN, verdicts[3] = -EAGAIN, verdicts[4] = 1;
 	memset(cr, 0x82, 32);
 	CHECK(feed(s, 3, 41001, 443, 1, 0x82, 10 * MS) == 0);
 	CHECK(KEYS(s, cr, "F\n", true, 11 * MS) == 0);
-	CHECK(feed(s, 4, 443, 41001, 0, 0, 12 * MS) == 0 && n_written == 2);
-	CHECK(seq_tick(s, 2010 * MS) == 0 && seen_final && n_calls == 5);
-	CHECK(n_written == 5 && written[2] == -'F');
-	CHECK(written[3] == 3 && written[4] == 4);
+	CHECK(feed(s, 4, 443, 41001, 2, 0, 12 * MS) == 0 && n_written == 3);
+	CHECK(seq_tick(s, 210 * MS) == 0 && n_written == 3 && n_calls == 4);
+	CHECK(seq_tick(s, 211 * MS) == 0 && seen_final && n_calls == 5);
+	CHECK(n_written == 6 && written[3] == -'F');
+	CHECK(written[4] == 3 && written[5] == 4);
 	seq_get_stats(s, &st);
-	CHECK(st.keys_refused == 1 && st.timed_out == 1 && st.released == 1);
+	CHECK(st.keys_refused == 1 && st.timed_out == 0 && st.released == 2);
+	seq_free(s);
+}
+
+/* More sessions than the sequencer remembers: the oldest are forgotten,
+ * the recent ones are not (its hashed rings replace entries in place). */
+static void test_many(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, record_dsb, NULL);
+	uint8_t b[200], cr[32];
+	struct seq_stats st;
+	unsigned i, dsb0;
+
+	memset(cr, 0x99, 32);
+	for (i = 0; i < 10000; i++) {
+		uint32_t n = make(b, (uint16_t)(1024 + i % 60000), 443, 1, 0x99, 0);
+		struct seq_packet p = { .ts_ns = 1, .body = b, .bodylen = n,
+					.origlen = n };
+
+		memcpy(b + 40 + 11, &i, 4); /* the random: i, then 0x99s */
+		memcpy(cr, &i, 4);
+		CHECK(seq_packet(s, &p, b, n, MS) == 0);
+		CHECK(KEYS(s, cr, "G\n", true, MS) == 0);
+	}
+	seq_get_stats(s, &st);
+	CHECK(st.released == 10000 && st.held == 10000);
+	dsb0 = n_dsb;
+	i = 10; /* long forgotten: its keys wait for a ClientHello */
+	memcpy(cr, &i, 4);
+	CHECK(KEYS(s, cr, "H\n", true, MS) == 0 && n_dsb == dsb0);
+	for (i = 10000 - 4000; i < 10000; i += 997) { /* remembered */
+		memcpy(cr, &i, 4);
+		CHECK(KEYS(s, cr, "I\n", true, MS) == 0 && n_dsb == ++dsb0);
+	}
 	seq_free(s);
 }
 
@@ -232,6 +273,7 @@ int main(void)
 	test_new_hello_and_drain();
 	test_bounded();
 	test_check();
+	test_many();
 	test_parse();
 	return test_done("test_sequencer");
 }
