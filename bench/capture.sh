@@ -169,7 +169,21 @@ stop_capture() {
 	read -r FILE_N FILE_B < <(capinfos -M -c -d "$file" 2>/dev/null |
 		awk -F': *' '/Number of packets/{ n = $2 } /Data size/{ b = $2 + 0 } END{ if (n != "") print n, b }')
 	[ -n "$FILE_N" ] || die "capinfos cannot read $kind's file"
+	floor "$(stat -c %s "$file")"
 	rm -f "$file"
+}
+
+# floor BYTES : sets FLOOR_CPU, the CPU s that writing BYTES into a new
+# tmpfs file takes with nothing else to do (dd, 1 MiB writes from a buffer
+# in cache): the part of a capturer's CPU that no capturer can avoid when
+# its file holds that many bytes.
+floor() {
+	local mb=$((($1 + 1048575) / 1048576))
+	rm -f "$WORK/floor"
+	/usr/bin/time -f "%U %S" -o "$WORK/floor.time" \
+		dd if=/dev/zero of="$WORK/floor" bs=1M count="$mb" status=none || die "dd into tmpfs failed"
+	rm -f "$WORK/floor"
+	FLOOR_CPU=$(awk '{ print $1 + $2 }' "$WORK/floor.time")
 }
 
 # Capturers, test suites, benchmarks or builds that are not ours (the e2e
@@ -196,8 +210,8 @@ foreign() {
 	done
 }
 
-# record WORKLOAD ROUND KIND WIRE FILE_N SUMMARY_N DROPS CPU SETUP RATE HOSTCPU FILE_B
-# (a 13th field, CONTENDED 0/1, is added from $CONTENDED)
+# record WORKLOAD ROUND KIND WIRE FILE_N SUMMARY_N DROPS CPU SETUP RATE HOSTCPU FILE_B FLOOR
+# (a 14th field, CONTENDED 0/1, is added from $CONTENDED)
 record() { (IFS=$'\t'; echo "$*"$'\t'"$CONTENDED") >>"$RESULTS"; }
 check_foreign() { [ -z "$(foreign)" ] || CONTENDED=1; }
 
@@ -224,7 +238,7 @@ setup_download() {
 run_download() { # KIND ROUND
 	local kind=$1 round=$2 file=$WORK/dl.$1 tx0 tx1 h0 h1 out size secs rate
 	[ "$SINK" = null ] && file=/dev/null
-	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=-
+	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=- FLOOR_CPU=-
 	[ "$kind" = none ] || start_capture "$kind" "" lo "$file" "tcp port $DL_PORT"
 	CONTENDED=0; check_foreign
 	tx0=$(ifstat "" lo tx_packets); h0=$(host_busy)
@@ -243,7 +257,7 @@ run_download() { # KIND ROUND
 	[ "$kind" = none ] || stop_capture "$kind" "$file"
 	rate=$(awk -v b="$size" -v s="$secs" 'BEGIN{ printf "%.1f", b / s / 1e6 }')
 	record download "$round" "$kind" $((tx1 - tx0)) "$FILE_N" "$CAP_N" "$CAP_DROP" \
-		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B"
+		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B" "$FLOOR_CPU"
 	log "download round $round $kind: $rate MB/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s$([ "$CONTENDED" = 1 ] && echo " (CONTENDED: other capturers/tests were running)")"
 }
 
@@ -271,7 +285,7 @@ setup_flood() {
 run_flood() { # KIND ROUND
 	local kind=$1 round=$2 file=$WORK/fl.$1 w0 w1 h0 h1 rate
 	[ "$SINK" = null ] && file=/dev/null
-	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=-
+	CAP_CPU=- CAP_SETUP=- CAP_N=- CAP_DROP=- FILE_N=- FILE_B=- FLOOR_CPU=-
 	[ "$kind" = none ] || start_capture "$kind" "$NS_RX" "$VETH_RX" "$file" ""
 	CONTENDED=0; check_foreign
 	w0=$(($(ifstat "$NS_RX" "$VETH_RX" rx_packets) + $(ifstat "$NS_RX" "$VETH_RX" tx_packets)))
@@ -296,7 +310,7 @@ print("%.0f" % (e["packets"] / e["seconds"]))' "$WORK/iperf.json" 2>/dev/null) |
 	sleep 0.2
 	[ "$kind" = none ] || stop_capture "$kind" "$file"
 	record flood "$round" "$kind" $((w1 - w0)) "$FILE_N" "$CAP_N" "$CAP_DROP" \
-		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B"
+		"$CAP_CPU" "$CAP_SETUP" "$rate" "$(awk -v a="$h0" -v b="$h1" 'BEGIN{ printf "%.2f", b - a }')" "$FILE_B" "$FLOOR_CPU"
 	log "flood round $round $kind: $rate pkt/s, captured $FILE_N, dropped $CAP_DROP, cpu $CAP_CPU s$([ "$CONTENDED" = 1 ] && echo " (CONTENDED: other capturers/tests were running)")"
 }
 
@@ -330,10 +344,13 @@ for line in open(path):
     f = line.rstrip("\n").split("\t")
     if len(f) < 12:
         continue
-    r = dict(busy=len(f) > 12 and f[12] == "1", wire=num(f[3]), cap=num(f[4]), summ=num(f[5]), drop=num(f[6]), cpu=num(f[7]),
+    r = dict(busy=len(f) > 13 and f[13] == "1", floor=num(f[12]), wire=num(f[3]), cap=num(f[4]), summ=num(f[5]), drop=num(f[6]), cpu=num(f[7]),
              setup=num(f[8]), rate=num(f[9]), host=num(f[10]), capb=num(f[11]))
     c = None if r["cpu"] is None else r["cpu"] - r["setup"]
     r["uspp"] = c * 1e6 / r["cap"] if c is not None and r["cap"] else None
+    # above the floor: what the capturer spends besides filling tmpfs pages
+    r["above"] = (c - r["floor"]) * 1e6 / r["cap"] if c is not None and r["floor"] is not None and r["cap"] else None
+    r["floorpp"] = r["floor"] * 1e6 / r["cap"] if r["floor"] is not None and r["cap"] else None
     r["uspmb"] = c * 1e6 / (r["capb"] / 1e6) if c is not None and r["capb"] else None
     r["capmb"] = None if r["capb"] is None else r["capb"] / 1e6
     n = (r["drop"] or 0) + (r["cap"] or 0)
@@ -399,6 +416,11 @@ for wl in ("download", "flood"):
         extra = f"   (per captured MB: {tl_b / td_b:.2f})" if td_b and tl_b else ""
         print(f"  ratio tlsdump/tcpdump CPU per captured packet: {ratio:.2f}   "
               f"target <= 0.50: {'MET' if ratio <= 0.5 else 'MISSED'}{extra}")
+    td_a, tl_a = med(wl, "tcpdump", "above"), med(wl, "tlsdump", "above")
+    if td_a and tl_a is not None:
+        print(f"  tmpfs floor (dd of each file's size into /dev/shm, 1 MiB writes): "
+              f"tcpdump {fmt(med(wl, 'tcpdump', 'floorpp'), 3)}, tlsdump {fmt(med(wl, 'tlsdump', 'floorpp'), 3)} µs/pkt; "
+              f"CPU per packet above it: tcpdump {td_a:.3f}, tlsdump {tl_a:.3f} µs (ratio {tl_a / td_a:.2f})")
     np_u = med(wl, "tlsdump-noproc", "uspp")
     if np_u and tl_u:
         pairs = [a["uspp"] / b["uspp"] for a, b in zip(rows.get((wl, "tlsdump"), []),
