@@ -184,6 +184,7 @@ floor() {
 		dd if=/dev/zero of="$WORK/floor" bs=1M count="$mb" status=none || die "dd into tmpfs failed"
 	rm -f "$WORK/floor"
 	FLOOR_CPU=$(awk '{ print $1 + $2 }' "$WORK/floor.time")
+	log "floor: $mb MiB into tmpfs: $FLOOR_CPU s"
 }
 
 # Capturers, test suites, benchmarks or builds that are not ours (the e2e
