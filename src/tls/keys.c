@@ -243,7 +243,8 @@ static const struct tls13_deriv {
 	{ KEYS_EXPORTER, 1, "exp master" },
 };
 
-static int tls13_lines(const struct ossl_event *ev, struct keys_set *set)
+static int tls13_lines(const struct ossl_event *ev, unsigned known,
+		       struct keys_set *set)
 {
 	size_t L = (ev->cipher_id & 0xffff) == CIPHER_SUITE_SHA384 ? 48 : 32;
 	int have_hs = !is_zero(ev->handshake_secret, L) &&
@@ -260,7 +261,8 @@ static int tls13_lines(const struct ossl_event *ev, struct keys_set *set)
 						       ev->handshake_traffic_hash;
 		int err;
 
-		if (!(d->from_master ? have_ms : have_hs))
+		if (!(d->from_master ? have_ms : have_hs) ||
+		    known & (1u << d->label))
 			continue;
 		err = keys_hkdf_expand_label(L, prk, d->hkdf_label, hash, L,
 					     out, L);
@@ -277,6 +279,12 @@ static int tls13_lines(const struct ossl_event *ev, struct keys_set *set)
 
 int keys_from_ossl_event(const struct ossl_event *ev, struct keys_set *set)
 {
+	return keys_from_ossl_event_except(ev, 0, set);
+}
+
+int keys_from_ossl_event_except(const struct ossl_event *ev, unsigned known,
+				struct keys_set *set)
+{
 	int kind;
 
 	set->n = 0;
@@ -286,8 +294,9 @@ int keys_from_ossl_event(const struct ossl_event *ev, struct keys_set *set)
 	if (is_zero(ev->client_random, KEYS_RANDOM_LEN))
 		return 0;
 	if (kind == EV_TLS13)
-		return tls13_lines(ev, set);
+		return tls13_lines(ev, known, set);
 	if (ev->master_key_length == TLS12_MASTER_LEN &&
+	    !(known & (1u << KEYS_CLIENT_RANDOM)) &&
 	    !is_zero(ev->master_key, TLS12_MASTER_LEN))
 		put_line(set, ev, KEYS_CLIENT_RANDOM, ev->master_key,
 			 TLS12_MASTER_LEN);

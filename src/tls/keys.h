@@ -70,6 +70,11 @@ int keys_hkdf_expand_label(int md_len, const uint8_t *secret,
  * the offset profile is probably wrong and set->n is 0), or another -errno
  * from the derivation. */
 int keys_from_ossl_event(const struct ossl_event *ev, struct keys_set *set);
+/* The same, without the lines whose label bit (1 << enum keys_label) is
+ * set in known: lines already written (the other end of the connection,
+ * an earlier probe) are not derived again.  0 when all are known. */
+int keys_from_ossl_event_except(const struct ossl_event *ev, unsigned known,
+				struct keys_set *set);
 
 /* One line as Go wrote it (gotls.bpf.c): 1 with *line, 0 when the
  * random or the secret is all zero (nothing to write), -EINVAL for a

@@ -99,6 +99,8 @@ static void log_line(const struct origin *o, const struct keys_line *l)
 	char cr[65];
 	int i;
 
+	if (log_get_level() < LOG_INFO)
+		return; /* formatting is most of a session's cost otherwise */
 	for (i = 0; i < 32; i++)
 		snprintf(cr + 2 * i, 3, "%02x", l->client_random[i]);
 	log_info("%s save success: client_random=%s, pid=%u, comm=%.16s, TlsVersion=%s",
@@ -247,6 +249,17 @@ static int refuse(struct secrets *s, const struct ossl_event *e)
 	return release_waiting(s, (int32_t)e->profile, 0, true);
 }
 
+/* The labels of this client random already written. */
+static unsigned known(const struct secrets *s, const uint8_t *cr)
+{
+	unsigned m = 0, l;
+
+	for (l = 0; l < KEYS_LABEL_COUNT; l++)
+		if (keys_dedup_has(s->dedup, cr, l))
+			m |= 1u << l;
+	return m;
+}
+
 int secrets_on_event(struct secrets *s, const struct ossl_event *e)
 {
 	struct origin o = { e->pid, e->comm, e->version, (int32_t)e->profile };
@@ -256,7 +269,7 @@ int secrets_on_event(struct secrets *s, const struct ossl_event *e)
 	if (!ossl_file_active(s->src, e->profile))
 		return 0; /* queued before its file was refused */
 	s->now_ns = e->ts_ns;
-	n = keys_from_ossl_event(e, &set);
+	n = keys_from_ossl_event_except(e, known(s, e->client_random), &set);
 	if (n == -EPROTO)
 		return refuse(s, e);
 	return n > 0 ? deliver(s, &o, &set) : 0;

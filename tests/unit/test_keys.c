@@ -285,6 +285,17 @@ static void test_tls13_sha256(void)
 		  "SERVER_TRAFFIC_SECRET_0 " CR " " R_S_AP "\n"
 		  "EXPORTER_SECRET " CR " " R_EXP "\n"), "%s", text);
 
+	/* Lines known already (the other end wrote them) are not derived
+	 * again: the handshake pair known, the other three come. */
+	CHECK(keys_from_ossl_event_except(&ev, 1u << KEYS_CLIENT_HANDSHAKE_TRAFFIC |
+					  1u << KEYS_SERVER_HANDSHAKE_TRAFFIC, &set) == 3);
+	set_text(&set, text, sizeof(text));
+	CHECK_MSG(!strcmp(text,
+		  "CLIENT_TRAFFIC_SECRET_0 " CR " " R_C_AP "\n"
+		  "SERVER_TRAFFIC_SECRET_0 " CR " " R_S_AP "\n"
+		  "EXPORTER_SECRET " CR " " R_EXP "\n"), "%s", text);
+	CHECK(keys_from_ossl_event_except(&ev, 0x7e, &set) == 0 && set.n == 0);
+
 	/* The other SHA-256 suites give the same lines. */
 	for (uint32_t c = 0x03001303; c <= 0x03001305; c++) {
 		ev.cipher_id = c;
