@@ -10,6 +10,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
@@ -96,8 +97,60 @@ static EVP_KDF *hkdf(void)
 	return kdf;
 }
 
-/* HKDF-Expand (RFC 5869 §2.3) through OpenSSL 3's EVP_KDF "HKDF" in
- * EXPAND_ONLY mode: key is the PRK. */
+/* One HMAC context per digest, its digest set once: what TLS derives
+ * (secrets, keys, ivs) is never longer than the hash, so HKDF-Expand is
+ * one HMAC, T(1) = HMAC(PRK, info | 0x01) (RFC 5869 §2.3), and this is
+ * most of the derivation's cost otherwise. */
+static EVP_MAC_CTX *hmac_ctx(const char *digest)
+{
+	static EVP_MAC *mac;
+	static EVP_MAC_CTX *ctx[2];
+	int i = strcmp(digest, "SHA2-256") != 0;
+	OSSL_PARAM p[2];
+
+	if (ctx[i])
+		return ctx[i];
+	if (!mac)
+		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	ctx[i] = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						(char *)digest, 0);
+	p[1] = OSSL_PARAM_construct_end();
+	if (ctx[i] && !EVP_MAC_CTX_set_params(ctx[i], p)) {
+		EVP_MAC_CTX_free(ctx[i]);
+		ctx[i] = NULL;
+	}
+	return ctx[i];
+}
+
+static int hkdf_expand_one(const char *digest, const uint8_t *prk,
+			   size_t prk_len, const uint8_t *info,
+			   size_t info_len, uint8_t *out, size_t out_len)
+{
+	static const uint8_t one = 1;
+	EVP_MAC_CTX *c = hmac_ctx(digest);
+	uint8_t t[EVP_MAX_MD_SIZE];
+	size_t n = 0;
+	int ok;
+
+	if (!c) {
+		ERR_clear_error();
+		return -ENOTSUP;
+	}
+	ok = EVP_MAC_init(c, prk, prk_len, NULL) &&
+	     EVP_MAC_update(c, info, info_len) && EVP_MAC_update(c, &one, 1) &&
+	     EVP_MAC_final(c, t, &n, sizeof(t)) && n >= out_len;
+	if (ok)
+		memcpy(out, t, out_len);
+	explicit_bzero(t, sizeof(t));
+	if (!ok)
+		ERR_clear_error();
+	return ok ? 0 : -EIO;
+}
+
+/* HKDF-Expand (RFC 5869 §2.3): one HMAC when out_len <= prk_len (the
+ * hash length here), else OpenSSL 3's EVP_KDF "HKDF" in EXPAND_ONLY
+ * mode: key is the PRK. */
 static int hkdf_expand(const char *digest, const uint8_t *prk, size_t prk_len,
 		       const uint8_t *info, size_t info_len, uint8_t *out,
 		       size_t out_len)
@@ -105,9 +158,13 @@ static int hkdf_expand(const char *digest, const uint8_t *prk, size_t prk_len,
 	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
 	OSSL_PARAM params[5];
 	EVP_KDF_CTX *kctx;
-	EVP_KDF *kdf = hkdf();
+	EVP_KDF *kdf;
 	int err = 0;
 
+	if (out_len <= prk_len)
+		return hkdf_expand_one(digest, prk, prk_len, info, info_len,
+				       out, out_len);
+	kdf = hkdf();
 	if (!kdf) {
 		ERR_clear_error();
 		return -ENOTSUP;

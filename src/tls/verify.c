@@ -280,11 +280,14 @@ static int key_block(const struct suite *s, const uint8_t *master,
 {
 	static const char label[] = "key expansion";
 	uint8_t seed[sizeof(label) - 1 + 64];
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	EVP_KDF_CTX *x = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	static EVP_KDF *kdf; /* fetched once, as the ciphers */
+	EVP_KDF_CTX *x;
 	OSSL_PARAM p[4];
 	int rc = -EIO;
 
+	if (!kdf)
+		kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+	x = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
 	memcpy(seed, label, sizeof(label) - 1);
 	memcpy(seed + sizeof(label) - 1, srv_random, 32);
 	memcpy(seed + sizeof(label) - 1 + 32, cli_random, 32);
@@ -298,7 +301,6 @@ static int key_block(const struct suite *s, const uint8_t *master,
 	if (x && EVP_KDF_derive(x, out, out_len, p) == 1)
 		rc = 0;
 	EVP_KDF_CTX_free(x);
-	EVP_KDF_free(kdf);
 	return rc;
 }
 
