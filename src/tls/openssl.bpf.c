@@ -7,7 +7,8 @@
  * Sites (facts/openssl.md): the return of SSL_do_handshake (SSL_connect
  * and SSL_accept call it), the entry of SSL_read/SSL_write and their _ex
  * forms (servers driven by BIOs never call the handshake function), and
- * SSL_shutdown/SSL_free as a catch-all.  User space derives the key-log
+ * SSL_shutdown/SSL_free as a catch-all, and SSL_get_error in processes
+ * that drive TLS through BIO_f_ssl.  User space derives the key-log
  * lines; here we only snapshot and skip what was already sent. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -190,8 +191,8 @@ static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
 
 	if (!o || !e || !ssl)
 		return 0;
-	if ((site == OSSL_SITE_READ || site == OSSL_SITE_WRITE) &&
-	    already_complete(o, ssl))
+	if ((site == OSSL_SITE_READ || site == OSSL_SITE_WRITE ||
+	     site == OSSL_SITE_ERROR) && already_complete(o, ssl))
 		return 0;
 	if (read_ssl(o, ssl, e)) {
 		count(2);
@@ -211,6 +212,7 @@ static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->profile = idx;
 	e->site = site;
+	e->first = !old;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* No wakeup: the consumer polls every 10 ms; a wakeup per record
 	 * costs the traced process ~25 µs (facts/probe-cost.md). */
@@ -254,6 +256,15 @@ SEC("uprobe")
 int BPF_KPROBE(ossl_write, void *ssl)
 {
 	return snapshot(ctx, (__u64)ssl, OSSL_SITE_WRITE);
+}
+
+/* Attached per process, to those whose SSL objects show up first at
+ * SSL_shutdown/SSL_free (BIO_f_ssl calls SSL_get_error after each of its
+ * reads and writes, the first one right after the handshake). */
+SEC("uprobe")
+int BPF_KPROBE(ossl_get_error, void *ssl)
+{
+	return snapshot(ctx, (__u64)ssl, OSSL_SITE_ERROR);
 }
 
 SEC("uprobe")

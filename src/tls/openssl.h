@@ -42,6 +42,7 @@ enum ossl_site {
 	OSSL_SITE_WRITE = 3,         /* SSL_write/SSL_write_ex entry */
 	OSSL_SITE_SHUTDOWN = 4,      /* SSL_shutdown entry */
 	OSSL_SITE_FREE = 5,          /* SSL_free entry */
+	OSSL_SITE_ERROR = 6,         /* SSL_get_error entry (BIO-driven processes) */
 };
 
 /* One snapshot of an SSL object's secrets, sent when they changed. */
@@ -54,7 +55,8 @@ struct ossl_event {
 	__u32 cipher_id;   /* 0x0300xxxx (OpenSSL's id: 0x03000000 | IANA) */
 	__u32 master_key_length;
 	__u8 site;         /* enum ossl_site */
-	__u8 pad[3];
+	__u8 first;        /* the first snapshot sent for this SSL * */
+	__u8 pad[2];
 	char comm[16];
 	__u8 client_random[32];
 	__u8 master_key[48];

@@ -21,7 +21,8 @@ struct probe_spec {
 	bool entry;   /* at the function's first byte (after endbr64) */
 };
 
-enum { P_HS_ENTER, P_HS_RET, P_READ, P_WRITE, P_SHUTDOWN, P_FREE, P_N };
+enum { P_HS_ENTER, P_HS_RET, P_READ, P_WRITE, P_SHUTDOWN, P_FREE, P_ERROR,
+       P_N };
 
 static const struct probe_spec probes[] = {
 	/* SSL_connect/SSL_accept only enter SSL_do_handshake */
@@ -32,21 +33,28 @@ static const struct probe_spec probes[] = {
 	{ "SSL_write", P_WRITE, false, false },
 	{ "SSL_write_ex", P_WRITE, false, false },
 	/* Servers driven through BIO_f_ssl (s_server -www) call none of the
-	 * above until the connection ends: their keys come at SSL_shutdown/
-	 * SSL_free, in time for connections shorter than the 2 s hold.  A
-	 * probe on SSL_get_state (which libssl's state machine calls right
-	 * after the handshake) would close that gap, but it also fires many
-	 * times per record: it halved bulk throughput (bench/tls.sh), so it
-	 * is not used. */
+	 * above until the connection ends: their first keys come at
+	 * SSL_shutdown/SSL_free.  Such a process then gets bio_probe. */
 	{ "SSL_shutdown", P_SHUTDOWN, false, false },
 	{ "SSL_free", P_FREE, false, false },
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
+/* BIO_f_ssl calls SSL_get_error after each read and write, the first
+ * right after the handshake; so do many programs after a failed call,
+ * which is why it is probed only in the processes that need it (one hit
+ * per BIO read or write, ~1 us on its emulated jcc). */
+static const struct probe_spec bio_probe = { "SSL_get_error", P_ERROR,
+					     false, false };
+#define MAX_PID_PROBES 16 /* processes per file */
+
 struct ossl_file {
 	char path[PATH_MAX];     /* as opened (/proc/PID/root/...) */
 	char display[PATH_MAX];  /* as the process or user named it */
 	struct bpf_link *links[N_PROBES];
+	struct bpf_link *pid_links[MAX_PID_PROBES]; /* bio_probe, per process */
+	pid_t pids[MAX_PID_PROBES];
+	int n_pids;
 	bool used;
 	bool refused;            /* disabled: the slot stays taken */
 };
@@ -68,6 +76,7 @@ static struct bpf_program *prog_of(struct ossl *o, int which)
 		o->skel->progs.ossl_write,
 		o->skel->progs.ossl_shutdown,
 		o->skel->progs.ossl_free,
+		o->skel->progs.ossl_get_error,
 	};
 
 	return p[which];
@@ -162,6 +171,9 @@ static void detach_file(struct ossl_file *f)
 		bpf_link__destroy(f->links[i]);
 		f->links[i] = NULL;
 	}
+	for (i = 0; i < (size_t)f->n_pids; i++)
+		bpf_link__destroy(f->pid_links[i]);
+	f->n_pids = 0;
 	f->used = false;
 }
 
@@ -202,6 +214,38 @@ int ossl_attach_file(struct ossl *o, const char *path, const char *display,
 		return err;
 	}
 	return 0;
+}
+
+int ossl_attach_bio(struct ossl *o, unsigned file, pid_t pid)
+{
+	struct ossl_file *f = file < OSSL_MAX_FILES ? &o->files[file] : NULL;
+	struct elfsym_func fn;
+	struct elfsym *e;
+	int i, err;
+
+	if (!f || !f->used)
+		return -ENOENT;
+	for (i = 0; i < f->n_pids; i++)
+		if (f->pids[i] == pid)
+			return -EEXIST;
+	if (f->n_pids >= MAX_PID_PROBES)
+		return -ENOSPC;
+	err = elfsym_open(f->path, &e);
+	if (err)
+		return err;
+	err = elfsym_find_func(e, bio_probe.func, &fn);
+	if (!err) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = file);
+
+		f->pid_links[f->n_pids] = bpf_program__attach_uprobe_opts(
+			prog_of(o, bio_probe.prog), pid, f->path,
+			(size_t)probe_offset(e, &fn, &bio_probe), &uo);
+		err = f->pid_links[f->n_pids] ? 0 : -errno;
+	}
+	elfsym_close(e);
+	if (!err)
+		f->pids[f->n_pids++] = pid;
+	return err;
 }
 
 void ossl_disable_file(struct ossl *o, unsigned file)
