@@ -62,15 +62,16 @@ int session_tls_check(void *ctx, const uint8_t cr[32],
 	return secrets_check(s->t->sec, cr, &vs, lines, len, final);
 }
 
-/* An SSL object first seen when it ends: its process does TLS through
- * BIO_f_ssl (s_server -www); from now on its keys come right after each
- * handshake, not when the connection is over. */
+/* An SSL object first seen when it ends, with keys nobody gave before:
+ * its process does TLS through BIO_f_ssl (s_server -www); from now on
+ * its keys come when it reads a request, not when the connection is
+ * over. */
 static void watch_bio(struct session *s, const struct ossl_event *e)
 {
 	int err = ossl_attach_bio(s->t->ossl, e->profile, (pid_t)e->pid);
 
 	if (!err)
-		log_info("pid %u (%.16s): TLS driven through BIO_f_ssl (keys first seen at %s): SSL_get_error probed in this process",
+		log_info("pid %u (%.16s): keys of a session first seen at %s: SSL_get_error probed in this process too (BIO_f_ssl calls it after each read)",
 			 e->pid, e->comm, e->site == OSSL_SITE_FREE ? "SSL_free" : "SSL_shutdown");
 	else if (err != -EEXIST && err != -ENOENT)
 		log_debug("pid %u: cannot probe SSL_get_error: %s", e->pid,
@@ -80,14 +81,24 @@ static void watch_bio(struct session *s, const struct ossl_event *e)
 static int on_snapshot(void *ctx, const struct ossl_event *e)
 {
 	struct session *s = ctx;
+	struct secrets_stats before, after;
+	int err;
 
 	/* --pid/--uid/--comm: the key log holds only those processes' keys
 	 * (the pcapng's keys follow its packets, filtered in the kernel) */
 	if (!cli_wants(s->cfg, e->pid, e->uid, e->comm))
 		return 0;
-	if (e->first && (e->site == OSSL_SITE_SHUTDOWN || e->site == OSSL_SITE_FREE))
+	if (!(e->first && (e->site == OSSL_SITE_SHUTDOWN ||
+			   e->site == OSSL_SITE_FREE)))
+		return secrets_on_event(s->t->sec, e);
+	/* seen first when it ends: a BIO_f_ssl process if no other probe
+	 * (the peer's, another site) gave these keys before */
+	secrets_get_stats(s->t->sec, &before);
+	err = secrets_on_event(s->t->sec, e);
+	secrets_get_stats(s->t->sec, &after);
+	if (after.lines > before.lines)
 		watch_bio(s, e);
-	return secrets_on_event(s->t->sec, e);
+	return err;
 }
 
 /* Where this build keeps its secrets: a verified profile of its

@@ -82,10 +82,10 @@ TD_PID=$!
 wait_attached tls3 "$TD_PID"
 curl -sk --tlsv1.3 "https://127.0.0.1:$P2/small.txt" -o /dev/null || fail "-WWW: first request failed"
 for i in $(seq 50); do
-	grep -q 'BIO_f_ssl.*SSL_get_error probed' "$WORK/tls3.err" && break
+	grep -q 'SSL_get_error probed' "$WORK/tls3.err" && break
 	sleep 0.1
 done
-grep -q "pid $SRV2 .*BIO_f_ssl.*SSL_get_error probed" "$WORK/tls3.err" ||
+grep -q "pid $SRV2 .*first seen at SSL_shutdown: SSL_get_error probed" "$WORK/tls3.err" ||
 	fail "-WWW: the server was not recognised as BIO-driven: $(grep -i 'bio\|warn' "$WORK/tls3.err" | tail -3)"
 t0=$SECONDS
 curl -sk --tlsv1.3 --limit-rate 3M "https://127.0.0.1:$P2/big.bin" -o "$WORK/big.got" ||
