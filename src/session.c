@@ -450,7 +450,8 @@ int session_run(const struct config *cfg)
 				write_packet, write_dsb, &s);
 		rc = s.seq ? 0 : EXIT_RUNTIME;
 		if (s.seq)
-			seq_set_check(s.seq, session_tls_check);
+			seq_set_check(s.seq, session_tls_check,
+				      session_tls_wants_check);
 	}
 	if (!rc && loop_install_signals()) {
 		log_err("cannot set up signals: %s", strerror(errno));

@@ -63,6 +63,8 @@ struct streams;
 int session_tls_check(void *ctx, const uint8_t cr[32],
 		      const struct streams *st, const char *lines, size_t len,
 		      bool final);
+bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
+			     const char *lines, size_t len);
 /* session_proc.c: process attribution.  Loads and seeds it, fills *cp
  * for the capture program; exit code. */
 struct capture_proc;

@@ -78,6 +78,14 @@ static void watch_bio(struct session *s, const struct ossl_event *e)
 			  strerror(-err));
 }
 
+bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
+			     const char *lines, size_t len)
+{
+	struct session *s = ctx;
+
+	return s->t && s->t->sec && secrets_wants_check(s->t->sec, cr, lines, len);
+}
+
 static int on_snapshot(void *ctx, const struct ossl_event *e)
 {
 	struct session *s = ctx;

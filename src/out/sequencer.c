@@ -61,6 +61,7 @@ struct sequencer {
 	seq_write_fn fn;
 	seq_dsb_fn dsb;
 	seq_check_fn check;
+	seq_wants_fn wants;
 	void *ctx;
 	struct flow *buckets[N_BUCKETS];
 	struct flow *by_cr[N_BUCKETS];
@@ -260,7 +261,8 @@ static int settle(struct sequencer *s, struct flow *f, bool final)
 {
 	int v = 1, err = 0, e;
 
-	if (f->lines_len && s->check) {
+	if (f->lines_len && s->check &&
+	    (!s->wants || s->wants(s->ctx, f->cr, f->lines, f->lines_len))) {
 		v = check_flow(s, f, final);
 		if (v == -EAGAIN && !final) {
 			s->n_waiting += !f->waiting;
@@ -545,9 +547,11 @@ int seq_drain(struct sequencer *s)
 	return err;
 }
 
-void seq_set_check(struct sequencer *s, seq_check_fn check)
+void seq_set_check(struct sequencer *s, seq_check_fn check,
+		   seq_wants_fn wants)
 {
 	s->check = check;
+	s->wants = wants;
 }
 
 void seq_get_stats(const struct sequencer *s, struct seq_stats *out)

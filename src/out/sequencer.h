@@ -56,6 +56,10 @@ struct streams;
 typedef int (*seq_check_fn)(void *ctx, const uint8_t cr[32],
 			    const struct streams *st, const char *lines,
 			    size_t len, bool final);
+/* Whether these keys are to be checked at all (false: they go out as
+ * they are, and the flow's bytes are not even put together). */
+typedef bool (*seq_wants_fn)(void *ctx, const uint8_t cr[32],
+			     const char *lines, size_t len);
 /* Writes key-log lines as a DSB. */
 typedef int (*seq_dsb_fn)(void *ctx, const char *lines, size_t len);
 
@@ -82,8 +86,10 @@ int seq_packet(struct sequencer *s, const struct seq_packet *p,
  * session needs; its flow goes out after them. */
 int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
 	     size_t len, bool complete, uint64_t now_ns);
-/* Sets the key check (none: keys go out unchecked). */
-void seq_set_check(struct sequencer *s, seq_check_fn check);
+/* Sets the key check (none: keys go out unchecked); wants may be NULL
+ * (every session is checked). */
+void seq_set_check(struct sequencer *s, seq_check_fn check,
+		   seq_wants_fn wants);
 /* Lets go of flows held longer than hold_ns. */
 int seq_tick(struct sequencer *s, uint64_t now_ns);
 /* Writes out everything held (at exit). */
