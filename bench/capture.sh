@@ -150,7 +150,7 @@ start_capture() {
 # stop_capture KIND FILE : stops it, sets CAP_CPU (s), CAP_N (summary), CAP_DROP,
 # FILE_N and FILE_B (packets and captured bytes in the file).
 stop_capture() {
-	local kind=$1 file=$2 t
+	local kind=$1 file=$2 t size
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_TPID" 2>/dev/null
 	CAP_TPID="" CAP_PID=""
@@ -169,8 +169,9 @@ stop_capture() {
 	read -r FILE_N FILE_B < <(capinfos -M -c -d "$file" 2>/dev/null |
 		awk -F': *' '/Number of packets/{ n = $2 } /Data size/{ b = $2 + 0 } END{ if (n != "") print n, b }')
 	[ -n "$FILE_N" ] || die "capinfos cannot read $kind's file"
-	floor "$(stat -c %s "$file")"
+	size=$(stat -c %s "$file")
 	rm -f "$file"
+	floor "$size" # with the capture's file gone: the same memory as before it
 }
 
 # floor BYTES : sets FLOOR_CPU, the CPU s that writing BYTES into a new
