@@ -253,6 +253,12 @@ static int apply(struct config *cfg, int id, const char *arg)
 	return -EINVAL;
 }
 
+struct proc_want cli_want(const struct config *cfg)
+{
+	return (struct proc_want){ cfg->pids, cfg->n_pids, cfg->uids,
+				   cfg->n_uids, cfg->comms, cfg->n_comms };
+}
+
 bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
 	       const char *comm)
 {

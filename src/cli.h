@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "proc/want.h"
+
 #define CLI_MAX_IFACES 64
 #define CLI_MAX_LIST 64
 
@@ -61,6 +63,8 @@ struct config {
  * given must match; none given: every process).  comm is the kernel's
  * task name: at most 16 bytes are read, NUL-terminated when shorter.  For the
  * filters applied in user space: keys and text mode. */
+/* --pid/--uid/--comm as the kernel-side filter takes them. */
+struct proc_want cli_want(const struct config *cfg);
 bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
 	       const char *comm);
 

@@ -104,6 +104,7 @@ int session_go_start(struct session_go **out, const struct config *cfg,
 		     struct secrets *sec)
 {
 	struct session_go *g = calloc(1, sizeof(*g));
+	struct proc_want w;
 	int err;
 
 	*out = g;
@@ -115,7 +116,9 @@ int session_go_start(struct session_go **out, const struct config *cfg,
 	err = add_elfpaths(g);
 	if (err)
 		return err;
-	err = goprobe_open(&g->probe, on_line, cfg->n_elfpaths ? NULL : on_exec, g);
+	w = cli_want(cfg);
+	err = goprobe_open(&g->probe, on_line, cfg->n_elfpaths ? NULL : on_exec, g,
+			   &w);
 	if (err) {
 		log_err("cannot load the Go TLS probe: %s", strerror(-err));
 		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;

@@ -39,12 +39,7 @@ int session_proc_start(struct session *s, struct capture_proc *cp)
 	if (err)
 		return session_load_status(err, "the process attribution");
 	proc_maps(s->proc, &cp->flows_fd, &cp->owners_fd, &cp->stats_fd);
-	cp->pids = c->pids;
-	cp->n_pids = c->n_pids;
-	cp->uids = c->uids;
-	cp->n_uids = c->n_uids;
-	cp->comms = c->comms;
-	cp->n_comms = c->n_comms;
+	cp->want = cli_want(c);
 	return 0;
 }
 

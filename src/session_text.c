@@ -150,6 +150,7 @@ static int find_targets(struct session_text *t)
 int session_text_start(struct session_text **out, const struct config *cfg)
 {
 	struct session_text *t = calloc(1, sizeof(*t));
+	struct proc_want w;
 	int err;
 
 	*out = t;
@@ -159,7 +160,8 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();
-	err = plainprobe_open(&t->probe, on_chunk, t);
+	w = cli_want(cfg);
+	err = plainprobe_open(&t->probe, on_chunk, t, &w);
 	if (err) {
 		log_err("cannot load the text-mode probes: %s", strerror(-err));
 		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;

@@ -232,12 +232,13 @@ static int find_targets(struct session *s)
  * both. */
 static int start_sources(struct session *s)
 {
+	struct proc_want w = cli_want(s->cfg);
 	int err = 0;
 
 	if (s->cfg->model == MODEL_TEXT)
 		return session_text_start(&s->t->text, s->cfg);
 	if (s->cfg->cmd != CMD_GOTLS) {
-		err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s),
+		err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s, &w),
 					  "the OpenSSL probes");
 		if (err)
 			return err;
@@ -312,6 +313,8 @@ void session_tls_stop(struct session *s)
 	if (t->sec && t->started) {
 		secrets_get_stats(t->sec, &st);
 		lost = t->ossl ? ossl_lost(t->ossl) : 0;
+		if (t->ossl)
+			log_debug("OpenSSL probes: %llu snapshots sent", ossl_sent(t->ossl));
 		fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
 			(unsigned long long)st.lines, (unsigned long long)st.sessions);
 		if (lost || st.refused)

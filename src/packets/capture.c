@@ -44,7 +44,8 @@ static int on_record(void *ctx, void *data, size_t size)
  * data (comms) and two small sets filled after load (pids, uids). */
 static int configure_proc(struct tc_bpf *s, const struct capture_proc *p)
 {
-	int i, err;
+	const struct proc_want *w = p ? &p->want : NULL;
+	int err;
 
 	if (!p || p->flows_fd < 0) /* unused: keep the idle table small */
 		return bpf_map__set_max_entries(s->maps.conn_flows, 1);
@@ -53,28 +54,9 @@ static int configure_proc(struct tc_bpf *s, const struct capture_proc *p)
 	err = err ?: bpf_map__reuse_fd(s->maps.conn_stats, p->stats_fd);
 	if (err)
 		return err;
-	if (p->n_comms > CONN_MAX_COMMS)
-		return -E2BIG;
-	s->rodata->proc_mode = p->n_pids || p->n_uids || p->n_comms ?
+	s->rodata->proc_mode = w->n_pids || w->n_uids || w->n_comms ?
 			       TC_PROC_FILTER : TC_PROC_ON;
-	s->rodata->n_pids = (uint32_t)p->n_pids;
-	s->rodata->n_uids = (uint32_t)p->n_uids;
-	s->rodata->n_comms = (uint32_t)p->n_comms;
-	for (i = 0; i < p->n_comms; i++) /* the kernel's comm: 15 bytes + NUL */
-		strncpy((char *)s->rodata->comms[i], p->comms[i],
-			CONN_COMM_LEN - 1);
-	return 0;
-}
-
-static int fill_set(struct bpf_map *m, const uint32_t *v, int n)
-{
-	uint8_t one = 1;
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (bpf_map_update_elem(bpf_map__fd(m), &v[i], &one, BPF_ANY))
-			return -errno;
-	return 0;
+	return WANT_SET_RODATA(s->rodata, w);
 }
 
 static int configure(struct capture *c, const struct capture_opts *o)
@@ -122,10 +104,9 @@ int capture_open(struct capture **out, const struct capture_opts *o,
 	if (!err)
 		err = fill_prog_array(c);
 	if (!err && o->proc)
-		err = fill_set(c->skel->maps.want_pids, o->proc->pids,
-			       o->proc->n_pids) ?:
-		      fill_set(c->skel->maps.want_uids, o->proc->uids,
-			       o->proc->n_uids);
+		err = want_fill_maps(bpf_map__fd(c->skel->maps.want_pids),
+				     bpf_map__fd(c->skel->maps.want_uids),
+				     &o->proc->want);
 	if (!err) {
 		c->ring = ring_buffer__new(bpf_map__fd(c->skel->maps.packets),
 					   on_record, c, NULL);

@@ -12,6 +12,7 @@
 
 #include "packets/iface.h"
 #include "packets/tc.h"
+#include "proc/want.h"
 
 struct capture;
 
@@ -19,12 +20,7 @@ struct capture;
  * kernel-side process filter (every kind given must match). */
 struct capture_proc {
 	int flows_fd, owners_fd, stats_fd; /* -1: no attribution */
-	const uint32_t *pids;
-	int n_pids;
-	const uint32_t *uids;
-	int n_uids;
-	const char *const *comms;
-	int n_comms;
+	struct proc_want want;
 };
 
 struct capture_opts {

@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include "packets/tc.h"
 #include "proc/attr.bpf.h"
+#include "proc/want.bpf.h"
 
 #define TC_ACT_UNSPEC (-1)
 
@@ -19,11 +20,8 @@ const volatile __u32 snaplen = TC_MAX_SNAPLEN;
  * of CPU, see facts/probe-cost.md). */
 const volatile __u64 wakeup_bytes = 1 << 20;
 /* enum tc_proc; with TC_PROC_FILTER, a packet is recorded only when its
- * process matches every kind of criterion given (any value of a kind):
- * want_pids (when n_pids), want_uids (when n_uids), comms (when n_comms). */
+ * process is wanted (proc/want.bpf.h). */
 const volatile __u32 proc_mode = TC_PROC_OFF;
-const volatile __u32 n_pids = 0, n_uids = 0, n_comms = 0;
-const volatile char comms[CONN_MAX_COMMS][CONN_COMM_LEN] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -37,21 +35,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cap_iface);
 } ifaces SEC(".maps");
-
-/* --pid and --uid values (key present = wanted). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, __u8);
-} want_pids SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, __u8);
-} want_uids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -95,34 +78,11 @@ static __always_inline __u64 ring_flags(__u32 size)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline bool comm_wanted(const char *c)
-{
-	int i, j;
-
-	for (i = 0; i < CONN_MAX_COMMS && i < n_comms; i++) {
-		for (j = 0; j < CONN_COMM_LEN; j++) {
-			if (c[j] != comms[i][j])
-				break;
-			if (!c[j])
-				return true;
-		}
-		if (j == CONN_COMM_LEN)
-			return true;
-	}
-	return false;
-}
-
 /* --pid/--uid/--comm, in the kernel: a packet of no known process, or of
  * another one, is not recorded. */
 static __always_inline bool proc_wanted(const struct conn_owner *o)
 {
-	__u32 pid = o->pid, uid = o->uid;
-
-	if (n_pids && !bpf_map_lookup_elem(&want_pids, &pid))
-		return false;
-	if (n_uids && !bpf_map_lookup_elem(&want_uids, &uid))
-		return false;
-	return !n_comms || comm_wanted(o->comm);
+	return want_process(o->pid, o->uid, o->comm);
 }
 
 /* On lo both ends are ours: a packet the filter does not want for its

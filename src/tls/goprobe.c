@@ -1,5 +1,6 @@
 /* goprobe.c - see goprobe.h. */
 #include "tls/goprobe.h"
+#include "proc/want.h"
 #include "tls/gotls.skel.h"
 #include "log.h"
 #include "percpu.h"
@@ -51,7 +52,7 @@ static void watch_execs(struct goprobe *g)
 }
 
 int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
-		 void *ctx)
+		 void *ctx, const struct proc_want *w)
 {
 	struct goprobe *g = calloc(1, sizeof(*g));
 	int err;
@@ -61,8 +62,7 @@ int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
 	g->fn = fn;
 	g->exec_fn = exec_fn;
 	g->ctx = ctx;
-	g->skel = gotls_bpf__open_and_load();
-	err = g->skel ? 0 : -errno;
+	err = WANT_OPEN_LOAD(gotls_bpf, &g->skel, w);
 	if (!err) {
 		g->ring = ring_buffer__new(bpf_map__fd(g->skel->maps.lines),
 					   on_line, g, NULL);

@@ -22,8 +22,10 @@ typedef void (*goprobe_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
 /* exec_fn may be NULL.  Without the exec tracepoint (an older kernel),
  * only the periodic scans find new programs (a note says so). */
+struct proc_want;
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
 int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
-		 void *ctx);
+		 void *ctx, const struct proc_want *w);
 /* The executable with inode ino was looked at: no exec news about it. */
 void goprobe_known(struct goprobe *g, uint64_t ino);
 /* Probes the binary at path (as this host sees it) where gi says;

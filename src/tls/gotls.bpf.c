@@ -9,6 +9,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "tls/gotls.h"
+#include "proc/want.bpf.h"
 
 #define EFLAGS_CF 0x01
 #define EFLAGS_ZF 0x40
@@ -126,6 +127,8 @@ int gotls_keylog(struct pt_regs *ctx)
 	 * comes by here again with the flags clear. */
 	if (ctx->flags & (EFLAGS_CF | EFLAGS_ZF))
 		return count(GOTLS_GROWS);
+	if (!want_current())
+		return 0; /* --pid/--uid/--comm: another process */
 	if (GOTLS_COOKIE_ABI(cookie) == 1)
 		args_reg(ctx, &a);
 	else if (args_stack(ctx, sig, &a))

@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "tls/openssl.h"
+#include "proc/want.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -189,8 +190,8 @@ static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
 	struct ssl_state st = {}, *old;
 	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!o || !e || !ssl)
-		return 0;
+	if (!o || !e || !ssl || !want_current())
+		return 0; /* want_current: --pid/--uid/--comm */
 	if ((site == OSSL_SITE_READ || site == OSSL_SITE_WRITE ||
 	     site == OSSL_SITE_ERROR) && already_complete(o, ssl))
 		return 0;

@@ -1,5 +1,6 @@
 /* ossl.c - see ossl.h. */
 #include "tls/ossl.h"
+#include "proc/want.h"
 #include "tls/elfsym.h"
 #include "tls/prologue.h"
 #include "tls/openssl.skel.h"
@@ -91,7 +92,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return o->fn(o->ctx, data);
 }
 
-int ossl_open(struct ossl **out, ossl_fn fn, void *ctx)
+int ossl_open(struct ossl **out, ossl_fn fn, void *ctx,
+	      const struct proc_want *w)
 {
 	struct ossl *o = calloc(1, sizeof(*o));
 	int err;
@@ -100,8 +102,7 @@ int ossl_open(struct ossl **out, ossl_fn fn, void *ctx)
 		return -ENOMEM;
 	o->fn = fn;
 	o->ctx = ctx;
-	o->skel = openssl_bpf__open_and_load();
-	err = o->skel ? 0 : -errno;
+	err = WANT_OPEN_LOAD(openssl_bpf, &o->skel, w);
 	if (!err) {
 		o->ring = ring_buffer__new(bpf_map__fd(o->skel->maps.secrets),
 					   on_event, o, NULL);
@@ -282,6 +283,14 @@ unsigned long long ossl_lost(const struct ossl *o)
 
 	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, 2);
 	return c[1]; /* [1]: ring full */
+}
+
+unsigned long long ossl_sent(const struct ossl *o)
+{
+	uint64_t c[2];
+
+	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, 2);
+	return c[0];
 }
 
 void ossl_close(struct ossl *o)

@@ -18,7 +18,10 @@ struct ossl;
 /* One snapshot; return 0 to go on, < 0 to stop consuming. */
 typedef int (*ossl_fn)(void *ctx, const struct ossl_event *e);
 
-int ossl_open(struct ossl **out, ossl_fn fn, void *ctx);
+struct proc_want;
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
+int ossl_open(struct ossl **out, ossl_fn fn, void *ctx,
+	      const struct proc_want *w);
 /* Attaches the probe set to path (as this host sees it, e.g. through
  * /proc/PID/root); off says where that build keeps the secrets; pid -1 =
  * every process.  -ESRCH (no SSL_* functions) or another -errno. */
@@ -42,6 +45,9 @@ int ossl_ring_fd(const struct ossl *o);
 int ossl_consume(struct ossl *o);
 /* Snapshots lost because the ring was full. */
 unsigned long long ossl_lost(const struct ossl *o);
+/* Snapshots the probes sent (those of processes --pid/--uid/--comm
+ * exclude are not: the kernel decides). */
+unsigned long long ossl_sent(const struct ossl *o);
 void ossl_close(struct ossl *o);
 
 #endif

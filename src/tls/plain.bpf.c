@@ -24,6 +24,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 #include "tls/plain.h"
+#include "proc/want.bpf.h"
 
 #define EFLAGS_CF 0x01
 #define EFLAGS_ZF 0x40
@@ -197,8 +198,8 @@ static __always_inline void emit(__u64 conn, __s32 fd, __u32 dir, __u32 lib,
 	__u64 id = bpf_get_current_pid_tgid();
 	struct emit_ctx c = { .data = data, .n = n };
 
-	if (!s || !n || n > 0x7fffffff)
-		return;
+	if (!s || !n || n > 0x7fffffff || !want_current())
+		return; /* want_current: --pid/--uid/--comm */
 	s->h.ts_ns = bpf_ktime_get_ns();
 	s->h.conn = conn;
 	s->h.pid = id >> 32;

@@ -1,5 +1,6 @@
 /* plainprobe.c - see plainprobe.h. */
 #include "tls/plainprobe.h"
+#include "proc/want.h"
 #include "tls/elfsym.h"
 #include "tls/goelf.h"
 #include "tls/plain.skel.h"
@@ -36,7 +37,8 @@ static int on_chunk(void *ctx, void *data, size_t size)
 	return p->fn(p->ctx, e, (const uint8_t *)data + sizeof(*e));
 }
 
-int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx)
+int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
+		    const struct proc_want *w)
 {
 	struct plainprobe *p = calloc(1, sizeof(*p));
 	int err;
@@ -45,8 +47,7 @@ int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx)
 		return -ENOMEM;
 	p->fn = fn;
 	p->ctx = ctx;
-	p->skel = plain_bpf__open_and_load();
-	err = p->skel ? 0 : -errno;
+	err = WANT_OPEN_LOAD(plain_bpf, &p->skel, w);
 	if (!err) {
 		p->ring = ring_buffer__new(bpf_map__fd(p->skel->maps.plain),
 					   on_chunk, p, NULL);

@@ -19,7 +19,10 @@ struct plainprobe;
 typedef int (*plainprobe_fn)(void *ctx, const struct plain_event *e,
 			     const uint8_t *data);
 
-int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx);
+struct proc_want;
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
+int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
+		    const struct proc_want *w);
 /* SSL_read/_ex and SSL_write/_ex of the file at path.  0, -ESRCH (none of
  * them in it), -errno. */
 int plainprobe_attach_openssl(struct plainprobe *p, const char *path);

@@ -106,7 +106,7 @@ static struct capture *open_capture(struct proc *p, const uint32_t *pids,
 		{ .code = 0xb7, .dst_reg = 0, .imm = -1 }, /* r0 = -1 */
 		{ .code = 0x95 },                          /* exit */
 	};
-	struct capture_proc cp = { .pids = pids, .n_pids = n };
+	struct capture_proc cp = { .want = { .pids = pids, .n_pids = n } };
 	struct capture_opts o = { .snaplen = 65535, .ring_bytes = 1 << 20,
 				  .proc = &cp };
 	struct capture *c = NULL;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tlsdump tls -m keylog: keys only, no packets, into the key-log file;
-# --pid keeps only that process's keys; the summary counts the lines;
+# --pid keeps only that process's keys (decided in the kernel); the summary counts the lines;
 # --pcapfile without -m pcap is refused.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -35,7 +35,7 @@ ok "keylog mode: both sessions' lines ($lines in all), no pcapng, mode 0600"
 
 # --pid of another process: none of curl's keys.
 sleep 30 & other=$!
-"$TLSDUMP" tls -v -m keylog -k "$WORK/p.log" -p "$other" 2>"$WORK/p.err" &
+"$TLSDUMP" tls -vv -m keylog -k "$WORK/p.log" -p "$other" 2>"$WORK/p.err" &
 TD_PID=$!
 for i in $(seq 100); do grep -q 'capturing TLS secrets only' "$WORK/p.err" && break; sleep 0.05; done
 SSLKEYLOGFILE="$WORK/curl3.keys" curl -sk -o /dev/null "https://127.0.0.1:$P/" || fail curl
@@ -44,7 +44,10 @@ stop_pid "$TD_PID"; kill "$other"
 cr=$(awk '!/^#/ {print $2; exit}' "$WORK/curl3.keys")
 [ -n "$cr" ] || fail "no ground truth"
 ! grep -q "$cr" "$WORK/p.log" || fail "--pid $other: curl's keys were written"
-ok "--pid: other processes' keys are not written"
+# decided in the kernel: the probes sent nothing of curl or the server
+grep -q "OpenSSL probes: 0 snapshots sent" "$WORK/p.err" ||
+	fail "--pid $other: the probes sent snapshots of other processes: $(grep 'OpenSSL probes' "$WORK/p.err")"
+ok "--pid: other processes' keys are not written, nor even sent by the probes"
 
 # --pcapfile needs -m pcap.
 out=$("$TLSDUMP" tls --pcapfile "$WORK/x.pcapng" 2>&1); rc=$?

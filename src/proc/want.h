@@ -1,0 +1,58 @@
+/* want.h - filling a BPF object's copy of the process filter
+ * (proc/want.bpf.h) from --pid/--uid/--comm.
+ *
+ * Before load, WANT_SET_RODATA(skel->rodata, w) sets the counts and the
+ * command names; after load, want_fill_maps() puts the pids and uids in
+ * the object's want_pids and want_uids maps.  0 or -errno (-E2BIG: more
+ * --comm values than the kernel checks). */
+#ifndef TLSDUMP_WANT_H
+#define TLSDUMP_WANT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "proc/conn.h"
+
+struct proc_want {
+	const uint32_t *pids;
+	int n_pids;
+	const uint32_t *uids;
+	int n_uids;
+	const char *const *comms;
+	int n_comms;
+};
+
+/* The kernel's comm: 15 bytes and a NUL. */
+#define WANT_SET_RODATA(ro, w)                                               \
+	({                                                                   \
+		int r_ = (w)->n_comms > CONN_MAX_COMMS ? -E2BIG : 0;         \
+		if (!r_) {                                                   \
+			(ro)->n_pids = (uint32_t)(w)->n_pids;                \
+			(ro)->n_uids = (uint32_t)(w)->n_uids;                \
+			(ro)->n_comms = (uint32_t)(w)->n_comms;              \
+			for (int i_ = 0; i_ < (w)->n_comms; i_++)            \
+				strncpy((char *)(ro)->comms[i_],             \
+					(w)->comms[i_], CONN_COMM_LEN - 1);  \
+		}                                                            \
+		r_;                                                          \
+	})
+
+int want_fill_maps(int pids_fd, int uids_fd, const struct proc_want *w);
+
+/* Opens skeleton NAME (NAME##__open), sets its filter to *w (NULL: every
+ * process), loads it and fills its maps; *skelp is the skeleton (maybe
+ * NULL).  0 or -errno. */
+#define WANT_OPEN_LOAD(NAME, skelp, w)                                       \
+	({                                                                   \
+		const struct proc_want none_ = { 0 }, *w_ = (w) ? (w) : &none_; \
+		int e_;                                                      \
+		*(skelp) = NAME##__open();                                   \
+		e_ = *(skelp) ? WANT_SET_RODATA((*(skelp))->rodata, w_) : -errno; \
+		e_ = e_ ?: NAME##__load(*(skelp));                           \
+		e_ = e_ ?: want_fill_maps(                                   \
+			bpf_map__fd((*(skelp))->maps.want_pids),             \
+			bpf_map__fd((*(skelp))->maps.want_uids), w_);        \
+		e_;                                                          \
+	})
+
+#endif
