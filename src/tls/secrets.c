@@ -294,9 +294,7 @@ int secrets_on_go(struct secrets *s, const struct gotls_event *e)
 	return deliver(s, &o, &set);
 }
 
-/* A session's keys do not open its records: whoever wrote them reads
- * the wrong bytes.  An OpenSSL build's probes come off (like an
- * implausible snapshot's); a Go program's line is only not written. */
+/* Who wrote the lines of this session (NULL: forgotten, or nobody). */
 static const struct made *maker(const struct secrets *s, const uint8_t *cr)
 {
 	int i = crset_find(s->made_set, cr);
@@ -304,6 +302,9 @@ static const struct made *maker(const struct secrets *s, const uint8_t *cr)
 	return i < 0 ? NULL : &s->made[i];
 }
 
+/* A session's keys do not open its records: whoever wrote them reads
+ * the wrong bytes.  An OpenSSL build's probes come off (like an
+ * implausible snapshot's); a Go program's line is only not written. */
 static void failed(struct secrets *s, const uint8_t cr[32])
 {
 	const struct made *m = maker(s, cr);
@@ -400,7 +401,7 @@ void secrets_free(struct secrets *s)
 {
 	if (!s)
 		return;
-	release_waiting(s, -1, 0, true);
+	release_waiting(s, -1, UINT64_MAX, true); /* what is left: dropped */
 	crset_free(s->made_set);
 	keys_dedup_free(s->dedup);
 	free(s);
