@@ -92,8 +92,8 @@ static int on_snapshot(void *ctx, const struct ossl_event *e)
 	struct secrets_stats before, after;
 	int err;
 
-	/* --pid/--uid/--comm: the key log holds only those processes' keys
-	 * (the pcapng's keys follow its packets, filtered in the kernel) */
+	/* --pid/--uid/--comm: decided in the kernel already (the probes of
+	 * other processes send nothing); checked again here */
 	if (!cli_wants(s->cfg, e->pid, e->uid, e->comm))
 		return 0;
 	if (!(e->first && (e->site == OSSL_SITE_SHUTDOWN ||
