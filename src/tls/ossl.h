@@ -29,8 +29,8 @@ int ossl_attach_file(struct ossl *o, const char *path, const char *display,
 		     const struct ossl_offsets *off, pid_t pid);
 /* A process whose SSL objects first show up at SSL_shutdown/SSL_free
  * drives TLS through BIO_f_ssl: probes SSL_get_error of file slot
- * `file` in that process only, so that its keys come right after each
- * handshake.  0, -EEXIST (done already), -ENOSPC (too many processes),
+ * `file` in that process only, so that its keys come at its first read
+ * after each handshake.  0, -EEXIST (done already), -ENOSPC (too many processes),
  * -ENOENT (no such file, or refused), or another -errno. */
 int ossl_attach_bio(struct ossl *o, unsigned file, pid_t pid);
 /* Detaches the probes of file slot `file` (ossl_event.profile) after

@@ -58,16 +58,16 @@ int secrets_on_event(struct secrets *s, const struct ossl_event *e);
  * a line that is not one Go writes is counted as refused, not written. */
 int secrets_on_go(struct secrets *s, const struct gotls_event *e);
 struct verify_streams;
-/* The pcapng's key check (tls/verify.h) for a captured session whose
- * keys came from here: 1 write them (they opened its records, or that
- * cannot be decided), 0 drop them (they do not open: their source is
- * stopped, with a warning), -EAGAIN wait for more of its packets (unless
- * final). */
 /* Whether secrets_check is worth it for this session: false once its
  * source's keys opened their first 8 sessions of that TLS version, but
  * for 1 session in 32 (then the keys are written unchecked). */
 bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
 			 const char *lines, size_t len);
+/* The pcapng's key check (tls/verify.h) for a captured session whose
+ * keys came from here: 1 write them (they opened its records, or that
+ * cannot be decided), 0 drop them (they do not open: their source is
+ * stopped, with a warning), -EAGAIN wait for more of its packets (unless
+ * final). */
 int secrets_check(struct secrets *s, const uint8_t cr[32],
 		  const struct verify_streams *st, const char *lines,
 		  size_t len, bool final);
