@@ -222,21 +222,6 @@ static size_t safe_read(const void *addr, void *buf, size_t len)
 	return n > 0 ? (size_t)n : 0;
 }
 
-static int unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = strlen(s);
-	unsigned int v;
-
-	if (n % 2 || n / 2 > max)
-		return -EINVAL;
-	for (size_t i = 0; i < n / 2; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -EINVAL;
-		out[i] = v;
-	}
-	return n / 2;
-}
-
 /* ------------------------------------------------ loading the target */
 
 static int tgt_bind(struct tgt *t, const char *path, char *why, size_t wl)
@@ -357,21 +342,12 @@ static int make_identity(struct cal *c, char *why, size_t wl)
 static void on_keylog(const void *ssl, const char *line)
 {
 	struct cal_run *r = cal_cur;
-	char label[48], cr[2 * KEYS_RANDOM_LEN + 1], sec[2 * KEYS_SECRET_MAX + 1];
 	struct keys_line k = { 0 };
-	int l, n;
 
-	if (!r || sscanf(line, "%47s %64s %96s", label, cr, sec) != 3)
+	if (!r || keys_line_parse(line, strlen(line), &k))
 		return;
-	l = keys_label_parse(label);
-	n = unhex(sec, k.secret, sizeof(k.secret));
-	if (l < 0 || n <= 0 ||
-	    unhex(cr, k.client_random, KEYS_RANDOM_LEN) != KEYS_RANDOM_LEN)
-		return;
-	k.label = l;
-	k.secret_len = n;
-	r->log[l] = k;
-	r->logged |= 1u << l;
+	r->log[k.label] = k;
+	r->logged |= 1u << k.label;
 }
 
 static void hash_transcript(struct cal_run *r, uint8_t *out, bool *have)

@@ -398,6 +398,49 @@ int keys_line_format(const struct keys_line *line, char *buf, size_t size)
 	return need;
 }
 
+/* Hex digits (either case) into n bytes: 0, or -EINVAL. */
+static int unhex(const char *h, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < 2 * n; i++) {
+		int c = (unsigned char)h[i] | 0x20, v;
+
+		v = c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			return -EINVAL;
+		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] << 4 | v : v);
+	}
+	return 0;
+}
+
+int keys_line_parse(const char *s, size_t len, struct keys_line *line)
+{
+	const char *sp = memchr(s, ' ', len);
+	char name[40];
+	size_t nlen, rest;
+	int label;
+
+	if (len && s[len - 1] == '\n')
+		len--;
+	nlen = sp ? (size_t)(sp - s) : len;
+	if (!sp || nlen >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, s, nlen);
+	name[nlen] = '\0';
+	label = keys_label_parse(name);
+	rest = len - nlen - 1; /* "<64 hex> <2..96 hex>" */
+	if (label < 0 || rest < 2 * KEYS_RANDOM_LEN + 3 ||
+	    sp[1 + 2 * KEYS_RANDOM_LEN] != ' ' ||
+	    (rest - 2 * KEYS_RANDOM_LEN - 1) % 2 ||
+	    (rest - 2 * KEYS_RANDOM_LEN - 1) / 2 > KEYS_SECRET_MAX)
+		return -EINVAL;
+	line->label = (uint8_t)label;
+	line->secret_len = (uint8_t)((rest - 2 * KEYS_RANDOM_LEN - 1) / 2);
+	return unhex(sp + 1, line->client_random, KEYS_RANDOM_LEN) ?:
+	       unhex(sp + 2 + 2 * KEYS_RANDOM_LEN, line->secret,
+		     line->secret_len);
+}
+
 /* ------------------------------------------------------------- Go */
 
 int keys_from_go_event(const struct gotls_event *e, struct keys_line *l)

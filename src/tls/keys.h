@@ -90,6 +90,9 @@ int keys_label_parse(const char *name);
  * KEYS_LINE_MAX always suffices).  Returns its length without the NUL,
  * -EINVAL for a bad line, or -ENOSPC if buf is too small. */
 int keys_line_format(const struct keys_line *line, char *buf, size_t size);
+/* The other way: one line of len bytes (a trailing '\n' allowed), hex in
+ * either case.  0, or -EINVAL (unknown label, bad lengths or digits). */
+int keys_line_parse(const char *s, size_t len, struct keys_line *line);
 
 /* OpenSSL's macro name for a protocol version, for logs:
  * 0x0304 -> "TLS1_3_VERSION"; "UNKNOWN_VERSION" when not known. */

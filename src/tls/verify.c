@@ -121,43 +121,21 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 	return rc < 0 ? rc : -EAGAIN;
 }
 
-static int unhex(const char *h, uint8_t *out, size_t n)
+/* The line of `label` among the session's key-log lines: 0, -ENOENT. */
+static int find_line(const char *lines, size_t len, unsigned label,
+		     struct keys_line *out)
 {
-	for (size_t i = 0; i < 2 * n; i++) {
-		char c = h[i];
-		int v = c >= '0' && c <= '9' ? c - '0' :
-			c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-
-		if (v < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] << 4 | v : v);
-	}
-	return 0;
-}
-
-/* The secret of LABEL in the lines (hex); its length or 0. */
-static size_t find_secret(const char *lines, size_t len, const char *label,
-			  uint8_t out[KEYS_SECRET_MAX])
-{
-	size_t ll = strlen(label), i = 0, n;
+	size_t i = 0;
 
 	while (i < len) {
 		const char *l = lines + i, *nl = memchr(l, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - lines) : len;
+		size_t n = nl ? (size_t)(nl - l) : len - i;
 
-		/* LABEL ' ' 64 hex ' ' secret hex */
-		if (end - i > ll + 66 && !memcmp(l, label, ll) && l[ll] == ' ') {
-			const char *h = l + ll + 66;
-
-			n = (end - i - ll - 66) / 2;
-			if (n > KEYS_SECRET_MAX || unhex(h, out, n))
-				return 0;
-			return n;
-		}
-		i = end + 1;
+		if (!keys_line_parse(l, n, out) && out->label == label)
+			return 0;
+		i += n + 1;
 	}
-	return 0;
+	return -ENOENT;
 }
 
 /* The three ciphers and one context, fetched once: libcrypto's lookup
@@ -244,18 +222,22 @@ static int traffic_keys(const struct suite *s, const uint8_t *secret,
 static int verify13(const struct verify_streams *st, const struct hello *h,
 		    const char *lines, size_t len, bool final)
 {
-	uint8_t sec[KEYS_SECRET_MAX], key[32], iv[12], akey[32], aiv[12];
-	size_t off = h->after, n;
+	uint8_t key[32], iv[12], akey[32], aiv[12];
+	size_t off = h->after;
 	uint64_t seq = 0;
+	struct keys_line l;
 	bool have_ap;
 	struct rec r;
 	int rc;
 
-	n = find_secret(lines, len, "SERVER_HANDSHAKE_TRAFFIC_SECRET", sec);
-	if (!n || (rc = traffic_keys(h->suite, sec, n, key, iv)))
-		return n ? rc : -ENOTSUP;
-	n = find_secret(lines, len, "SERVER_TRAFFIC_SECRET_0", sec);
-	have_ap = n && !traffic_keys(h->suite, sec, n, akey, aiv);
+	if (find_line(lines, len, KEYS_SERVER_HANDSHAKE_TRAFFIC, &l))
+		return -ENOTSUP;
+	rc = traffic_keys(h->suite, l.secret, l.secret_len, key, iv);
+	if (rc)
+		return rc;
+	have_ap = !find_line(lines, len, KEYS_SERVER_TRAFFIC_0, &l) &&
+		  !traffic_keys(h->suite, l.secret, l.secret_len, akey, aiv);
+	explicit_bzero(&l, sizeof(l));
 	while ((rc = next_rec(st->srv, st->srv_len, &off, &r)) == 1) {
 		if (r.type != CT_APPDATA)
 			continue; /* the compatibility ChangeCipherSpec */
@@ -342,17 +324,18 @@ static int verify12(const struct verify_streams *st, const struct hello *h,
 		    const char *lines, size_t len)
 {
 	const struct suite *s = h->suite;
-	uint8_t master[KEYS_SECRET_MAX], kb[2 * 32 + 2 * 12], cr[32];
+	uint8_t kb[2 * 32 + 2 * 12];
 	size_t kl = s->key_len, il = s->iv_len;
+	struct keys_line l;
 	int c, v;
 
-	if (find_secret(lines, len, "CLIENT_RANDOM", master) != 48)
-		return -ENOTSUP;
-	if (unhex(lines + 14, cr, 32)) /* "CLIENT_RANDOM <cr hex> ..." */
-		return -ENOTSUP;
-	if (key_block(s, master, h->random, cr, kb, 2 * kl + 2 * il))
+	if (find_line(lines, len, KEYS_CLIENT_RANDOM, &l) || l.secret_len != 48)
+		return -ENOTSUP; /* a TLS 1.2 suite: the lines must say so */
+	c = key_block(s, l.secret, h->random, l.client_random, kb,
+		      2 * kl + 2 * il);
+	explicit_bzero(&l, sizeof(l));
+	if (c)
 		return -EIO;
-	explicit_bzero(master, sizeof(master));
 	c = open12(s, st->cli, st->cli_len, kb, kb + 2 * kl);
 	v = open12(s, st->srv + h->after, st->srv_len - h->after, kb + kl,
 		   kb + 2 * kl + il);
@@ -376,7 +359,5 @@ int verify_session(const struct verify_streams *st, const char *lines,
 		return rc;
 	if (h.suite->tls13)
 		return verify13(st, &h, lines, len, final);
-	if (len < 14 + 64 || memcmp(lines, "CLIENT_RANDOM ", 14))
-		return -ENOTSUP; /* a TLS 1.2 suite: the lines must say so */
 	return verify12(st, &h, lines, len);
 }

@@ -561,6 +561,36 @@ static void test_dedup_many(void)
 	keys_dedup_free(d);
 }
 
+/* keys_line_parse is keys_line_format's inverse; it refuses what is not
+ * a key-log line. */
+static void test_parse(void)
+{
+	struct keys_line l = { .label = KEYS_CLIENT_TRAFFIC_0, .secret_len = 32 },
+			 p;
+	char buf[KEYS_LINE_MAX], up[KEYS_LINE_MAX];
+	int n;
+
+	for (int i = 0; i < 32; i++)
+		l.client_random[i] = (uint8_t)(0xa0 + i), l.secret[i] = (uint8_t)(7 * i);
+	n = keys_line_format(&l, buf, sizeof(buf));
+	CHECK(n > 0);
+	memset(&p, 0, sizeof(p));
+	CHECK(keys_line_parse(buf, (size_t)n, &p) == 0);
+	CHECK(p.label == l.label && p.secret_len == 32 &&
+	      !memcmp(p.client_random, l.client_random, 32) &&
+	      !memcmp(p.secret, l.secret, 32));
+	for (int i = 0; i < n; i++) /* hex in upper case, no newline: the same */
+		up[i] = (char)(buf[i] >= 'a' && buf[i] <= 'f' ? buf[i] - 32 : buf[i]);
+	memset(&p, 0, sizeof(p));
+	CHECK(keys_line_parse(up, (size_t)n - 1, &p) == 0 && !memcmp(p.secret, l.secret, 32));
+	CHECK(keys_line_parse(buf, strlen("CLIENT_TRAFFIC_SECRET_0"), &p) == -EINVAL); /* label only */
+	CHECK(keys_line_parse(buf, (size_t)n - 2, &p) == -EINVAL);    /* odd digits */
+	CHECK(keys_line_parse("FOO 00 11", 9, &p) == -EINVAL);        /* label */
+	buf[40] = 'g';
+	CHECK(keys_line_parse(buf, (size_t)n, &p) == -EINVAL);        /* digit */
+	CHECK(keys_line_parse(buf, 30, &p) == -EINVAL);               /* cut */
+}
+
 int main(void)
 {
 	test_rfc8448();
@@ -573,6 +603,7 @@ int main(void)
 	test_tls13_partial();
 	test_implausible();
 	test_format_and_names();
+	test_parse();
 	test_dedup_basic();
 	test_dedup_eviction();
 	test_dedup_many();
