@@ -41,14 +41,18 @@ struct crset *crset_new(unsigned cap)
 	return c;
 }
 
-static unsigned bucket(const struct crset *c, const uint8_t cr[32])
+uint64_t crset_hash(const struct crset *c, const uint8_t cr[32])
 {
 	uint64_t a, b;
 
 	memcpy(&a, cr, 8);
 	memcpy(&b, cr + 24, 8);
-	a = ((a ^ c->seed) * 0x9e3779b97f4a7c15ull ^ b) * 0xff51afd7ed558ccdull;
-	return (unsigned)((a >> 32) % c->cap);
+	return ((a ^ c->seed) * 0x9e3779b97f4a7c15ull ^ b) * 0xff51afd7ed558ccdull;
+}
+
+static unsigned bucket(const struct crset *c, const uint8_t cr[32])
+{
+	return (unsigned)((crset_hash(c, cr) >> 32) % c->cap);
 }
 
 unsigned crset_add(struct crset *c, const uint8_t cr[32])

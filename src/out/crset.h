@@ -14,6 +14,8 @@ struct crset;
 struct crset *crset_new(unsigned cap);
 /* Adds cr; returns its slot. */
 unsigned crset_add(struct crset *c, const uint8_t cr[32]);
+/* The set's keyed hash of cr (for callers' own tables of randoms). */
+uint64_t crset_hash(const struct crset *c, const uint8_t cr[32]);
 /* The slot of the newest copy of cr, or -1. */
 int crset_find(const struct crset *c, const uint8_t cr[32]);
 void crset_free(struct crset *c);

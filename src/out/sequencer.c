@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #define N_BUCKETS 1024
 #define N_RING 4096    /* client randoms remembered (seen, done) */
@@ -69,7 +67,6 @@ struct sequencer {
 	struct flow *oldest, *newest;
 	struct crset *done;   /* sessions whose keys are complete */
 	struct crset *seen;   /* sessions whose ClientHello was captured */
-	uint64_t seed;        /* of the by_cr hash */
 	struct pending *pending; /* newest first */
 	unsigned n_pending;
 	struct seq_stats st;
@@ -152,8 +149,6 @@ struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
 		seq_free(s);
 		return NULL;
 	}
-	if (getrandom(&s->seed, sizeof(s->seed), GRND_NONBLOCK) < 0)
-		s->seed = (uint64_t)(uintptr_t)s ^ (uint64_t)time(NULL);
 	s->hold_ns = hold_ns;
 	s->max_bytes = max_bytes;
 	s->fn = fn;
@@ -173,11 +168,8 @@ static struct flow *find(struct sequencer *s, const struct seq_flow_key *k)
 
 static struct flow **cr_bucket(struct sequencer *s, const uint8_t cr[32])
 {
-	uint64_t a;
-
-	memcpy(&a, cr, 8); /* random bytes; keyed: peers choose them */
-	return &s->by_cr[((a ^ s->seed) * 0x9e3779b97f4a7c15ull >> 40) %
-			 N_BUCKETS];
+	/* keyed, as peers choose client randoms */
+	return &s->by_cr[(crset_hash(s->seen, cr) >> 40) % N_BUCKETS];
 }
 
 static void unlink_flow(struct sequencer *s, struct flow *f)
@@ -566,8 +558,6 @@ void seq_free(struct sequencer *s)
 
 	if (!s)
 		return;
-	crset_free(s->seen);
-	crset_free(s->done);
 	while ((p = s->pending)) {
 		s->pending = p->next;
 		free(p);
@@ -583,5 +573,7 @@ void seq_free(struct sequencer *s)
 		free(f->lines);
 		free(f);
 	}
+	crset_free(s->seen); /* last: the flows' chains hash with it */
+	crset_free(s->done);
 	free(s);
 }
