@@ -301,7 +301,7 @@ void session_tls_stop(struct session *s)
 {
 	struct session_tls *t = s->t;
 	struct secrets_stats st;
-	unsigned long long lost;
+	uint64_t sent = 0, lost = 0;
 	int err;
 
 	if (!t)
@@ -312,13 +312,16 @@ void session_tls_stop(struct session *s)
 	session_text_stop(t->text);
 	if (t->sec && t->started) {
 		secrets_get_stats(t->sec, &st);
-		lost = t->ossl ? ossl_lost(t->ossl) : 0;
-		if (t->ossl)
-			log_debug("OpenSSL probes: %llu snapshots sent", ossl_sent(t->ossl));
+		if (t->ossl) {
+			ossl_counts(t->ossl, &sent, &lost);
+			log_debug("OpenSSL probes: %llu snapshots sent",
+				  (unsigned long long)sent);
+		}
 		fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
 			(unsigned long long)st.lines, (unsigned long long)st.sessions);
 		if (lost || st.refused)
-			fprintf(stderr, "%llu TLS snapshots lost, %llu refused\n", lost,
+			fprintf(stderr, "%llu TLS snapshots lost, %llu refused\n",
+				(unsigned long long)lost,
 				(unsigned long long)st.refused);
 		if (st.verified || st.unverified || st.failed)
 			fprintf(stderr, "%llu TLS sessions' keys checked against their records: %llu opened, %llu did not, %llu undecided\n",

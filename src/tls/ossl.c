@@ -277,20 +277,13 @@ int ossl_consume(struct ossl *o)
 	return ring_buffer__consume(o->ring);
 }
 
-unsigned long long ossl_lost(const struct ossl *o)
+void ossl_counts(const struct ossl *o, uint64_t *sent, uint64_t *lost)
 {
 	uint64_t c[2];
 
 	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, 2);
-	return c[1]; /* [1]: ring full */
-}
-
-unsigned long long ossl_sent(const struct ossl *o)
-{
-	uint64_t c[2];
-
-	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, 2);
-	return c[0];
+	*sent = c[0];
+	*lost = c[1]; /* ring full */
 }
 
 void ossl_close(struct ossl *o)

@@ -9,6 +9,7 @@
 #define TLSDUMP_OSSL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "tls/openssl.h"
@@ -43,11 +44,10 @@ bool ossl_file_active(const struct ossl *o, unsigned file);
 const char *ossl_file_path(const struct ossl *o, unsigned file);
 int ossl_ring_fd(const struct ossl *o);
 int ossl_consume(struct ossl *o);
-/* Snapshots lost because the ring was full. */
-unsigned long long ossl_lost(const struct ossl *o);
 /* Snapshots the probes sent (those of processes --pid/--uid/--comm
- * exclude are not: the kernel decides). */
-unsigned long long ossl_sent(const struct ossl *o);
+ * exclude are not: the kernel decides), and those lost because the ring
+ * was full. */
+void ossl_counts(const struct ossl *o, uint64_t *sent, uint64_t *lost);
 void ossl_close(struct ossl *o);
 
 #endif

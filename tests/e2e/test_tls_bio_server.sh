@@ -22,44 +22,49 @@ openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/
 	-www </dev/null >/dev/null 2>&1 &
 SRV=$!
 wait_listen - tcp "$P"
-"$TLSDUMP" tls -v -m pcap -i lo -p $SRV -w "$WORK/bio.pcapng" -k "$WORK/tlsdump.keys" \
-	"tcp port $P" 2>"$WORK/tls.err" &
+
+# finish NAME WHAT URI... : stops tlsdump; its run NAME ($WORK/NAME.err,
+# $WORK/NAME.pcapng) must end with status 0, every needed key before its
+# packet (tlscap order), and tshark must decrypt each URI.
+finish() {
+	local name=$1 what=$2 u
+	shift 2
+	sleep 0.5
+	stop_pid "$TD_PID"
+	[ "$RC" = 0 ] || fail "$what: tlsdump exit $RC: $(tail -3 "$WORK/$name.err")"
+	tlscap order "$WORK/$name.pcapng" >"$WORK/$name.order" ||
+		fail "$what: keys written after the packets that need them: $(grep -v 'keys in time' "$WORK/$name.order")"
+	tshark -r "$WORK/$name.pcapng" -Y http.request -T fields -e http.request.uri \
+		2>/dev/null >"$WORK/$name.uris"
+	for u; do
+		grep -qx "$u" "$WORK/$name.uris" || fail "$what: $u not decrypted by tshark"
+	done
+}
+
+"$TLSDUMP" tls -v -m pcap -i lo -p $SRV -w "$WORK/bio1.pcapng" -k "$WORK/tlsdump.keys" \
+	"tcp port $P" 2>"$WORK/bio1.err" &
 TD_PID=$!
-wait_attached tls "$TD_PID"
+wait_attached bio1 "$TD_PID"
 for v in 1.3 1.2; do # one after the other: s_server serves one at a time
 	# (a client that sends its request as one record: s_client may send a
 	# request's lines apart, and s_server -www answers the first at once)
 	timeout 20 python3 "$E2E_DIR/slowclient.py" "$P" $v 0.3 "/slow-tls$v" "$WORK/sc-$v.keys" ||
 		fail "TLS $v client failed"
 done
-sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/tls.err")"
+finish bio1 "s_server -www" /slow-tls1.3 /slow-tls1.2
 cat "$WORK"/sc-*.keys >"$WORK/truth.keys"
 keys_equal "$WORK/truth.keys" "$WORK/tlsdump.keys" "s_server -www: tlsdump -k vs the client's key log"
 ok "key lines equal the client's"
-tlscap order "$WORK/bio.pcapng" >"$WORK/order" ||
-	fail "keys written after the packets that need them (the 2 s hold ran out before SSL_shutdown): $(grep -v 'keys in time' "$WORK/order")"
-tshark -r "$WORK/bio.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null >"$WORK/uris"
-for u in /slow-tls1.3 /slow-tls1.2; do
-	grep -qx "$u" "$WORK/uris" || fail "$u not decrypted by tshark"
-done
 ok "keys precede their packets; tshark decrypted both requests"
 
 # A longer connection (request 3 s after the handshake) decrypts when the
 # hold is made longer than it: --hold 6000.
 "$TLSDUMP" tls -v -m pcap -i lo -p $SRV --hold 6000 -w "$WORK/bio2.pcapng" \
-	"tcp port $P" 2>"$WORK/tls2.err" &
+	"tcp port $P" 2>"$WORK/bio2.err" &
 TD_PID=$!
-wait_attached tls2 "$TD_PID"
+wait_attached bio2 "$TD_PID"
 timeout 20 python3 "$E2E_DIR/slowclient.py" "$P" 1.3 3 /late || fail "the late client failed"
-sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump --hold exit $RC: $(cat "$WORK/tls2.err")"
-tlscap order "$WORK/bio2.pcapng" >"$WORK/order2" ||
-	fail "--hold 6000: keys written after their packets: $(grep -v 'keys in time' "$WORK/order2")"
-tshark -r "$WORK/bio2.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null |
-	grep -qx /late || fail "--hold 6000: /late not decrypted"
+finish bio2 "--hold 6000" /late
 ok "--hold 6000: a 3 s connection of a BIO-driven server decrypts"
 
 # A long response with the default hold: s_server -WWW sends a 16 MiB
@@ -77,26 +82,20 @@ P2=$(rand_port)
 	-key "$WORK/key.pem" -WWW </dev/null >/dev/null 2>&1) &
 SRV2=$!
 wait_listen - tcp "$P2"
-"$TLSDUMP" tls -v -m pcap -i lo -p $SRV2 -w "$WORK/bio3.pcapng" "tcp port $P2" 2>"$WORK/tls3.err" &
+"$TLSDUMP" tls -v -m pcap -i lo -p $SRV2 -w "$WORK/bio3.pcapng" "tcp port $P2" 2>"$WORK/bio3.err" &
 TD_PID=$!
-wait_attached tls3 "$TD_PID"
+wait_attached bio3 "$TD_PID"
 curl -sk --tlsv1.3 "https://127.0.0.1:$P2/small.txt" -o /dev/null || fail "-WWW: first request failed"
 for i in $(seq 50); do
-	grep -q 'SSL_get_error probed' "$WORK/tls3.err" && break
+	grep -q 'SSL_get_error probed' "$WORK/bio3.err" && break
 	sleep 0.1
 done
-grep -q "pid $SRV2 .*first seen at SSL_shutdown: SSL_get_error probed" "$WORK/tls3.err" ||
-	fail "-WWW: the server was not recognised as BIO-driven: $(grep -i 'bio\|warn' "$WORK/tls3.err" | tail -3)"
+grep -q "pid $SRV2 .*first seen at SSL_shutdown: SSL_get_error probed" "$WORK/bio3.err" ||
+	fail "-WWW: the server was not recognised as BIO-driven: $(grep -i 'bio\|warn' "$WORK/bio3.err" | tail -3)"
 t0=$SECONDS
 curl -sk --tlsv1.3 --limit-rate 3M "https://127.0.0.1:$P2/big.bin" -o "$WORK/big.got" ||
 	fail "-WWW: the slow download failed"
 [ $((SECONDS - t0)) -ge 3 ] || fail "-WWW: the download took under 3 s: not longer than the hold"
 cmp -s "$WORK/www/big.bin" "$WORK/big.got" || fail "-WWW: the download is corrupt"
-sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump (-WWW) exit $RC: $(tail -3 "$WORK/tls3.err")"
-tlscap order "$WORK/bio3.pcapng" >"$WORK/order3" ||
-	fail "-WWW: keys written after their packets: $(grep -v 'keys in time' "$WORK/order3")"
-tshark -r "$WORK/bio3.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null |
-	grep -qx /big.bin || fail "-WWW: /big.bin not decrypted"
+finish bio3 "-WWW" /big.bin
 ok "a 5 s response of a BIO-driven server decrypts with the default hold (SSL_get_error probed after its first connection)"
