@@ -74,7 +74,7 @@ static int open_file(struct session *s)
 	char os[300], userappl[64];
 	struct utsname u;
 	struct pcapng_section shb = { .userappl = userappl };
-	int fd = output_open(s->cfg->output), i, id;
+	int fd = output_open(s->cfg->output, OUTPUT_TRUNCATE), i, id;
 
 	if (fd < 0)
 		return EXIT_OUTPUT;
@@ -104,9 +104,10 @@ static int open_file(struct session *s)
 	}
 	/* The header blocks reach the file now: a reader attached to a
 	 * pipe (tshark -i -) learns the interfaces before any packet. */
-	if (pcapng_flush(s->w)) {
-		log_err("cannot write '%s': %s", s->cfg->output, strerror(errno));
-		return EXIT_OUTPUT;
+	i = pcapng_flush(s->w);
+	if (i) {
+		log_err("cannot write '%s': %s", s->cfg->output, strerror(-i));
+		return output_is_disk_full(i) ? EXIT_DISKFULL : EXIT_OUTPUT;
 	}
 	return 0;
 }

@@ -266,11 +266,8 @@ int session_tls_start(struct session *s)
 	err = start_sources(s);
 	if (!err && kpath && s->t->sec) { /* text mode keeps no keys */
 		s->t->kl = keylog_open(kpath);
-		if (!s->t->kl) {
-			log_err("cannot write the key log '%s': %s", kpath,
-				strerror(errno));
+		if (!s->t->kl) /* output_open() said why */
 			return EXIT_OUTPUT;
-		}
 		secrets_set_keylog(s->t->sec, s->t->kl);
 	}
 	s->t->started = !err;

@@ -1,5 +1,6 @@
 /* keylog.c - see keylog.h. */
 #include "out/keylog.h"
+#include "out/output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,30 +16,17 @@ struct keylog {
 	char buf[KEYLOG_BATCH_MAX];
 };
 
-/* Opens (creating 0600) and makes sure a regular file is not readable by
- * others: the key log is as sensitive as the traffic it decrypts. */
+/* The rules of output.h; a regular file can be cut back after a short
+ * write (standard output, pipes and devices cannot). */
 static int open_path(const char *path, int *is_reg)
 {
 	struct stat st;
-	int fd, err;
+	int fd = output_open(path, OUTPUT_APPEND);
 
-	if (!strcmp(path, "-"))
-		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	else
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st))
-		goto fail;
-	/* Standard output is the caller's: no chmod, no cutting back. */
-	*is_reg = S_ISREG(st.st_mode) && strcmp(path, "-");
-	if (*is_reg && (st.st_mode & 07777) != 0600 && fchmod(fd, 0600))
-		goto fail;
+		return fd;
+	*is_reg = !fstat(fd, &st) && S_ISREG(st.st_mode) && strcmp(path, "-");
 	return fd;
-fail:
-	err = -errno;
-	close(fd);
-	return err;
 }
 
 struct keylog *keylog_open(const char *path)

@@ -1,9 +1,9 @@
 /* keylog.h - the SSLKEYLOGFILE writer: NSS key-log text lines, appended.
  *
  * Contract:
- *  - The file is opened for appending, created with mode 0600; an existing
- *    regular file is set to 0600 (it holds secrets).  "-" is standard
- *    output (a duplicate of fd 1, left as it is).
+ *  - The file is opened for appending under the rules of output.h (no
+ *    symbolic links, O_EXCL and 0600 when new, an existing file only when
+ *    it is ours alone); a refusal prints one line.  "-" is standard output.
  *  - Lines are queued whole with keylog_add() and go out with one write()
  *    per batch in keylog_flush(): a reader tailing the file sees complete
  *    lines only, and the file is never behind by more than one batch.
