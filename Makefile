@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tlsdump - build, test, deps.  Everything generated goes under $(BUILD).
 #   make            build/tlsdump
 #   make deps       install missing Debian packages (tools/deps.sh)
@@ -27,10 +28,11 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 LDLIBS := -lbpf -lpcap -lelf -lz -lcrypto
 
-BPF_SRCS := $(wildcard src/*/*.bpf.c)
+SRC_ALL := $(shell find src -name '*.c' -o -name '*.h')
+BPF_SRCS := $(filter %.bpf.c,$(SRC_ALL))
 BPF_OBJS := $(patsubst src/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst src/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS := $(filter-out src/main.c %.bpf.c,$(wildcard src/*.c src/*/*.c))
+LIB_SRCS := $(filter-out src/main.c %.bpf.c %.h,$(SRC_ALL))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
@@ -46,7 +48,7 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/*/*.h)
+$(BUILD)/bpf/%.bpf.o: src/%.bpf.c $(BUILD)/vmlinux.h $(filter %.h,$(SRC_ALL))
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc \
 		-c $< -o $@
@@ -56,7 +58,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $(notdir $(basename $(basename $<)))_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKELS) $(wildcard src/*.h src/*/*.h)
+$(BUILD)/obj/%.o: src/%.c $(SKELS) $(filter %.h,$(SRC_ALL))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -107,13 +109,13 @@ clean:
 FUZZ_SECS ?= 20
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRCS_elfsym := src/tls/elfsym.c src/tls/prologue.c
-FUZZ_SRCS_maps := src/tls/targets.c src/tls/elfsym.c
+FUZZ_SRCS_elfsym := src/binary/elfsym.c src/binary/prologue.c
+FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c
 FUZZ_SRCS_text := src/out/text.c
-FUZZ_SRCS_goelf := src/tls/goelf.c src/tls/gopclntab.c src/tls/goprologue.c \
-	src/tls/elfsym.c
+FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
+	src/binary/elfsym.c
 FUZZ_SRCS_procfs := src/proc/procfs.c
-FUZZ_SRCS_verify := src/tls/verify.c src/tls/keys.c src/out/streams.c
+FUZZ_SRCS_verify := src/crypto/verify.c src/crypto/keys.c src/join/streams.c
 FUZZ_LIBS_verify := -lcrypto
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -121,7 +123,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*
 fuzz: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(wildcard src/*/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(filter %.h,$(SRC_ALL))
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) -lelf $(FUZZ_LIBS_$*)
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # bench/capture.sh - `make bench`: tlsdump against tcpdump on the same
 # traffic, CPU and drops.  A measurement, not a test: it always prints the
 # table and exits 0 unless the benchmark itself could not run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # bench/tls.sh - `make bench-tls`: what `tlsdump tls` costs the traced TLS
 # programs.  A measurement, not a test: it prints the table and exits 0
 # unless the benchmark itself could not run.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* cli.c - see cli.h.  The options are data: one table, each row saying
  * which commands accept it; getopt_long's tables are built from it. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* cli.h - the command line: `tlsdump [tls|gotls] [options] [expression]`.
  *
  * tcpdump's conventions (getopt_long; the rest of argv is the filter

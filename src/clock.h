@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* clock.h - kernel timestamps (CLOCK_MONOTONIC, bpf_ktime_get_ns) to
  * wall-clock time.  The offset is re-measured on the 2 s timer, so NTP
  * slews show up within 2 s. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* exitcode.h - named exit statuses (documented in README.md, "Exit status").
  *
  * Each failure class a user or script must tell apart has its own value. */

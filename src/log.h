@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* log.h - the one log module: levels, -v/-q, libbpf's print hook.
  *
  * Messages go to stderr as one line each, prefixed "tlsdump: ".  Errors

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* loop.h - the one event loop: watched fds, periodic timers, signals.
  *
  * Signal handlers only set a flag (SIGINT, SIGTERM, SIGHUP); SIGPIPE and

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* main.c - tlsdump: options -> config -> the run; reads as an outline. */
 #include "cli.h"
 #include "exitcode.h"
 #include "log.h"
 #include "packets/filter.h"
 #include "packets/iface.h"
-#include "session.h"
-#include "session_int.h"
+#include "run/session.h"
+#include "run/session_int.h"
 
 #include <bpf/libbpf.h>
 #include <stdio.h>

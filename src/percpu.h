@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* percpu.h - reading the per-CPU maps of our BPF programs
  * (BPF_MAP_TYPE_PERCPU_ARRAY whose values are __u64 words: counters, or
  * structs of counters), summed over CPUs. */

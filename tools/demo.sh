@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tools/demo.sh - the main job, end to end on this machine: capture real
 # HTTPS exchanges on lo (curl and python against openssl s_server), then
 # show that the file decrypts in tshark with no key file and no settings.

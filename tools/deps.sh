@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tools/deps.sh - install the Debian packages tlsdump's build and tests
 # need, and only those that are missing (so it is quick and offline-safe
 # on a ready machine).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* keylog.c - see keylog.h. */
 #include "out/keylog.h"
 #include "out/output.h"

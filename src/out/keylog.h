@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* keylog.h - the SSLKEYLOGFILE writer: NSS key-log text lines, appended.
  *
  * Contract:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* output.c - see output.h. */
 #include "out/output.h"
 #include "log.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* output.h - opening the files tlsdump writes (capture, key log), as a
  * careful root tool does: they hold TLS secrets, and the directory they go
  * into may be writable by others (/tmp).

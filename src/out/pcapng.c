@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* pcapng.c - the streaming PCAP-NG writer; see pcapng.h for the contract.
  *
  * Format references are to draft-ietf-opsawg-pcapng (sections 3 and 4).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* pcapng.h - an opaque, streaming PCAP-NG writer (draft-ietf-opsawg-pcapng).
  *
  * No library writes PCAP-NG with Decryption Secrets Blocks, so this one is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* text.h - text mode's output: one record per chunk of plaintext a TLS
  * read or write moved, as readable text (a header line, then the data:
  * printable text as is, anything else as a hex dump) or as one JSON
@@ -14,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tls/plain.h"
+#include "sources/plain/plain.h"
 
 enum text_format { TEXT_READABLE = 0, TEXT_JSON = 1 };
 

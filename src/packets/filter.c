@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* filter.c - see filter.h.
  *
  * Translation of classic BPF (libpcap's output) to eBPF:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* filter.h - tcpdump filter expressions compiled by libpcap, translated
  * from classic BPF to eBPF and loaded as a tiny sched_cls program.
  *

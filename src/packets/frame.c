@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* frame.c - see frame.h. */
 #include "packets/frame.h"
 #include "out/pcapng.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* frame.h - turn a captured record into the bytes of the file's link
  * type, without copying the packet: a small synthesized head plus the
  * packet body as it sits in the ring.

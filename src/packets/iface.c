@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* iface.c - see iface.h. */
 #include "packets/iface.h"
 #include "out/pcapng.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* iface.h - network interfaces: discovery, link types, the default.
  *
  * Link types at TC (facts/pcapng-and-filters.md): Ethernet and loopback

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* ifset.c - see ifset.h. */
 #include "packets/ifset.h"
 #include "packets/tc.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* ifset.h - the interfaces one run captures on (-i, repeatable; 'any';
  * or the default) and the link type of the file.
  *

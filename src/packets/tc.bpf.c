@@ -167,4 +167,4 @@ int capture_egress(struct __sk_buff *skb)
 	return capture(skb, TC_DIR_EGRESS);
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tc.h - the ABI between tc.bpf.c (kernel) and tc.c (user space).
  *
  * Fixed-width types only, no pointers; the packet bytes follow the header
@@ -55,5 +56,61 @@ struct cap_stats {
 	__u64 captured; /* put into the ring */
 	__u64 dropped;  /* ring full or copy failure */
 };
+
+#ifndef __bpf__
+/* User side (tc.c) - the packet source: the TC capture programs (tc.bpf.c),
+ * their ring buffer and counters, attached to a set of interfaces.
+ *
+ * Lifecycle: capture_open (open, configure, load) -> capture_add_iface
+ * for each interface (filter programs attached on ingress and egress; lo
+ * on ingress only, as lo shows each packet twice) -> consume the ring ->
+ * capture_close (detach in reverse order, free). */
+
+#include <stdint.h>
+
+#include "packets/iface.h"
+#include "proc/want.h"
+
+struct capture;
+
+/* Process attribution (proc/conn.h): the maps conn.c created, and the
+ * kernel-side process filter (every kind given must match). */
+struct capture_proc {
+	int flows_fd, owners_fd, stats_fd; /* -1: no attribution */
+	struct proc_want want;
+};
+
+struct capture_opts {
+	uint32_t snaplen;
+	uint64_t ring_bytes; /* rounded up to a power of two, >= 1 MiB */
+	const struct capture_proc *proc; /* NULL: no attribution */
+};
+
+/* Called for each packet record; return 0 to go on, < 0 to stop the
+ * consumption with that error. */
+typedef int (*capture_fn)(void *ctx, const struct cap_pkt *hdr,
+			  const uint8_t *data);
+
+/* -EPERM when the caller may not use BPF. */
+int capture_open(struct capture **out, const struct capture_opts *o,
+		 capture_fn fn, void *ctx);
+/* The PROG_ARRAY the filter programs tail-call (slots TC_SLOT_*). */
+int capture_prog_array_fd(const struct capture *c);
+/* Registers ifc as slot and attaches the filter programs (egress_fd is
+ * not used on loopback).  0 or -errno; on error nothing of this iface
+ * stays attached. */
+int capture_add_iface(struct capture *c, const struct iface *ifc, int slot,
+		      int ingress_fd, int egress_fd);
+/* Reads every record waiting in the ring; returns the number consumed
+ * or the callback's error. */
+int capture_consume(struct capture *c);
+/* fd to poll for the ring's wakeups. */
+int capture_ring_fd(const struct capture *c);
+/* Sums the per-CPU counters of slot. */
+int capture_stats(const struct capture *c, int slot, struct cap_stats *out);
+/* Takes the programs off every interface (the ring stays readable). */
+void capture_detach(struct capture *c);
+void capture_close(struct capture *c);
+#endif /* !__bpf__ */
 
 #endif

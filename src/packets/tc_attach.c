@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tc_attach.c - see tc_attach.h. */
 #include "packets/tc_attach.h"
 #include "log.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tc_attach.h - put a sched_cls program on an interface's ingress or
  * egress, and take it off again, leaving everything else as found.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* attr.bpf.h - the capture program's half of process attribution
  * (included by packets/tc.bpf.c): one hash lookup per packet in the flow
  * cache; on a miss the owning socket is found (skb->sk at egress, else a

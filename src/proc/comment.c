@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* comment.c - see comment.h. */
 #include "proc/comment.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* comment.h - the per-packet text that names its process, in the EPB's
  * opt_comment (Wireshark: frame.comment), a fixed format:
  *

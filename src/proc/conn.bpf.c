@@ -236,4 +236,4 @@ int BPF_PROG(conn_recv, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

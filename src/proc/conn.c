@@ -1,5 +1,6 @@
-/* conn.c - see proc.h. */
-#include "proc/proc.h"
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* conn.c - see conn.h (user side). */
+#include "proc/conn.h"
 #include "proc/seed.h"
 #include "proc/conn.skel.h"
 #include "log.h"

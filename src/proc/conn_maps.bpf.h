@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* conn_maps.bpf.h - the maps that conn.bpf.c fills and the capture
  * program reads (see conn.h).  Both objects declare them; user space
  * creates them once (conn.c) and hands the fds to the capture skeleton

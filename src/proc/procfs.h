@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* procfs.h - parsers of /proc text (untrusted: any process names its
  * own comm, and these are fuzzed, tests/fuzz/fuzz_procfs.c).  No I/O. */
 #ifndef TLSDUMP_PROCFS_H

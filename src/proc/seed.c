@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* seed.c - see seed.h. */
 #include "proc/seed.h"
 #include "proc/procfs.h"

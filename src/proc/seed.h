@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* seed.h - sockets that were open before tlsdump started: found in
  * /proc (every process's fds that are "socket:[INODE]"), each one's owner
  * written into its socket storage (conn_owners), so that the capture

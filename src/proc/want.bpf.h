@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* want.bpf.h - --pid/--uid/--comm in the kernel, for every BPF object
  * that records something of a process (packets, keys, plaintext).  Each
  * object that includes it gets its own copy of the filter, filled by

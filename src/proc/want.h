@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* want.h - filling a BPF object's copy of the process filter
  * (proc/want.bpf.h) from --pid/--uid/--comm.
  *

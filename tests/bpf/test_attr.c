@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_attr.c - the capture program's process attribution and process
  * filter, on synthetic packets through bpf_prog_test_run (which runs on
  * lo, ifindex 1: the packet belongs to its sender).
@@ -7,8 +8,8 @@
  * grace period, leave a packet of no known socket without an owner, and,
  * with --pid, record only the wanted process's packets.  Needs root (BPF,
  * cgroup hooks): skips with the reason without it. */
-#include "packets/capture.h"
-#include "proc/proc.h"
+#include "packets/tc.h"
+#include "proc/conn.h"
 #include "testlib.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_filter.c - the cBPF -> eBPF filter translation against libpcap.
  *
  * Each expression is compiled by libpcap for Ethernet, translated and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/e2e/gohelp.sh - helpers of the Go TLS tests (sourced after lib.sh).
 
 # go_fixtures : sets GO to the folder of the Go test programs

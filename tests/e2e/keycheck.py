@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """keycheck.py - compare the key lines tlsdump wrote with the ground truth
 of the sessions a test made, on a machine where other processes may run
 TLS at the same time (tlsdump's probes are system-wide, so their key lines

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tests/e2e/lib.sh - shared helpers of the end-to-end tests (sourced).
 # Each test: needs root and real tools; skips (exit 77) with the reason
 # when a capability is missing; cleans up everything it creates.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """pcapng_walk.py - walk every block of a PCAP-NG file, strictly.
 
 Prints "key value" lines (read them with walk_get in lib.sh):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """pcapread.py - an independent reader for the e2e tests.
 
 Reads pcap (tcpdump -w) and pcapng (tlsdump) files and prints one line per

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """pktcmp.py - compare packet lists written by pcapread.py.
 
   pktcmp.py same OUR REF[:DIR] ...   the packets of OUR (a pcapread listing)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """procpeer.py - small TCP/UDP peers for the process attribution tests;
 each one stops by itself (bounded), none needs the network beyond the
 addresses given.

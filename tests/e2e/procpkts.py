@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """procpkts.py FILE - the process attribution of every packet of a tlsdump
 pcapng, read independently of tlsdump and Wireshark.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """pyhttps.py PORT CERT KEY [--keylog FILE] [--curve NAME] [--lazy-handshake]
 
 A threaded HTTPS/1.1 server on 127.0.0.1 for the e2e tests: keep-alive,

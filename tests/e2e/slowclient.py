@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """slowclient.py PORT VERSION DELAY PATH [KEYLOG]
 
 A TLS client for the e2e tests: connects to 127.0.0.1:PORT with TLS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # LINUX_SLL2 files: in a netns of our own with lo (IPv4 and ::1), a veth to
 # a second netns and a tun device, three captures over the same traffic:
 # tcpdump -i any, tlsdump -i any, and tlsdump -i vethS -i tdtun1 (EN10MB and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Disk full (README "Exit status" 6): writing into a 256 KiB tmpfs while a
 # few MB cross lo, tlsdump stops by itself with status 6 and one line
 # saying the disk is full; the file left behind is valid up to its last

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Each failure class gives its documented exit status (README "Exit status")
 # with exactly one line on stderr, nothing on stdout, no output file when
 # the failure comes before capturing, and leaves nothing behind: no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Filter expressions, tlsdump against tcpdump: on lo (of a netns of our own,
 # so that only our traffic is there), for each expression one burst of mixed
 # traffic (TLS to openssl s_server, plain HTTP to python's http.server, UDP

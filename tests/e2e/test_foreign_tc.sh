@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Another tool's tc setup survives tlsdump (README "How it attaches"), on a
 # veth pair between two namespaces of our own:
 #  A. a clsact qdisc with a foreign filter on ingress and egress before

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tlsdump gotls -m pcap: Go's TLS secrets from writeKeyLog through pclntab,
 # for Go clients built plain, stripped, PIE, stripped PIE and externally
 # linked, and a Go server; TLS 1.3 and 1.2 (a SHA-384 suite in each),

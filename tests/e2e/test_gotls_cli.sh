@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tlsdump gotls on the command line: --elfpath files that are not Go, Go
 # without crypto/tls, missing or cut files get one clear line and status
 # 2; --list shows each Go binary with its version, ABI, writeKeyLog's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Go under GOGC=1 with many handshakes: each writeKeyLog call is reported
 # exactly once by the probe (on the stack check's JBE, skipping the pass
 # that goes to morestack), the key lines equal Go's own key log, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Go programs that start after tlsdump: a new binary is probed within 2 s
 # (an exec tracepoint makes it milliseconds; the 2 s /proc scan is the
 # fallback), and even a client that handshakes at once is usually caught.

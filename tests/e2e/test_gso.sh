@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # GSO/GRO super-packets over a 1500-MTU veth pair between two namespaces
 # (an 8 MB HTTP download), tlsdump and tcpdump side by side:
 #  - packets larger than the MTU (super-packets, up to 64 KiB) are recorded

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # On lo, with tcpdump side by side on the same traffic (TLS from openssl
 # s_server + curl, UDP, ICMP): tlsdump records the same packets (bytes,
 # original lengths), each once, timestamps within 1 ms of tcpdump's, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Files tlsdump writes as root, in directories others can write (README
 # "Files tlsdump writes"): the last component is never followed as a
 # symbolic link (dangling or not), an existing file is written only when it

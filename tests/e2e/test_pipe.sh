@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # -w - : PCAP-NG on stdout, for live readers.  On lo of a netns of our own:
 #  1. tlsdump -U -w - icmp | tshark -i - : tshark shows the pings while they
 #     happen: 8 pings over 1.75 s, each shown within 1.2 s of its timestamp

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # --pid, --uid and --comm decide in the kernel which packets are recorded,
 # alone and together with a pcap expression.  On lo, while these run at
 # the same time: a python client (its pid known), a python client as

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # A pre-forking server on lo: the parent creates and listens on the
 # socket, a child accepts and serves.  The handshake's SYN-ACK is the
 # listener's (the parent's: no process has the connection yet); what the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Process attribution on lo (each packet belongs to its sender): curl
 # against a python HTTPS server, a TCP connection opened before tlsdump
 # started whose client sends 200 KB and exits at once (its last segments

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Process attribution across a veth pair: clients in namespace A, servers
 # in B, tlsdump on A's end (each packet belongs to A's socket that sends
 # it, egress, or will receive it, ingress).  B's end loses ~8 % of the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # -s SNAPLEN, for each link type of the file: on lo (EN10MB), a tun device
 # (RAW) and -i any (LINUX_SLL2) in a netns of our own, big pings and UDP:
 # every packet keeps the first SNAPLEN bytes of the frame as written

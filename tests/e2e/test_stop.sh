@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Stopping (README "Stopping, and the summary"), on lo:
 #  - SIGINT, SIGTERM, SIGHUP in the middle of a large HTTP download: exit 0,
 #    the file reads cleanly (capinfos, tcpdump -r, tshark), ends with one

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tlsdump tls -m text: the plaintext of curl, python and node (OpenSSL 3.0
 # shared, and node's static copy) against local python and node servers,
 # HTTP/1.1 and HTTP/2.  Asserts: each request line, header and body the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tlsdump gotls -m text: the plaintext of a Go client and a Go server
 # (HTTP/1.1 and HTTP/2; stripped and PIE binaries), read at the RET
 # instructions of (*tls.Conn).Read (never a uretprobe on Go code), under

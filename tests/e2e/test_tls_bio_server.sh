@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # A server driven through BIO_f_ssl (openssl s_server -www), tlsdump
 # scoped to the server (-p: as on a server whose clients are remote, so
 # only the server's SSL objects can give the keys).  Such a server never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tlsdump tls -m keylog: keys only, no packets, into the key-log file;
 # --pid keeps only that process's keys (decided in the kernel); the summary counts the lines;
 # --pcapfile without -m pcap is refused.

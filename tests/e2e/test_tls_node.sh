@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # OpenSSL secrets of node (its OpenSSL 3.0 is linked into /usr/bin/node),
 # found on tlsdump's 2 s rescan of /proc (node starts after tlsdump) and
 # with --libssl /usr/bin/node:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # OpenSSL secrets into the capture (tlsdump tls -m pcap, the system's
 # OpenSSL 3.0 and node's static copy): real clients against openssl
 # s_server on lo, TLS 1.3 (all three suites, SHA-384 among them) and TLS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Keys before packets, in the file itself: for every TLS session of a
 # capture, each key line Wireshark needs stands in a DSB before the packet
 # that needs it (TLS 1.3: both handshake secrets before the ServerHello,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # An OpenSSL build whose offsets do not match the profile tlsdump picks is
 # refused: one warning naming the library and saying its keys are not
 # written, no key line for its sessions (key log and pcapng DSBs), while

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # OpenSSL secrets taken from SERVERS on the system OpenSSL, tlsdump scoped
 # to the servers' pids (-p), so every key line must come from a server's
 # own SSL objects (the clients are probed too, but their keys are not kept):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # The key check: a session's keys go into the pcapng only when they open
 # its first encrypted records as captured (AEAD tag, tls/verify.c).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # OpenSSL other than the system's: 1.1.1w (Debian bullseye's own binaries)
 # and 3.5.x (built from Debian trixie's source), prepared by
 # tools/fixtures/openssl.sh (minutes the first time, then cached in

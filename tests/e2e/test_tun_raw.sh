@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # A tun device (no MAC header) in a netns, held open by tunpeer.py which
 # answers pings and echoes UDP.  Two tlsdumps (no filter, and 'icmp') and
 # two tcpdumps (the same) side by side: the file's link type is RAW (IP

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # Two network namespaces joined by a veth pair (MTU 1500).  In B: an
 # openssl s_server -WWW serving a small page and a 2 MB file, a UDP echo
 # server; from A: curl -k (several requests, one of them the 2 MB file, so

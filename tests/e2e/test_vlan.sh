@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # 802.1Q tags.  The receive path takes a VLAN tag out of the packet into
 # skb metadata (skb_vlan_untag, core code: no 8021q module needed) before
 # packet sockets and TC ingress see it; tcpdump puts the tag back from the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """textcheck.py - checks on `tlsdump ... -m text -o json` output.
 
   textcheck.py FILE has PID DIR TEXT      a connection of PID whose DIR data

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """tlscap.py - what a tlsdump pcapng holds for TLS, in file order.
 
   tlscap.py dsb FILE     the key-log lines of every DSB, in file order

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """traffic.py - bounded test traffic for the e2e tests.
 
   traffic.py tcp HOST PORT BYTES [PAUSE_S]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """tunpeer.py IFNAME SECONDS - hold a tun device open and play the host
 at its far end for at most SECONDS.
 

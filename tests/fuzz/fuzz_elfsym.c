@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* fuzz_elfsym.c - libFuzzer target: the input is an ELF file.  Everything
  * tlsdump does with a library it found (symbols, offsets, function bytes,
  * prologue decoding, version text) must survive any bytes. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tls/elfsym.h"
-#include "tls/prologue.h"
+#include "binary/elfsym.h"
+#include "binary/prologue.h"
 
 static void probe_site(struct elfsym *e, const char *name)
 {

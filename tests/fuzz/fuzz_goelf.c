@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* fuzz_goelf.c - libFuzzer target: the input is a Go binary (or not).
  * goelf_inspect (ELF container, pclntab, buildinfo, prologue) must give
  * a result or a reason for any bytes; the pclntab, buildinfo and prologue
@@ -5,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tls/elfsym.h"
-#include "tls/goelf.h"
-#include "tls/gopclntab.h"
-#include "tls/goprologue.h"
+#include "binary/elfsym.h"
+#include "binary/goelf.h"
+#include "binary/gopclntab.h"
+#include "binary/goprologue.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* fuzz_maps.c - libFuzzer target: the input is /proc/PID/maps text, one
  * mapping per line (paths with spaces, " (deleted)", junk). */
 #include <stdint.h>
 #include <string.h>
 
-#include "tls/targets.h"
+#include "binary/targets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

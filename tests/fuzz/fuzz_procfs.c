@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* fuzz_procfs.c - the /proc text parsers (proc/procfs.c) on any bytes:
  * /proc/PID/status holds a name any process can choose. */
 #include "proc/procfs.h"

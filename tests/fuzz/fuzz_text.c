@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* fuzz_text.c - libFuzzer target: text mode prints data any process sent
  * or received (untrusted): every record form must survive any bytes. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* fuzz_verify.c - libFuzzer target: the key check reads captured packets
  * (untrusted: anyone can send them).  The input is a list of packets, each
  * a 2-byte length and the bytes; they go through the stream reassembly and
@@ -6,8 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "out/streams.h"
-#include "tls/verify.h"
+#include "join/streams.h"
+#include "crypto/verify.h"
 
 #define CR "0101010101010101010101010101010101010101010101010101010101010101"
 #define S32 "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* seed_elf.c - compiled by `make fuzz-run` into a tiny shared object that
  * starts fuzz_elfsym's corpus: the symbols and version text it looks for,
  * laid out by a real linker. */

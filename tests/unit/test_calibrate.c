@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_calibrate.c - self-calibration against the offsetof() rows: the
  * system's libssl.so.3 must yield, field by field, the generated row of its
- * version (openssl_profiles.c); so must the OpenSSL 1.1.1 and 3.5 fixtures
+ * version (sources/openssl/profiles.c); so must the OpenSSL 1.1.1 and 3.5 fixtures
  * of tools/fixtures/openssl.sh when they are built (skipped with a note
  * otherwise: they take minutes and the network).  Bad inputs give a clear
  * error and never take the caller down. */
-#include "tls/calibrate.h"
-#include "tls/keys.h"
-#include "tls/openssl_profiles.h"
+#include "sources/openssl/calibrate.h"
+#include "crypto/keys.h"
+#include "sources/openssl/profiles.h"
 #include "testlib.h"
 
 #include <dlfcn.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_cli.c - option parsing: defaults, every common option, the
  * subcommands' eCapture flags, and the errors (one line, -EINVAL). */
 #include "cli.h"

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_crset.c - the bounded client-random set: members are exactly the
  * newest `cap` added, each found in the slot its add returned; a random
  * added twice is found in its newest slot; bad sizes are refused. */
-#include "out/crset.h"
+#include "join/crset.h"
 #include "testlib.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_elfsym.c - ELF symbols, file offsets and OpenSSL version text: on a
  * hand-built image (versioned .symtab names, no section headers, damage)
  * and on the system's libssl/libcrypto and node, with nm/objdump/openssl
@@ -12,7 +13,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
-#include "tls/elfsym.h"
+#include "binary/elfsym.h"
 
 #define LIBDIR "/usr/lib/x86_64-linux-gnu/"
 #define LIBSSL LIBDIR "libssl.so.3"

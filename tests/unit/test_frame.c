@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_frame.c - records to the file's link type: as captured, VLAN
  * tag put back, LINUX_SLL2 from Ethernet and from raw IP. */
 #include "out/pcapng.h"

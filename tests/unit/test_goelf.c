@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_goelf.c - the Go side of the secrets: pclntab (all four table
  * layouts, synthetic for the Go versions Debian cannot build here),
  * buildinfo, the prologue matcher, and goelf_inspect() on real binaries
  * built by tools/fixtures/go.sh in every variant (plain, stripped, PIE,
  * stripped PIE, external linking) against `go tool nm`.  Damaged and
  * foreign files give a reason, never a crash. */
-#include "tls/goelf.h"
-#include "tls/gopclntab.h"
-#include "tls/goprologue.h"
+#include "binary/goelf.h"
+#include "binary/gopclntab.h"
+#include "binary/goprologue.h"
 #include "testlib.h"
 
 #include <errno.h>

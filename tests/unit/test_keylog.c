@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_keylog.c - the SSLKEYLOGFILE writer: mode 0600 (new and existing
  * files), whole lines per flush, append, standard output, errors on
  * unwritable paths, and disk full: /dev/full for ENOSPC, RLIMIT_FSIZE for
  * a short write that must be cut back to whole lines and retried.
  */
 #include "out/keylog.h"
-#include "tls/keys.h"
+#include "crypto/keys.h"
 #include "testlib.h"
 
 #include <errno.h>

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_keys.c - the key module: HKDF-Expand-Label against RFC 8448 §3
  * ("Simple 1-RTT Handshake", SHA-256), SHA-384 vectors computed
  * independently (Python hmac/hashlib, and `openssl kdf` again at run time
  * when the command is there), OpenSSL snapshots -> exact key-log lines,
  * plausibility checks, and the bounded dedup table.
  */
-#include "tls/keys.h"
+#include "crypto/keys.h"
 #include "testlib.h"
 
 #include <errno.h>

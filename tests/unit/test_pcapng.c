@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_pcapng.c - the PCAP-NG writer, read back by independent readers:
  * capinfos, tshark, tcpdump, editcap, and a small block walker written here
  * from the spec (draft-ietf-opsawg-pcapng) that checks what the tools do

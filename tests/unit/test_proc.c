@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_proc.c - process attribution's user side without BPF: the
  * per-packet comment's format, the /proc parsers, and the seed table on
  * this process's own sockets (no root: pidfd_getfd of oneself works). */

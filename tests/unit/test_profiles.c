@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_profiles.c - the OpenSSL offset profiles: which row a version
  * string selects, that every row is plausible, that the 3.0 and 3.5 rows
  * equal facts/openssl.md, and that the generated rows are exactly what
  * tools/openssl-offsets/gen.sh printed (RELEASE.out, no network). */
-#include "tls/openssl_profiles.h"
+#include "sources/openssl/profiles.h"
 #include "testlib.h"
 
 #include <ctype.h>
@@ -296,8 +297,8 @@ static void test_generated(void)
 
 	if (!root)
 		root = ".";
-	table = slurp(root, "src/tls/openssl_profiles.c");
-	CHECK_MSG(table, "cannot read %s/src/tls/openssl_profiles.c (set TLSDUMP_ROOT)", root);
+	table = slurp(root, "src/sources/openssl/profiles.c");
+	CHECK_MSG(table, "cannot read %s/src/sources/openssl/profiles.c (set TLSDUMP_ROOT)", root);
 	if (!table)
 		return;
 	for (size_t i = 0; i < sizeof(releases) / sizeof(releases[0]); i++) {
@@ -310,7 +311,7 @@ static void test_generated(void)
 		if (!out)
 			continue;
 		/* the text gen.sh printed is pasted verbatim into the table ... */
-		CHECK_MSG(strstr(table, out), "%s is not verbatim in openssl_profiles.c", rel);
+		CHECK_MSG(strstr(table, out), "%s is not verbatim in profiles.c", rel);
 		/* ... and the compiled row holds the same numbers */
 		compare_row(releases[i], out);
 		free(out);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_prologue.c - the probe-site finder: hand-made prologues, then every
  * exported function of the system's libssl (and node's OpenSSL when
  * installed), with objdump as the referee for instruction boundaries and
@@ -9,8 +10,8 @@
 #include <unistd.h>
 
 #include "testlib.h"
-#include "tls/elfsym.h"
-#include "tls/prologue.h"
+#include "binary/elfsym.h"
+#include "binary/prologue.h"
 
 #define LIBSSL "/usr/lib/x86_64-linux-gnu/libssl.so.3"
 #define NODE "/usr/bin/node"

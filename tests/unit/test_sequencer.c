@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_sequencer.c - keys before packets: a flow is held from its
  * ClientHello until its keys are complete (or the timeout), other flows
  * pass at once, order is kept, memory is bounded. */
-#include "out/sequencer.h"
-#include "out/streams.h"
+#include "join/sequencer.h"
+#include "join/streams.h"
 #include "testlib.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_targets.c - finding OpenSSL: maps lines, user-named files, the
  * system default, and live processes (python mapping libssl, node with
  * OpenSSL inside, a libssl deleted while mapped). */
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 #include "testlib.h"
-#include "tls/targets.h"
+#include "binary/targets.h"
 
 #define LIBDIR "/usr/lib/x86_64-linux-gnu/"
 #define LIBSSL LIBDIR "libssl.so.3"

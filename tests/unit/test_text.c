@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_text.c - text mode's output: printable detection (ASCII, UTF-8),
  * HTTP/2 frame labels (RFC 9113 4.1), base64 (RFC 4648 section 10
  * vectors), and whole records: readable text as is, binary as a hex dump,

@@ -1,5 +1,6 @@
-/* test_verify.c - the key check (tls/verify.c) and the streams it reads
- * (out/streams.c).
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* test_verify.c - the key check (crypto/verify.c) and the streams it reads
+ * (join/streams.c).
  *
  * TLS 1.3: the server handshake key and iv of RFC 8448 §3 (given there,
  * so the check's HKDF use is tested against the RFC), a record sealed
@@ -7,9 +8,9 @@
  * secret.  TLS 1.2: records sealed with a key block this test derives
  * itself (libcrypto's TLS1-PRF); the real sessions are in
  * tests/e2e/test_tls_verify.sh. */
-#include "out/streams.h"
-#include "tls/keys.h"
-#include "tls/verify.h"
+#include "join/streams.h"
+#include "crypto/keys.h"
+#include "crypto/verify.h"
 #include "testlib.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* testlib.h - the smallest test harness: CHECK() records a failure with
  * its location and goes on; test_done() prints the tally and returns the
  * exit status (0 all passed, 1 a failure, 77 = skipped, see test_skip). */

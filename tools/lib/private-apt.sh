@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tools/lib/private-apt.sh - sourced by bash scripts: apt-get and apt-cache
 # through a private apt configuration, so that a script can fetch packages
 # (binary or source) of any Debian release without reading or changing the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tools/openssl-offsets/gen.sh RELEASE - print the OpenSSL offset profile of
 # a Debian release as one C initializer line of struct ossl_profile
-# (src/tls/openssl_profiles.c), computed with offsetof() against the Debian
+# (src/sources/openssl/profiles.c), computed with offsetof() against the Debian
 # source package of that release, Debian's patches applied and configured
 # with Debian's own Configure options (debian/rules).
 #
@@ -9,7 +10,7 @@
 #   tools/openssl-offsets/gen.sh trixie > tools/openssl-offsets/trixie.out
 #
 # Adding a new version is that one command: paste the printed line into
-# src/tls/openssl_profiles.c, keep the output in tools/openssl-offsets/
+# src/sources/openssl/profiles.c, keep the output in tools/openssl-offsets/
 # RELEASE.out, and tests/unit/test_profiles.c checks that the two agree.
 # Known releases: bullseye (1.1.1w), bookworm (3.0.x), trixie (3.5.x); any
 # other Debian suite name works too (e.g. sid, forky).

@@ -1,4 +1,5 @@
-/* offsets.c - print struct ossl_offsets (src/tls/openssl.h) for the OpenSSL
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* offsets.c - print struct ossl_offsets (src/sources/openssl/openssl.h) for the OpenSSL
  * source tree it is compiled against, as one C initializer line of struct
  * ossl_profile.  Built and run by gen.sh, which passes:
  *   OSSL_HDR     "ssl/ssl_local.h" (1.1.1: "ssl/ssl_locl.h")

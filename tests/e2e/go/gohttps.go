@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 // gohttps - the Go TLS peer of tlsdump's end-to-end tests (standard
 // library only).
 //

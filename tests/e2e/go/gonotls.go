@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 // gonotls - a Go program without crypto/tls (tlsdump must say so).
 package main
 

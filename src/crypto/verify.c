@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* verify.c - see verify.h.  TLS record formats: RFC 8446 §5 (1.3),
+ * RFC 5246 §6.2 and RFC 5288 §3 (1.2 GCM), RFC 7905 §2 (ChaCha20). */
+#include "crypto/verify.h"
+#include "crypto/keys.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+#define REC_MAX (16384 + 2048) /* longest ciphertext: RFC 8446 §5.2 */
+#define TAG_LEN 16
+#define CT_CCS 20
+#define CT_HANDSHAKE 22
+#define CT_APPDATA 23
+
+/* The AEAD suites we can check: data, one row per IANA number. */
+struct suite {
+	uint16_t id;
+	uint8_t tls13;   /* else TLS 1.2 */
+	uint8_t key_len; /* 16 or 32 */
+	uint8_t iv_len;  /* TLS 1.2 GCM: the 4-byte salt; else 12 */
+	uint8_t sha384;  /* the suite's hash (TLS 1.2 PRF) */
+	uint8_t chacha;  /* ChaCha20-Poly1305, else AES-GCM */
+};
+
+static const struct suite suites[] = {
+	{ 0x1301, 1, 16, 12, 0, 0 }, /* TLS_AES_128_GCM_SHA256 */
+	{ 0x1302, 1, 32, 12, 1, 0 }, /* TLS_AES_256_GCM_SHA384 */
+	{ 0x1303, 1, 32, 12, 0, 1 }, /* TLS_CHACHA20_POLY1305_SHA256 */
+	{ 0xc02b, 0, 16, 4, 0, 0 },  /* ECDHE-ECDSA-AES128-GCM-SHA256 */
+	{ 0xc02c, 0, 32, 4, 1, 0 },  /* ECDHE-ECDSA-AES256-GCM-SHA384 */
+	{ 0xc02f, 0, 16, 4, 0, 0 },  /* ECDHE-RSA-AES128-GCM-SHA256 */
+	{ 0xc030, 0, 32, 4, 1, 0 },  /* ECDHE-RSA-AES256-GCM-SHA384 */
+	{ 0x009c, 0, 16, 4, 0, 0 },  /* AES128-GCM-SHA256 */
+	{ 0x009d, 0, 32, 4, 1, 0 },  /* AES256-GCM-SHA384 */
+	{ 0x009e, 0, 16, 4, 0, 0 },  /* DHE-RSA-AES128-GCM-SHA256 */
+	{ 0x009f, 0, 32, 4, 1, 0 },  /* DHE-RSA-AES256-GCM-SHA384 */
+	{ 0xcca8, 0, 32, 12, 0, 1 }, /* ECDHE-RSA-CHACHA20-POLY1305 */
+	{ 0xcca9, 0, 32, 12, 0, 1 }, /* ECDHE-ECDSA-CHACHA20-POLY1305 */
+	{ 0xccaa, 0, 32, 12, 0, 1 }, /* DHE-RSA-CHACHA20-POLY1305 */
+};
+
+/* RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest. */
+static const uint8_t hrr_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+	0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+	0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+struct rec {
+	uint8_t type;
+	const uint8_t *hdr; /* the 5-byte header */
+	const uint8_t *frag;
+	size_t len;
+};
+
+/* The record at *off: 1 (and *off moves past it), 0 (not all captured
+ * yet), -ENOTSUP (not a TLS record). */
+static int next_rec(const uint8_t *b, size_t n, size_t *off, struct rec *r)
+{
+	const uint8_t *h;
+	size_t len;
+
+	if (n - *off < 5)
+		return 0;
+	h = b + *off;
+	if (h[0] < CT_CCS || h[0] > 24 || h[1] != 3)
+		return -ENOTSUP;
+	len = (size_t)h[3] << 8 | h[4];
+	if (len > REC_MAX)
+		return -ENOTSUP;
+	if (n - *off - 5 < len)
+		return 0;
+	*r = (struct rec){ h[0], h, h + 5, len };
+	*off += 5 + len;
+	return 1;
+}
+
+struct hello {
+	const struct suite *suite;
+	uint8_t random[32];
+	size_t after; /* server stream offset past the ServerHello's record */
+};
+
+static const struct suite *find_suite(uint16_t id)
+{
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (suites[i].id == id)
+			return &suites[i];
+	return NULL;
+}
+
+/* The (last, after any HelloRetryRequest) ServerHello: 0, -EAGAIN,
+ * -ENOTSUP (not TLS, or a suite we cannot check). */
+static int server_hello(const struct verify_streams *st, struct hello *h)
+{
+	size_t off = 0, sid;
+	struct rec r;
+	int rc;
+
+	while ((rc = next_rec(st->srv, st->srv_len, &off, &r)) == 1) {
+		const uint8_t *m = r.frag;
+
+		if (r.type != CT_HANDSHAKE || r.len < 39 || m[0] != 2)
+			continue;
+		sid = m[38];
+		if (r.len < 39 + sid + 2)
+			return -ENOTSUP;
+		if (!memcmp(m + 6, hrr_random, 32))
+			continue; /* the real one follows */
+		memcpy(h->random, m + 6, 32);
+		h->suite = find_suite((uint16_t)(m[39 + sid] << 8 | m[40 + sid]));
+		h->after = off;
+		return h->suite ? 0 : -ENOTSUP;
+	}
+	return rc < 0 ? rc : -EAGAIN;
+}
+
+/* The line of `label` among the session's key-log lines: 0, -ENOENT. */
+static int find_line(const char *lines, size_t len, unsigned label,
+		     struct keys_line *out)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		const char *l = lines + i, *nl = memchr(l, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - l) : len - i;
+
+		if (!keys_line_parse(l, n, out) && out->label == label)
+			return 0;
+		i += n + 1;
+	}
+	return -ENOENT;
+}
+
+/* The three ciphers and one context, fetched once: libcrypto's lookup
+ * by name costs more than opening a small record. */
+static EVP_CIPHER_CTX *cipher_ctx(const struct suite *s, EVP_CIPHER **c)
+{
+	static const char *const names[3] = { "AES-128-GCM", "AES-256-GCM",
+					      "ChaCha20-Poly1305" };
+	static EVP_CIPHER *ciphers[3];
+	static EVP_CIPHER_CTX *ctx;
+	int i = s->chacha ? 2 : s->key_len == 16 ? 0 : 1;
+
+	if (!ciphers[i])
+		ciphers[i] = EVP_CIPHER_fetch(NULL, names[i], NULL);
+	if (!ctx)
+		ctx = EVP_CIPHER_CTX_new();
+	*c = ciphers[i];
+	return ctx && *c && EVP_CIPHER_CTX_reset(ctx) == 1 ? ctx : NULL;
+}
+
+/* Decrypts ct (into a scratch buffer) and checks the tag: 1 it opens,
+ * 0 it does not, -EIO. */
+static int aead_open(const struct suite *s, const uint8_t *key,
+		     const uint8_t nonce[12], const uint8_t *aad, int aad_len,
+		     const uint8_t *ct, size_t ct_len, const uint8_t *tag)
+{
+	EVP_CIPHER *c;
+	EVP_CIPHER_CTX *x = cipher_ctx(s, &c);
+	uint8_t buf[4096 + 64];
+	int n, rc = -EIO;
+	bool ok;
+
+	if (!x)
+		return -EIO;
+	ok = EVP_DecryptInit_ex(x, c, NULL, NULL, NULL) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1 &&
+	     EVP_DecryptInit_ex(x, NULL, NULL, key, nonce) == 1 &&
+	     EVP_DecryptUpdate(x, NULL, &n, aad, aad_len) == 1;
+	for (size_t i = 0; ok && i < ct_len; i += 4096) {
+		int chunk = (int)(ct_len - i < 4096 ? ct_len - i : 4096);
+
+		ok = EVP_DecryptUpdate(x, buf, &n, ct + i, chunk) == 1;
+	}
+	if (ok && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, TAG_LEN,
+				      (void *)tag) == 1)
+		rc = EVP_DecryptFinal_ex(x, buf, &n) == 1;
+	EVP_CIPHER_CTX_reset(x); /* no key left behind */
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+/* RFC 8446 §5.2-5.3: AAD is the record header, nonce = iv ^ seq. */
+static int open13(const struct suite *s, const uint8_t *key,
+		  const uint8_t iv[12], uint64_t seq, const struct rec *r)
+{
+	uint8_t nonce[12];
+
+	if (r->len < TAG_LEN + 1)
+		return 0;
+	memcpy(nonce, iv, 12);
+	for (int i = 0; i < 8; i++)
+		nonce[11 - i] ^= (uint8_t)(seq >> (8 * i));
+	return aead_open(s, key, nonce, r->hdr, 5, r->frag, r->len - TAG_LEN,
+			 r->frag + r->len - TAG_LEN);
+}
+
+/* A TLS 1.3 traffic secret -> write key and iv (RFC 8446 §7.3). */
+static int traffic_keys(const struct suite *s, const uint8_t *secret,
+			size_t slen, uint8_t key[32], uint8_t iv[12])
+{
+	if (slen != (s->sha384 ? 48u : 32u))
+		return -ENOTSUP;
+	return keys_hkdf_expand_label((int)slen, secret, "key", NULL, 0, key,
+				      s->key_len) ?:
+	       keys_hkdf_expand_label((int)slen, secret, "iv", NULL, 0, iv, 12);
+}
+
+/* TLS 1.3: the server's handshake records (seq 0, 1, ...) open with
+ * SERVER_HANDSHAKE_TRAFFIC_SECRET; the first that does not is its first
+ * application record (a NewSessionTicket or data, seq 0) and must open
+ * with SERVER_TRAFFIC_SECRET_0.  Decided once that record is in (or
+ * when the session has no traffic line); -EAGAIN before, unless final
+ * (then the handshake records decide). */
+static int verify13(const struct verify_streams *st, const struct hello *h,
+		    const char *lines, size_t len, bool final)
+{
+	uint8_t key[32], iv[12], akey[32], aiv[12];
+	size_t off = h->after;
+	uint64_t seq = 0;
+	struct keys_line l;
+	bool have_ap;
+	struct rec r;
+	int rc;
+
+	if (find_line(lines, len, KEYS_SERVER_HANDSHAKE_TRAFFIC, &l))
+		return -ENOTSUP;
+	rc = traffic_keys(h->suite, l.secret, l.secret_len, key, iv);
+	if (rc)
+		return rc;
+	have_ap = !find_line(lines, len, KEYS_SERVER_TRAFFIC_0, &l) &&
+		  !traffic_keys(h->suite, l.secret, l.secret_len, akey, aiv);
+	explicit_bzero(&l, sizeof(l));
+	while ((rc = next_rec(st->srv, st->srv_len, &off, &r)) == 1) {
+		if (r.type != CT_APPDATA)
+			continue; /* the compatibility ChangeCipherSpec */
+		rc = open13(h->suite, key, iv, seq, &r);
+		if (rc < 0 || (rc == 0 && seq == 0))
+			return rc; /* the first record must open */
+		if (rc == 0) /* past the handshake records */
+			return open13(h->suite, akey, aiv, 0, &r);
+		seq++;
+		if (!have_ap)
+			return VERIFY_OK;
+	}
+	if (rc < 0)
+		return rc;
+	return seq && final ? VERIFY_OK : -EAGAIN;
+}
+
+/* TLS 1.2 key block (RFC 5246 §6.3) through libcrypto's TLS1-PRF. */
+static int key_block(const struct suite *s, const uint8_t *master,
+		     const uint8_t srv_random[32], const uint8_t *cli_random,
+		     uint8_t *out, size_t out_len)
+{
+	static const char label[] = "key expansion";
+	uint8_t seed[sizeof(label) - 1 + 64];
+	static EVP_KDF *kdf; /* fetched once, as the ciphers */
+	EVP_KDF_CTX *x;
+	OSSL_PARAM p[4];
+	int rc = -EIO;
+
+	if (!kdf)
+		kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+	x = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	memcpy(seed, label, sizeof(label) - 1);
+	memcpy(seed + sizeof(label) - 1, srv_random, 32);
+	memcpy(seed + sizeof(label) - 1 + 32, cli_random, 32);
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						s->sha384 ? "SHA2-384" : "SHA2-256", 0);
+	p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
+						 (void *)master, 48);
+	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed,
+						 sizeof(seed));
+	p[3] = OSSL_PARAM_construct_end();
+	if (x && EVP_KDF_derive(x, out, out_len, p) == 1)
+		rc = 0;
+	EVP_KDF_CTX_free(x);
+	return rc;
+}
+
+/* The first record after the side's ChangeCipherSpec (its Finished),
+ * sequence number 0: RFC 5288 §3 (GCM: explicit nonce in the record) or
+ * RFC 7905 §2 (ChaCha20: iv ^ seq).  1, 0, -EAGAIN (not captured yet). */
+static int open12(const struct suite *s, const uint8_t *b, size_t n,
+		  const uint8_t *key, const uint8_t *iv)
+{
+	uint8_t nonce[12], aad[13] = { 0 };
+	size_t off = 0, expl = s->chacha ? 0 : 8, pt;
+	bool ccs = false;
+	struct rec r;
+	int rc;
+
+	while ((rc = next_rec(b, n, &off, &r)) == 1) {
+		if (!ccs) {
+			ccs = r.type == CT_CCS;
+			continue;
+		}
+		if (r.len < expl + TAG_LEN)
+			return VERIFY_BAD;
+		pt = r.len - expl - TAG_LEN;
+		memcpy(nonce, iv, s->iv_len);
+		if (expl)
+			memcpy(nonce + 4, r.frag, 8);
+		memcpy(aad + 8, r.hdr, 3); /* seq 0, type, version */
+		aad[11] = (uint8_t)(pt >> 8);
+		aad[12] = (uint8_t)pt;
+		return aead_open(s, key, nonce, aad, 13, r.frag + expl, pt,
+				 r.frag + r.len - TAG_LEN);
+	}
+	return rc < 0 ? rc : -EAGAIN;
+}
+
+/* TLS 1.2: each side's Finished that is captured must open; at least
+ * one must be there. */
+static int verify12(const struct verify_streams *st, const struct hello *h,
+		    const char *lines, size_t len)
+{
+	const struct suite *s = h->suite;
+	uint8_t kb[2 * 32 + 2 * 12];
+	size_t kl = s->key_len, il = s->iv_len;
+	struct keys_line l;
+	int c, v;
+
+	if (find_line(lines, len, KEYS_CLIENT_RANDOM, &l) || l.secret_len != 48)
+		return -ENOTSUP; /* a TLS 1.2 suite: the lines must say so */
+	c = key_block(s, l.secret, h->random, l.client_random, kb,
+		      2 * kl + 2 * il);
+	explicit_bzero(&l, sizeof(l));
+	if (c)
+		return -EIO;
+	c = open12(s, st->cli, st->cli_len, kb, kb + 2 * kl);
+	v = open12(s, st->srv + h->after, st->srv_len - h->after, kb + kl,
+		   kb + 2 * kl + il);
+	explicit_bzero(kb, sizeof(kb));
+	if (c == VERIFY_BAD || v == VERIFY_BAD)
+		return VERIFY_BAD;
+	if (c == -EIO || v == -EIO)
+		return -EIO;
+	if (c == VERIFY_OK || v == VERIFY_OK)
+		return VERIFY_OK;
+	return c == -EAGAIN || v == -EAGAIN ? -EAGAIN : -ENOTSUP;
+}
+
+int verify_session(const struct verify_streams *st, const char *lines,
+		   size_t len, bool final)
+{
+	struct hello h;
+	int rc = server_hello(st, &h);
+
+	if (rc)
+		return rc;
+	if (h.suite->tls13)
+		return verify13(st, &h, lines, len, final);
+	return verify12(st, &h, lines, len);
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* verify.h - is a session's key right?  The proof: its first encrypted
+ * records, as captured, open with the keys derived from the key-log
+ * lines (the AEAD tag checks).  A wrong offset profile reads bytes that
+ * look like secrets (non-zero, plausible version and cipher) but cannot
+ * pass this test.
+ *
+ *  TLS 1.3: the server's first encrypted record (EncryptedExtensions)
+ *    with SERVER_HANDSHAKE_TRAFFIC_SECRET; and, when captured, the
+ *    client's first one (its Finished) with CLIENT_HANDSHAKE_TRAFFIC_SECRET.
+ *  TLS 1.2: the first record after a ChangeCipherSpec (the Finished
+ *    message) of each side present, with the key block that the TLS PRF
+ *    makes from the CLIENT_RANDOM master secret and both randoms.
+ *  AEAD suites only: AES-GCM and ChaCha20-Poly1305 (TLS 1.3's three
+ *  common suites; TLS 1.2's ECDHE/DHE/RSA GCM and ChaCha20 suites).  CBC
+ *  and CCM suites cannot be decided (-ENOTSUP): their keys go out checked
+ *  for plausibility only.
+ *
+ * The streams are the TCP payloads of each direction from the
+ * ClientHello on, in order (what was captured so far). */
+#ifndef TLSDUMP_VERIFY_H
+#define TLSDUMP_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct verify_streams {
+	const uint8_t *cli; /* client -> server, from the ClientHello */
+	size_t cli_len;
+	const uint8_t *srv; /* server -> client */
+	size_t srv_len;
+};
+
+enum verify_result {
+	VERIFY_BAD = 0, /* a record does not open: the keys are wrong */
+	VERIFY_OK = 1,  /* every record checked opened */
+};
+
+/* lines: the session's key-log lines (one client random, text).  final:
+ * no more bytes will come, decide on what is there.  Returns VERIFY_OK,
+ * VERIFY_BAD, -EAGAIN (the records needed are not captured yet), -ENOTSUP (cannot be decided: suite, protocol, lines missing or
+ * streams that are not TLS), or -EIO (libcrypto failed). */
+int verify_session(const struct verify_streams *st, const char *lines,
+		   size_t len, bool final);
+
+#endif

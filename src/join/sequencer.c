@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* sequencer.c - see sequencer.h. */
+#include "join/sequencer.h"
+#include "join/crset.h"
+#include "join/streams.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_BUCKETS 1024
+#define N_RING 4096    /* client randoms remembered (seen, done) */
+#define N_PENDING 1024 /* sessions whose keys wait for their ClientHello */
+/* Bytes of each direction the key check may look at: the handshake up
+ * to the first encrypted records (a certificate chain, a 16 KiB record). */
+#define CHECK_BYTES (128u << 10)
+/* How long a flow whose keys are complete may wait for the records its
+ * check needs (a TLS 1.3 server's first application record) before the
+ * check decides on what it has. */
+#define CHECK_WAIT_NS (200ull * 1000000)
+
+/* Keys that came before their ClientHello was seen. */
+struct pending {
+	struct pending *next;
+	uint8_t cr[32];
+	uint64_t since_ns;
+	bool complete;
+	size_t len;
+	char lines[]; /* whole key-log lines */
+};
+
+struct held {
+	struct held *next;
+	struct seq_packet p; /* head/body point into data, owner to owner */
+	uint32_t iplen;      /* the IP packet: the last iplen bytes of data */
+	struct conn_owner owner;
+	uint8_t data[];
+};
+
+struct flow {
+	struct flow *next;       /* hash chain */
+	struct flow *next_cr;    /* chain of the client random's bucket */
+	struct flow *older, *newer; /* by hold start, for the timeout */
+	struct seq_flow_key key;
+	uint8_t cr[32];
+	uint64_t since_ns;
+	struct held *first, **tail;
+	size_t n_held, bytes;
+	char *lines;     /* its key-log lines: one DSB, before its packets */
+	size_t lines_len;
+	bool complete;   /* all its keys are in lines */
+	size_t checked;  /* stream bytes the last undecided check saw */
+	uint64_t complete_ns; /* when the keys became complete */
+	bool waiting;    /* complete, the check undecided: in n_waiting */
+};
+
+struct sequencer {
+	uint64_t hold_ns;
+	size_t max_bytes, bytes;
+	seq_write_fn fn;
+	seq_dsb_fn dsb;
+	seq_check_fn check;
+	seq_wants_fn wants;
+	void *ctx;
+	struct flow *buckets[N_BUCKETS];
+	struct flow *by_cr[N_BUCKETS];
+	unsigned n_waiting; /* flows with f->waiting */
+	struct flow *oldest, *newest;
+	struct crset *done;   /* sessions whose keys are complete */
+	struct crset *seen;   /* sessions whose ClientHello was captured */
+	struct pending *pending; /* newest first */
+	unsigned n_pending;
+	struct seq_stats st;
+};
+
+static unsigned hash_key(const struct seq_flow_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	unsigned h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 16777619u; /* FNV-1a */
+	return h % N_BUCKETS;
+}
+
+/* TLS record header (type 22, version 3.x), handshake type 1, then the
+ * client version and the 32-byte random: RFC 8446 §4.1.2, §5.1. */
+static int client_hello(const uint8_t *pl, uint32_t n, uint8_t cr[32])
+{
+	if (n < 43 || pl[0] != 22 || pl[1] != 3 || pl[5] != 1)
+		return 0;
+	memcpy(cr, pl + 11, 32);
+	return 1;
+}
+
+static void order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
+		  size_t alen, uint16_t sp, uint16_t dp)
+{
+	int c = memcmp(s, d, alen);
+
+	if (c > 0 || (c == 0 && sp > dp)) {
+		const uint8_t *t = s;
+		uint16_t tp = sp;
+
+		s = d, d = t, sp = dp, dp = tp;
+	}
+	memcpy(k->a, s, alen);
+	memcpy(k->b, d, alen);
+	k->pa = sp;
+	k->pb = dp;
+}
+
+int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
+	      uint8_t cr[32])
+{
+	uint32_t l4, doff;
+	const uint8_t *src, *dst;
+	size_t alen;
+
+	memset(key, 0, sizeof(*key));
+	if (len >= 20 && ip[0] >> 4 == 4 && ip[9] == 6 &&
+	    !((ip[6] & 0x1f) | ip[7])) { /* TCP, first fragment or whole */
+		l4 = (ip[0] & 0xf) * 4u, src = ip + 12, dst = ip + 16, alen = 4;
+	} else if (len >= 40 && ip[0] >> 4 == 6 && ip[6] == 6) {
+		l4 = 40, src = ip + 8, dst = ip + 24, alen = 16, key->v6 = 1;
+	} else {
+		return -1;
+	}
+	if (len < l4 + 20)
+		return -1;
+	order(key, src, dst, alen, (uint16_t)(ip[l4] << 8 | ip[l4 + 1]),
+	      (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]));
+	doff = (ip[l4 + 12] >> 4) * 4u;
+	if (doff < 20 || len < l4 + doff)
+		return 0;
+	return client_hello(ip + l4 + doff, len - l4 - doff, cr);
+}
+
+struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
+			  seq_write_fn fn, seq_dsb_fn dsb, void *ctx)
+{
+	struct sequencer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->seen = crset_new(N_RING);
+	s->done = crset_new(N_RING);
+	if (!s->seen || !s->done) {
+		seq_free(s);
+		return NULL;
+	}
+	s->hold_ns = hold_ns;
+	s->max_bytes = max_bytes;
+	s->fn = fn;
+	s->dsb = dsb;
+	s->ctx = ctx;
+	return s;
+}
+
+static struct flow *find(struct sequencer *s, const struct seq_flow_key *k)
+{
+	struct flow *f = s->buckets[hash_key(k)];
+
+	while (f && memcmp(&f->key, k, sizeof(*k)))
+		f = f->next;
+	return f;
+}
+
+static struct flow **cr_bucket(struct sequencer *s, const uint8_t cr[32])
+{
+	/* keyed, as peers choose client randoms */
+	return &s->by_cr[(crset_hash(s->seen, cr) >> 40) % N_BUCKETS];
+}
+
+static void unlink_flow(struct sequencer *s, struct flow *f)
+{
+	struct flow **pp = &s->buckets[hash_key(&f->key)];
+
+	while (*pp != f)
+		pp = &(*pp)->next;
+	*pp = f->next;
+	for (pp = cr_bucket(s, f->cr); *pp != f;)
+		pp = &(*pp)->next_cr;
+	*pp = f->next_cr;
+	s->n_waiting -= f->waiting;
+	if (f->older)
+		f->older->newer = f->newer;
+	else
+		s->oldest = f->newer;
+	if (f->newer)
+		f->newer->older = f->older;
+	else
+		s->newest = f->older;
+}
+
+/* Writes the flow's packets in order and forgets the flow. */
+static int release(struct sequencer *s, struct flow *f)
+{
+	struct held *h = f->first, *next;
+	int err = 0;
+
+	unlink_flow(s, f);
+	for (; h; h = next) {
+		next = h->next;
+		if (!err)
+			err = s->fn(s->ctx, &h->p);
+		free(h);
+	}
+	s->bytes -= f->bytes;
+	free(f->lines);
+	free(f);
+	return err;
+}
+
+/* The check on what is captured of the flow: 1 write its keys, 0 drop
+ * them, -EAGAIN wait for more packets. */
+static int check_flow(struct sequencer *s, struct flow *f, bool final)
+{
+	const uint8_t **pkts = malloc(f->n_held * sizeof(*pkts));
+	uint32_t *lens = malloc(f->n_held * sizeof(*lens));
+	struct streams st = { 0 };
+	size_t n = 0;
+	struct held *h;
+	int rc = 1; /* no memory for the check: the keys go unchecked */
+
+	if (pkts && lens) {
+		for (h = f->first; h; h = h->next)
+			if (h->iplen) {
+				pkts[n] = h->data + h->p.headlen + h->p.bodylen -
+					  h->iplen;
+				lens[n++] = h->iplen;
+			}
+		if (!streams_build(pkts, lens, n, CHECK_BYTES, &st)) {
+			size_t seen = st.cli_len + st.srv_len;
+
+			/* nothing new since it could not decide: it cannot now */
+			rc = seen == f->checked && !final ? -EAGAIN :
+			     s->check(s->ctx, f->cr, &st, f->lines,
+				      f->lines_len, final);
+			f->checked = seen;
+		}
+		streams_free(&st);
+	}
+	free(pkts);
+	free(lens);
+	return rc;
+}
+
+/* Lets the flow go, its keys first unless the check refuses them: 0 or
+ * a write error.  With final unset, a flow whose check needs more
+ * packets stays: returns 1. */
+static int settle(struct sequencer *s, struct flow *f, bool final)
+{
+	int v = 1, err = 0, e;
+
+	if (f->lines_len && s->check &&
+	    (!s->wants || s->wants(s->ctx, f->cr, f->lines, f->lines_len))) {
+		v = check_flow(s, f, final);
+		if (v == -EAGAIN && !final) {
+			s->n_waiting += !f->waiting;
+			f->waiting = true;
+			return 1;
+		}
+	}
+	if (v == 0)
+		s->st.keys_refused++;
+	else if (f->lines_len)
+		err = s->dsb(s->ctx, f->lines, f->lines_len);
+	if (f->complete)
+		crset_add(s->done, f->cr);
+	e = release(s, f);
+	return err ?: e;
+}
+
+/* Key lines join the flow's (they go out with it, as one DSB). */
+static int add_lines(struct flow *f, const char *lines, size_t len,
+		     bool complete, uint64_t now)
+{
+	char *l = realloc(f->lines, f->lines_len + len + 1);
+
+	if (!l)
+		return -ENOMEM;
+	memcpy(l + f->lines_len, lines, len);
+	f->lines = l;
+	f->lines_len += len;
+	if (complete && !f->complete)
+		f->complete_ns = now;
+	f->complete = f->complete || complete;
+	return 0;
+}
+
+static struct flow *start_flow(struct sequencer *s,
+			       const struct seq_flow_key *k,
+			       const uint8_t cr[32], uint64_t now)
+{
+	struct flow *f = calloc(1, sizeof(*f));
+	unsigned b = hash_key(k);
+
+	if (!f)
+		return NULL;
+	f->key = *k;
+	memcpy(f->cr, cr, 32);
+	f->since_ns = now;
+	f->tail = &f->first;
+	f->next = s->buckets[b];
+	s->buckets[b] = f;
+	f->next_cr = *cr_bucket(s, cr);
+	*cr_bucket(s, cr) = f;
+	f->older = s->newest;
+	if (s->newest)
+		s->newest->newer = f;
+	else
+		s->oldest = f;
+	s->newest = f;
+	return f;
+}
+
+static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p,
+		uint32_t iplen)
+{
+	size_t n = (size_t)p->headlen + p->bodylen;
+	struct held *h = malloc(sizeof(*h) + n);
+
+	if (!h)
+		return -ENOMEM;
+	if (p->headlen)
+		memcpy(h->data, p->head, p->headlen);
+	memcpy(h->data + p->headlen, p->body, p->bodylen);
+	h->p = *p;
+	h->p.head = h->data;
+	h->p.body = h->data + p->headlen;
+	if (p->owner) {
+		h->owner = *p->owner;
+		h->p.owner = &h->owner;
+	}
+	h->iplen = iplen <= n ? iplen : 0;
+	h->next = NULL;
+	*f->tail = h;
+	f->tail = &h->next;
+	f->n_held++;
+	f->bytes += n;
+	s->bytes += n;
+	s->st.held++;
+	while (s->bytes > s->max_bytes && s->oldest) {
+		int err;
+
+		s->st.overflow++;
+		err = settle(s, s->oldest, true);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Detaches the pending keys of cr, if any. */
+static struct pending *take_pending(struct sequencer *s, const uint8_t cr[32])
+{
+	struct pending **pp = &s->pending, *p;
+
+	for (; *pp; pp = &(*pp)->next)
+		if (!memcmp((*pp)->cr, cr, 32)) {
+			p = *pp;
+			*pp = p->next;
+			s->n_pending--;
+			return p;
+		}
+	return NULL;
+}
+
+/* The held flow of a session, if any. */
+static struct flow *flow_of(struct sequencer *s, const uint8_t cr[32])
+{
+	struct flow *f = *cr_bucket(s, cr);
+
+	while (f && memcmp(f->cr, cr, 32))
+		f = f->next_cr;
+	return f;
+}
+
+/* A flow whose keys are complete goes, once its check is decided. */
+static int try_settle(struct sequencer *s, struct flow *f)
+{
+	int rc;
+
+	if (!f->complete)
+		return 0;
+	rc = settle(s, f, false);
+	s->st.released += rc == 0;
+	return rc > 0 ? 0 : rc;
+}
+
+/* A captured ClientHello of session cr on flow k (f: held already, or
+ * NULL): keys that waited for it join the flow, which is held unless
+ * the session is done.  Returns the flow (NULL: not held) in *out. */
+static int hello_seen(struct sequencer *s, const struct seq_flow_key *k,
+		      const uint8_t cr[32], uint64_t now, struct flow **out)
+{
+	struct pending *p;
+	struct flow *f = *out;
+	int err = 0;
+
+	crset_add(s->seen, cr);
+	p = take_pending(s, cr);
+	if (!f && (p || crset_find(s->done, cr) < 0))
+		f = start_flow(s, k, cr, now);
+	if (p && f)
+		err = add_lines(f, p->lines, p->len, p->complete, now);
+	else if (p) /* no memory for a flow: the keys go first, unchecked */
+		err = s->dsb(s->ctx, p->lines, p->len);
+	free(p);
+	*out = f;
+	return err;
+}
+
+int seq_packet(struct sequencer *s, const struct seq_packet *p,
+	       const uint8_t *ip, uint32_t iplen, uint64_t now_ns)
+{
+	struct seq_flow_key k;
+	struct flow *f;
+	uint8_t cr[32];
+	int ch, err;
+
+	ch = ip ? seq_parse(ip, iplen, &k, cr) : -1;
+	if (ch < 0)
+		return s->fn(s->ctx, p);
+	f = find(s, &k);
+	if (ch == 1 && f && memcmp(f->cr, cr, 32)) {
+		/* A new handshake on the same 4-tuple: the old one is over. */
+		err = settle(s, f, true);
+		if (err)
+			return err;
+		f = NULL;
+	}
+	if (ch == 1 && (err = hello_seen(s, &k, cr, now_ns, &f)))
+		return err;
+	if (!f)
+		return s->fn(s->ctx, p);
+	err = hold(s, f, p, iplen);
+	/* hold may have let the oldest flows go: look f up again */
+	f = err ? NULL : find(s, &k);
+	return f ? try_settle(s, f) : err;
+}
+
+/* Keys of a session not (yet) seen: they wait for its ClientHello. */
+static int add_pending(struct sequencer *s, const uint8_t cr[32],
+		       const char *lines, size_t len, bool complete,
+		       uint64_t now_ns)
+{
+	struct pending *old = take_pending(s, cr), *p;
+	size_t have = old ? old->len : 0;
+
+	p = malloc(sizeof(*p) + have + len);
+	if (!p) {
+		free(old);
+		return -ENOMEM;
+	}
+	memcpy(p->cr, cr, 32);
+	p->since_ns = old ? old->since_ns : now_ns;
+	p->complete = complete;
+	p->len = have + len;
+	if (have)
+		memcpy(p->lines, old->lines, have);
+	memcpy(p->lines + have, lines, len);
+	free(old);
+	p->next = s->pending;
+	s->pending = p;
+	s->n_pending++;
+	return 0;
+}
+
+int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
+	     size_t len, bool complete, uint64_t now_ns)
+{
+	struct flow *f;
+	int err = 0;
+
+	if (crset_find(s->seen, cr) < 0)
+		return add_pending(s, cr, lines, len, complete, now_ns);
+	f = flow_of(s, cr);
+	if (f) { /* held: the keys go out with it */
+		err = add_lines(f, lines, len, complete, now_ns);
+		return err ?: try_settle(s, f);
+	}
+	if (len) /* its packets are out already */
+		err = s->dsb(s->ctx, lines, len);
+	if (!err && complete)
+		crset_add(s->done, cr);
+	return err;
+}
+
+/* Drops pending keys older than hold_ns (their session is not in the
+ * capture), and the oldest beyond N_PENDING. */
+static void expire_pending(struct sequencer *s, uint64_t now_ns)
+{
+	struct pending **pp = &s->pending, *p;
+	unsigned kept = 0;
+
+	while ((p = *pp)) {
+		if (now_ns - p->since_ns >= s->hold_ns || ++kept > N_PENDING) {
+			*pp = p->next;
+			s->n_pending--;
+			s->st.keys_dropped++;
+			free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+}
+
+int seq_tick(struct sequencer *s, uint64_t now_ns)
+{
+	int err = 0;
+
+	struct flow *f, *next;
+
+	expire_pending(s, now_ns);
+	while (!err && s->oldest && now_ns - s->oldest->since_ns >= s->hold_ns) {
+		s->st.timed_out++;
+		err = settle(s, s->oldest, true);
+	}
+	for (f = s->oldest; !err && s->n_waiting && f; f = next) {
+		next = f->newer;
+		if (f->waiting && now_ns - f->complete_ns >= CHECK_WAIT_NS) {
+			s->st.released++;
+			err = settle(s, f, true);
+		}
+	}
+	return err;
+}
+
+int seq_drain(struct sequencer *s)
+{
+	int err = 0, e;
+
+	while (s->oldest) {
+		e = settle(s, s->oldest, true);
+		err = err ? err : e;
+	}
+	return err;
+}
+
+void seq_set_check(struct sequencer *s, seq_check_fn check,
+		   seq_wants_fn wants)
+{
+	s->check = check;
+	s->wants = wants;
+}
+
+void seq_get_stats(const struct sequencer *s, struct seq_stats *out)
+{
+	*out = s->st;
+}
+
+void seq_free(struct sequencer *s)
+{
+	struct held *h, *next;
+	struct pending *p;
+
+	if (!s)
+		return;
+	while ((p = s->pending)) {
+		s->pending = p->next;
+		free(p);
+	}
+	while (s->oldest) { /* discard: seq_drain is the way to keep them */
+		struct flow *f = s->oldest;
+
+		unlink_flow(s, f);
+		for (h = f->first; h; h = next) {
+			next = h->next;
+			free(h);
+		}
+		free(f->lines);
+		free(f);
+	}
+	crset_free(s->seen); /* last: the flows' chains hash with it */
+	crset_free(s->done);
+	free(s);
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* secrets.c - see secrets.h. */
+#include "run/secrets.h"
+#include "crypto/keys.h"
+#include "sources/openssl/openssl.h"
+#include "crypto/verify.h"
+#include "join/crset.h"
+#include "out/keylog.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Who wrote a session's lines: the last N_MADE sessions, for a check
+ * that refuses them (the source must be named and stopped). */
+#define N_MADE 4096
+struct made {
+	int32_t file; /* the OpenSSL file slot; -1: a Go program */
+	uint32_t pid;
+	char comm[16];
+};
+
+/* Key-log lines of an OpenSSL build that no captured session has
+ * confirmed yet (when the pcapng checks keys): they wait, oldest first. */
+#define WAIT_NS (4000ull * 1000000) /* then they go out unconfirmed */
+#define WAIT_MAX 4096
+struct waiting {
+	struct waiting *next;
+	int32_t file;
+	uint64_t since_ns;
+	size_t len;
+	char text[]; /* whole lines */
+};
+
+struct secrets {
+	struct secrets_sink sink;
+	struct ossl *src;
+	struct keys_dedup *dedup;
+	struct crset *made_set; /* client random -> slot in made */
+	struct made made[N_MADE];
+	/* sessions whose keys opened, per source (OpenSSL file slots, then
+	 * Go) and family (TLS 1.2, 1.3): see secrets_check */
+	uint32_t opened[OSSL_MAX_FILES + 1][2];
+	struct waiting *wait, **wait_tail;
+	unsigned n_wait;
+	uint64_t now_ns; /* of the snapshot being handled */
+	struct secrets_stats st;
+};
+
+int secrets_new(struct secrets **out, const struct secrets_sink *sink,
+		struct ossl *src)
+{
+	struct secrets *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->sink = *sink;
+	s->src = src;
+	s->wait_tail = &s->wait;
+	s->dedup = keys_dedup_new(0);
+	s->made_set = crset_new(N_MADE);
+	if (!s->dedup || !s->made_set) {
+		secrets_free(s);
+		return -ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+/* Who produced a set of lines (for the log and the completeness rule). */
+struct origin {
+	uint32_t pid;
+	const char *comm;
+	int version; /* 0x0304: TLS 1.3 */
+	int32_t file; /* OpenSSL file slot; -1: Go */
+};
+
+/* Whether the session has, in the dedup table, all the lines Wireshark
+ * needs to decrypt it (EXPORTER_SECRET is not needed). */
+static bool is_complete(const struct secrets *s, const uint8_t *cr,
+			int version)
+{
+	static const uint8_t tls13[] = {
+		KEYS_CLIENT_HANDSHAKE_TRAFFIC, KEYS_SERVER_HANDSHAKE_TRAFFIC,
+		KEYS_CLIENT_TRAFFIC_0, KEYS_SERVER_TRAFFIC_0,
+	};
+
+	if (version != 0x0304)
+		return keys_dedup_has(s->dedup, cr, KEYS_CLIENT_RANDOM);
+	for (size_t i = 0; i < sizeof(tls13); i++)
+		if (!keys_dedup_has(s->dedup, cr, tls13[i]))
+			return false;
+	return true;
+}
+
+static void log_line(const struct origin *o, const struct keys_line *l)
+{
+	char cr[65];
+	int i;
+
+	if (log_get_level() < LOG_INFO)
+		return; /* formatting is most of a session's cost otherwise */
+	for (i = 0; i < 32; i++)
+		snprintf(cr + 2 * i, 3, "%02x", l->client_random[i]);
+	log_info("%s save success: client_random=%s, pid=%u, comm=%.16s, TlsVersion=%s",
+		 keys_label_name(l->label), cr, o->pid, o->comm,
+		 keys_tls_version_name(o->version));
+}
+
+/* The new lines of set, formatted into buf (returns the length). */
+static size_t new_lines(struct secrets *s, const struct origin *o,
+			const struct keys_set *set, char *buf, size_t cap)
+{
+	size_t len = 0;
+	unsigned i;
+	int n;
+
+	for (i = 0; i < set->n; i++) {
+		int r = keys_dedup_add(s->dedup, &set->line[i]);
+
+		if (r == KEYS_DEDUP_CONFLICT) {
+			s->st.conflicts++;
+			log_warn("pid %u (%.16s): a second, different %s for one session: kept the first",
+				 o->pid, o->comm, keys_label_name(set->line[i].label));
+		}
+		if (r != KEYS_DEDUP_NEW)
+			continue;
+		n = keys_line_format(&set->line[i], buf + len, cap - len);
+		if (n < 0)
+			continue;
+		len += (size_t)n;
+		s->st.lines++;
+		log_line(o, &set->line[i]);
+	}
+	return len;
+}
+
+static void remember(struct secrets *s, const struct origin *o,
+		     const uint8_t *cr)
+{
+	struct made *m = &s->made[crset_add(s->made_set, cr)];
+
+	m->file = o->file;
+	m->pid = o->pid;
+	snprintf(m->comm, sizeof(m->comm), "%.15s", o->comm);
+}
+
+/* Whole lines into the key-log file, and out. */
+static int keylog_write(struct secrets *s, const char *text, size_t len)
+{
+	size_t i = 0;
+	int err = 0;
+
+	while (i < len && !err) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - text - i) + 1 : len - i;
+
+		err = keylog_add(s->sink.keylog, text + i, n);
+		i += n;
+	}
+	return err ?: keylog_flush(s->sink.keylog);
+}
+
+static bool confirmed(const struct secrets *s, int32_t file)
+{
+	return s->opened[file][0] || s->opened[file][1];
+}
+
+/* Lines of an OpenSSL build the pcapng's check has not confirmed wait
+ * (a wrong profile's lines must never reach the key log); the rest go. */
+static int to_keylog(struct secrets *s, int32_t file, const char *text,
+		     size_t len)
+{
+	struct waiting *w;
+
+	if (!s->sink.checked || file < 0 || confirmed(s, file) ||
+	    s->n_wait >= WAIT_MAX)
+		return keylog_write(s, text, len);
+	w = malloc(sizeof(*w) + len);
+	if (!w)
+		return keylog_write(s, text, len);
+	w->next = NULL;
+	w->file = file;
+	w->since_ns = s->now_ns;
+	w->len = len;
+	memcpy(w->text, text, len);
+	*s->wait_tail = w;
+	s->wait_tail = &w->next;
+	s->n_wait++;
+	return 0;
+}
+
+/* Lets waiting lines go: of `file` (all: -1) or older than `before`;
+ * drop: forget them instead (their build was refused). */
+static int release_waiting(struct secrets *s, int32_t file, uint64_t before,
+			   bool drop)
+{
+	struct waiting **pp = &s->wait, *w;
+	int err = 0;
+
+	while ((w = *pp)) {
+		if (file != w->file && w->since_ns >= before) {
+			pp = &w->next;
+			continue;
+		}
+		*pp = w->next;
+		if (!drop && !err && ossl_file_active(s->src, (unsigned)w->file))
+			err = keylog_write(s, w->text, w->len);
+		explicit_bzero(w->text, w->len);
+		free(w);
+		s->n_wait--;
+	}
+	s->wait_tail = pp;
+	return err;
+}
+
+/* The lines of one session (set->n > 0, one client random) to the
+ * sinks: the new ones to the key log, and to the pcapng with whether the
+ * session is now complete. */
+static int deliver(struct secrets *s, const struct origin *o,
+		   const struct keys_set *set)
+{
+	char buf[KEYS_MAX_LINES * KEYS_LINE_MAX + 1];
+	const uint8_t *cr = set->line[0].client_random;
+	size_t len;
+	bool complete;
+	int err = 0;
+
+	len = new_lines(s, o, set, buf, sizeof(buf));
+	if (len)
+		remember(s, o, cr);
+	if (len && s->sink.keylog)
+		err = to_keylog(s, o->file, buf, len);
+	complete = is_complete(s, cr, o->version);
+	s->st.sessions += complete && len > 0; /* completed by these lines */
+	if (!err && (len || complete) && s->sink.keys)
+		err = s->sink.keys(s->sink.ctx, cr, buf, len, complete);
+	return err;
+}
+
+static int refuse(struct secrets *s, const struct ossl_event *e)
+{
+	s->st.refused++;
+	log_warn("%s: secrets of pid %u (%.16s) are implausible (version 0x%x, cipher 0x%x): wrong offsets for this build; its probes are removed and none of its keys written",
+		 ossl_file_path(s->src, e->profile), e->pid, e->comm,
+		 (unsigned)e->version, e->cipher_id);
+	ossl_disable_file(s->src, e->profile);
+	return release_waiting(s, (int32_t)e->profile, 0, true);
+}
+
+/* The labels of this client random already written. */
+static unsigned known(const struct secrets *s, const uint8_t *cr)
+{
+	unsigned m = 0, l;
+
+	for (l = 0; l < KEYS_LABEL_COUNT; l++)
+		if (keys_dedup_has(s->dedup, cr, l))
+			m |= 1u << l;
+	return m;
+}
+
+int secrets_on_event(struct secrets *s, const struct ossl_event *e)
+{
+	struct origin o = { e->pid, e->comm, e->version, (int32_t)e->profile };
+	struct keys_set set;
+	int n;
+
+	if (!ossl_file_active(s->src, e->profile))
+		return 0; /* queued before its file was refused */
+	s->now_ns = e->ts_ns;
+	n = keys_from_ossl_event_except(e, known(s, e->client_random), &set);
+	if (n == -EPROTO)
+		return refuse(s, e);
+	return n > 0 ? deliver(s, &o, &set) : 0;
+}
+
+int secrets_on_go(struct secrets *s, const struct gotls_event *e)
+{
+	char comm[sizeof(e->comm) + 1] = "";
+	struct keys_set set = { .n = 1 };
+	struct origin o = { e->pid, comm, 0x0303, -1 };
+	int n = keys_from_go_event(e, &set.line[0]);
+
+	if (n < 0) {
+		s->st.refused++;
+		return 0;
+	}
+	if (n == 0)
+		return 0; /* all-zero secret or random */
+	memcpy(comm, e->comm, sizeof(e->comm));
+	if (set.line[0].label != KEYS_CLIENT_RANDOM)
+		o.version = 0x0304;
+	return deliver(s, &o, &set);
+}
+
+/* Who wrote the lines of this session (NULL: forgotten, or nobody). */
+static const struct made *maker(const struct secrets *s, const uint8_t *cr)
+{
+	int i = crset_find(s->made_set, cr);
+
+	return i < 0 ? NULL : &s->made[i];
+}
+
+/* A session's keys do not open its records: whoever wrote them reads
+ * the wrong bytes.  An OpenSSL build's probes come off (like an
+ * implausible snapshot's); a Go program's line is only not written. */
+static void failed(struct secrets *s, const uint8_t cr[32])
+{
+	const struct made *m = maker(s, cr);
+
+	s->st.failed++;
+	if (m && m->file >= 0) {
+		release_waiting(s, m->file, 0, true);
+		if (!ossl_file_active(s->src, (unsigned)m->file))
+			return; /* refused already */
+		log_warn("%s: the keys of pid %u (%.16s) do not open its captured TLS records (AEAD tag check): wrong offsets for this build; its probes are removed and its keys no longer written",
+			 ossl_file_path(s->src, (unsigned)m->file), m->pid,
+			 m->comm);
+		ossl_disable_file(s->src, (unsigned)m->file);
+	} else {
+		log_warn("pid %u (%.16s): TLS keys that do not open the session's captured records (AEAD tag check): not written to the pcapng",
+			 m ? m->pid : 0, m ? m->comm : "?");
+	}
+}
+
+/* A source whose keys opened CHECK_FIRST sessions of a TLS family is
+ * then checked on one session in CHECK_EVERY (chosen by client random):
+ * a check costs about as much as deriving the keys. */
+#define CHECK_FIRST 8
+#define CHECK_EVERY 32
+
+/* The sessions its source opened (NULL: source unknown); *fam: the TLS
+ * family of the lines (0: 1.2, 1: 1.3). */
+static uint32_t *opened_of(struct secrets *s, const struct made *m,
+			   const char *lines, size_t len, int *fam)
+{
+	*fam = len < 14 || memcmp(lines, "CLIENT_RANDOM ", 14);
+	return m ? s->opened[m->file >= 0 ? m->file : OSSL_MAX_FILES] : NULL;
+}
+
+bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
+			 const char *lines, size_t len)
+{
+	int fam;
+	uint32_t *opened = opened_of(s, maker(s, cr), lines, len, &fam);
+
+	if (opened && opened[fam] >= CHECK_FIRST && cr[0] % CHECK_EVERY) {
+		s->st.trusted++;
+		return false;
+	}
+	return true;
+}
+
+int secrets_check(struct secrets *s, const uint8_t cr[32],
+		  const struct verify_streams *st, const char *lines,
+		  size_t len, bool final)
+{
+	const struct made *m = maker(s, cr);
+	int fam, rc;
+	uint32_t *opened = opened_of(s, m, lines, len, &fam);
+
+	rc = verify_session(st, lines, len, final);
+	if (rc == -EAGAIN && !final)
+		return -EAGAIN;
+	if (rc == VERIFY_BAD) {
+		failed(s, cr);
+		return 0;
+	}
+	if (rc == VERIFY_OK) {
+		s->st.verified++;
+		if (opened && !opened[fam]++ && m->file >= 0 &&
+		    !opened[!fam]) { /* its waiting lines go */
+			rc = release_waiting(s, m->file, 0, false);
+			if (rc < 0)
+				return rc;
+		}
+	} else {
+		s->st.unverified++;
+	}
+	return 1;
+}
+
+int secrets_tick(struct secrets *s, uint64_t now_ns)
+{
+	return release_waiting(s, -1, now_ns > WAIT_NS ? now_ns - WAIT_NS : 0,
+			       false);
+}
+
+void secrets_set_keylog(struct secrets *s, struct keylog *kl)
+{
+	s->sink.keylog = kl;
+}
+
+void secrets_get_stats(const struct secrets *s, struct secrets_stats *out)
+{
+	*out = s->st;
+}
+
+void secrets_free(struct secrets *s)
+{
+	if (!s)
+		return;
+	release_waiting(s, -1, UINT64_MAX, true); /* what is left: dropped */
+	crset_free(s->made_set);
+	keys_dedup_free(s->dedup);
+	free(s);
+}

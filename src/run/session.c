@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* session.c - see session.h.  Reads as the outline of a run:
+ * choose interfaces -> compile the filter -> load BPF -> open the file ->
+ * attach -> loop -> detach, drain, statistics, close, summary. */
+#include "run/session.h"
+#include "clock.h"
+#include "exitcode.h"
+#include "log.h"
+#include "loop.h"
+#include "out/output.h"
+#include "out/pcapng.h"
+#include "packets/tc.h"
+#include "packets/filter.h"
+#include "packets/frame.h"
+#include "packets/ifset.h"
+#include "join/sequencer.h"
+#include "run/session_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static int compile_filters(struct session *s)
+{
+	char err[512];
+	int i, rc;
+
+	for (i = 0; i < IFSET_N_DLT; i++) {
+		if (!s->si.dlt_used[i])
+			continue;
+		rc = filter_compile_on(&s->filters[i], s->cfg->expression,
+				       ifset_first_of_dlt(&s->si, i),
+				       ifset_dlt(i), s->cfg->snaplen, err,
+				       sizeof(err));
+		if (rc) {
+			log_err("bad filter expression: %s", err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int open_capture(struct session *s, capture_fn fn)
+{
+	struct capture_proc cp;
+	struct capture_opts o = {
+		.snaplen = s->cfg->snaplen,
+		.ring_bytes = s->cfg->ring_kib * 1024,
+		.proc = &cp,
+	};
+	int rc = session_proc_start(s, &cp);
+
+	return rc ? rc : session_load_status(capture_open(&s->cap, &o, fn, s),
+					     "the capture program");
+}
+
+int session_load_status(int err, const char *what)
+{
+	if (err == -EPERM) {
+		log_err("no permission to load BPF programs: run as root (or with CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)");
+		return EXIT_PERM;
+	}
+	if (err) {
+		log_err("cannot load %s: %s", what, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int open_file(struct session *s)
+{
+	char os[300], userappl[64];
+	struct utsname u;
+	struct pcapng_section shb = { .userappl = userappl };
+	int fd = output_open(s->cfg->output, OUTPUT_TRUNCATE), i, id;
+
+	if (fd < 0)
+		return EXIT_OUTPUT;
+	snprintf(userappl, sizeof(userappl), "tlsdump %s", TLSDUMP_VERSION);
+	if (uname(&u) == 0) {
+		snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
+		shb.os = os;
+		shb.hardware = u.machine;
+	}
+	s->w = pcapng_open_fd(fd, &shb, 0);
+	if (!s->w) {
+		log_err("cannot start '%s': %s", s->cfg->output, strerror(errno));
+		close(fd); /* on failure the fd is still ours */
+		return EXIT_OUTPUT;
+	}
+	for (i = 0; i < s->si.n; i++) {
+		struct pcapng_iface ifc = {
+			.name = s->si.ifs[i].name,
+			.filter = s->cfg->expression,
+			.linktype = (uint16_t)s->si.file_linktype,
+			.snaplen = s->cfg->snaplen,
+		};
+
+		id = pcapng_add_iface(s->w, &ifc);
+		if (id != i)
+			return EXIT_RUNTIME;
+	}
+	/* The header blocks reach the file now: a reader attached to a
+	 * pipe (tshark -i -) learns the interfaces before any packet. */
+	i = pcapng_flush(s->w);
+	if (i) {
+		log_err("cannot write '%s': %s", s->cfg->output, strerror(-i));
+		return output_is_disk_full(i) ? EXIT_DISKFULL : EXIT_OUTPUT;
+	}
+	return 0;
+}
+
+/* Loads one filter program per (DLT, direction) in use and attaches
+ * them to every interface. */
+static int attach_all(struct session *s)
+{
+	int fds[IFSET_N_DLT][2], d, dir, i, err = 0;
+	char vlog[4096];
+
+	memset(fds, -1, sizeof(fds));
+	for (d = 0; d < IFSET_N_DLT && !err; d++)
+		for (dir = 0; dir < 2 && s->si.dlt_used[d] && !err; dir++) {
+			fds[d][dir] = filter_load(s->filters[d], dir,
+					capture_prog_array_fd(s->cap),
+					dir ? TC_SLOT_EGRESS : TC_SLOT_INGRESS,
+					vlog, sizeof(vlog));
+			err = fds[d][dir] < 0 ? fds[d][dir] : 0;
+		}
+	if (err)
+		log_err("cannot load the filter program: %s", strerror(-err));
+	for (i = 0; i < s->si.n && !err; i++) {
+		const struct iface *ifc = &s->si.ifs[i];
+
+		d = ifset_dlt_index(ifc);
+		err = capture_add_iface(s->cap, ifc, i, fds[d][0], fds[d][1]);
+		if (err)
+			log_err("cannot attach to '%s': %s", ifc->name,
+				strerror(-err));
+	}
+	for (d = 0; d < IFSET_N_DLT; d++) /* the attachments hold them now */
+		for (dir = 0; dir < 2; dir++)
+			if (fds[d][dir] >= 0)
+				close(fds[d][dir]);
+	return err == -ENODEV ? EXIT_NOIFACE : err ? EXIT_RUNTIME : 0;
+}
+
+/* One packet into the file (directly, or when the sequencer lets it
+ * go).  -ECANCELED once -c COUNT packets are in. */
+static int write_packet(void *ctx, const struct seq_packet *p)
+{
+	struct session *s = ctx;
+	struct pcapng_pkt_opts po = { .dir = p->dir };
+	int err;
+
+	if (s->cfg->count && s->written >= s->cfg->count)
+		return -ECANCELED;
+	session_proc_opts(s, p, &po);
+	err = pcapng_write_packet2(s->w, p->iface, p->ts_ns + s->clock_off,
+				   p->head, p->headlen, p->body, p->bodylen,
+				   p->origlen, &po);
+	if (!err && s->cfg->immediate)
+		err = pcapng_flush(s->w);
+	if (err) {
+		s->werr = err;
+		return err;
+	}
+	s->written++;
+	s->if_written[p->iface]++;
+	return s->cfg->count && s->written >= s->cfg->count ? -ECANCELED : 0;
+}
+
+/* Key-log lines into the file, when the sequencer says so. */
+static int write_dsb(void *ctx, const char *lines, size_t len)
+{
+	struct session *s = ctx;
+	int err = pcapng_write_tls_secrets(s->w, lines, len);
+
+	if (!err && s->cfg->immediate)
+		err = pcapng_flush(s->w);
+	if (err)
+		s->werr = err;
+	return err;
+}
+
+/* Where the IP header starts in a captured frame (NULL: not IP). */
+static const uint8_t *ip_start(const struct iface *ifc, const uint8_t *d,
+			       uint32_t caplen, uint32_t *iplen)
+{
+	uint32_t l2 = 0;
+
+	if (ifc->linktype == PCAPNG_LINKTYPE_ETHERNET) {
+		l2 = 14;
+		if (caplen >= 18 && d[12] == 0x81 && d[13] == 0x00)
+			l2 = 18;
+		else if (caplen >= 18 && d[12] == 0x88 && d[13] == 0xa8)
+			l2 = 18;
+	}
+	if (caplen <= l2)
+		return NULL;
+	*iplen = caplen - l2;
+	return d + l2;
+}
+
+/* The ring's callback: one record -> one EPB, through the sequencer when
+ * TLS flows may have to wait for their keys. */
+static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
+{
+	struct session *s = ctx;
+	const struct iface *ifc;
+	struct frame_src src;
+	struct seq_packet sp;
+	struct frame f;
+	const uint8_t *ip;
+	uint32_t iplen = 0;
+
+	if (s->cfg->count && s->written >= s->cfg->count)
+		return -ECANCELED;
+	if (h->slot >= (uint32_t)s->si.n)
+		return 0;
+	ifc = &s->si.ifs[h->slot];
+	src = (struct frame_src){ ifc->linktype, ifc->arphrd, ifc->ifindex };
+	frame_build(&f, h, data, &src, s->si.file_linktype, s->cfg->snaplen);
+	sp = (struct seq_packet){ h->slot, h->ts_ns, f.head, f.headlen, f.body,
+				  f.bodylen, f.origlen, f.dir,
+				  h->has_owner ? &h->owner : NULL };
+	if (!s->seq)
+		return write_packet(s, &sp);
+	ip = ip_start(ifc, data, h->caplen, &iplen);
+	return seq_packet(s->seq, &sp, ip, iplen, h->ts_ns);
+}
+
+/* Drains the rings, secrets first (their DSBs then precede packets
+ * consumed in the same round), and lets go of flows whose keys did not
+ * come in time.  Maps "count reached" and a closed pipe to a clean stop. */
+static int consume(void *ctx)
+{
+	struct session *s = ctx;
+	int rc = session_tls_consume(s);
+
+	if (!rc && s->cap)
+		rc = capture_consume(s->cap);
+	if (rc >= 0 && s->seq)
+		rc = seq_tick(s->seq, (uint64_t)clock_mono_ns());
+	if (rc == -ECANCELED || rc == -EPIPE)
+		return 1;
+	return rc < 0 ? rc : 0;
+}
+
+/* The kernel's counters summed over every interface. */
+static struct cap_stats total_stats(struct session *s)
+{
+	struct cap_stats st, sum = { 0 };
+	int i;
+
+	for (i = 0; i < s->si.n; i++)
+		if (capture_stats(s->cap, i, &st) == 0) {
+			sum.matched += st.matched;
+			sum.captured += st.captured;
+			sum.dropped += st.dropped;
+		}
+	return sum;
+}
+
+/* Every 2 s: the file catches up, the clock offset follows NTP, -v
+ * shows progress. */
+static int tick(void *ctx)
+{
+	struct session *s = ctx;
+	int err = s->w ? pcapng_flush(s->w) : 0;
+
+	if (err) {
+		s->werr = err;
+		return err == -EPIPE ? 1 : err;
+	}
+	s->clock_off = clock_mono_to_real_offset();
+	if (s->t)
+		session_tls_rescan(s);
+	if (s->cap)
+		log_info("packets saved into pcapng file. count=%llu dropped=%llu",
+			 (unsigned long long)s->written,
+			 (unsigned long long)total_stats(s).dropped);
+	return 0;
+}
+
+static int run_loop(struct session *s)
+{
+	int err;
+
+	s->loop = loop_new();
+	if (!s->loop)
+		return -errno;
+	err = s->cap ? loop_watch(s->loop, capture_ring_fd(s->cap), consume, s) : 0;
+	if (!err && session_tls_fd(s) >= 0)
+		err = loop_watch(s->loop, session_tls_fd(s), consume, s);
+	if (!err)
+		err = loop_every(s->loop, POLL_MS, consume, s);
+	if (!err)
+		err = loop_every(s->loop, TICK_MS, tick, s);
+	if (!err)
+		err = loop_run(s->loop, POLL_MS);
+	return err;
+}
+
+/* ISB per interface (spec 4.6): what the interface saw, what passed
+ * the filter, what we dropped, what is in this file. */
+static void write_stats(struct session *s)
+{
+	struct pcapng_stats ps;
+	struct cap_stats st;
+	unsigned long long seen;
+	int i;
+
+	for (i = 0; i < s->si.n && !s->werr; i++) {
+		memset(&st, 0, sizeof(st));
+		capture_stats(s->cap, i, &st);
+		ps = (struct pcapng_stats){
+			.ts_ns = clock_real_ns(),
+			.filteraccept = st.matched,
+			.ifdrop = st.dropped,
+			.usrdeliv = s->if_written[i],
+		};
+		if (iface_packet_count(&s->si.ifs[i], &seen) == 0 &&
+		    seen >= s->si.ifs[i].packets_at_start)
+			ps.ifrecv = seen - s->si.ifs[i].packets_at_start;
+		s->werr = pcapng_write_stats(s->w, i, &ps);
+	}
+}
+
+static void print_summary(struct session *s)
+{
+	struct cap_stats t = total_stats(s);
+
+	fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n"
+		"%llu packets dropped by tlsdump\n", (unsigned long long)s->in_file,
+		(unsigned long long)t.matched, (unsigned long long)t.dropped);
+}
+
+static int write_error_status(struct session *s)
+{
+	if (!s->werr || s->werr == -EPIPE)
+		return EXIT_OK;
+	if (output_is_disk_full(s->werr)) {
+		log_err("disk full while writing '%s': the file is complete up to its last whole block",
+			s->cfg->output);
+		return EXIT_DISKFULL;
+	}
+	log_err("cannot write '%s': %s", s->cfg->output, strerror(-s->werr));
+	return EXIT_OUTPUT;
+}
+
+/* Stop capturing, drain what the rings still hold (secrets first),
+ * let held flows out, write statistics, close the file. */
+static void finish_pcap(struct session *s)
+{
+	bool full = s->cfg->count && s->written >= s->cfg->count;
+	int rc, err;
+
+	capture_detach(s->cap);
+	session_tls_consume(s);
+	while (!s->werr && !full && (rc = capture_consume(s->cap)) > 0)
+		full = s->cfg->count && s->written >= s->cfg->count;
+	if (s->seq && !s->werr && !full)
+		seq_drain(s->seq);
+	write_stats(s);
+	err = pcapng_flush(s->w);
+	if (!s->werr)
+		s->werr = err;
+	s->in_file = pcapng_packets_written(s->w);
+	err = pcapng_close(s->w);
+	s->w = NULL;
+	if (!s->werr)
+		s->werr = err;
+	print_summary(s);
+}
+
+/* Returns the exit status. */
+static int finish(struct session *s, int loop_err)
+{
+	int rc;
+
+	if (s->cap)
+		finish_pcap(s);
+	session_tls_stop(s);
+	rc = write_error_status(s);
+	if (!rc && loop_err && loop_err != -ECANCELED && !s->werr) {
+		log_err("capture stopped: %s", strerror(-loop_err));
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
+}
+
+static void cleanup(struct session *s)
+{
+	int i;
+
+	session_tls_stop(s);
+	session_proc_stop(s);
+	seq_free(s->seq);
+	if (s->w)
+		pcapng_close(s->w);
+	capture_close(s->cap);
+	loop_free(s->loop);
+	for (i = 0; i < IFSET_N_DLT; i++)
+		filter_free(s->filters[i]);
+	free(s->if_written);
+	ifset_free(&s->si);
+}
+
+/* Interfaces, filter, BPF and the file: the packet half of a run. */
+static int start_pcap(struct session *s)
+{
+	int rc, i;
+
+	if (ifset_resolve(&s->si, s->cfg->ifaces, s->cfg->n_ifaces))
+		return EXIT_NOIFACE;
+	rc = compile_filters(s);
+	if (!rc)
+		rc = open_capture(s, on_packet);
+	if (!rc)
+		rc = open_file(s);
+	if (rc)
+		return rc;
+	s->if_written = calloc((size_t)s->si.n, sizeof(*s->if_written));
+	if (!s->if_written)
+		return EXIT_RUNTIME;
+	for (i = 0; i < s->si.n; i++)
+		iface_packet_count(&s->si.ifs[i], &s->si.ifs[i].packets_at_start);
+	return 0;
+}
+
+int session_run(const struct config *cfg)
+{
+	struct session s = { .cfg = cfg };
+	int rc = 0;
+
+	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
+	 * packets, and the secrets of every TLS library we can probe
+	 * ("everything we can decrypt"). */
+	s.pcap = !(cfg->cmd != CMD_CAPTURE &&
+		   (cfg->model == MODEL_KEYLOG || cfg->model == MODEL_TEXT));
+	s.tls = true; /* OpenSSL, Go or both: session_tls.c */
+	s.clock_off = clock_mono_to_real_offset();
+	if (s.pcap)
+		rc = start_pcap(&s);
+	if (!rc && s.tls)
+		rc = session_tls_start(&s);
+	if (!rc && s.pcap && s.tls) {
+		s.seq = seq_new((uint64_t)cfg->hold_ms * 1000000, 256u << 20,
+				write_packet, write_dsb, &s);
+		rc = s.seq ? 0 : EXIT_RUNTIME;
+		if (s.seq)
+			seq_set_check(s.seq, session_tls_check,
+				      session_tls_wants_check);
+	}
+	if (!rc && loop_install_signals()) {
+		log_err("cannot set up signals: %s", strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	if (!rc && s.pcap)
+		rc = attach_all(&s);
+	if (!rc) {
+		if (s.pcap)
+			log_info("capturing on %d interface(s), link type %s, writing '%s'",
+				 s.si.n, iface_linktype_name(s.si.file_linktype),
+				 cfg->output);
+		else if (cfg->model == MODEL_TEXT)
+			log_info("printing TLS plaintext");
+		else
+			log_info("capturing TLS secrets only");
+		rc = finish(&s, run_loop(&s));
+	}
+	cleanup(&s);
+	return rc;
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* session_go.c - see session_go.h. */
+#include "run/session_go.h"
+#include "exitcode.h"
+#include "log.h"
+#include "binary/goelf.h"
+#include "binary/gopclntab.h"
+#include "sources/gotls/gotls.h"
+#include "binary/gotargets.h"
+#include "run/secrets.h"
+#include "binary/targets.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct session_go {
+	const struct config *cfg;
+	struct secrets *sec;
+	struct goprobe *probe;
+	struct tls_target_set targets;
+	int attached;
+	uint64_t foreign; /* lines of processes the filters exclude */
+};
+
+static int on_line(void *ctx, const struct gotls_event *e)
+{
+	struct session_go *g = ctx;
+
+	if (!cli_wants(g->cfg, e->pid, e->uid, e->comm)) {
+		g->foreign++;
+		return 0;
+	}
+	return secrets_on_go(g->sec, e);
+}
+
+static void attach_new(struct session_go *g)
+{
+	struct goelf_info gi;
+	char why[256];
+	int err;
+
+	for (int i = g->targets.n - 1; i >= 0; i--) {
+		struct tls_target *tg = &g->targets.t[i];
+
+		if (!tg->is_new)
+			continue;
+		err = goelf_inspect_path(tg->path, &gi, why, sizeof(why));
+		if (!err)
+			err = goprobe_attach(g->probe, tg->path, &gi, -1);
+		if (err == -ENOENT || err == -ESRCH) {
+			/* its process (our way in) ended: find it again */
+			targets_forget(&g->targets, i);
+			continue;
+		}
+		if (err) {
+			log_warn("%s: cannot probe Go's key-log function: %s",
+				 tg->display, err == -EPROTO ? why : strerror(-err));
+			continue;
+		}
+		g->attached++;
+		log_info("%s: Go %s, %s ABI, writeKeyLog at 0x%llx (probe at 0x%llx)",
+			 tg->display, tg->version, goprologue_abi_name(gi.abi),
+			 (unsigned long long)gi.func_vaddr,
+			 (unsigned long long)gi.probe_vaddr);
+	}
+}
+
+/* A program just started: probe it now if it is a new Go binary, rather
+ * than at the next scan (it may be a client done in less than 2 s). */
+static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
+{
+	struct session_go *g = ctx;
+
+	if (g->cfg->n_elfpaths)
+		return;
+	if (targets_scan_pid(&g->targets, (pid_t)pid) > 0)
+		attach_new(g);
+	goprobe_known(g->probe, ino);
+}
+
+/* --elfpath files: each must be a Go program with crypto/tls. */
+static int add_elfpaths(struct session_go *g)
+{
+	struct goelf_info gi;
+	char why[256];
+
+	for (int i = 0; i < g->cfg->n_elfpaths; i++) {
+		const char *p = g->cfg->elfpaths[i];
+
+		if (goelf_inspect_path(p, &gi, why, sizeof(why)) != 0) {
+			log_err("--elfpath %s: %s", p, why);
+			return EXIT_USAGE;
+		}
+		if (targets_add_path(&g->targets, p) < 0) {
+			log_err("--elfpath %s: cannot use it", p);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int session_go_start(struct session_go **out, const struct config *cfg,
+		     struct secrets *sec)
+{
+	struct session_go *g = calloc(1, sizeof(*g));
+	struct proc_want w;
+	int err;
+
+	*out = g;
+	if (!g)
+		return EXIT_RUNTIME;
+	g->cfg = cfg;
+	g->sec = sec;
+	gotargets_init(&g->targets, cfg->n_elfpaths > 0);
+	err = add_elfpaths(g);
+	if (err)
+		return err;
+	w = cli_want(cfg);
+	err = goprobe_open(&g->probe, on_line, cfg->n_elfpaths ? NULL : on_exec, g,
+			   &w);
+	if (err) {
+		log_err("cannot load the Go TLS probe: %s", strerror(-err));
+		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;
+	}
+	targets_scan(&g->targets);
+	attach_new(g);
+	if (cfg->n_elfpaths && !g->attached)
+		return EXIT_RUNTIME;
+	return 0;
+}
+
+int session_go_consume(struct session_go *g)
+{
+	int rc = g ? goprobe_consume(g->probe) : 0;
+
+	return rc < 0 ? rc : 0;
+}
+
+int session_go_fd(const struct session_go *g)
+{
+	return g && g->probe ? goprobe_fd(g->probe) : -1;
+}
+
+void session_go_rescan(struct session_go *g)
+{
+	if (g && !g->cfg->n_elfpaths && targets_scan(&g->targets) > 0)
+		attach_new(g);
+}
+
+void session_go_stop(struct session_go *g)
+{
+	uint64_t c[GOTLS_N_COUNTERS];
+
+	if (!g)
+		return;
+	if (g->probe) {
+		goprobe_consume(g->probe);
+		goprobe_counters(g->probe, c);
+		log_debug("Go key-log probe: %llu lines read, %llu passes through the stack check skipped (morestack), %llu lines of processes the filters exclude",
+			 (unsigned long long)c[GOTLS_SENT],
+			 (unsigned long long)c[GOTLS_GROWS],
+			 (unsigned long long)g->foreign);
+		if (c[GOTLS_RING_FULL] || c[GOTLS_BAD_ARGS])
+			fprintf(stderr, "%llu Go key lines lost, %llu unreadable\n",
+				(unsigned long long)c[GOTLS_RING_FULL],
+				(unsigned long long)c[GOTLS_BAD_ARGS]);
+	}
+	goprobe_close(g->probe);
+	targets_free(&g->targets);
+	free(g);
+}
+
+static void print_target(const struct tls_target *t)
+{
+	struct goelf_info gi;
+	char why[256];
+	int i;
+
+	printf("%s\n", t->display);
+	if (goelf_inspect_path(t->path, &gi, why, sizeof(why)) != 0) {
+		printf("  %s\n", why);
+		return;
+	}
+	printf("  Go %s (pclntab %s), %s ABI%s\n  writeKeyLog at 0x%llx, probe at 0x%llx (file offset 0x%llx)\n  processes:",
+	       gi.version[0] ? gi.version : "version unknown (no buildinfo)",
+	       gopcln_version_name(gi.pcln_magic), goprologue_abi_name(gi.abi),
+	       gi.pie ? ", PIE" : "", (unsigned long long)gi.func_vaddr,
+	       (unsigned long long)gi.probe_vaddr,
+	       (unsigned long long)gi.probe_offset);
+	for (i = 0; i < t->n_pids; i++)
+		printf(" %d", (int)t->pids[i]);
+	if (t->n_procs > t->n_pids)
+		printf(" ... (%d in all)", t->n_procs);
+	printf("%s\n", t->n_procs ? "" : " none now");
+}
+
+int session_go_list(const struct config *cfg)
+{
+	struct tls_target_set set;
+	int n = 0;
+
+	gotargets_init(&set, false); /* running ones, and the named ones */
+	for (int i = 0; i < cfg->n_elfpaths; i++)
+		if (targets_add_path(&set, cfg->elfpaths[i]) < 0)
+			log_warn("--elfpath %s: not a Go program with crypto/tls",
+				 cfg->elfpaths[i]);
+	n = targets_scan(&set);
+	for (int i = 0; i < set.n; i++)
+		print_target(&set.t[i]);
+	if (n < 0)
+		log_err("cannot read /proc: %s", strerror(-n));
+	if (!set.n)
+		printf("no Go program with crypto/tls found\n");
+	targets_free(&set);
+	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
+}

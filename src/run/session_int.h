@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* session_int.h - the state of one run, shared by session.c (the
+ * outline and the packet path) and session_tls.c (the TLS secrets). */
+#ifndef TLSDUMP_SESSION_INT_H
+#define TLSDUMP_SESSION_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "packets/ifset.h"
+#include "proc/conn.h"
+
+#define POLL_MS 10      /* ring poll: records are not woken per packet */
+#define TICK_MS 2000    /* flush, clock, -v progress, new TLS libraries */
+
+struct filter;
+struct capture;
+struct pcapng_writer;
+struct loop;
+struct sequencer;
+struct session_tls;
+struct proc;
+
+struct session {
+	const struct config *cfg;
+	bool pcap;          /* packets into a pcapng file */
+	bool tls;           /* TLS secrets (into the pcapng and/or key log) */
+	struct ifset si;
+	struct filter *filters[IFSET_N_DLT];
+	struct capture *cap;
+	struct pcapng_writer *w;
+	struct sequencer *seq; /* keys before packets (when pcap && tls) */
+	struct session_tls *t;
+	struct proc *proc;  /* process attribution (NULL: --no-proc) */
+	struct conn_owner last_owner; /* the options below are this one's */
+	uint8_t last_opts[128];       /* comment + pid/tid, encoded */
+	uint16_t last_opts_len;
+	struct loop *loop;
+	int64_t clock_off;
+	uint64_t written;   /* handed to the writer */
+	uint64_t in_file;   /* complete EPBs in the file at the end */
+	uint64_t *if_written;
+	int werr; /* first write error */
+};
+
+/* Exit status of loading BPF programs (what: for the message). */
+int session_load_status(int err, const char *what);
+
+/* session_tls.c: find the TLS libraries, attach, turn snapshots into
+ * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */
+int session_tls_start(struct session *s);
+/* Loop callbacks (return as loop_fn). */
+int session_tls_consume(struct session *s);
+/* An fd that is readable when TLS events want prompt handling (a new Go
+ * program to probe before its first handshake), or -1. */
+int session_tls_fd(const struct session *s);
+int session_tls_rescan(struct session *s);
+/* Prints the TLS part of the summary; closes. */
+void session_tls_stop(struct session *s);
+struct streams;
+/* The sequencer's key check (seq_check_fn): crypto/verify.h's, through the
+ * secrets, which stop a source whose keys fail it. */
+int session_tls_check(void *ctx, const uint8_t cr[32],
+		      const struct streams *st, const char *lines, size_t len,
+		      bool final);
+bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
+			     const char *lines, size_t len);
+/* session_proc.c: process attribution.  Loads and seeds it, fills *cp
+ * for the capture program; exit code. */
+struct capture_proc;
+int session_proc_start(struct session *s, struct capture_proc *cp);
+/* The packet's comment and pid/tid options. */
+struct pcapng_pkt_opts;
+struct seq_packet;
+void session_proc_opts(struct session *s, const struct seq_packet *p,
+		       struct pcapng_pkt_opts *po);
+/* -vv: what the flow table did; closes. */
+void session_proc_stop(struct session *s);
+
+/* `tlsdump tls --list`: exit code. */
+int session_tls_list(const struct config *cfg);
+
+#endif

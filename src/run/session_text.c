@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* session_text.c - see session_text.h. */
+#include "run/session_text.h"
+#include "clock.h"
+#include "exitcode.h"
+#include "log.h"
+#include "out/text.h"
+#include "binary/gotargets.h"
+#include "sources/plain/plain.h"
+#include "binary/targets.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define H2_CONNS 1024 /* connections remembered as HTTP/2 (a ring) */
+
+struct session_text {
+	const struct config *cfg;
+	struct plainprobe *probe;
+	struct tls_target_set targets;
+	struct text_opts opts;
+	int64_t clock_off;  /* CLOCK_MONOTONIC -> CLOCK_REALTIME */
+	int attached;
+	int werr;
+	uint64_t h2[H2_CONNS]; /* (pid << 48) ^ conn of HTTP/2 connections */
+	unsigned int h2_next;
+};
+
+static uint64_t conn_key(const struct plain_event *e)
+{
+	return ((uint64_t)e->pid << 48) ^ e->conn;
+}
+
+static bool h2_known(const struct session_text *t, uint64_t k)
+{
+	for (unsigned int i = 0; i < H2_CONNS; i++)
+		if (t->h2[i] == k)
+			return true;
+	return false;
+}
+
+/* Once a chunk is whole HTTP/2 frames, the connection is HTTP/2. */
+static bool h2_conn(struct session_text *t, const struct plain_event *e,
+		    const uint8_t *data)
+{
+	uint64_t k = conn_key(e);
+	char label[8];
+
+	if (h2_known(t, k))
+		return true;
+	if (!text_http2_label(data, e->len, label, sizeof(label)))
+		return false;
+	t->h2[t->h2_next++ % H2_CONNS] = k;
+	return false; /* this chunk labels itself */
+}
+
+/* "127.0.0.1:443", "[::1]:443" */
+static const char *endpoint(int family, const uint8_t *addr, uint16_t port,
+			    char *buf, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, a, sizeof(a)))
+		return NULL;
+	snprintf(buf, cap, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	return buf;
+}
+
+static int on_chunk(void *ctx, const struct plain_event *e,
+		    const uint8_t *data)
+{
+	struct session_text *t = ctx;
+	struct text_meta m = { .wall_ns = e->ts_ns + (uint64_t)t->clock_off };
+	char local[64], remote[64];
+
+	if (!cli_wants(t->cfg, e->pid, e->uid, e->comm))
+		return 0;
+	if (e->family == AF_INET || e->family == AF_INET6) {
+		m.local = endpoint(e->family, e->laddr, e->lport, local, sizeof(local));
+		m.remote = endpoint(e->family, e->raddr, e->rport, remote, sizeof(remote));
+	}
+	m.h2_conn = h2_conn(t, e, data);
+	t->werr = text_write(stdout, &t->opts, e, data, &m);
+	return t->werr;
+}
+
+static bool is_go(const struct session_text *t)
+{
+	return t->cfg->cmd == CMD_GOTLS;
+}
+
+static void attach_new(struct session_text *t)
+{
+	char why[256];
+	int err;
+
+	for (int i = t->targets.n - 1; i >= 0; i--) {
+		struct tls_target *tg = &t->targets.t[i];
+
+		if (!tg->is_new)
+			continue;
+		err = is_go(t) ? plainprobe_attach_go(t->probe, tg->path, why, sizeof(why))
+			       : plainprobe_attach_openssl(t->probe, tg->path);
+		if (err == -ENOENT && !t->cfg->n_elfpaths && !t->cfg->libssl) {
+			targets_forget(&t->targets, i); /* its process ended */
+			continue;
+		}
+		if (err) {
+			log_warn("%s: no plaintext from it: %s", tg->display,
+				 is_go(t) ? why : strerror(-err));
+			continue;
+		}
+		t->attached++;
+		log_info("%s: %s %s: reads and writes probed", tg->display,
+			 is_go(t) ? "Go" : "OpenSSL", tg->version);
+	}
+}
+
+/* The files named on the command line, else every one in use. */
+static int find_targets(struct session_text *t)
+{
+	const struct config *c = t->cfg;
+	int n = is_go(t) ? c->n_elfpaths : (c->libssl ? 1 : 0);
+
+	if (is_go(t))
+		gotargets_init(&t->targets, n > 0);
+	else
+		targets_init(&t->targets, n ? 0 : TARGETS_PROC | TARGETS_DEFAULTS);
+	for (int i = 0; i < n; i++) {
+		const char *p = is_go(t) ? c->elfpaths[i] : c->libssl;
+		int err = targets_add_path(&t->targets, p);
+
+		if (err < 0) {
+			log_err("%s %s: %s", is_go(t) ? "--elfpath" : "--libssl", p,
+				err == -ENODATA || err == -ENOEXEC ?
+				(is_go(t) ? "not a Go program with crypto/tls" : "no OpenSSL functions in it") :
+				strerror(-err));
+			return EXIT_USAGE;
+		}
+	}
+	targets_scan(&t->targets);
+	attach_new(t);
+	if (!t->attached)
+		log_warn("no %s found yet: waiting for one to start", is_go(t) ? "Go program with crypto/tls" : "OpenSSL");
+	return 0;
+}
+
+int session_text_start(struct session_text **out, const struct config *cfg)
+{
+	struct session_text *t = calloc(1, sizeof(*t));
+	struct proc_want w;
+	int err;
+
+	*out = t;
+	if (!t)
+		return EXIT_RUNTIME;
+	t->cfg = cfg;
+	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
+	t->opts.hex = cfg->text_hex;
+	t->clock_off = clock_mono_to_real_offset();
+	w = cli_want(cfg);
+	err = plainprobe_open(&t->probe, on_chunk, t, &w);
+	if (err) {
+		log_err("cannot load the text-mode probes: %s", strerror(-err));
+		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;
+	}
+	return find_targets(t);
+}
+
+int session_text_consume(struct session_text *t)
+{
+	int rc = t ? plainprobe_consume(t->probe) : 0;
+
+	if (t && t->werr)
+		return t->werr;
+	if (t && rc >= 0)
+		fflush(stdout);
+	return rc < 0 ? rc : 0;
+}
+
+void session_text_rescan(struct session_text *t)
+{
+	if (t && !t->cfg->n_elfpaths && !t->cfg->libssl &&
+	    targets_scan(&t->targets) > 0)
+		attach_new(t);
+}
+
+int session_text_fd(const struct session_text *t)
+{
+	return t && t->probe ? plainprobe_fd(t->probe) : -1;
+}
+
+void session_text_stop(struct session_text *t)
+{
+	uint64_t c[PLAIN_N_COUNTERS];
+
+	if (!t)
+		return;
+	if (t->probe) {
+		if (!t->werr)
+			plainprobe_consume(t->probe);
+		fflush(stdout);
+		plainprobe_counters(t->probe, c);
+		fprintf(stderr, "%llu plaintext chunks printed\n",
+			(unsigned long long)c[PLAIN_EVENTS]);
+		if (c[PLAIN_RING_FULL] || c[PLAIN_READ_FAULTS] || c[PLAIN_CUT_BYTES])
+			fprintf(stderr, "%llu chunks lost (buffer full), %llu unreadable, %llu bytes cut (calls over %u KiB)\n",
+				(unsigned long long)c[PLAIN_RING_FULL],
+				(unsigned long long)c[PLAIN_READ_FAULTS],
+				(unsigned long long)c[PLAIN_CUT_BYTES],
+				PLAIN_CHUNK * PLAIN_MAX_CHUNKS / 1024);
+	}
+	plainprobe_close(t->probe);
+	targets_free(&t->targets);
+	free(t);
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* session_text.h - text mode (`tlsdump tls|gotls -m text`): probe the
+ * plaintext of every OpenSSL (tls) or Go program (gotls) and print each
+ * read and write on stdout (out/text.c), with who and where. */
+#ifndef TLSDUMP_SESSION_TEXT_H
+#define TLSDUMP_SESSION_TEXT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+struct session_text;
+
+/* --pid/--uid/--comm apply (in user space).  Returns an exit status
+ * (0 = running). */
+int session_text_start(struct session_text **out, const struct config *cfg);
+/* Loop callbacks: 0, or < 0 (-EPIPE: the reader of stdout left). */
+int session_text_consume(struct session_text *t);
+void session_text_rescan(struct session_text *t);
+int session_text_fd(const struct session_text *t);
+/* Drains, prints the summary to stderr, frees. */
+void session_text_stop(struct session_text *t);
+
+#endif

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/* openssl.bpf.c - uprobes on libssl (shared or linked in) that copy an
+ * SSL object's secrets to user space when they change.
+ *
+ * Where the secrets are depends on the OpenSSL build: the attach cookie of
+ * each probe is its file's slot in `profiles`, which holds the offsets.
+ * Sites (facts/openssl.md): the return of SSL_do_handshake (SSL_connect
+ * and SSL_accept call it), the entry of SSL_read/SSL_write and their _ex
+ * forms (servers driven by BIOs never call the handshake function), and
+ * SSL_shutdown/SSL_free as a catch-all, and SSL_get_error in processes
+ * that drive TLS through BIO_f_ssl.  User space derives the key-log
+ * lines; here we only snapshot and skip what was already sent. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "sources/openssl/openssl.h"
+#include "proc/want.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OSSL_MAX_FILES);
+	__type(key, __u32);
+	__type(value, struct ossl_offsets);
+} profiles SEC(".maps"); /* by file slot: the offsets of its build */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} secrets SEC(".maps");
+
+/* What was last sent for an SSL *: a fingerprint of its secrets, and
+ * whether they are complete (then read/write probes return at once
+ * unless the client random changed: a reused SSL object). */
+struct ssl_state {
+	__u64 fp[6];
+	__u64 client_random0;
+	__u32 complete;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct ssl_state);
+} sent SEC(".maps");
+
+/* SSL * of a handshake in progress, by thread, for the return probe. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} hs_args SEC(".maps");
+
+/* The snapshot being built, per task: a uprobe's program can be
+ * preempted on this kernel (PREEMPT_DYNAMIC), and with a per-CPU buffer
+ * another task's probe could rewrite half of it: a line mixing two
+ * sessions.  A task cannot preempt itself. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ossl_event);
+} scratch SEC(".maps");
+
+/* Counters for the summary: [0] events sent, [1] ring full, [2] reads
+ * of user memory that failed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 3);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 i)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &i);
+
+	if (c)
+		(*c)++;
+}
+
+static __always_inline __u64 word(const __u8 *p)
+{
+	return *(const __u64 *)p;
+}
+
+static __always_inline int all_zero(const __u8 *p)
+{
+	const __u64 *w = (const __u64 *)p;
+
+	return !(w[0] | w[1] | w[2] | w[3]);
+}
+
+/* Reads what the profile locates; 0 or a negative error. */
+static __always_inline int read_ssl(const struct ossl_offsets *o, __u64 ssl,
+				    struct ossl_event *e)
+{
+	__u64 s3 = ssl + o->s3, session = 0, cipher = 0;
+	int err = 0;
+
+	err |= bpf_probe_read_user(&e->version, 4, (void *)(ssl + o->version));
+	if (o->flags & OSSL_S3_IS_PTR)
+		err |= bpf_probe_read_user(&s3, 8, (void *)s3);
+	err |= bpf_probe_read_user(e->client_random, 32,
+				   (void *)(s3 + o->s3_client_random));
+	err |= bpf_probe_read_user(e->handshake_secret, OSSL_SECRET_MAX,
+				   (void *)(ssl + o->handshake_secret));
+	err |= bpf_probe_read_user(e->master_secret, OSSL_SECRET_MAX,
+				   (void *)(ssl + o->master_secret));
+	err |= bpf_probe_read_user(e->handshake_traffic_hash, OSSL_SECRET_MAX,
+				   (void *)(ssl + o->handshake_traffic_hash));
+	err |= bpf_probe_read_user(e->server_finished_hash, OSSL_SECRET_MAX,
+				   (void *)(ssl + o->server_finished_hash));
+	err |= bpf_probe_read_user(&session, 8, (void *)(ssl + o->session));
+	if (err)
+		return -1;
+	e->master_key_length = 0;
+	e->cipher_id = 0;
+	__builtin_memset(e->master_key, 0, sizeof(e->master_key));
+	if (!session)
+		return 0;
+	bpf_probe_read_user(&e->master_key_length, 4,
+			    (void *)(session + o->sess_master_key_length));
+	bpf_probe_read_user(e->master_key, 48,
+			    (void *)(session + o->sess_master_key));
+	if (!bpf_probe_read_user(&cipher, 8, (void *)(session + o->sess_cipher)) &&
+	    cipher)
+		bpf_probe_read_user(&e->cipher_id, 4, (void *)(cipher + o->cipher_id));
+	return 0;
+}
+
+/* Complete: nothing more can appear for this connection's key log. */
+static __always_inline int complete(const struct ossl_event *e)
+{
+	if (e->version == 0x0304)
+		return !all_zero(e->handshake_secret) &&
+		       !all_zero(e->master_secret) &&
+		       !all_zero(e->server_finished_hash);
+	return !all_zero(e->master_key);
+}
+
+static __always_inline void fingerprint(const struct ossl_event *e,
+					struct ssl_state *st)
+{
+	st->fp[0] = word(e->client_random) ^ ((__u64)e->version << 32) ^
+		    e->cipher_id;
+	st->fp[1] = word(e->master_key);
+	st->fp[2] = word(e->handshake_secret);
+	st->fp[3] = word(e->master_secret);
+	st->fp[4] = word(e->handshake_traffic_hash);
+	st->fp[5] = word(e->server_finished_hash);
+	st->client_random0 = word(e->client_random);
+	st->complete = complete(e);
+}
+
+static __always_inline int same(const struct ssl_state *a,
+				const struct ssl_state *b)
+{
+	return a->fp[0] == b->fp[0] && a->fp[1] == b->fp[1] &&
+	       a->fp[2] == b->fp[2] && a->fp[3] == b->fp[3] &&
+	       a->fp[4] == b->fp[4] && a->fp[5] == b->fp[5];
+}
+
+/* Fast path of the read/write probes: the secrets of this SSL * were sent
+ * complete and its client random is unchanged. */
+static __always_inline int already_complete(const struct ossl_offsets *o,
+					    __u64 ssl)
+{
+	struct ssl_state *st = bpf_map_lookup_elem(&sent, &ssl);
+	__u64 s3 = ssl + o->s3, cr = 0;
+
+	if (!st || !st->complete)
+		return 0;
+	if ((o->flags & OSSL_S3_IS_PTR) &&
+	    bpf_probe_read_user(&s3, 8, (void *)s3))
+		return 0;
+	if (bpf_probe_read_user(&cr, 8, (void *)(s3 + o->s3_client_random)))
+		return 0;
+	return cr == st->client_random0;
+}
+
+static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
+{
+	__u32 idx = (__u32)bpf_get_attach_cookie(ctx);
+	const struct ossl_offsets *o = bpf_map_lookup_elem(&profiles, &idx);
+	struct ossl_event *e = bpf_task_storage_get(&scratch,
+		bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct ssl_state st = {}, *old;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!o || !e || !ssl || !want_current())
+		return 0; /* want_current: --pid/--uid/--comm */
+	if ((site == OSSL_SITE_READ || site == OSSL_SITE_WRITE ||
+	     site == OSSL_SITE_ERROR) && already_complete(o, ssl))
+		return 0;
+	if (read_ssl(o, ssl, e)) {
+		count(2);
+		return 0;
+	}
+	if (all_zero(e->client_random))
+		return 0; /* no handshake yet */
+	fingerprint(e, &st);
+	old = bpf_map_lookup_elem(&sent, &ssl);
+	if (old && same(old, &st))
+		return 0;
+	bpf_map_update_elem(&sent, &ssl, &st, BPF_ANY);
+	e->ts_ns = bpf_ktime_get_ns();
+	e->ssl = ssl;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->profile = idx;
+	e->site = site;
+	e->first = !old;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* No wakeup: the consumer polls every 10 ms; a wakeup per record
+	 * costs the traced process ~25 µs (facts/probe-cost.md). */
+	if (bpf_ringbuf_output(&secrets, e, sizeof(*e), BPF_RB_NO_WAKEUP))
+		count(1);
+	else
+		count(0);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ossl_handshake_enter, void *ssl)
+{
+	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)ssl;
+
+	bpf_map_update_elem(&hs_args, &id, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ossl_handshake_ret, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *ssl = bpf_map_lookup_elem(&hs_args, &id);
+	__u64 p;
+
+	if (!ssl)
+		return 0;
+	p = *ssl;
+	bpf_map_delete_elem(&hs_args, &id);
+	return snapshot(ctx, p, OSSL_SITE_HANDSHAKE_RET);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ossl_read, void *ssl)
+{
+	return snapshot(ctx, (__u64)ssl, OSSL_SITE_READ);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ossl_write, void *ssl)
+{
+	return snapshot(ctx, (__u64)ssl, OSSL_SITE_WRITE);
+}
+
+/* Attached per process, to those whose SSL objects show up first at
+ * SSL_shutdown/SSL_free (BIO_f_ssl calls SSL_get_error after each of its
+ * reads and writes, the first one right after the handshake). */
+SEC("uprobe")
+int BPF_KPROBE(ossl_get_error, void *ssl)
+{
+	return snapshot(ctx, (__u64)ssl, OSSL_SITE_ERROR);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ossl_shutdown, void *ssl)
+{
+	return snapshot(ctx, (__u64)ssl, OSSL_SITE_SHUTDOWN);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ossl_free, void *ssl)
+{
+	__u64 p = (__u64)ssl;
+
+	snapshot(ctx, p, OSSL_SITE_FREE);
+	bpf_map_delete_elem(&sent, &p);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

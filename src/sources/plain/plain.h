@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* plain.h - the ABI between plain.bpf.c (the plaintext of TLS reads and
+ * writes, for text mode) and user space (plain.c, out/text.c).
+ *
+ * One call's data comes as one or more chunks of at most PLAIN_CHUNK
+ * bytes (offset/total say where each belongs); past PLAIN_MAX_CHUNKS
+ * chunks the rest is not copied and the last chunk's `cut` says how many
+ * bytes were left out.  The socket's addresses are read in the kernel
+ * when the call returns (from the task's fd table), so they are right even
+ * when the process has exited by the time user space prints them.  Fixed-width types only; data follows the header. */
+#ifndef TLSDUMP_PLAIN_H
+#define TLSDUMP_PLAIN_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define PLAIN_CHUNK 16384u
+#define PLAIN_MAX_CHUNKS 256u /* 4 MiB per call */
+#define PLAIN_MAX_FILES 256
+
+enum plain_dir { PLAIN_READ = 0, PLAIN_WRITE = 1 };
+enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2 };
+
+/* Attach cookies: the probe's role. */
+#define PLAIN_COOKIE(dir, ex) ((__u64)(dir) | ((__u64)(ex) << 1))
+#define PLAIN_COOKIE_DIR(c) ((__u32)((c) & 1))
+#define PLAIN_COOKIE_EX(c) ((__u32)(((c) >> 1) & 1)) /* SSL_*_ex */
+
+enum plain_counter {
+	PLAIN_EVENTS = 0,
+	PLAIN_RING_FULL = 1,
+	PLAIN_READ_FAULTS = 2, /* user memory that could not be read */
+	PLAIN_CUT_BYTES = 3,   /* bytes past PLAIN_MAX_CHUNKS chunks */
+	PLAIN_N_COUNTERS
+};
+
+struct plain_event {
+	__u64 ts_ns;    /* bpf_ktime_get_ns() */
+	__u64 conn;     /* SSL * or Go *tls.Conn: the connection's identity */
+	__u32 pid, tid, uid;
+	__s32 fd;       /* the socket, -1 when not known */
+	__u32 len;      /* bytes of data after this header */
+	__u32 total;    /* bytes the call read or wrote */
+	__u32 offset;   /* of this chunk in the call's data */
+	__u32 cut;      /* last chunk only: bytes not copied */
+	__u8 dir;       /* enum plain_dir */
+	__u8 lib;       /* enum plain_lib */
+	__u8 family;    /* of the fd's socket: AF_INET, AF_INET6; 0 = none */
+	__u8 pad;
+	__u16 lport;    /* host order */
+	__u16 rport;
+	char comm[16];
+	__u8 laddr[16]; /* network order (IPv4: the first 4 bytes) */
+	__u8 raddr[16];
+};
+
+#ifndef __bpf__
+/* User side (plain.c) - the plaintext source of text mode: the probes of
+ * plain.bpf.c on every OpenSSL (libssl or a binary with it inside) and
+ * every Go binary we are given; chunks of data come back through a ring
+ * buffer polled by the event loop.
+ *
+ * Lifecycle: plainprobe_open -> plainprobe_attach_* per file (now and as
+ * new ones appear) -> plainprobe_consume from the loop -> plainprobe_close. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+
+struct plainprobe;
+
+/* One chunk (data: e->len bytes).  0 to go on, < 0 to stop consuming. */
+typedef int (*plainprobe_fn)(void *ctx, const struct plain_event *e,
+			     const uint8_t *data);
+
+struct proc_want;
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
+int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
+		    const struct proc_want *w);
+/* SSL_read/_ex and SSL_write/_ex of the file at path.  0, -ESRCH (none of
+ * them in it), -errno. */
+int plainprobe_attach_openssl(struct plainprobe *p, const char *path);
+/* crypto/tls.(*Conn).Read and Write of a Go binary (register ABI only).
+ * 0, -ENOTSUP (stack ABI: Go <= 1.16), -EPROTO (why says it), -errno. */
+int plainprobe_attach_go(struct plainprobe *p, const char *path, char *why,
+			 size_t why_len);
+int plainprobe_fd(const struct plainprobe *p);
+int plainprobe_consume(struct plainprobe *p);
+/* Counters summed over CPUs (enum plain_counter). */
+void plainprobe_counters(const struct plainprobe *p,
+			 uint64_t out[PLAIN_N_COUNTERS]);
+void plainprobe_close(struct plainprobe *p);
+#endif /* !__bpf__ */
+
+#endif
