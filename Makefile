@@ -68,6 +68,17 @@ $(BUILD)/libtlsdump.a: $(LIB_OBJS)
 $(BUILD)/tlsdump: $(BUILD)/obj/main.o $(BUILD)/libtlsdump.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The test build: the same program with its test hooks compiled in
+# (TLSDUMP_TEST_HOOKS; see tests/e2e/test_tls_verify.sh).  The hooked
+# object comes first, so the archive's plain copy is not linked.
+HOOKED := run/session_tls
+$(BUILD)/obj/%.hooks.o: src/%.c $(SKELS) $(filter %.h,$(SRC_ALL))
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DTLSDUMP_TEST_HOOKS -c $< -o $@
+
+$(BUILD)/tlsdump-test: $(BUILD)/obj/main.o $(patsubst %,$(BUILD)/obj/%.hooks.o,$(HOOKED)) $(BUILD)/libtlsdump.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
@@ -76,7 +87,7 @@ $(BUILD)/tests/%: tests/bpf/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
 
-test: all $(UNIT_TESTS) $(BPF_TESTS)
+test: all $(BUILD)/tlsdump-test $(UNIT_TESTS) $(BPF_TESTS)
 	tests/run all $(BUILD)
 
 test-unit: all $(UNIT_TESTS)
@@ -85,7 +96,7 @@ test-unit: all $(UNIT_TESTS)
 test-bpf: all $(BPF_TESTS)
 	tests/run bpf $(BUILD)
 
-test-e2e: all
+test-e2e: all $(BUILD)/tlsdump-test
 	tests/run e2e $(BUILD)
 
 demo: all

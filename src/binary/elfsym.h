@@ -7,7 +7,7 @@
  * container's): every offset and size is checked against the file, and a
  * malformed file yields -errno, never a crash.  Only 64-bit little-endian
  * ELF is accepted (x86-64, arm64).  This is one of the two files that use
- * libelf (design.md, rule 8). */
+ * libelf (docs/architecture.md, "Style"). */
 #ifndef TLSDUMP_ELFSYM_H
 #define TLSDUMP_ELFSYM_H
 

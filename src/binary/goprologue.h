@@ -11,7 +11,7 @@
  * and jumps back to the entry: a function whose stack grows runs its
  * prologue twice.
  *
- * We probe the JBE itself (facts/gotls.md, facts/probe-cost.md): the
+ * We probe the JBE itself (docs/gotls.md, docs/probe-cost.md): the
  * kernel emulates a jcc (~2 us a hit) where the instruction after it would
  * be single-stepped (~15-25 us), and the registers still hold the
  * arguments there.  The BPF program reads the flags the CMP left and

@@ -6,7 +6,7 @@
  * kinds (branch_setup_xol_ops: call rel32, jmp rel8/rel32, jcc rel8/rel32,
  * nop; push_setup_xol_ops: push %reg and push %r8-%r15 with REX 0x41) or it
  * single-steps a copy out of line, which costs a second trap: ~15 us a hit
- * instead of ~1 us here (facts/probe-cost.md).  endbr64, which starts every
+ * instead of ~1 us here (docs/probe-cost.md).  endbr64, which starts every
  * CET-enabled function, is single-stepped.
  *
  * prologue_find() walks the function's straight-line start with a small,

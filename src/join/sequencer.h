@@ -3,7 +3,7 @@
  *
  * Wireshark uses a TLS secret only if its DSB comes before the packet
  * where the key is first needed, and never looks back
- * (facts/pcapng-and-filters.md).  A TLS 1.3 client has its handshake
+ * (docs/pcapng.md).  A TLS 1.3 client has its handshake
  * secret only after the ServerHello is on the wire, so a streaming writer
  * must hold a flow back: from the packet that carries its ClientHello
  * (client random read from the captured bytes) until the keys for that

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* iface.h - network interfaces: discovery, link types, the default.
  *
- * Link types at TC (facts/pcapng-and-filters.md): Ethernet and loopback
+ * Link types at TC (docs/pcapng.md): Ethernet and loopback
  * devices show a 14-byte MAC header (LINKTYPE_ETHERNET, filters compiled
  * for DLT_EN10MB); devices without one (tun, ipip, sit, gre, rawip) show
  * the IP header first (LINKTYPE_RAW, DLT_RAW). */

@@ -17,7 +17,7 @@
 const volatile __u32 snaplen = TC_MAX_SNAPLEN;
 /* Wake the consumer when this many bytes wait in the ring; below it the
  * consumer's 10 ms poll collects records (a wakeup per packet costs ~2 µs
- * of CPU, see facts/probe-cost.md). */
+ * of CPU, see docs/probe-cost.md). */
 const volatile __u64 wakeup_bytes = 1 << 20;
 /* enum tc_proc; with TC_PROC_FILTER, a packet is recorded only when its
  * process is wanted (proc/want.bpf.h). */

@@ -141,7 +141,9 @@ static int offsets_for(const struct tls_target *tg, struct ossl_offsets *off,
 	return -ENOENT;
 }
 
-/* Test hook (tests/e2e/test_tls_verify.sh): TLSDUMP_TEST_SKEW=N reads
+#ifdef TLSDUMP_TEST_HOOKS
+/* Test hook, only in the test build (build/tlsdump-test, never in
+ * build/tlsdump; tests/e2e/test_tls_verify.sh): TLSDUMP_TEST_SKEW=N reads
  * every secret N bytes off, as a build with a wrong profile would:
  * plausible, non-zero and wrong.  Said loudly, never silent. */
 static void test_skew(struct ossl_offsets *off, const char *path)
@@ -157,6 +159,9 @@ static void test_skew(struct ossl_offsets *off, const char *path)
 	off->master_secret += (uint32_t)n;
 	off->sess_master_key += (uint32_t)n;
 }
+#else
+static void test_skew(struct ossl_offsets *off, const char *path) {}
+#endif
 
 static void attach_new(struct session *s)
 {

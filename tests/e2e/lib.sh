@@ -4,6 +4,7 @@
 # when a capability is missing; cleans up everything it creates.
 set -u
 : "${TLSDUMP:?run through tests/run}"
+: "${TLSDUMP_TEST_BIN:=${TLSDUMP}-test}"
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d /tmp/tlsdump-e2e.XXXXXX)
 NETNS=()

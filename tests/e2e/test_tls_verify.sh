@@ -43,10 +43,12 @@ cases() {
 	C
 }
 
-# run NAME [ENV...] : one capture of the seven sessions
+# run NAME [ENV...] : one capture of the seven sessions (with ENV: by the
+# test build, which alone has the hooks)
 run() {
-	local name=$1 opts i=0; shift
-	env "$@" "$TLSDUMP" tls -v -m pcap -i lo --pcapfile "$WORK/$name.pcapng" \
+	local name=$1 opts i=0 bin=$TLSDUMP; shift
+	[ $# = 0 ] || bin=$TLSDUMP_TEST_BIN
+	env "$@" "$bin" tls -v -m pcap -i lo --pcapfile "$WORK/$name.pcapng" \
 		-k "$WORK/$name.keys" "tcp port $P" 2>"$WORK/$name.err" &
 	TD_PID=$!
 	wait_attached "$name" "$TD_PID"
@@ -84,6 +86,8 @@ ok "right keys: 6 sessions opened their records, the CBC one undecided, all 7 de
 
 run skew TLSDUMP_TEST_SKEW=8
 grep -q 'TLSDUMP_TEST_SKEW=8' "$WORK/skew.err" || fail "the test hook did not take"
+! strings "$TLSDUMP" | grep -q TLSDUMP_TEST_ || fail "the product build holds a test hook"
+ok "the hook is in $(basename "$TLSDUMP_TEST_BIN") only"
 n=$(grep -c 'do not open its captured TLS records (AEAD tag check).*probes are removed' "$WORK/skew.err")
 [ "$n" = 1 ] || fail "wrong keys: $n refusal warnings, want 1: $(grep -i warn "$WORK/skew.err" | tail -5)"
 read -r total opened failed _ <<<"$(checked skew)"

@@ -6,7 +6,7 @@
   tlscap.py hellos FILE  the client random (hex) of every ClientHello
   tlscap.py order FILE   checks that every key line Wireshark needs for a
                          session stands in a DSB before the packet that
-                         needs it (facts/pcapng-and-filters.md, "Where keys
+                         needs it (docs/pcapng.md, "Where keys
                          must stand"); prints one line per session, then
                          "sessions N tls13 N tls12 N late N missing N";
                          exits 1 when a line is missing or late.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_profiles.c - the OpenSSL offset profiles: which row a version
  * string selects, that every row is plausible, that the 3.0 and 3.5 rows
- * equal facts/openssl.md, and that the generated rows are exactly what
+ * equal docs/openssl.md, and that the generated rows are exactly what
  * tools/openssl-offsets/gen.sh printed (RELEASE.out, no network). */
 #include "sources/openssl/profiles.h"
 #include "testlib.h"
@@ -52,7 +52,7 @@ static void test_find(void)
 	}
 	CHECK(!ossl_profile_find(NULL));
 
-	/* the 3.2-3.4 patch layouts (facts/openssl.md): version 0x40 before
+	/* the 3.2-3.4 patch layouts (docs/openssl.md): version 0x40 before
 	 * 3.2.4/3.3.3/3.4.1, 0x48 from then on; session->cipher 0x300 only in
 	 * 3.2.0-3.2.2 and 3.3.0-3.3.1 */
 	CHECK(ossl_profile_find("3.2.1")->off.version == 0x40);
@@ -164,7 +164,7 @@ static void test_facts(void)
 	CHECK(p30 && p35 && p31 && p111);
 	if (!p30 || !p35 || !p31 || !p111)
 		return;
-	/* facts/openssl.md, "Fields (OpenSSL 3.0.x ...)" */
+	/* docs/openssl.md, "Fields (OpenSSL 3.0.x ...)" */
 	CHECK(p30->verified && p30->off.flags == 0);
 	CHECK(p30->off.version == 0x0);
 	CHECK(p30->off.s3 == 0xa8 && p30->off.s3 + p30->off.s3_client_random == 0x160);

@@ -3,7 +3,7 @@
  * Go's crypto/tls.(*Config).writeKeyLog (goprologue.h says why there):
  * copy label, client random and secret of each key-log line to user
  * space.  Entry only: a uretprobe on Go code kills the process when the
- * goroutine's stack moves (facts/gotls.md). */
+ * goroutine's stack moves (docs/gotls.md). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -152,7 +152,7 @@ int gotls_keylog(struct pt_regs *ctx)
 	return count(GOTLS_SENT);
 }
 
-/* tp_btf needs no tracefs (facts/kernel.md). */
+/* tp_btf needs no tracefs (docs/kernel.md). */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(gotls_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* calibrate.h - find the offset profile (struct ossl_offsets) of a shared
  * libssl by experiment, for a build that no table row covers or whose row
- * is unverified (facts/openssl.md: "Finding offsets without a table").
+ * is unverified (docs/openssl.md: "Finding offsets without a table").
  *
  * A child process dlmopen()s the target's libcrypto and libssl into a new
  * link-map namespace, runs eight in-memory handshakes between a client and

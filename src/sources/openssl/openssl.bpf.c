@@ -4,7 +4,7 @@
  *
  * Where the secrets are depends on the OpenSSL build: the attach cookie of
  * each probe is its file's slot in `profiles`, which holds the offsets.
- * Sites (facts/openssl.md): the return of SSL_do_handshake (SSL_connect
+ * Sites (docs/openssl.md): the return of SSL_do_handshake (SSL_connect
  * and SSL_accept call it), the entry of SSL_read/SSL_write and their _ex
  * forms (servers driven by BIOs never call the handshake function), and
  * SSL_shutdown/SSL_free as a catch-all, and SSL_get_error in processes
@@ -216,7 +216,7 @@ static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
 	e->first = !old;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* No wakeup: the consumer polls every 10 ms; a wakeup per record
-	 * costs the traced process ~25 µs (facts/probe-cost.md). */
+	 * costs the traced process ~25 µs (docs/probe-cost.md). */
 	if (bpf_ringbuf_output(&secrets, e, sizeof(*e), BPF_RB_NO_WAKEUP))
 		count(1);
 	else

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The probe set (facts/openssl.md, "When the secrets are present"). */
+/* The probe set (docs/openssl.md, "When the secrets are present"). */
 struct probe_spec {
 	const char *func;
 	int prog;     /* index in probe_progs() */
@@ -118,7 +118,7 @@ int ossl_open(struct ossl **out, ossl_fn fn, void *ctx,
 }
 
 /* Where to put the probe of fn: an entry probe on the first emulated
- * instruction that still sees the SSL * in %rdi (facts/probe-cost.md: a
+ * instruction that still sees the SSL * in %rdi (docs/probe-cost.md: a
  * single-stepped probe costs ~15 µs, an emulated one ~1 µs); a return
  * probe (and its entry twin) where the return address is on top of the
  * stack: the first byte, or just after endbr64. */
