@@ -15,4 +15,9 @@ enum exit_code {
 	EXIT_DISKFULL = 6,   /* disk full (or quota) while writing */
 };
 
+/* The exit status for an error from loading BPF programs (0: 0), after
+ * one line naming what could not be loaded: EXIT_PERM for -EPERM (with
+ * what to do), EXIT_RUNTIME otherwise. */
+int exit_of_load(int err, const char *what);
+
 #endif

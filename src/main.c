@@ -6,7 +6,6 @@
 #include "packets/filter.h"
 #include "packets/iface.h"
 #include "run/session.h"
-#include "run/session_int.h"
 
 #include <bpf/libbpf.h>
 #include <stdio.h>
@@ -31,7 +30,7 @@ static int dispatch(struct config *cfg)
 	case ACT_LIST_IFACES:
 		return iface_print_list() ? EXIT_RUNTIME : EXIT_OK;
 	case ACT_LIST_TLS:
-		return session_tls_list(cfg);
+		return session_list(cfg);
 	case ACT_RUN:
 		break;
 	}

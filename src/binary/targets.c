@@ -163,6 +163,18 @@ void targets_init(struct tls_target_set *set, unsigned int flags)
 	set->judge = judge_openssl;
 }
 
+void targets_print_procs(const struct tls_target *t, FILE *out)
+{
+	int i;
+
+	fprintf(out, "  processes:");
+	for (i = 0; i < t->n_pids; i++)
+		fprintf(out, " %d", (int)t->pids[i]);
+	if (t->n_procs > t->n_pids)
+		fprintf(out, " ... (%d in all)", t->n_procs);
+	fprintf(out, "%s\n", t->n_procs ? "" : " none now");
+}
+
 void targets_free(struct tls_target_set *set)
 {
 	free(set->t);

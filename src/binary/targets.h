@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -70,6 +71,8 @@ struct tls_target_set {
 };
 
 void targets_init(struct tls_target_set *set, unsigned int flags);
+/* The "  processes: PID ..." line of a --list entry. */
+void targets_print_procs(const struct tls_target *t, FILE *out);
 void targets_free(struct tls_target_set *set);
 
 /* Walk what flags say; refresh every target's pids.  Returns the number of

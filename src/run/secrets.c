@@ -2,7 +2,6 @@
 /* secrets.c - see secrets.h. */
 #include "run/secrets.h"
 #include "crypto/keys.h"
-#include "sources/openssl/openssl.h"
 #include "crypto/verify.h"
 #include "join/crset.h"
 #include "out/keylog.h"
@@ -17,7 +16,7 @@
  * that refuses them (the source must be named and stopped). */
 #define N_MADE 4096
 struct made {
-	int32_t file; /* the OpenSSL file slot; -1: a Go program */
+	int32_t origin; /* who gave the keys (secrets_origins); -1: nobody to stop */
 	uint32_t pid;
 	char comm[16];
 };
@@ -28,7 +27,7 @@ struct made {
 #define WAIT_MAX 4096
 struct waiting {
 	struct waiting *next;
-	int32_t file;
+	int32_t origin;
 	uint64_t since_ns;
 	size_t len;
 	char text[]; /* whole lines */
@@ -36,13 +35,13 @@ struct waiting {
 
 struct secrets {
 	struct secrets_sink sink;
-	struct ossl *src;
+	struct secrets_origins org;
 	struct keys_dedup *dedup;
 	struct crset *made_set; /* client random -> slot in made */
 	struct made made[N_MADE];
-	/* sessions whose keys opened, per source (OpenSSL file slots, then
-	 * Go) and family (TLS 1.2, 1.3): see secrets_check */
-	uint32_t opened[OSSL_MAX_FILES + 1][2];
+	/* sessions whose keys opened, per origin (then those of origin -1)
+	 * and family (TLS 1.2, 1.3): see secrets_check */
+	uint32_t opened[SECRETS_MAX_ORIGINS + 1][2];
 	struct waiting *wait, **wait_tail;
 	unsigned n_wait;
 	uint64_t now_ns; /* of the snapshot being handled */
@@ -50,14 +49,14 @@ struct secrets {
 };
 
 int secrets_new(struct secrets **out, const struct secrets_sink *sink,
-		struct ossl *src)
+		const struct secrets_origins *org)
 {
 	struct secrets *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
 	s->sink = *sink;
-	s->src = src;
+	s->org = *org;
 	s->wait_tail = &s->wait;
 	s->dedup = keys_dedup_new(0);
 	s->made_set = crset_new(N_MADE);
@@ -68,14 +67,6 @@ int secrets_new(struct secrets **out, const struct secrets_sink *sink,
 	*out = s;
 	return 0;
 }
-
-/* Who produced a set of lines (for the log and the completeness rule). */
-struct origin {
-	uint32_t pid;
-	const char *comm;
-	int version; /* 0x0304: TLS 1.3 */
-	int32_t file; /* OpenSSL file slot; -1: Go */
-};
 
 /* Whether the session has, in the dedup table, all the lines Wireshark
  * needs to decrypt it (EXPORTER_SECRET is not needed). */
@@ -95,7 +86,7 @@ static bool is_complete(const struct secrets *s, const uint8_t *cr,
 	return true;
 }
 
-static void log_line(const struct origin *o, const struct keys_line *l)
+static void log_line(const struct key_origin *o, const struct keys_line *l)
 {
 	char cr[65];
 	int i;
@@ -110,7 +101,7 @@ static void log_line(const struct origin *o, const struct keys_line *l)
 }
 
 /* The new lines of set, formatted into buf (returns the length). */
-static size_t new_lines(struct secrets *s, const struct origin *o,
+static size_t new_lines(struct secrets *s, const struct key_origin *o,
 			const struct keys_set *set, char *buf, size_t cap)
 {
 	size_t len = 0;
@@ -137,12 +128,12 @@ static size_t new_lines(struct secrets *s, const struct origin *o,
 	return len;
 }
 
-static void remember(struct secrets *s, const struct origin *o,
+static void remember(struct secrets *s, const struct key_origin *o,
 		     const uint8_t *cr)
 {
 	struct made *m = &s->made[crset_add(s->made_set, cr)];
 
-	m->file = o->file;
+	m->origin = o->origin;
 	m->pid = o->pid;
 	snprintf(m->comm, sizeof(m->comm), "%.15s", o->comm);
 }
@@ -163,26 +154,31 @@ static int keylog_write(struct secrets *s, const char *text, size_t len)
 	return err ?: keylog_flush(s->sink.keylog);
 }
 
-static bool confirmed(const struct secrets *s, int32_t file)
+static bool confirmed(const struct secrets *s, int32_t origin)
 {
-	return s->opened[file][0] || s->opened[file][1];
+	return s->opened[origin][0] || s->opened[origin][1];
 }
 
-/* Lines of an OpenSSL build the pcapng's check has not confirmed wait
- * (a wrong profile's lines must never reach the key log); the rest go. */
-static int to_keylog(struct secrets *s, int32_t file, const char *text,
+static bool active(const struct secrets *s, int32_t origin)
+{
+	return origin < 0 || s->org.active(s->org.ctx, origin);
+}
+
+/* Lines of an origin the pcapng's check has not confirmed yet wait (a
+ * wrong profile's lines must never reach the key log); the rest go. */
+static int to_keylog(struct secrets *s, int32_t origin, const char *text,
 		     size_t len)
 {
 	struct waiting *w;
 
-	if (!s->sink.checked || file < 0 || confirmed(s, file) ||
+	if (!s->sink.checked || origin < 0 || confirmed(s, origin) ||
 	    s->n_wait >= WAIT_MAX)
 		return keylog_write(s, text, len);
 	w = malloc(sizeof(*w) + len);
 	if (!w)
 		return keylog_write(s, text, len);
 	w->next = NULL;
-	w->file = file;
+	w->origin = origin;
 	w->since_ns = s->now_ns;
 	w->len = len;
 	memcpy(w->text, text, len);
@@ -192,21 +188,21 @@ static int to_keylog(struct secrets *s, int32_t file, const char *text,
 	return 0;
 }
 
-/* Lets waiting lines go: of `file` (all: -1) or older than `before`;
- * drop: forget them instead (their build was refused). */
-static int release_waiting(struct secrets *s, int32_t file, uint64_t before,
+/* Lets waiting lines go: of `origin` (all: -1) or older than `before`;
+ * drop: forget them instead (their origin was refused). */
+static int release_waiting(struct secrets *s, int32_t origin, uint64_t before,
 			   bool drop)
 {
 	struct waiting **pp = &s->wait, *w;
 	int err = 0;
 
 	while ((w = *pp)) {
-		if (file != w->file && w->since_ns >= before) {
+		if (origin != w->origin && w->since_ns >= before) {
 			pp = &w->next;
 			continue;
 		}
 		*pp = w->next;
-		if (!drop && !err && ossl_file_active(s->src, (unsigned)w->file))
+		if (!drop && !err && active(s, w->origin))
 			err = keylog_write(s, w->text, w->len);
 		explicit_bzero(w->text, w->len);
 		free(w);
@@ -219,7 +215,7 @@ static int release_waiting(struct secrets *s, int32_t file, uint64_t before,
 /* The lines of one session (set->n > 0, one client random) to the
  * sinks: the new ones to the key log, and to the pcapng with whether the
  * session is now complete. */
-static int deliver(struct secrets *s, const struct origin *o,
+static int deliver(struct secrets *s, const struct key_origin *o,
 		   const struct keys_set *set)
 {
 	char buf[KEYS_MAX_LINES * KEYS_LINE_MAX + 1];
@@ -232,7 +228,7 @@ static int deliver(struct secrets *s, const struct origin *o,
 	if (len)
 		remember(s, o, cr);
 	if (len && s->sink.keylog)
-		err = to_keylog(s, o->file, buf, len);
+		err = to_keylog(s, o->origin, buf, len);
 	complete = is_complete(s, cr, o->version);
 	s->st.sessions += complete && len > 0; /* completed by these lines */
 	if (!err && (len || complete) && s->sink.keys)
@@ -240,18 +236,13 @@ static int deliver(struct secrets *s, const struct origin *o,
 	return err;
 }
 
-static int refuse(struct secrets *s, const struct ossl_event *e)
+int secrets_refused(struct secrets *s, int32_t origin)
 {
 	s->st.refused++;
-	log_warn("%s: secrets of pid %u (%.16s) are implausible (version 0x%x, cipher 0x%x): wrong offsets for this build; its probes are removed and none of its keys written",
-		 ossl_file_path(s->src, e->profile), e->pid, e->comm,
-		 (unsigned)e->version, e->cipher_id);
-	ossl_disable_file(s->src, e->profile);
-	return release_waiting(s, (int32_t)e->profile, 0, true);
+	return origin < 0 ? 0 : release_waiting(s, origin, 0, true);
 }
 
-/* The labels of this client random already written. */
-static unsigned known(const struct secrets *s, const uint8_t *cr)
+unsigned secrets_known(const struct secrets *s, const uint8_t cr[32])
 {
 	unsigned m = 0, l;
 
@@ -261,38 +252,13 @@ static unsigned known(const struct secrets *s, const uint8_t *cr)
 	return m;
 }
 
-int secrets_on_event(struct secrets *s, const struct ossl_event *e)
+int secrets_add(struct secrets *s, const struct key_origin *o,
+		const struct keys_set *set, uint64_t ts_ns)
 {
-	struct origin o = { e->pid, e->comm, e->version, (int32_t)e->profile };
-	struct keys_set set;
-	int n;
-
-	if (!ossl_file_active(s->src, e->profile))
-		return 0; /* queued before its file was refused */
-	s->now_ns = e->ts_ns;
-	n = keys_from_ossl_event_except(e, known(s, e->client_random), &set);
-	if (n == -EPROTO)
-		return refuse(s, e);
-	return n > 0 ? deliver(s, &o, &set) : 0;
-}
-
-int secrets_on_go(struct secrets *s, const struct gotls_event *e)
-{
-	char comm[sizeof(e->comm) + 1] = "";
-	struct keys_set set = { .n = 1 };
-	struct origin o = { e->pid, comm, 0x0303, -1 };
-	int n = keys_from_go_event(e, &set.line[0]);
-
-	if (n < 0) {
-		s->st.refused++;
-		return 0;
-	}
-	if (n == 0)
-		return 0; /* all-zero secret or random */
-	memcpy(comm, e->comm, sizeof(e->comm));
-	if (set.line[0].label != KEYS_CLIENT_RANDOM)
-		o.version = 0x0304;
-	return deliver(s, &o, &set);
+	if (!active(s, o->origin))
+		return 0; /* queued before its origin was refused */
+	s->now_ns = ts_ns;
+	return set->n > 0 ? deliver(s, o, set) : 0;
 }
 
 /* Who wrote the lines of this session (NULL: forgotten, or nobody). */
@@ -304,21 +270,20 @@ static const struct made *maker(const struct secrets *s, const uint8_t *cr)
 }
 
 /* A session's keys do not open its records: whoever wrote them reads
- * the wrong bytes.  An OpenSSL build's probes come off (like an
- * implausible snapshot's); a Go program's line is only not written. */
+ * the wrong bytes.  Its origin is told (it stops itself, as after an
+ * implausible snapshot); keys of no origin are only not written. */
 static void failed(struct secrets *s, const uint8_t cr[32])
 {
 	const struct made *m = maker(s, cr);
 
 	s->st.failed++;
-	if (m && m->file >= 0) {
-		release_waiting(s, m->file, 0, true);
-		if (!ossl_file_active(s->src, (unsigned)m->file))
+	if (m && m->origin >= 0) {
+		release_waiting(s, m->origin, 0, true);
+		if (!active(s, m->origin))
 			return; /* refused already */
 		log_warn("%s: the keys of pid %u (%.16s) do not open its captured TLS records (AEAD tag check): wrong offsets for this build; its probes are removed and its keys no longer written",
-			 ossl_file_path(s->src, (unsigned)m->file), m->pid,
-			 m->comm);
-		ossl_disable_file(s->src, (unsigned)m->file);
+			 s->org.name(s->org.ctx, m->origin), m->pid, m->comm);
+		s->org.refute(s->org.ctx, m->origin);
 	} else {
 		log_warn("pid %u (%.16s): TLS keys that do not open the session's captured records (AEAD tag check): not written to the pcapng",
 			 m ? m->pid : 0, m ? m->comm : "?");
@@ -337,7 +302,7 @@ static uint32_t *opened_of(struct secrets *s, const struct made *m,
 			   const char *lines, size_t len, int *fam)
 {
 	*fam = len < 14 || memcmp(lines, "CLIENT_RANDOM ", 14);
-	return m ? s->opened[m->file >= 0 ? m->file : OSSL_MAX_FILES] : NULL;
+	return m ? s->opened[m->origin >= 0 ? m->origin : SECRETS_MAX_ORIGINS] : NULL;
 }
 
 bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
@@ -370,9 +335,9 @@ int secrets_check(struct secrets *s, const uint8_t cr[32],
 	}
 	if (rc == VERIFY_OK) {
 		s->st.verified++;
-		if (opened && !opened[fam]++ && m->file >= 0 &&
+		if (opened && !opened[fam]++ && m->origin >= 0 &&
 		    !opened[!fam]) { /* its waiting lines go */
-			rc = release_waiting(s, m->file, 0, false);
+			rc = release_waiting(s, m->origin, 0, false);
 			if (rc < 0)
 				return rc;
 		}

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* secrets.h - from SSL snapshots to key-log lines in the sinks.
+/* secrets.h - from the keys of every source to the sinks.
  *
- * Each snapshot is turned into lines (keys.c), checked, deduplicated by
- * client random and label, and the new lines go out at once: to the
- * pcapng (as a DSB before the packets that need them: the sequencer sees
- * to that) and to the key-log file (which, as eCapture's, holds every
- * session of the host).  A snapshot that is implausible means
- * the file's offset profile is wrong: its probes come off with a warning
- * and nothing of it is ever written.  Where the session is captured, its
- * keys must also open its first encrypted records (secrets_check). */
+ * A source (sources/source.h) derives a session's keys and hands them in
+ * as a keys_set with its origin.  They are deduplicated by client random
+ * and label, and the new lines go out at once: to the pcapng (as a DSB
+ * before the packets that need them: the sequencer sees to that) and to
+ * the key-log file (which, as eCapture's, holds every session of the
+ * host).  Where the session is captured, its keys must also open its
+ * first encrypted records (secrets_check); keys that do not make their
+ * origin refuted (secrets_origins.refute: the source stops that target)
+ * and are never written. */
 #ifndef TLSDUMP_SECRETS_H
 #define TLSDUMP_SECRETS_H
 
@@ -16,12 +17,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sources/gotls/gotls.h"
-#include "sources/openssl/openssl.h"
-
 struct secrets;
-struct ossl;
 struct keylog;
+struct keys_set;
+
+/* Origins: who gives keys, as small numbers 0..SECRETS_MAX_ORIGINS-1 the
+ * run hands out (one per probed file of each source); -1: keys no target
+ * can be blamed for (nothing to stop).  */
+#define SECRETS_MAX_ORIGINS 1024
+struct secrets_origins {
+	/* False once the origin was refuted: its keys are dropped. */
+	bool (*active)(void *ctx, int32_t origin);
+	/* Its name in messages (the file). */
+	const char *(*name)(void *ctx, int32_t origin);
+	/* Its keys did not open their records: stop taking keys from it. */
+	void (*refute)(void *ctx, int32_t origin);
+	void *ctx;
+};
+
+/* Who produced a set of lines (for the log and the completeness rule). */
+struct key_origin {
+	uint32_t pid;
+	const char *comm;
+	int version;    /* 0x0304: TLS 1.3 */
+	int32_t origin; /* see secrets_origins */
+};
 
 struct secrets_sink {
 	/* New lines (len bytes, whole lines; maybe none) of the session with
@@ -32,9 +52,9 @@ struct secrets_sink {
 	void *ctx;
 	struct keylog *keylog; /* NULL: no key-log file */
 	/* The pcapng checks keys (secrets_check): the key-log lines of an
-	 * OpenSSL build wait until a captured session of it confirms its
-	 * keys (dropped if one refutes them; written unconfirmed after 4 s,
-	 * see secrets_tick). */
+	 * origin wait until a captured session of it confirms its keys
+	 * (dropped if one refutes them; written unconfirmed after 4 s, see
+	 * secrets_tick). */
 	bool checked;
 };
 
@@ -50,14 +70,20 @@ struct secrets_stats {
 };
 
 int secrets_new(struct secrets **out, const struct secrets_sink *sink,
-		struct ossl *src);
+		const struct secrets_origins *org);
 /* The key-log file, once it is open (before any line arrives). */
 void secrets_set_keylog(struct secrets *s, struct keylog *kl);
-/* One snapshot (the ossl_fn of the source).  0 or a sink's error. */
-int secrets_on_event(struct secrets *s, const struct ossl_event *e);
-/* One key-log line of a Go program (gotls.bpf.c).  0 or a sink's error;
- * a line that is not one Go writes is counted as refused, not written. */
-int secrets_on_go(struct secrets *s, const struct gotls_event *e);
+/* The labels (bit 1 << keys_label) of this client random written
+ * already: a source need not derive them again. */
+unsigned secrets_known(const struct secrets *s, const uint8_t cr[32]);
+/* One session's keys (one client random) from origin o, captured at
+ * ts_ns (CLOCK_MONOTONIC).  0 or a sink's error. */
+int secrets_add(struct secrets *s, const struct key_origin *o,
+		const struct keys_set *set, uint64_t ts_ns);
+/* A source refused keys of its own (implausible, not a line its library
+ * writes): counted, and the origin's waiting lines are dropped (the
+ * source stops that origin itself).  0 or a sink's error. */
+int secrets_refused(struct secrets *s, int32_t origin);
 struct verify_streams;
 /* Whether secrets_check is worth it for this session: false once its
  * source's keys opened their first 8 sessions of that TLS version, but

@@ -53,21 +53,8 @@ static int open_capture(struct session *s, capture_fn fn)
 	};
 	int rc = session_proc_start(s, &cp);
 
-	return rc ? rc : session_load_status(capture_open(&s->cap, &o, fn, s),
+	return rc ? rc : exit_of_load(capture_open(&s->cap, &o, fn, s),
 					     "the capture program");
-}
-
-int session_load_status(int err, const char *what)
-{
-	if (err == -EPERM) {
-		log_err("no permission to load BPF programs: run as root (or with CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)");
-		return EXIT_PERM;
-	}
-	if (err) {
-		log_err("cannot load %s: %s", what, strerror(-err));
-		return EXIT_RUNTIME;
-	}
-	return 0;
 }
 
 static int open_file(struct session *s)

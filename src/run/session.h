@@ -8,5 +8,7 @@
 
 /* Returns an exit status (exitcode.h). */
 int session_run(const struct config *cfg);
+/* `tlsdump tls|gotls --list`: the targets of that key source; exit status. */
+int session_list(const struct config *cfg);
 
 #endif

@@ -44,8 +44,6 @@ struct session {
 	int werr; /* first write error */
 };
 
-/* Exit status of loading BPF programs (what: for the message). */
-int session_load_status(int err, const char *what);
 
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into
  * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */
@@ -78,7 +76,5 @@ void session_proc_opts(struct session *s, const struct seq_packet *p,
 /* -vv: what the flow table did; closes. */
 void session_proc_stop(struct session *s);
 
-/* `tlsdump tls --list`: exit code. */
-int session_tls_list(const struct config *cfg);
 
 #endif

@@ -38,7 +38,7 @@ int session_proc_start(struct session *s, struct capture_proc *cp)
 		return 0;
 	}
 	if (err)
-		return session_load_status(err, "the process attribution");
+		return exit_of_load(err, "the process attribution");
 	proc_maps(s->proc, &cp->flows_fd, &cp->owners_fd, &cp->stats_fd);
 	cp->want = cli_want(c);
 	return 0;

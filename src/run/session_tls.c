@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* session_tls.c - the TLS secrets of a run: find every OpenSSL, probe it,
- * write what its SSL objects hold as key-log lines into the pcapng (DSBs,
- * with the sequencer holding flows until their keys are in) and the
- * key-log file. */
+/* session_tls.c - the TLS keys of a run: start the key sources the
+ * command selects (sources/source.h; no code here for any one stack),
+ * route their keys (run/secrets.h) into the pcapng (DSBs, with the
+ * sequencer holding flows until their keys are in) and the key-log
+ * file, and act on the key check's verdicts. */
 #include "run/session_int.h"
-#include "run/session_go.h"
 #include "run/session_text.h"
+#include "run/secrets.h"
+#include "sources/source.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
 #include "out/keylog.h"
-#include "out/pcapng.h"
 #include "join/sequencer.h"
 #include "join/streams.h"
-#include "sources/openssl/calibrate.h"
-#include "sources/openssl/profiles.h"
-#include "sources/openssl/openssl.h"
-#include "run/secrets.h"
-#include "binary/targets.h"
 #include "crypto/verify.h"
 
 #include <errno.h>
@@ -25,15 +21,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every key source, in the order they start. */
+static const struct key_source_ops *const all_sources[] = {
+	&openssl_source,
+	&gotls_source,
+};
+#define N_SOURCES (sizeof(all_sources) / sizeof(all_sources[0]))
+
 struct session_tls {
-	struct ossl *ossl;       /* NULL in `tlsdump gotls` */
-	struct session_go *go;   /* NULL in `tlsdump tls` */
-	struct session_text *text; /* -m text: instead of both */
+	struct {
+		const struct key_source_ops *ops;
+		void *state;
+	} src[N_SOURCES];
+	unsigned n_src;
+	struct session_text *text; /* -m text: instead of the key sources */
 	struct secrets *sec;
 	struct secrets_sink sink;
 	struct keylog *kl;
-	struct tls_target_set targets;
-	int attached;
 	bool started; /* the run got going: a summary is due */
 };
 
@@ -63,22 +67,6 @@ int session_tls_check(void *ctx, const uint8_t cr[32],
 	return secrets_check(s->t->sec, cr, &vs, lines, len, final);
 }
 
-/* An SSL object first seen when it ends, with keys nobody gave before:
- * its process does TLS through BIO_f_ssl (s_server -www); from now on
- * its keys come when it reads a request, not when the connection is
- * over. */
-static void watch_bio(struct session *s, const struct ossl_event *e)
-{
-	int err = ossl_attach_bio(s->t->ossl, e->profile, (pid_t)e->pid);
-
-	if (!err)
-		log_info("pid %u (%.16s): keys of a session first seen at %s: SSL_get_error probed in this process too (BIO_f_ssl calls it after each read)",
-			 e->pid, e->comm, e->site == OSSL_SITE_FREE ? "SSL_free" : "SSL_shutdown");
-	else if (err != -EEXIST && err != -ENOENT)
-		log_debug("pid %u: cannot probe SSL_get_error: %s", e->pid,
-			  strerror(-err));
-}
-
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
 			     const char *lines, size_t len)
 {
@@ -87,119 +75,40 @@ bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
 	return s->t && s->t->sec && secrets_wants_check(s->t->sec, cr, lines, len);
 }
 
-static int on_snapshot(void *ctx, const struct ossl_event *e)
+/* Origins (run/secrets.h) -> the source and its slot. */
+static bool origin_split(const struct session_tls *t, int32_t origin,
+			 unsigned *i, unsigned *slot)
 {
-	struct session *s = ctx;
-	struct secrets_stats before, after;
-	int err;
-
-	/* --pid/--uid/--comm: decided in the kernel already (the probes of
-	 * other processes send nothing); checked again here */
-	if (!cli_wants(s->cfg, e->pid, e->uid, e->comm))
-		return 0;
-	if (!(e->first && (e->site == OSSL_SITE_SHUTDOWN ||
-			   e->site == OSSL_SITE_FREE)))
-		return secrets_on_event(s->t->sec, e);
-	/* seen first when it ends: a BIO_f_ssl process if no other probe
-	 * (the peer's, another site) gave these keys before */
-	secrets_get_stats(s->t->sec, &before);
-	err = secrets_on_event(s->t->sec, e);
-	secrets_get_stats(s->t->sec, &after);
-	if (after.lines > before.lines)
-		watch_bio(s, e);
-	return err;
+	*i = (unsigned)origin / SOURCE_SLOTS;
+	*slot = (unsigned)origin % SOURCE_SLOTS;
+	return origin >= 0 && *i < t->n_src && t->src[*i].state;
 }
 
-/* Where this build keeps its secrets: a verified profile of its
- * version; else, for a shared libssl, self-calibration (a child process
- * loads it and finds the fields by experiment); else an unverified
- * profile.  origin says which.  -ENOENT: none (not captured). */
-static int offsets_for(const struct tls_target *tg, struct ossl_offsets *off,
-		       char *origin, size_t len)
+static bool origin_active(void *ctx, int32_t origin)
 {
-	const struct ossl_profile *p =
-		tg->version[0] ? ossl_profile_find(tg->version) : NULL;
-	char why[256];
+	struct session_tls *t = ctx;
+	unsigned i, slot;
 
-	if (p && p->verified) {
-		*off = p->off;
-		snprintf(origin, len, "table: %s", p->origin);
-		return 0;
-	}
-	if (!tg->is_static && calibrate_libssl(tg->path, NULL, off, why,
-					       sizeof(why)) == 0) {
-		snprintf(origin, len, "calibrated (%s)", why);
-		return 0;
-	}
-	if (p) {
-		*off = p->off;
-		snprintf(origin, len, "table, unverified: %s", p->origin);
-		return 0;
-	}
-	snprintf(origin, len, "none: %s%s", tg->version[0] ? "no profile for this version" :
-		 "version unknown", tg->is_static ? "" : ", calibration failed");
-	return -ENOENT;
+	return origin_split(t, origin, &i, &slot) &&
+	       t->src[i].ops->active(t->src[i].state, slot);
 }
 
-#ifdef TLSDUMP_TEST_HOOKS
-/* Test hook, only in the test build (build/tlsdump-test, never in
- * build/tlsdump; tests/e2e/test_tls_verify.sh): TLSDUMP_TEST_SKEW=N reads
- * every secret N bytes off, as a build with a wrong profile would:
- * plausible, non-zero and wrong.  Said loudly, never silent. */
-static void test_skew(struct ossl_offsets *off, const char *path)
+static const char *origin_name(void *ctx, int32_t origin)
 {
-	const char *v = getenv("TLSDUMP_TEST_SKEW");
-	int n = v ? atoi(v) : 0;
+	struct session_tls *t = ctx;
+	unsigned i, slot;
 
-	if (n <= 0 || n > 64)
-		return;
-	log_warn("%s: TLSDUMP_TEST_SKEW=%d: reading its secrets %d bytes off (a test of the key check)",
-		 path, n, n);
-	off->handshake_secret += (uint32_t)n;
-	off->master_secret += (uint32_t)n;
-	off->sess_master_key += (uint32_t)n;
-}
-#else
-static void test_skew(struct ossl_offsets *off, const char *path) {}
-#endif
-
-static void attach_new(struct session *s)
-{
-	struct session_tls *t = s->t;
-	struct ossl_offsets off;
-	char origin[400];
-	int i;
-
-	for (i = 0; i < t->targets.n; i++) {
-		struct tls_target *tg = &t->targets.t[i];
-
-		if (!tg->is_new)
-			continue;
-		if (offsets_for(tg, &off, origin, sizeof(origin))) {
-			log_warn("%s: OpenSSL %s: offsets %s: its TLS secrets are not captured",
-				 tg->display, tg->version[0] ? tg->version : "?", origin);
-			continue;
-		}
-		test_skew(&off, tg->display);
-		if (ossl_attach_file(t->ossl, tg->path, tg->display, &off, -1) == 0) {
-			t->attached++;
-			log_info("%s: OpenSSL %s, offsets %s", tg->display,
-				 tg->version, origin);
-		}
-	}
+	return origin_split(t, origin, &i, &slot) ?
+		       t->src[i].ops->name_of(t->src[i].state, slot) : "?";
 }
 
-int session_tls_rescan(struct session *s)
+static void origin_refute(void *ctx, int32_t origin)
 {
-	if (s->t->sec && s->t->kl)
-		secrets_tick(s->t->sec, (uint64_t)clock_mono_ns());
-	session_go_rescan(s->t->go);
-	session_text_rescan(s->t->text);
-	if (!s->t->ossl || s->cfg->libssl)
-		return 0; /* the user named the library: only that one */
-	if (targets_scan(&s->t->targets) > 0)
-		attach_new(s);
-	return 0;
+	struct session_tls *t = ctx;
+	unsigned i, slot;
+
+	if (origin_split(t, origin, &i, &slot))
+		t->src[i].ops->refute(t->src[i].state, slot);
 }
 
 static const char *keylog_path(const struct config *cfg)
@@ -212,49 +121,30 @@ static const char *keylog_path(const struct config *cfg)
 				     : "tlsdump_openssl_key.log";
 }
 
-static int find_targets(struct session *s)
-{
-	struct session_tls *t = s->t;
-	int err;
-
-	targets_init(&t->targets, TARGETS_PROC | TARGETS_DEFAULTS);
-	if (s->cfg->libssl) {
-		err = targets_add_path(&t->targets, s->cfg->libssl);
-		if (err < 0) {
-			log_err("--libssl %s: %s", s->cfg->libssl,
-				err == -ENODATA ? "no OpenSSL functions in it" : strerror(-err));
-			return EXIT_USAGE;
-		}
-		t->targets.flags = 0; /* nothing else */
-	}
-	targets_scan(&t->targets);
-	attach_new(s);
-	if (!t->attached)
-		log_warn("no OpenSSL library could be probed: no OpenSSL secrets will be captured");
-	return 0;
-}
-
 /* `tlsdump tls`: OpenSSL only; `tlsdump gotls`: Go only; no subcommand:
- * both. */
+ * every source. */
 static int start_sources(struct session *s)
 {
-	struct proc_want w = cli_want(s->cfg);
+	struct session_tls *t = s->t;
+	struct secrets_origins org = { origin_active, origin_name,
+				       origin_refute, t };
 	int err = 0;
 
 	if (s->cfg->model == MODEL_TEXT)
-		return session_text_start(&s->t->text, s->cfg);
-	if (s->cfg->cmd != CMD_GOTLS) {
-		err = session_load_status(ossl_open(&s->t->ossl, on_snapshot, s, &w),
-					  "the OpenSSL probes");
-		if (err)
-			return err;
-	}
-	if (secrets_new(&s->t->sec, &s->t->sink, s->t->ossl))
+		return session_text_start(&t->text, s->cfg);
+	if (secrets_new(&t->sec, &t->sink, &org))
 		return EXIT_RUNTIME;
-	if (s->t->ossl)
-		err = find_targets(s);
-	if (!err && s->cfg->cmd != CMD_TLS)
-		err = session_go_start(&s->t->go, s->cfg, s->t->sec);
+	for (unsigned i = 0; i < N_SOURCES && !err; i++) {
+		const struct key_source_ops *ops = all_sources[i];
+		struct source_env env = { s->cfg, t->sec,
+					  (int32_t)(i * SOURCE_SLOTS) };
+
+		if (s->cfg->cmd != CMD_CAPTURE && s->cfg->cmd != ops->cmd)
+			continue;
+		t->src[i].ops = ops;
+		t->n_src = i + 1;
+		err = ops->start(&t->src[i].state, &env);
+	}
 	return err;
 }
 
@@ -280,14 +170,29 @@ int session_tls_start(struct session *s)
 	return err;
 }
 
+int session_tls_rescan(struct session *s)
+{
+	struct session_tls *t = s->t;
+
+	if (t->sec && t->kl)
+		secrets_tick(t->sec, (uint64_t)clock_mono_ns());
+	session_text_rescan(t->text);
+	for (unsigned i = 0; i < t->n_src; i++)
+		if (t->src[i].state)
+			t->src[i].ops->rescan(t->src[i].state);
+	return 0;
+}
+
 int session_tls_consume(struct session *s)
 {
-	int rc = s->t && s->t->ossl ? ossl_consume(s->t->ossl) : 0;
+	struct session_tls *t = s->t;
+	int rc = 0;
 
-	if (rc >= 0 && s->t)
-		rc = session_go_consume(s->t->go);
-	if (rc >= 0 && s->t)
-		rc = session_text_consume(s->t->text);
+	for (unsigned i = 0; t && i < t->n_src && rc >= 0; i++)
+		if (t->src[i].state)
+			rc = t->src[i].ops->consume(t->src[i].state);
+	if (rc >= 0 && t)
+		rc = session_text_consume(t->text);
 	if (rc == -EPIPE)
 		return -ECANCELED; /* the reader of our stdout left: stop cleanly */
 	return rc < 0 ? rc : 0;
@@ -295,88 +200,66 @@ int session_tls_consume(struct session *s)
 
 int session_tls_fd(const struct session *s)
 {
-	if (!s->t)
+	const struct session_tls *t = s->t;
+	int fd = -1;
+
+	if (!t)
 		return -1;
-	return s->t->text ? session_text_fd(s->t->text) : session_go_fd(s->t->go);
+	if (t->text)
+		return session_text_fd(t->text);
+	for (unsigned i = 0; i < t->n_src && fd < 0; i++)
+		if (t->src[i].state && t->src[i].ops->fd)
+			fd = t->src[i].ops->fd(t->src[i].state);
+	return fd;
+}
+
+static void print_key_summary(const struct session_tls *t)
+{
+	struct secrets_stats st;
+
+	secrets_get_stats(t->sec, &st);
+	fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
+		(unsigned long long)st.lines, (unsigned long long)st.sessions);
+	if (st.refused)
+		fprintf(stderr, "%llu TLS key sets refused\n",
+			(unsigned long long)st.refused);
+	if (st.verified || st.unverified || st.failed)
+		fprintf(stderr, "%llu TLS sessions' keys checked against their records: %llu opened, %llu did not, %llu undecided\n",
+			(unsigned long long)(st.verified + st.failed + st.unverified),
+			(unsigned long long)st.verified,
+			(unsigned long long)st.failed,
+			(unsigned long long)st.unverified);
 }
 
 void session_tls_stop(struct session *s)
 {
 	struct session_tls *t = s->t;
-	struct secrets_stats st;
-	uint64_t sent = 0, lost = 0;
 	int err;
 
 	if (!t)
 		return;
-	if (t->ossl)
-		ossl_consume(t->ossl);
-	session_go_stop(t->go); /* consumes what is left */
+	session_tls_consume(s); /* what the rings still hold */
 	session_text_stop(t->text);
-	if (t->sec && t->started) {
-		secrets_get_stats(t->sec, &st);
-		if (t->ossl) {
-			ossl_counts(t->ossl, &sent, &lost);
-			log_debug("OpenSSL probes: %llu snapshots sent",
-				  (unsigned long long)sent);
-		}
-		fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
-			(unsigned long long)st.lines, (unsigned long long)st.sessions);
-		if (lost || st.refused)
-			fprintf(stderr, "%llu TLS snapshots lost, %llu refused\n",
-				(unsigned long long)lost,
-				(unsigned long long)st.refused);
-		if (st.verified || st.unverified || st.failed)
-			fprintf(stderr, "%llu TLS sessions' keys checked against their records: %llu opened, %llu did not, %llu undecided\n",
-				(unsigned long long)(st.verified + st.failed + st.unverified),
-				(unsigned long long)st.verified,
-				(unsigned long long)st.failed,
-				(unsigned long long)st.unverified);
-	}
-	/* lines no captured session confirmed or refuted: out, unconfirmed */
+	if (t->sec && t->started)
+		print_key_summary(t);
+	/* lines no captured session confirmed or refuted: out, unconfirmed
+	 * (their sources are still there to say which are refuted) */
 	err = t->kl && t->sec ? secrets_tick(t->sec, UINT64_MAX) : 0;
 	err = t->kl ? keylog_close(t->kl) ?: err : 0;
 	if (err)
 		log_err("key log: %s", strerror(-err));
+	for (unsigned i = 0; i < t->n_src; i++)
+		if (t->src[i].state)
+			t->src[i].ops->stop(t->src[i].state);
 	secrets_free(t->sec);
-	ossl_close(t->ossl);
-	targets_free(&t->targets);
 	free(t);
 	s->t = NULL;
 }
 
-static void print_target(const struct tls_target *t)
+int session_list(const struct config *cfg)
 {
-	struct ossl_offsets off;
-	char origin[400];
-	int i;
-
-	offsets_for(t, &off, origin, sizeof(origin));
-	printf("%s\n  OpenSSL %s%s\n  offsets: %s\n  processes:", t->display,
-	       t->version[0] ? t->version : "(version not found)",
-	       t->is_static ? " (linked into the executable)" : "", origin);
-	for (i = 0; i < t->n_pids; i++)
-		printf(" %d", (int)t->pids[i]);
-	if (t->n_procs > t->n_pids)
-		printf(" ... (%d in all)", t->n_procs);
-	printf("%s\n", t->n_procs ? "" : " none now");
-}
-
-int session_tls_list(const struct config *cfg)
-{
-	struct tls_target_set set;
-	int i, n;
-
-	if (cfg->cmd == CMD_GOTLS)
-		return session_go_list(cfg);
-	targets_init(&set, TARGETS_PROC | TARGETS_DEFAULTS);
-	if (cfg->libssl && targets_add_path(&set, cfg->libssl) < 0)
-		log_warn("--libssl %s: not an OpenSSL file", cfg->libssl);
-	n = targets_scan(&set);
-	for (i = 0; i < set.n; i++)
-		print_target(&set.t[i]);
-	if (n < 0)
-		log_err("cannot read /proc: %s", strerror(-n));
-	targets_free(&set);
-	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
+	for (unsigned i = 0; i < N_SOURCES; i++)
+		if (cfg->cmd == all_sources[i]->cmd)
+			return all_sources[i]->list(cfg);
+	return EXIT_USAGE;
 }

@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include "sources/gotls/gotls.h"
 #include "proc/want.bpf.h"
+#include "sources/counters.bpf.h"
 
 #define EFLAGS_CF 0x01
 #define EFLAGS_ZF 0x40
@@ -32,21 +33,7 @@ struct {
 	__type(value, __u8);
 } known SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, GOTLS_N_COUNTERS);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-static __always_inline int count(__u32 i)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &i);
-
-	if (c)
-		(*c)++;
-	return 0;
-}
+COUNTERS(GOTLS_N_COUNTERS) /* enum gotls_counter */
 
 /* The arguments as Go passed them: pointers and lengths. */
 struct go_args {
@@ -126,20 +113,20 @@ int gotls_keylog(struct pt_regs *ctx)
 	/* The JBE is taken: morestack, then the function starts over and
 	 * comes by here again with the flags clear. */
 	if (ctx->flags & (EFLAGS_CF | EFLAGS_ZF))
-		return count(GOTLS_GROWS);
+		return count(GOTLS_GROWS, 1);
 	if (!want_current())
 		return 0; /* --pid/--uid/--comm: another process */
 	if (GOTLS_COOKIE_ABI(cookie) == 1)
 		args_reg(ctx, &a);
 	else if (args_stack(ctx, sig, &a))
-		return count(GOTLS_BAD_ARGS);
+		return count(GOTLS_BAD_ARGS, 1);
 	e = bpf_ringbuf_reserve(&lines, sizeof(*e), 0);
 	if (!e)
-		return count(GOTLS_RING_FULL);
+		return count(GOTLS_RING_FULL, 1);
 	__builtin_memset(e, 0, sizeof(*e));
 	if (copy_args(e, &a, sig)) {
 		bpf_ringbuf_discard(e, 0);
-		return count(GOTLS_BAD_ARGS);
+		return count(GOTLS_BAD_ARGS, 1);
 	}
 	id = bpf_get_current_pid_tgid();
 	e->ts_ns = bpf_ktime_get_ns();
@@ -149,7 +136,7 @@ int gotls_keylog(struct pt_regs *ctx)
 	e->file = GOTLS_COOKIE_SLOT(cookie);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
-	return count(GOTLS_SENT);
+	return count(GOTLS_SENT, 1);
 }
 
 /* tp_btf needs no tracefs (docs/kernel.md). */

@@ -15,6 +15,7 @@
 #include <bpf/bpf_tracing.h>
 #include "sources/openssl/openssl.h"
 #include "proc/want.bpf.h"
+#include "sources/counters.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -64,22 +65,7 @@ struct {
 	__type(value, struct ossl_event);
 } scratch SEC(".maps");
 
-/* Counters for the summary: [0] events sent, [1] ring full, [2] reads
- * of user memory that failed. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 3);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-static __always_inline void count(__u32 i)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &i);
-
-	if (c)
-		(*c)++;
-}
+COUNTERS(OSSL_N_COUNTERS) /* enum ossl_counter */
 
 static __always_inline __u64 word(const __u8 *p)
 {
@@ -196,7 +182,7 @@ static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
 	     site == OSSL_SITE_ERROR) && already_complete(o, ssl))
 		return 0;
 	if (read_ssl(o, ssl, e)) {
-		count(2);
+		count(OSSL_READ_FAULTS, 1);
 		return 0;
 	}
 	if (all_zero(e->client_random))
@@ -218,9 +204,9 @@ static __always_inline int snapshot(void *ctx, __u64 ssl, __u8 site)
 	/* No wakeup: the consumer polls every 10 ms; a wakeup per record
 	 * costs the traced process ~25 µs (docs/probe-cost.md). */
 	if (bpf_ringbuf_output(&secrets, e, sizeof(*e), BPF_RB_NO_WAKEUP))
-		count(1);
+		count(OSSL_RING_FULL, 1);
 	else
-		count(0);
+		count(OSSL_SENT, 1);
 	return 0;
 }
 

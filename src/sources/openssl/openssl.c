@@ -280,11 +280,11 @@ int ossl_consume(struct ossl *o)
 
 void ossl_counts(const struct ossl *o, uint64_t *sent, uint64_t *lost)
 {
-	uint64_t c[2];
+	uint64_t c[OSSL_N_COUNTERS];
 
-	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, 2);
-	*sent = c[0];
-	*lost = c[1]; /* ring full */
+	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, OSSL_N_COUNTERS);
+	*sent = c[OSSL_SENT];
+	*lost = c[OSSL_RING_FULL];
 }
 
 void ossl_close(struct ossl *o)

@@ -36,6 +36,14 @@ struct ossl_offsets {
 	__u32 cipher_id;              /* cipher->id (uint32) */
 };
 
+/* The kernel side's counters (sources/counters.bpf.h). */
+enum ossl_counter {
+	OSSL_SENT,        /* snapshots sent */
+	OSSL_RING_FULL,   /* lost: the ring was full */
+	OSSL_READ_FAULTS, /* reads of the SSL object that failed */
+	OSSL_N_COUNTERS
+};
+
 /* Why a probe fired (the site), for logs and for tests. */
 enum ossl_site {
 	OSSL_SITE_HANDSHAKE_RET = 1, /* SSL_do_handshake/connect/accept returned */

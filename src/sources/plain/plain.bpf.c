@@ -25,6 +25,7 @@
 #include <bpf/bpf_tracing.h>
 #include "sources/plain/plain.h"
 #include "proc/want.bpf.h"
+#include "sources/counters.bpf.h"
 
 #define EFLAGS_CF 0x01
 #define EFLAGS_ZF 0x40
@@ -34,12 +35,7 @@ struct {
 	__uint(max_entries, 16 << 20);
 } plain SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PLAIN_N_COUNTERS);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
+COUNTERS(PLAIN_N_COUNTERS) /* enum plain_counter */
 
 /* header + one chunk */
 struct scratch {
@@ -105,13 +101,6 @@ struct {
 	__type(value, __s32);
 } ssl_fd SEC(".maps");
 
-static __always_inline void count(__u32 i, __u64 n)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &i);
-
-	if (c)
-		*c += n;
-}
 
 #define S_IFMT_ 0170000
 #define S_IFSOCK_ 0140000

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* session_go.c - see session_go.h. */
-#include "run/session_go.h"
+/* source.c - Go as a key source (sources/source.h): find Go programs
+ * (running ones, new ones as they exec, or the --elfpath files), probe
+ * their writeKeyLog, hand each line Go writes to the run as data. */
+#include "sources/source.h"
+#include "crypto/keys.h"
 #include "exitcode.h"
 #include "log.h"
 #include "binary/goelf.h"
@@ -15,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct session_go {
+struct go_source {
 	const struct config *cfg;
 	struct secrets *sec;
 	struct goprobe *probe;
@@ -24,18 +27,38 @@ struct session_go {
 	uint64_t foreign; /* lines of processes the filters exclude */
 };
 
+/* One key-log line of a Go program: a line that is not one Go writes is
+ * counted as refused, not written.  Go's lines come from Go itself, not
+ * from offsets of ours: no target is to blame (origin -1). */
+static int add_line(struct go_source *g, const struct gotls_event *e)
+{
+	char comm[sizeof(e->comm) + 1] = "";
+	struct keys_set set = { .n = 1 };
+	struct key_origin o = { e->pid, comm, 0x0303, -1 };
+	int n = keys_from_go_event(e, &set.line[0]);
+
+	if (n < 0)
+		return secrets_refused(g->sec, -1);
+	if (n == 0)
+		return 0; /* all-zero secret or random */
+	memcpy(comm, e->comm, sizeof(e->comm));
+	if (set.line[0].label != KEYS_CLIENT_RANDOM)
+		o.version = 0x0304;
+	return secrets_add(g->sec, &o, &set, e->ts_ns);
+}
+
 static int on_line(void *ctx, const struct gotls_event *e)
 {
-	struct session_go *g = ctx;
+	struct go_source *g = ctx;
 
 	if (!cli_wants(g->cfg, e->pid, e->uid, e->comm)) {
 		g->foreign++;
 		return 0;
 	}
-	return secrets_on_go(g->sec, e);
+	return add_line(g, e);
 }
 
-static void attach_new(struct session_go *g)
+static void attach_new(struct go_source *g)
 {
 	struct goelf_info gi;
 	char why[256];
@@ -71,7 +94,7 @@ static void attach_new(struct session_go *g)
  * than at the next scan (it may be a client done in less than 2 s). */
 static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 {
-	struct session_go *g = ctx;
+	struct go_source *g = ctx;
 
 	if (g->cfg->n_elfpaths)
 		return;
@@ -81,7 +104,7 @@ static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 }
 
 /* --elfpath files: each must be a Go program with crypto/tls. */
-static int add_elfpaths(struct session_go *g)
+static int add_elfpaths(struct go_source *g)
 {
 	struct goelf_info gi;
 	char why[256];
@@ -101,18 +124,18 @@ static int add_elfpaths(struct session_go *g)
 	return 0;
 }
 
-int session_go_start(struct session_go **out, const struct config *cfg,
-		     struct secrets *sec)
+static int start(void **state, const struct source_env *env)
 {
-	struct session_go *g = calloc(1, sizeof(*g));
+	struct go_source *g = calloc(1, sizeof(*g));
+	const struct config *cfg = env->cfg;
 	struct proc_want w;
 	int err;
 
-	*out = g;
+	*state = g;
 	if (!g)
 		return EXIT_RUNTIME;
 	g->cfg = cfg;
-	g->sec = sec;
+	g->sec = env->sec;
 	gotargets_init(&g->targets, cfg->n_elfpaths > 0);
 	err = add_elfpaths(g);
 	if (err)
@@ -120,10 +143,8 @@ int session_go_start(struct session_go **out, const struct config *cfg,
 	w = cli_want(cfg);
 	err = goprobe_open(&g->probe, on_line, cfg->n_elfpaths ? NULL : on_exec, g,
 			   &w);
-	if (err) {
-		log_err("cannot load the Go TLS probe: %s", strerror(-err));
-		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;
-	}
+	if (err)
+		return exit_of_load(err, "the Go TLS probe");
 	targets_scan(&g->targets);
 	attach_new(g);
 	if (cfg->n_elfpaths && !g->attached)
@@ -131,26 +152,32 @@ int session_go_start(struct session_go **out, const struct config *cfg,
 	return 0;
 }
 
-int session_go_consume(struct session_go *g)
+static int consume(void *state)
 {
-	int rc = g ? goprobe_consume(g->probe) : 0;
+	struct go_source *g = state;
+	int rc = g->probe ? goprobe_consume(g->probe) : 0;
 
 	return rc < 0 ? rc : 0;
 }
 
-int session_go_fd(const struct session_go *g)
+static int fd(const void *state)
 {
-	return g && g->probe ? goprobe_fd(g->probe) : -1;
+	const struct go_source *g = state;
+
+	return g->probe ? goprobe_fd(g->probe) : -1;
 }
 
-void session_go_rescan(struct session_go *g)
+static void rescan(void *state)
 {
-	if (g && !g->cfg->n_elfpaths && targets_scan(&g->targets) > 0)
+	struct go_source *g = state;
+
+	if (!g->cfg->n_elfpaths && targets_scan(&g->targets) > 0)
 		attach_new(g);
 }
 
-void session_go_stop(struct session_go *g)
+static void stop(void *state)
 {
+	struct go_source *g = state;
 	uint64_t c[GOTLS_N_COUNTERS];
 
 	if (!g)
@@ -176,27 +203,21 @@ static void print_target(const struct tls_target *t)
 {
 	struct goelf_info gi;
 	char why[256];
-	int i;
-
 	printf("%s\n", t->display);
 	if (goelf_inspect_path(t->path, &gi, why, sizeof(why)) != 0) {
 		printf("  %s\n", why);
 		return;
 	}
-	printf("  Go %s (pclntab %s), %s ABI%s\n  writeKeyLog at 0x%llx, probe at 0x%llx (file offset 0x%llx)\n  processes:",
+	printf("  Go %s (pclntab %s), %s ABI%s\n  writeKeyLog at 0x%llx, probe at 0x%llx (file offset 0x%llx)\n",
 	       gi.version[0] ? gi.version : "version unknown (no buildinfo)",
 	       gopcln_version_name(gi.pcln_magic), goprologue_abi_name(gi.abi),
 	       gi.pie ? ", PIE" : "", (unsigned long long)gi.func_vaddr,
 	       (unsigned long long)gi.probe_vaddr,
 	       (unsigned long long)gi.probe_offset);
-	for (i = 0; i < t->n_pids; i++)
-		printf(" %d", (int)t->pids[i]);
-	if (t->n_procs > t->n_pids)
-		printf(" ... (%d in all)", t->n_procs);
-	printf("%s\n", t->n_procs ? "" : " none now");
+	targets_print_procs(t, stdout);
 }
 
-int session_go_list(const struct config *cfg)
+static int list(const struct config *cfg)
 {
 	struct tls_target_set set;
 	int n = 0;
@@ -216,3 +237,22 @@ int session_go_list(const struct config *cfg)
 	targets_free(&set);
 	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
+
+/* Go's lines are its own: nothing of ours to be wrong, no origin. */
+static bool active(void *state, unsigned slot) { return true; }
+static const char *name_of(void *state, unsigned slot) { return "Go"; }
+static void refute(void *state, unsigned slot) {}
+
+const struct key_source_ops gotls_source = {
+	.name = "Go",
+	.cmd = CMD_GOTLS,
+	.start = start,
+	.consume = consume,
+	.fd = fd,
+	.rescan = rescan,
+	.active = active,
+	.name_of = name_of,
+	.refute = refute,
+	.stop = stop,
+	.list = list,
+};

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* source.c - OpenSSL as a key source (sources/source.h): every libssl
+ * and every binary with OpenSSL linked in (binary/targets.h), each probed
+ * with the offsets of its build (a verified profile, else
+ * self-calibration, else an unverified profile); snapshots of SSL objects
+ * become key-log lines (crypto/keys.h) for the run. */
+#include "sources/source.h"
+#include "sources/openssl/calibrate.h"
+#include "sources/openssl/openssl.h"
+#include "sources/openssl/profiles.h"
+#include "binary/targets.h"
+#include "crypto/keys.h"
+#include "run/secrets.h"
+#include "exitcode.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ossl_source {
+	const struct config *cfg;
+	struct secrets *sec;
+	int32_t origin_base;
+	struct ossl *ossl;
+	struct tls_target_set targets;
+	int attached;
+};
+
+/* An SSL object first seen when it ends, with keys nobody gave before:
+ * its process does TLS through BIO_f_ssl (s_server -www); from now on
+ * its keys come when it reads a request, not when the connection is
+ * over. */
+static void watch_bio(struct ossl_source *o, const struct ossl_event *e)
+{
+	int err = ossl_attach_bio(o->ossl, e->profile, (pid_t)e->pid);
+
+	if (!err)
+		log_info("pid %u (%.16s): keys of a session first seen at %s: SSL_get_error probed in this process too (BIO_f_ssl calls it after each read)",
+			 e->pid, e->comm, e->site == OSSL_SITE_FREE ? "SSL_free" : "SSL_shutdown");
+	else if (err != -EEXIST && err != -ENOENT)
+		log_debug("pid %u: cannot probe SSL_get_error: %s", e->pid,
+			  strerror(-err));
+}
+
+/* An implausible snapshot: the file's offsets are wrong for its build. */
+static int refuse(struct ossl_source *o, const struct ossl_event *e)
+{
+	log_warn("%s: secrets of pid %u (%.16s) are implausible (version 0x%x, cipher 0x%x): wrong offsets for this build; its probes are removed and none of its keys written",
+		 ossl_file_path(o->ossl, e->profile), e->pid, e->comm,
+		 (unsigned)e->version, e->cipher_id);
+	ossl_disable_file(o->ossl, e->profile);
+	return secrets_refused(o->sec, o->origin_base + (int32_t)e->profile);
+}
+
+/* One snapshot: the lines not written yet, derived and handed on. */
+static int add_keys(struct ossl_source *o, const struct ossl_event *e)
+{
+	struct key_origin org = { e->pid, e->comm, e->version,
+				  o->origin_base + (int32_t)e->profile };
+	struct keys_set set;
+	int n;
+
+	if (!ossl_file_active(o->ossl, e->profile))
+		return 0; /* queued before its file was refused */
+	n = keys_from_ossl_event_except(e, secrets_known(o->sec, e->client_random),
+					&set);
+	if (n == -EPROTO)
+		return refuse(o, e);
+	return n > 0 ? secrets_add(o->sec, &org, &set, e->ts_ns) : 0;
+}
+
+static int on_snapshot(void *ctx, const struct ossl_event *e)
+{
+	struct ossl_source *o = ctx;
+	struct secrets_stats before, after;
+	int err;
+
+	/* --pid/--uid/--comm: decided in the kernel already (the probes of
+	 * other processes send nothing); checked again here */
+	if (!cli_wants(o->cfg, e->pid, e->uid, e->comm))
+		return 0;
+	if (!(e->first && (e->site == OSSL_SITE_SHUTDOWN ||
+			   e->site == OSSL_SITE_FREE)))
+		return add_keys(o, e);
+	/* seen first when it ends: a BIO_f_ssl process if no other probe
+	 * (the peer's, another site) gave these keys before */
+	secrets_get_stats(o->sec, &before);
+	err = add_keys(o, e);
+	secrets_get_stats(o->sec, &after);
+	if (after.lines > before.lines)
+		watch_bio(o, e);
+	return err;
+}
+
+/* Where this build keeps its secrets: a verified profile of its
+ * version; else, for a shared libssl, self-calibration (a child process
+ * loads it and finds the fields by experiment); else an unverified
+ * profile.  origin says which.  -ENOENT: none (not captured). */
+static int offsets_for(const struct tls_target *tg, struct ossl_offsets *off,
+		       char *origin, size_t len)
+{
+	const struct ossl_profile *p =
+		tg->version[0] ? ossl_profile_find(tg->version) : NULL;
+	char why[256];
+
+	if (p && p->verified) {
+		*off = p->off;
+		snprintf(origin, len, "table: %s", p->origin);
+		return 0;
+	}
+	if (!tg->is_static && calibrate_libssl(tg->path, NULL, off, why,
+					       sizeof(why)) == 0) {
+		snprintf(origin, len, "calibrated (%s)", why);
+		return 0;
+	}
+	if (p) {
+		*off = p->off;
+		snprintf(origin, len, "table, unverified: %s", p->origin);
+		return 0;
+	}
+	snprintf(origin, len, "none: %s%s", tg->version[0] ? "no profile for this version" :
+		 "version unknown", tg->is_static ? "" : ", calibration failed");
+	return -ENOENT;
+}
+
+#ifdef TLSDUMP_TEST_HOOKS
+/* Test hook, only in the test build (build/tlsdump-test, never in
+ * build/tlsdump; tests/e2e/test_tls_verify.sh): TLSDUMP_TEST_SKEW=N reads
+ * every secret N bytes off, as a build with a wrong profile would:
+ * plausible, non-zero and wrong.  Said loudly, never silent. */
+static void test_skew(struct ossl_offsets *off, const char *path)
+{
+	const char *v = getenv("TLSDUMP_TEST_SKEW");
+	int n = v ? atoi(v) : 0;
+
+	if (n <= 0 || n > 64)
+		return;
+	log_warn("%s: TLSDUMP_TEST_SKEW=%d: reading its secrets %d bytes off (a test of the key check)",
+		 path, n, n);
+	off->handshake_secret += (uint32_t)n;
+	off->master_secret += (uint32_t)n;
+	off->sess_master_key += (uint32_t)n;
+}
+#else
+static void test_skew(struct ossl_offsets *off, const char *path) {}
+#endif
+
+static void attach_new(struct ossl_source *o)
+{
+	struct ossl_offsets off;
+	char origin[400];
+	int i;
+
+	for (i = 0; i < o->targets.n; i++) {
+		struct tls_target *tg = &o->targets.t[i];
+
+		if (!tg->is_new)
+			continue;
+		if (offsets_for(tg, &off, origin, sizeof(origin))) {
+			log_warn("%s: OpenSSL %s: offsets %s: its TLS secrets are not captured",
+				 tg->display, tg->version[0] ? tg->version : "?", origin);
+			continue;
+		}
+		test_skew(&off, tg->display);
+		if (ossl_attach_file(o->ossl, tg->path, tg->display, &off, -1) == 0) {
+			o->attached++;
+			log_info("%s: OpenSSL %s, offsets %s", tg->display,
+				 tg->version, origin);
+		}
+	}
+}
+
+static void rescan(void *state)
+{
+	struct ossl_source *o = state;
+
+	if (o->cfg->libssl)
+		return; /* the user named the library: only that one */
+	if (targets_scan(&o->targets) > 0)
+		attach_new(o);
+}
+
+static int find_targets(struct ossl_source *o)
+{
+	int err;
+
+	targets_init(&o->targets, TARGETS_PROC | TARGETS_DEFAULTS);
+	if (o->cfg->libssl) {
+		err = targets_add_path(&o->targets, o->cfg->libssl);
+		if (err < 0) {
+			log_err("--libssl %s: %s", o->cfg->libssl,
+				err == -ENODATA ? "no OpenSSL functions in it" : strerror(-err));
+			return EXIT_USAGE;
+		}
+		o->targets.flags = 0; /* nothing else */
+	}
+	targets_scan(&o->targets);
+	attach_new(o);
+	if (!o->attached)
+		log_warn("no OpenSSL library could be probed: no OpenSSL secrets will be captured");
+	return 0;
+}
+
+static int start(void **state, const struct source_env *env)
+{
+	struct ossl_source *o = calloc(1, sizeof(*o));
+	struct proc_want w = cli_want(env->cfg);
+	int err;
+
+	*state = o;
+	if (!o)
+		return EXIT_RUNTIME;
+	o->cfg = env->cfg;
+	o->sec = env->sec;
+	o->origin_base = env->origin_base;
+	err = ossl_open(&o->ossl, on_snapshot, o, &w);
+	err = exit_of_load(err, "the OpenSSL probes");
+	return err ? err : find_targets(o);
+}
+
+static int consume(void *state)
+{
+	struct ossl_source *o = state;
+
+	return o->ossl ? ossl_consume(o->ossl) : 0;
+}
+
+static bool active(void *state, unsigned slot)
+{
+	struct ossl_source *o = state;
+
+	return ossl_file_active(o->ossl, slot);
+}
+
+static const char *name_of(void *state, unsigned slot)
+{
+	struct ossl_source *o = state;
+
+	return ossl_file_path(o->ossl, slot);
+}
+
+static void refute(void *state, unsigned slot)
+{
+	struct ossl_source *o = state;
+
+	ossl_disable_file(o->ossl, slot);
+}
+
+static void stop(void *state)
+{
+	struct ossl_source *o = state;
+	uint64_t sent = 0, lost = 0;
+
+	if (!o)
+		return;
+	if (o->ossl) {
+		ossl_consume(o->ossl);
+		ossl_counts(o->ossl, &sent, &lost);
+		log_debug("OpenSSL probes: %llu snapshots sent",
+			  (unsigned long long)sent);
+		if (lost)
+			fprintf(stderr, "%llu TLS snapshots lost\n",
+				(unsigned long long)lost);
+	}
+	ossl_close(o->ossl);
+	targets_free(&o->targets);
+	free(o);
+}
+
+static void print_target(const struct tls_target *t)
+{
+	struct ossl_offsets off;
+	char origin[400];
+
+	offsets_for(t, &off, origin, sizeof(origin));
+	printf("%s\n  OpenSSL %s%s\n  offsets: %s\n", t->display,
+	       t->version[0] ? t->version : "(version not found)",
+	       t->is_static ? " (linked into the executable)" : "", origin);
+	targets_print_procs(t, stdout);
+}
+
+static int list(const struct config *cfg)
+{
+	struct tls_target_set set;
+	int i, n;
+
+	targets_init(&set, TARGETS_PROC | TARGETS_DEFAULTS);
+	if (cfg->libssl && targets_add_path(&set, cfg->libssl) < 0)
+		log_warn("--libssl %s: not an OpenSSL file", cfg->libssl);
+	n = targets_scan(&set);
+	for (i = 0; i < set.n; i++)
+		print_target(&set.t[i]);
+	if (n < 0)
+		log_err("cannot read /proc: %s", strerror(-n));
+	targets_free(&set);
+	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
+}
+
+const struct key_source_ops openssl_source = {
+	.name = "OpenSSL",
+	.cmd = CMD_TLS,
+	.start = start,
+	.consume = consume,
+	.rescan = rescan,
+	.active = active,
+	.name_of = name_of,
+	.refute = refute,
+	.stop = stop,
+	.list = list,
+};

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* source.h - the key-source interface: one TLS stack (OpenSSL, Go, ...)
+ * that finds its targets, probes them, and hands each session's keys to
+ * the run as data (run/secrets.h: secrets_add).
+ *
+ * The run holds a list of sources (sources/sources.c) and has no code of
+ * its own for any stack.  A new stack is one folder under sources/ with
+ * its x.bpf.c / x.c / x.h triplet and a source.c that fills one
+ * struct key_source_ops, plus one line in sources/sources.c.
+ *
+ * Lifecycle: start (load, find the targets, attach) -> consume from the
+ * loop, rescan every 2 s -> refute when the key check says its keys of
+ * one target do not open their records -> stop (drain, counters, close).
+ * Errors: start and list return exit statuses (exitcode.h); the others
+ * 0 or -errno. */
+#ifndef TLSDUMP_SOURCE_H
+#define TLSDUMP_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+struct secrets;
+
+/* What the run gives a source. */
+struct source_env {
+	const struct config *cfg;
+	struct secrets *sec;  /* where its keys go */
+	int32_t origin_base;  /* its origins are origin_base + slot */
+};
+
+/* Slots per source: origins of source i are i * SOURCE_SLOTS + slot. */
+#define SOURCE_SLOTS 256
+
+struct key_source_ops {
+	const char *name;      /* "OpenSSL", "Go": for messages */
+	enum cli_cmd cmd;      /* the subcommand that selects it alone */
+	/* Load its probes, find and attach its targets. */
+	int (*start)(void **state, const struct source_env *env);
+	/* Handle what its ring holds: 0, or < 0 to stop the loop. */
+	int (*consume)(void *state);
+	/* An fd the loop watches for prompt handling (a new program to probe
+	 * before its first handshake), or -1. */
+	int (*fd)(const void *state);
+	/* Every 2 s: targets that appeared since. */
+	void (*rescan)(void *state);
+	/* Origins (see run/secrets.h) by slot. */
+	bool (*active)(void *state, unsigned slot);
+	const char *(*name_of)(void *state, unsigned slot);
+	void (*refute)(void *state, unsigned slot);
+	/* Drain, print its part of the summary (counters at -vv), free. */
+	void (*stop)(void *state);
+	/* `--list`: one block per target on stdout; exit status. */
+	int (*list)(const struct config *cfg);
+};
+
+extern const struct key_source_ops openssl_source;
+extern const struct key_source_ops gotls_source;
+
+#endif
