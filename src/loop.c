@@ -56,10 +56,6 @@ int loop_install_signals(void)
 	return 0;
 }
 
-int loop_stop_signal(void)
-{
-	return stop_signal;
-}
 
 static int64_t now_ns(void)
 {

@@ -22,8 +22,6 @@ int loop_every(struct loop *l, int period_ms, loop_fn fn, void *ctx);
 /* Runs until a signal, a callback's stop or error.  Returns 0 or the
  * error. */
 int loop_run(struct loop *l, int tick_ms);
-/* The signal that stopped the loop, or 0. */
-int loop_stop_signal(void);
 void loop_free(struct loop *l);
 /* Installs the handlers; call once before loop_run. */
 int loop_install_signals(void);

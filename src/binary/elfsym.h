@@ -32,7 +32,8 @@ struct elfsym_func {
  * -EINVAL not a regular file, -ENOEXEC not a 64-bit LE ELF. */
 int elfsym_open(const char *path, struct elfsym **out);
 
-/* Same on an image in memory (tests, fuzzing); the bytes are copied. */
+/* Test support: the same on an image in memory (unit tests and the
+ * fuzz targets); the bytes are copied. */
 int elfsym_open_mem(const void *buf, size_t len, struct elfsym **out);
 
 void elfsym_close(struct elfsym *e);

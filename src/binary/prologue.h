@@ -57,8 +57,9 @@ struct prologue_site {
 int prologue_find(const uint8_t *code, size_t len, uint32_t keep,
 		  struct prologue_site *site);
 
-/* Length of the instruction at code (the decoder's subset), 0 if it is
- * not one the decoder knows.  For tests. */
+/* Test support (tests/unit/test_prologue.c): the length of the
+ * instruction at code (the decoder's subset), 0 if it is not one the
+ * decoder knows. */
 size_t prologue_insn_len(const uint8_t *code, size_t len);
 
 const char *prologue_kind_name(enum prologue_kind kind);

@@ -511,14 +511,6 @@ size_t pcapng_encode_proc_opts(uint8_t *out, size_t size, const char *comment,
 	return (size_t)(p - out);
 }
 
-int pcapng_write_packet(struct pcapng_writer *w, int iface, uint64_t ts_ns,
-			const void *data, uint32_t caplen, uint32_t origlen,
-			const struct pcapng_pkt_opts *opts)
-{
-	return pcapng_write_packet2(w, iface, ts_ns, data, caplen, NULL, 0,
-				    origlen, opts);
-}
-
 /* DSB (4.7): secrets type, secrets length, data padded to 4. */
 int pcapng_write_tls_secrets(struct pcapng_writer *w, const char *lines,
 			     size_t len)

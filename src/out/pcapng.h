@@ -71,13 +71,11 @@ struct pcapng_writer *pcapng_open_fd(int fd, const struct pcapng_section *shb,
 				     size_t bufsize);
 /* Appends an IDB; returns the interface id (>= 0) or -errno. */
 int pcapng_add_iface(struct pcapng_writer *w, const struct pcapng_iface *ifc);
-/* Appends an EPB.  data holds caplen bytes; origlen is the length on the
- * wire (>= caplen).  ts_ns: nanoseconds since the epoch (if_tsresol 9). */
-int pcapng_write_packet(struct pcapng_writer *w, int iface, uint64_t ts_ns,
-			const void *data, uint32_t caplen, uint32_t origlen,
-			const struct pcapng_pkt_opts *opts);
-/* Same, the packet given in two pieces (e.g. a synthesized link header and
- * the payload); the EPB's data is head followed by body. */
+/* Appends an EPB, the packet given in two pieces (e.g. a synthesized link
+ * header and the payload; body may be NULL with bodylen 0): the EPB's data
+ * is head followed by body, headlen + bodylen bytes.  origlen is the
+ * length on the wire (>= that).  ts_ns: nanoseconds since the epoch
+ * (if_tsresol 9). */
 int pcapng_write_packet2(struct pcapng_writer *w, int iface, uint64_t ts_ns,
 			 const void *head, uint32_t headlen, const void *body,
 			 uint32_t bodylen, uint32_t origlen,

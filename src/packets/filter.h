@@ -20,8 +20,9 @@ struct filter;
 
 enum filter_dir { FILTER_INGRESS = 0, FILTER_EGRESS = 1 };
 
-/* Compiles expr ("" or NULL = everything) for a DLT (DLT_EN10MB=1,
- * DLT_RAW=12) and snaplen.  On a bad expression returns -EINVAL with
+/* Test support (tests/bpf/test_filter.c; the product compiles per
+ * interface with filter_compile_on): compiles expr ("" or NULL =
+ * everything) for a DLT (DLT_EN10MB=1, DLT_RAW=12) and snaplen.  On a bad expression returns -EINVAL with
  * libpcap's message in err.  *out is freed with filter_free. */
 int filter_compile(struct filter **out, const char *expr, int dlt,
 		   uint32_t snaplen, char *err, size_t errlen);
@@ -40,9 +41,10 @@ int filter_compile_on(struct filter **out, const char *expr,
  * kernel wants >= 128 bytes for its log). */
 int filter_load(const struct filter *f, enum filter_dir dir,
 		int prog_array_fd, int slot, char *log, size_t loglen);
-/* Number of classic BPF instructions (for -d style diagnostics/tests). */
+/* Number of classic BPF instructions (-vv). */
 size_t filter_insn_count(const struct filter *f);
-/* Prints the classic program one instruction a line, as tcpdump -d does. */
+/* Test support (tests/bpf/test_filter.c prints it on a mismatch): the
+ * classic program one instruction a line, as tcpdump -d does. */
 int filter_dump(const struct filter *f, FILE *out);
 void filter_free(struct filter *f);
 /* libpcap's version string, for --version. */
@@ -61,7 +63,8 @@ struct filter_cbpf_insn {
  * Returns 0 or -EINVAL (empty).  Checks happen in filter_load. */
 int filter_from_cbpf(struct filter **out, const struct filter_cbpf_insn *insns,
 		     size_t n, int dlt);
-/* libpcap's own verdict for one packet (pcap_offline_filter): 1 match,
+/* Test support (libpcap stays confined to filter.c):
+ * libpcap's own verdict for one packet (pcap_offline_filter): 1 match,
  * 0 no match.  The reference the kernel program is tested against;
  * libpcap answers Linux ancillary loads (inbound, ifindex) with 0. */
 int filter_offline_match(const struct filter *f, const uint8_t *pkt,

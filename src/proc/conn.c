@@ -24,7 +24,6 @@ struct proc {
 	struct conn_bpf *skel;
 	struct bpf_link *links[N_LINKS];
 	int n_links;
-	struct seed_table seed;
 };
 
 /* The root of the cgroup v2 hierarchy as an fd.  `ip netns exec` hides
@@ -120,7 +119,7 @@ int proc_open(struct proc **out)
 	if (!err)
 		err = attach_all(p);
 	if (!err) {
-		seed_sockets(bpf_map__fd(p->skel->maps.conn_owners), &p->seed,
+		seed_sockets(bpf_map__fd(p->skel->maps.conn_owners), NULL,
 			     &ss);
 		log_debug("process attribution: %u sockets of %u processes seeded (%u not readable)",
 			  ss.sockets, ss.procs, ss.failed);
@@ -131,11 +130,6 @@ int proc_open(struct proc **out)
 	}
 	*out = p;
 	return 0;
-}
-
-const struct seed_table *proc_seed(const struct proc *p)
-{
-	return &p->seed;
 }
 
 void proc_maps(const struct proc *p, int *flows, int *owners, int *stats)
@@ -181,6 +175,5 @@ void proc_close(struct proc *p)
 	for (i = p->n_links - 1; i >= 0; i--)
 		bpf_link__destroy(p->links[i]);
 	conn_bpf__destroy(p->skel);
-	seed_table_free(&p->seed);
 	free(p);
 }

@@ -81,10 +81,6 @@ struct proc;
 int proc_open(struct proc **out);
 /* The fds of conn_flows, conn_owners and conn_stats. */
 void proc_maps(const struct proc *p, int *flows, int *owners, int *stats);
-/* Sockets open when we started: pid+fd -> flow, socket -> pid+fd (for
- * newer ones, seed_one asks the socket itself). */
-struct seed_table;
-const struct seed_table *proc_seed(const struct proc *p);
 /* Counters summed over CPUs, and the flows in the table now. */
 int proc_stats(const struct proc *p, struct conn_stats *out, uint64_t *live);
 void proc_close(struct proc *p);

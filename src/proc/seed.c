@@ -16,7 +16,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define SEED_MAX 65536 /* table rows: as many as the flow table */
 
 /* A small file of /proc/PID, NUL-terminated; length or -errno. */
 static ssize_t read_small(int dirfd, const char *name, char *buf, size_t cap)
@@ -107,27 +106,9 @@ static int describe(int sfd, struct seed_sock *r)
 	return 0;
 }
 
-static void table_add(struct seed_table *t, const struct seed_sock *r)
-{
-	struct seed_sock *v;
-
-	if (!t || t->n >= SEED_MAX)
-		return;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 64;
-
-		v = realloc(t->v, cap * sizeof(*v));
-		if (!v)
-			return;
-		t->v = v;
-		t->cap = cap;
-	}
-	t->v[t->n++] = *r;
-}
-
 /* One process's socket fds. */
 static void seed_proc(int owners_fd, uint32_t pid, int piddir,
-		      struct seed_table *tab, struct seed_stats *st)
+		      const struct seed_each *each, struct seed_stats *st)
 {
 	int fdd = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int pidfd = -1, sfd;
@@ -166,7 +147,8 @@ static void seed_proc(int owners_fd, uint32_t pid, int piddir,
 			/* BPF_NOEXIST: a hook that ran since we attached knows
 			 * better than this snapshot. */
 			bpf_map_update_elem(owners_fd, &sfd, &o, BPF_NOEXIST);
-			table_add(tab, &r);
+			if (each)
+				each->fn(each->ctx, &r);
 			st->sockets++;
 		}
 		close(sfd);
@@ -176,7 +158,8 @@ static void seed_proc(int owners_fd, uint32_t pid, int piddir,
 	closedir(d);
 }
 
-int seed_sockets(int owners_fd, struct seed_table *tab, struct seed_stats *st)
+int seed_sockets(int owners_fd, const struct seed_each *each,
+		 struct seed_stats *st)
 {
 	DIR *d = opendir("/proc");
 	uint32_t self = (uint32_t)getpid();
@@ -196,61 +179,9 @@ int seed_sockets(int owners_fd, struct seed_table *tab, struct seed_stats *st)
 				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (piddir < 0)
 			continue;
-		seed_proc(owners_fd, (uint32_t)pid, piddir, tab, st);
+		seed_proc(owners_fd, (uint32_t)pid, piddir, each, st);
 		close(piddir);
 	}
 	closedir(d);
 	return 0;
-}
-
-int seed_one(uint32_t pid, int fd, struct seed_sock *out)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), sfd, err = 0;
-	struct stat sb;
-
-	if (pidfd < 0)
-		return -errno;
-	sfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (sfd < 0)
-		err = -errno;
-	close(pidfd);
-	if (err)
-		return err;
-	memset(out, 0, sizeof(*out));
-	out->pid = pid;
-	out->fd = fd;
-	if (describe(sfd, out))
-		err = -ENOTSOCK;
-	else if (!fstat(sfd, &sb))
-		out->inode = (uint64_t)sb.st_ino;
-	close(sfd);
-	return err;
-}
-
-const struct seed_sock *seed_by_fd(const struct seed_table *t, uint32_t pid,
-				   int fd)
-{
-	size_t i;
-
-	for (i = 0; t && i < t->n; i++)
-		if (t->v[i].pid == pid && t->v[i].fd == fd)
-			return &t->v[i];
-	return NULL;
-}
-
-const struct seed_sock *seed_by_inode(const struct seed_table *t,
-				      uint64_t inode)
-{
-	size_t i;
-
-	for (i = 0; t && i < t->n; i++)
-		if (t->v[i].inode == inode)
-			return &t->v[i];
-	return NULL;
-}
-
-void seed_table_free(struct seed_table *t)
-{
-	free(t->v);
-	memset(t, 0, sizeof(*t));
 }

@@ -6,9 +6,7 @@
  *
  * A socket is reached with pidfd_getfd() (a duplicate of the owner's fd,
  * closed at once): its family, protocol, addresses and cookie come from
- * the socket itself, in whatever network namespace it lives.  The table
- * kept (pid+fd -> flow, socket -> pid+fd) lets TLS events, which know an
- * SSL* and its fd, be tied to their connection. */
+ * the socket itself, in whatever network namespace it lives. */
 #ifndef TLSDUMP_SEED_H
 #define TLSDUMP_SEED_H
 
@@ -25,9 +23,10 @@ struct seed_sock {
 	struct conn_key key;  /* rport 0 and raddr zero: not connected */
 };
 
-struct seed_table {
-	struct seed_sock *v;
-	size_t n, cap;
+/* Called for each socket seeded (for the -vv log, or a test). */
+struct seed_each {
+	void (*fn)(void *ctx, const struct seed_sock *s);
+	void *ctx;
 };
 
 struct seed_stats {
@@ -35,16 +34,9 @@ struct seed_stats {
 };
 
 /* Walks /proc; each inet TCP/UDP socket gets an owner in owners_fd
- * (unless it has one: the hooks know better).  tab may be NULL. */
-int seed_sockets(int owners_fd, struct seed_table *tab, struct seed_stats *st);
-const struct seed_sock *seed_by_fd(const struct seed_table *t, uint32_t pid,
-				   int fd);
-/* The same for one fd of a running process, now (for sockets newer than
- * the seed: an SSL*'s fd seen by a TLS probe).  0, -ENOTSOCK (not an inet
- * TCP/UDP socket) or -errno. */
-int seed_one(uint32_t pid, int fd, struct seed_sock *out);
-const struct seed_sock *seed_by_inode(const struct seed_table *t,
-				      uint64_t inode);
-void seed_table_free(struct seed_table *t);
+ * (unless it has one: the hooks know better; -1: none written), and each
+ * is passed to each->fn (each may be NULL). */
+int seed_sockets(int owners_fd, const struct seed_each *each,
+		 struct seed_stats *st);
 
 #endif

@@ -363,6 +363,18 @@ void secrets_get_stats(const struct secrets *s, struct secrets_stats *out)
 	*out = s->st;
 }
 
+void secrets_log_stats(const struct secrets *s)
+{
+	struct keys_dedup_stats d;
+
+	keys_dedup_get_stats(s->dedup, &d);
+	log_debug("key dedup table: %llu of %llu entries used, %llu lines new, %llu seen before, %llu conflicting, %llu evicted",
+		  (unsigned long long)d.entries, (unsigned long long)d.capacity,
+		  (unsigned long long)d.added, (unsigned long long)d.seen,
+		  (unsigned long long)d.conflicts,
+		  (unsigned long long)d.evictions);
+}
+
 void secrets_free(struct secrets *s)
 {
 	if (!s)

@@ -102,6 +102,8 @@ int secrets_check(struct secrets *s, const uint8_t cr[32],
  * (now_ns: CLOCK_MONOTONIC; UINT64_MAX: all, at the end). */
 int secrets_tick(struct secrets *s, uint64_t now_ns);
 void secrets_get_stats(const struct secrets *s, struct secrets_stats *out);
+/* -vv: what the dedup table did. */
+void secrets_log_stats(const struct secrets *s);
 void secrets_free(struct secrets *s);
 
 #endif

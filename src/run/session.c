@@ -39,6 +39,9 @@ static int compile_filters(struct session *s)
 			log_err("bad filter expression: %s", err);
 			return EXIT_USAGE;
 		}
+		log_debug("filter for link type %s: %zu cBPF instructions",
+			  iface_linktype_name(ifset_dlt(i)),
+			  filter_insn_count(s->filters[i]));
 	}
 	return 0;
 }
@@ -338,6 +341,19 @@ static int write_error_status(struct session *s)
 	return EXIT_OUTPUT;
 }
 
+/* -vv: what holding flows for their keys did. */
+static void log_seq_stats(const struct sequencer *seq)
+{
+	struct seq_stats st;
+
+	seq_get_stats(seq, &st);
+	log_debug("sequencer: %llu packets held; flows let go: %llu with their keys, %llu at the timeout, %llu early (memory); key sets not in the file: %llu of sessions not captured, %llu refused by the check",
+		  (unsigned long long)st.held, (unsigned long long)st.released,
+		  (unsigned long long)st.timed_out, (unsigned long long)st.overflow,
+		  (unsigned long long)st.keys_dropped,
+		  (unsigned long long)st.keys_refused);
+}
+
 /* Stop capturing, drain what the rings still hold (secrets first),
  * let held flows out, write statistics, close the file. */
 static void finish_pcap(struct session *s)
@@ -356,6 +372,10 @@ static void finish_pcap(struct session *s)
 	if (!s->werr)
 		s->werr = err;
 	s->in_file = pcapng_packets_written(s->w);
+	log_debug("'%s': %llu bytes of whole blocks written", s->cfg->output,
+		  (unsigned long long)pcapng_bytes_written(s->w));
+	if (s->seq)
+		log_seq_stats(s->seq);
 	err = pcapng_close(s->w);
 	s->w = NULL;
 	if (!s->werr)

@@ -218,6 +218,7 @@ static void print_key_summary(const struct session_tls *t)
 	struct secrets_stats st;
 
 	secrets_get_stats(t->sec, &st);
+	secrets_log_stats(t->sec);
 	fprintf(stderr, "%llu TLS key lines written for %llu sessions\n",
 		(unsigned long long)st.lines, (unsigned long long)st.sessions);
 	if (st.refused)
@@ -234,6 +235,7 @@ static void print_key_summary(const struct session_tls *t)
 void session_tls_stop(struct session *s)
 {
 	struct session_tls *t = s->t;
+	size_t pending;
 	int err;
 
 	if (!t)
@@ -245,9 +247,11 @@ void session_tls_stop(struct session *s)
 	/* lines no captured session confirmed or refuted: out, unconfirmed
 	 * (their sources are still there to say which are refuted) */
 	err = t->kl && t->sec ? secrets_tick(t->sec, UINT64_MAX) : 0;
+	pending = t->kl ? keylog_pending(t->kl) : 0;
 	err = t->kl ? keylog_close(t->kl) ?: err : 0;
 	if (err)
-		log_err("key log: %s", strerror(-err));
+		log_err("key log: %s (%zu bytes of whole lines were waiting to be written)",
+			strerror(-err), pending);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
 			t->src[i].ops->stop(t->src[i].state);

@@ -349,8 +349,8 @@ static int write_pkt(struct pcapng_writer *w, const struct tpkt *p)
 		o.has_pid = 0;
 	}
 	if (!p->via2)
-		return pcapng_write_packet(w, p->iface, p->ts, p->data,
-					   p->caplen, p->origlen, &o);
+		return pcapng_write_packet2(w, p->iface, p->ts, p->data,
+					   p->caplen, NULL, 0, p->origlen, &o);
 	return pcapng_write_packet2(w, p->iface, p->ts,
 				    p->headlen ? p->data : NULL, p->headlen,
 				    bl ? p->data + p->headlen : NULL, bl,
@@ -916,22 +916,22 @@ static void test_bad_args(void)
 	CHECK(w);
 	if (!w)
 		return;
-	CHECK(pcapng_write_packet(w, 0, 1, pkts[0].data, 60, 60, NULL) ==
+	CHECK(pcapng_write_packet2(w, 0, 1, pkts[0].data, 60, NULL, 0, 60, NULL) ==
 	      -EINVAL);	/* no interface yet */
 	memset(big, 'x', sizeof(big) - 1);
 	bad.filter = big;
 	CHECK(pcapng_add_iface(w, &bad) == -EINVAL);
 	CHECK(pcapng_add_iface(w, &ifaces[0]) == 0);
-	CHECK(pcapng_write_packet(w, 1, 1, pkts[0].data, 60, 60, NULL) ==
+	CHECK(pcapng_write_packet2(w, 1, 1, pkts[0].data, 60, NULL, 0, 60, NULL) ==
 	      -EINVAL);
-	CHECK(pcapng_write_packet(w, -1, 1, pkts[0].data, 60, 60, NULL) ==
+	CHECK(pcapng_write_packet2(w, -1, 1, pkts[0].data, 60, NULL, 0, 60, NULL) ==
 	      -EINVAL);
-	CHECK(pcapng_write_packet(w, 0, 1, pkts[0].data, 60, 59, NULL) ==
+	CHECK(pcapng_write_packet2(w, 0, 1, pkts[0].data, 60, NULL, 0, 59, NULL) ==
 	      -EINVAL);	/* caplen > origlen */
-	CHECK(pcapng_write_packet(w, 0, 1, pkts[0].data, 60, 60, &o) ==
+	CHECK(pcapng_write_packet2(w, 0, 1, pkts[0].data, 60, NULL, 0, 60, &o) ==
 	      -EINVAL);	/* a comment longer than an option can hold */
 	CHECK(pcapng_write_stats(w, 1, &stats[0]) == -EINVAL);
-	CHECK(pcapng_write_packet(w, 0, 1, pkts[0].data, 60, 60, NULL) == 0);
+	CHECK(pcapng_write_packet2(w, 0, 1, pkts[0].data, 60, NULL, 0, 60, NULL) == 0);
 	CHECK(pcapng_close(w) == 0);
 	if (walk_ok(path, &wk))
 		CHECK_MSG(wk.n == 3 && wk.b[2].type == BT_EPB,
@@ -957,7 +957,7 @@ static void test_epipe(void)
 	CHECK(pcapng_add_iface(w, &ifaces[0]) == 0);
 	CHECK(pcapng_flush(w) == -EPIPE);
 	CHECK(pcapng_bytes_written(w) == 0);
-	CHECK(pcapng_write_packet(w, 0, 1, pkts[0].data, 60, 60, NULL) ==
+	CHECK(pcapng_write_packet2(w, 0, 1, pkts[0].data, 60, NULL, 0, 60, NULL) ==
 	      -EPIPE);
 	CHECK(pcapng_close(w) == -EPIPE);
 }
@@ -979,7 +979,7 @@ static void check_sticky(struct pcapng_writer *w, const char *path, int err)
 {
 	off_t size = file_size(path);
 
-	CHECK(pcapng_write_packet(w, 0, 1, pkts[0].data, 60, 60, NULL) == err);
+	CHECK(pcapng_write_packet2(w, 0, 1, pkts[0].data, 60, NULL, 0, 60, NULL) == err);
 	CHECK(pcapng_add_iface(w, &ifaces[1]) == err);
 	CHECK(pcapng_write_stats(w, 0, &stats[0]) == err);
 	CHECK(pcapng_write_tls_secrets(w, secrets, 10) == err);
@@ -1017,8 +1017,8 @@ static void test_full_buffered(void)
 		return;
 	fsize_limit(lim);
 	for (i = 0; i < 200 && !err; i++)	/* 232-byte blocks */
-		err = pcapng_write_packet(w, 0, BASE_TS + i, pkts[5].data,
-					  200, 200, NULL);
+		err = pcapng_write_packet2(w, 0, BASE_TS + i, pkts[5].data,
+					  200, NULL, 0, 200, NULL);
 	err = err ?: pcapng_flush(w);
 	fsize_limit(fsize_orig);
 	CHECK_MSG(err == -EFBIG, "error %d, want -EFBIG", err);
@@ -1053,10 +1053,10 @@ static void test_full_direct(void)
 	if (!w)
 		return;
 	for (i = 0; i < 3; i++)
-		CHECK(pcapng_write_packet(w, 0, BASE_TS + i, pkts[0].data, 60,
+		CHECK(pcapng_write_packet2(w, 0, BASE_TS + i, pkts[0].data, 60, NULL, 0,
 					  60, NULL) == 0);
 	fsize_limit(40000);
-	err = pcapng_write_packet(w, 0, BASE_TS + 9, pkts[4].data, 70000,
+	err = pcapng_write_packet2(w, 0, BASE_TS + 9, pkts[4].data, 70000, NULL, 0,
 				  70000, NULL);
 	fsize_limit(fsize_orig);
 	CHECK_MSG(err == -EFBIG, "error %d, want -EFBIG", err);
@@ -1293,8 +1293,8 @@ static void write_tls_file(const char *path, const struct tcpgen *g,
 	if (keys)	/* before every packet, as keys must stand */
 		CHECK(pcapng_write_tls_secrets(w, keys, klen) == 0);
 	for (i = 0; i < g->n; i++)
-		CHECK(pcapng_write_packet(w, 1, g->p[i].ts, g->p[i].data,
-					  g->p[i].caplen, g->p[i].origlen,
+		CHECK(pcapng_write_packet2(w, 1, g->p[i].ts, g->p[i].data,
+					  g->p[i].caplen, NULL, 0, g->p[i].origlen,
 					  &g->p[i].o) == 0);
 	CHECK(pcapng_close(w) == 0);
 }

@@ -131,8 +131,10 @@ static uint64_t probe_offset(struct elfsym *e, const struct elfsym_func *fn,
 
 	if (n <= 0)
 		return fn->offset;
-	if (prologue_find(code, (size_t)n, PRO_REG(PRO_RDI), &site) == -EINVAL)
+	if (prologue_find(code, (size_t)n, prologue_args_mask(1), &site) == -EINVAL)
 		return fn->offset;
+	log_debug("%s: probe at +0x%x (%s)", spec->func, (unsigned)site.offset,
+		  prologue_kind_name((enum prologue_kind)site.kind));
 	if (spec->entry)
 		return fn->offset + (site.endbr ? 4 : 0);
 	return fn->offset + site.offset;
@@ -266,11 +268,6 @@ bool ossl_file_active(const struct ossl *o, unsigned file)
 const char *ossl_file_path(const struct ossl *o, unsigned file)
 {
 	return file < OSSL_MAX_FILES ? o->files[file].display : "?";
-}
-
-int ossl_ring_fd(const struct ossl *o)
-{
-	return ring_buffer__epoll_fd(o->ring);
 }
 
 int ossl_consume(struct ossl *o)

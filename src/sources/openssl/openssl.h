@@ -117,7 +117,6 @@ void ossl_disable_file(struct ossl *o, unsigned file);
 bool ossl_file_active(const struct ossl *o, unsigned file);
 /* The name of file slot `file` (for messages). */
 const char *ossl_file_path(const struct ossl *o, unsigned file);
-int ossl_ring_fd(const struct ossl *o);
 int ossl_consume(struct ossl *o);
 /* Snapshots the probes sent (those of processes --pid/--uid/--comm
  * exclude are not: the kernel decides), and those lost because the ring
