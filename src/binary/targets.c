@@ -163,6 +163,19 @@ void targets_init(struct tls_target_set *set, unsigned int flags)
 	set->judge = judge_openssl;
 }
 
+int targets_list(struct tls_target_set *set,
+		 void (*print)(const struct tls_target *t), const char *none)
+{
+	int i, n = targets_scan(set);
+
+	for (i = 0; i < set->n; i++)
+		print(&set->t[i]);
+	if (none && !set->n)
+		printf("%s\n", none);
+	targets_free(set);
+	return n < 0 ? n : 0;
+}
+
 void targets_print_procs(const struct tls_target *t, FILE *out)
 {
 	int i;

@@ -71,6 +71,10 @@ struct tls_target_set {
 };
 
 void targets_init(struct tls_target_set *set, unsigned int flags);
+/* --list: scans, prints each target with print (none, if not NULL, when
+ * there is none), frees the set.  0 or the scan's -errno. */
+int targets_list(struct tls_target_set *set,
+		 void (*print)(const struct tls_target *t), const char *none);
 /* The "  processes: PID ..." line of a --list entry. */
 void targets_print_procs(const struct tls_target *t, FILE *out);
 void targets_free(struct tls_target_set *set);

@@ -220,21 +220,16 @@ static void print_target(const struct tls_target *t)
 static int list(const struct config *cfg)
 {
 	struct tls_target_set set;
-	int n = 0;
+	int n;
 
 	gotargets_init(&set, false); /* running ones, and the named ones */
 	for (int i = 0; i < cfg->n_elfpaths; i++)
 		if (targets_add_path(&set, cfg->elfpaths[i]) < 0)
 			log_warn("--elfpath %s: not a Go program with crypto/tls",
 				 cfg->elfpaths[i]);
-	n = targets_scan(&set);
-	for (int i = 0; i < set.n; i++)
-		print_target(&set.t[i]);
+	n = targets_list(&set, print_target, "no Go program with crypto/tls found");
 	if (n < 0)
 		log_err("cannot read /proc: %s", strerror(-n));
-	if (!set.n)
-		printf("no Go program with crypto/tls found\n");
-	targets_free(&set);
 	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 

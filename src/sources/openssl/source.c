@@ -284,17 +284,14 @@ static void print_target(const struct tls_target *t)
 static int list(const struct config *cfg)
 {
 	struct tls_target_set set;
-	int i, n;
+	int n;
 
 	targets_init(&set, TARGETS_PROC | TARGETS_DEFAULTS);
 	if (cfg->libssl && targets_add_path(&set, cfg->libssl) < 0)
 		log_warn("--libssl %s: not an OpenSSL file", cfg->libssl);
-	n = targets_scan(&set);
-	for (i = 0; i < set.n; i++)
-		print_target(&set.t[i]);
+	n = targets_list(&set, print_target, NULL);
 	if (n < 0)
 		log_err("cannot read /proc: %s", strerror(-n));
-	targets_free(&set);
 	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
