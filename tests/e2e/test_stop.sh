@@ -179,7 +179,14 @@ for try in 1 2 3 4 5; do
 	start_tlsdump "$name" -i lo -w "$WORK/$name.pcapng" "tcp port $B"
 	bpf_ids_of "$TD_PID" >"$WORK/$name.ids"
 	start_tcp_blast 127.0.0.1 "$B" 20000000000
-	sleep "0.$((RANDOM % 5 + 3))"
+	# The kill must land while tlsdump writes: wait (at most 10 s) until
+	# the file holds more than its header, then a random moment after.
+	for _ in $(seq 100); do
+		[ "$(stat -c %s "$WORK/$name.pcapng" 2>/dev/null || echo 0)" -gt 65536 ] && break
+		sleep 0.1
+	done
+	[ "$(stat -c %s "$WORK/$name.pcapng")" -gt 65536 ] || fail "$name: nothing written in 10 s of bulk transfer"
+	sleep "0.$((RANDOM % 5 + 1))"
 	kill -0 "$BLAST_PID" 2>/dev/null || fail "$name: the transfer ended before the kill"
 	kill -KILL "$TD_PID"; wait "$TD_PID" 2>/dev/null
 	kill "$BLAST_PID" 2>/dev/null; wait "$BLAST_PID" 2>/dev/null
