@@ -36,7 +36,7 @@ static int dispatch(struct config *cfg)
 	}
 	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_DEFAULT) {
 		log_err("tlsdump %s: choose a mode: -m pcap (packets and keys), -m keylog (keys only) or -m text (plaintext)",
-			cfg->cmd == CMD_TLS ? "tls" : "gotls");
+			cli_cmd_name(cfg->cmd));
 		return EXIT_USAGE;
 	}
 	if (cli_load_filter_file(cfg))

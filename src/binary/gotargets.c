@@ -33,8 +33,10 @@ int gotargets_judge(const char *path, char *version, size_t vlen)
 	}
 }
 
+/* Go programs are executables: no library to look for in the maps. */
+static const struct target_kind go_kind = { .judge = gotargets_judge };
+
 void gotargets_init(struct tls_target_set *set, bool named)
 {
-	targets_init(set, named ? 0 : TARGETS_EXE);
-	set->judge = gotargets_judge;
+	targets_init_kind(set, named ? 0 : TARGETS_EXE, &go_kind);
 }

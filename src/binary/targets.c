@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* targets.c - find the OpenSSL copies in use (see targets.h).
+/* targets.c - find the copies of a TLS library in use (see targets.h).
  *
  * Everything read from /proc is a snapshot of a moving system: processes
  * exit between readdir() and open(), files are replaced under running
@@ -154,13 +154,28 @@ int maps_line_parse(const char *line, size_t len, struct maps_line *m)
 
 static int judge_openssl(const char *path, char *version, size_t vlen);
 
-void targets_init(struct tls_target_set *set, unsigned int flags)
+static const char *const openssl_defaults[] = { "libssl.so.3", "libssl.so.1.1",
+						NULL };
+const struct target_kind targets_openssl = {
+	.lib = "libssl.so",
+	.companion = "libcrypto.so",
+	.defaults = openssl_defaults,
+	.judge = judge_openssl,
+};
+
+void targets_init_kind(struct tls_target_set *set, unsigned int flags,
+		       const struct target_kind *kind)
 {
 	memset(set, 0, sizeof(*set));
 	set->flags = flags;
 	set->proc = "/proc";
 	set->self = getpid();
-	set->judge = judge_openssl;
+	set->kind = kind;
+}
+
+void targets_init(struct tls_target_set *set, unsigned int flags)
+{
+	targets_init_kind(set, flags, &targets_openssl);
 }
 
 int targets_list(struct tls_target_set *set,
@@ -293,19 +308,20 @@ static void version_from(struct tls_target *t, const char *crypto_path)
 	elfsym_close(e);
 }
 
-/* libssl.so.3 -> libcrypto.so.3 in the same directory. */
-static void version_next_to(struct tls_target *t)
+/* libssl.so.3 -> libcrypto.so.3 in the same directory (the kind's
+ * library -> its companion). */
+static void version_next_to(const struct target_kind *k, struct tls_target *t)
 {
 	const char *slash = strrchr(t->path, '/');
-	const char *suffix;
+	size_t len = k->lib ? strlen(k->lib) : 0;
 	char crypto[PATH_MAX];
 	int n;
 
-	if (!slash || strncmp(slash + 1, "libssl.so", 9) != 0)
+	if (!slash || !k->companion || strncmp(slash + 1, k->lib, len) != 0)
 		return;
-	suffix = slash + 1 + 9;
-	n = snprintf(crypto, sizeof(crypto), "%.*s/libcrypto.so%s",
-		     (int)(slash - t->path), t->path, suffix);
+	n = snprintf(crypto, sizeof(crypto), "%.*s/%s%s",
+		     (int)(slash - t->path), t->path, k->companion,
+		     slash + 1 + len);
 	if (n > 0 && (size_t)n < sizeof(crypto))
 		version_from(t, crypto);
 }
@@ -340,7 +356,7 @@ static int add_file(struct tls_target_set *set, const char *path)
 	idx = find_target(set, st.st_dev, st.st_ino);
 	if (idx >= 0)
 		return idx;
-	err = set->judge(path, version, sizeof(version));
+	err = set->kind->judge(path, version, sizeof(version));
 	if (err)
 		return err;
 	t = new_target(set, st.st_dev, st.st_ino);
@@ -348,10 +364,11 @@ static int add_file(struct tls_target_set *set, const char *path)
 		return -ENOMEM;
 	strcpy(t->path, path);
 	strcpy(t->display, path);
-	t->is_static = !basename_is(path, strlen(path), "libssl.so");
+	t->is_static = !set->kind->lib ||
+		       !basename_is(path, strlen(path), set->kind->lib);
 	memcpy(t->version, version, sizeof(version));
 	if (!t->version[0] && !t->is_static)
-		version_next_to(t);
+		version_next_to(set->kind, t);
 	return (int)(t - set->t);
 }
 
@@ -366,11 +383,11 @@ static void scan_defaults(struct tls_target_set *set)
 		"/usr/lib/" MULTIARCH, "/lib/" MULTIARCH, "/usr/lib64", "/lib64",
 		"/usr/lib", "/lib", "/usr/local/lib64", "/usr/local/lib",
 	};
-	static const char *const names[] = { "libssl.so.3", "libssl.so.1.1" };
+	const char *const *names = set->kind->defaults;
 	char path[PATH_MAX];
 
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+	for (size_t d = 0; names && d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		for (size_t n = 0; names[n]; n++) {
 			snprintf(path, sizeof(path), "%s/%s", dirs[d], names[n]);
 			if (access(path, F_OK) == 0)
 				add_file(set, path); /* a broken one: skip it */
@@ -435,18 +452,21 @@ static void pid_libs_free(struct pid_libs *l)
 		free(l->crypto_path[i]);
 }
 
-/* Keep the line if it maps a libssl or libcrypto file not kept yet (each
- * file has several mappings, one per segment). */
-static void collect_line(struct pid_libs *l, const char *line, size_t len)
+/* Keep the line if it maps the kind's library (libssl) or its companion
+ * (libcrypto) not kept yet (each file has several mappings, one per
+ * segment). */
+static void collect_line(const struct target_kind *k, struct pid_libs *l,
+			 const char *line, size_t len)
 {
+	const char *comp = k->companion;
 	struct maps_line m;
 	bool ssl;
 
-	if (!strstr(line, "/libssl.so") && !strstr(line, "/libcrypto.so"))
+	if (!strstr(line, k->lib) && !(comp && strstr(line, comp)))
 		return;
 	if (maps_line_parse(line, len, &m) != 0 || !m.path || m.path[0] != '/')
 		return;
-	ssl = basename_is(m.path, m.path_len, "libssl.so");
+	ssl = basename_is(m.path, m.path_len, k->lib);
 	if (ssl && l->n_ssl < PID_LIBS_MAX) {
 		for (int i = 0; i < l->n_ssl; i++)
 			if (l->ssl[i].inode == m.inode &&
@@ -458,8 +478,8 @@ static void collect_line(struct pid_libs *l, const char *line, size_t len)
 			return;
 		m.path = NULL; /* points into the line buffer */
 		l->ssl[l->n_ssl++] = m;
-	} else if (!ssl && l->n_crypto < PID_LIBS_MAX &&
-		   basename_is(m.path, m.path_len, "libcrypto.so")) {
+	} else if (!ssl && comp && l->n_crypto < PID_LIBS_MAX &&
+		   basename_is(m.path, m.path_len, comp)) {
 		for (int i = 0; i < l->n_crypto; i++)
 			if (!strncmp(l->crypto_path[i], m.path, m.path_len) &&
 			    l->crypto_path[i][m.path_len] == '\0')
@@ -512,7 +532,7 @@ static void version_from_pid(const struct tls_target_set *set, pid_t pid,
 		}
 	}
 	if (!t->version[0])
-		version_next_to(t);
+		version_next_to(set->kind, t);
 }
 
 /* A file not met before: a new target if it holds OpenSSL (its version
@@ -522,7 +542,7 @@ static struct tls_target *judge_new(struct tls_target_set *set,
 				    char *version, size_t vlen)
 {
 	struct tls_target *t;
-	int err = set->judge(path, version, vlen);
+	int err = set->kind->judge(path, version, vlen);
 
 	if (err == -ENOEXEC || err == -ENODATA)
 		seen_add(set, st->st_dev, st->st_ino);
@@ -572,13 +592,14 @@ static void scan_maps(struct tls_target_set *set, pid_t pid)
 	ssize_t n;
 	FILE *f;
 
-	if (!fmt(path, sizeof(path), "%s/%d/maps", set->proc, (int)pid))
+	if (!set->kind->lib ||
+	    !fmt(path, sizeof(path), "%s/%d/maps", set->proc, (int)pid))
 		return;
 	f = fopen(path, "re");
 	if (!f)
 		return; /* gone, or not ours to read */
 	while ((n = getline(&line, &cap, f)) > 0)
-		collect_line(&libs, line, (size_t)n);
+		collect_line(set->kind, &libs, line, (size_t)n);
 	free(line);
 	fclose(f);
 	for (int i = 0; i < libs.n_ssl; i++)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* targets.h - every OpenSSL the host runs: shared libssl files mapped by
- * processes (also inside containers), executables with OpenSSL linked in
- * (node), the system's default libssl, and paths given by the user.
+/* targets.h - every copy of a TLS library the host runs (OpenSSL, GnuTLS;
+ * struct target_kind says which): shared libraries mapped by processes
+ * (also inside containers), executables with the library linked in
+ * (node), the system's default copy, and paths given by the user.
  *
  * A target is one file, keyed by (st_dev, st_ino): uprobes attach to an
  * inode, so fifty processes mapping the same libssl are one target listing
@@ -58,6 +59,22 @@ typedef int (*targets_judge_fn)(const char *path, char *version,
 
 struct target_seen; /* cache of files already judged */
 
+/* What to look for: one TLS stack's files. */
+struct target_kind {
+	/* Basename of its shared library up to ".so" ("libssl.so"): the
+	 * mappings scanned in /proc/PID/maps; NULL: executables only. */
+	const char *lib;
+	/* A library mapped beside it that holds the version text
+	 * ("libcrypto.so"), or NULL. */
+	const char *companion;
+	/* NULL-terminated sonames of the system's default copy, looked for
+	 * in the usual library folders (TARGETS_DEFAULTS). */
+	const char *const *defaults;
+	targets_judge_fn judge; /* is this file one? */
+};
+
+extern const struct target_kind targets_openssl;
+
 struct tls_target_set {
 	struct tls_target *t;
 	int n, cap;
@@ -67,9 +84,13 @@ struct tls_target_set {
 	bool defaults_done;
 	struct target_seen *seen;
 	int n_seen, cap_seen;
-	targets_judge_fn judge;  /* targets_init: OpenSSL's */
+	const struct target_kind *kind; /* what it looks for */
 };
 
+/* An empty set of targets of kind. */
+void targets_init_kind(struct tls_target_set *set, unsigned int flags,
+		       const struct target_kind *kind);
+/* The same for OpenSSL (targets_openssl). */
 void targets_init(struct tls_target_set *set, unsigned int flags);
 /* --list: scans, prints each target with print (none, if not NULL, when
  * there is none), frees the set.  0 or the scan's -errno. */

@@ -25,6 +25,7 @@
 static const struct key_source_ops *const all_sources[] = {
 	&openssl_source,
 	&gotls_source,
+	&gnutls_source,
 };
 #define N_SOURCES (sizeof(all_sources) / sizeof(all_sources[0]))
 
@@ -117,12 +118,11 @@ static const char *keylog_path(const struct config *cfg)
 		return cfg->keylogfile;
 	if (cfg->model != MODEL_KEYLOG)
 		return NULL;
-	return cfg->cmd == CMD_GOTLS ? "tlsdump_gotls_key.log"
-				     : "tlsdump_openssl_key.log";
+	return cli_keylog_default(cfg->cmd);
 }
 
-/* `tlsdump tls`: OpenSSL only; `tlsdump gotls`: Go only; no subcommand:
- * every source. */
+/* `tlsdump tls`: OpenSSL only; `tlsdump gotls`: Go only; `tlsdump
+ * gnutls`: GnuTLS only; no subcommand: every source. */
 static int start_sources(struct session *s)
 {
 	struct session_tls *t = s->t;

@@ -57,5 +57,6 @@ struct key_source_ops {
 
 extern const struct key_source_ops openssl_source;
 extern const struct key_source_ops gotls_source;
+extern const struct key_source_ops gnutls_source;
 
 #endif
