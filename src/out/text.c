@@ -133,7 +133,7 @@ static void hexdump(FILE *out, const uint8_t *d, size_t len)
 
 static const char *lib_name(const struct plain_event *e)
 {
-	return e->lib == PLAIN_GO ? "go" : "openssl";
+	return e->lib == PLAIN_GO ? "go" : e->lib == PLAIN_GNUTLS ? "gnutls" : "openssl";
 }
 
 /* The comm as a JSON string body (escaped) or as is (no spaces). */

@@ -8,6 +8,7 @@
 #include "binary/gotargets.h"
 #include "sources/plain/plain.h"
 #include "binary/targets.h"
+#include "sources/gnutls/locate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -87,9 +88,59 @@ static int on_chunk(void *ctx, const struct plain_event *e,
 	return t->werr;
 }
 
-static bool is_go(const struct session_text *t)
+/* What text mode probes, by subcommand. */
+struct text_stack {
+	const char *name;    /* in messages */
+	const char *option;  /* the option that names its files */
+	const char *not_one; /* a named file that is not one */
+	const char *what;    /* what is waited for */
+};
+
+static const struct text_stack stacks[] = {
+	[CMD_TLS] = { "OpenSSL", "--libssl", "no OpenSSL functions in it", "OpenSSL" },
+	[CMD_GOTLS] = { "Go", "--elfpath", "not a Go program with crypto/tls",
+			"Go program with crypto/tls" },
+	[CMD_GNUTLS] = { "GnuTLS", "--gnutls", "not a GnuTLS library or program",
+			 "GnuTLS" },
+};
+
+static const struct text_stack *stack_of(const struct session_text *t)
 {
-	return t->cfg->cmd == CMD_GOTLS;
+	return &stacks[t->cfg->cmd];
+}
+
+/* The files named on the command line: how many, and the i-th. */
+static int n_named(const struct config *c)
+{
+	if (c->cmd == CMD_GOTLS)
+		return c->n_elfpaths;
+	return (c->cmd == CMD_GNUTLS ? c->gnutls : c->libssl) ? 1 : 0;
+}
+
+static const char *named(const struct config *c, int i)
+{
+	if (c->cmd == CMD_GOTLS)
+		return c->elfpaths[i];
+	return c->cmd == CMD_GNUTLS ? c->gnutls : c->libssl;
+}
+
+static int attach_one(struct session_text *t, const char *path, char *why,
+		      size_t wlen)
+{
+	int err;
+
+	switch (t->cfg->cmd) {
+	case CMD_GOTLS:
+		return plainprobe_attach_go(t->probe, path, why, wlen);
+	case CMD_GNUTLS:
+		err = plainprobe_attach_gnutls(t->probe, path);
+		break;
+	default:
+		err = plainprobe_attach_openssl(t->probe, path);
+		break;
+	}
+	snprintf(why, wlen, "%s", strerror(-err));
+	return err;
 }
 
 static void attach_new(struct session_text *t)
@@ -102,20 +153,18 @@ static void attach_new(struct session_text *t)
 
 		if (!tg->is_new)
 			continue;
-		err = is_go(t) ? plainprobe_attach_go(t->probe, tg->path, why, sizeof(why))
-			       : plainprobe_attach_openssl(t->probe, tg->path);
-		if (err == -ENOENT && !t->cfg->n_elfpaths && !t->cfg->libssl) {
+		err = attach_one(t, tg->path, why, sizeof(why));
+		if (err == -ENOENT && !n_named(t->cfg)) {
 			targets_forget(&t->targets, i); /* its process ended */
 			continue;
 		}
 		if (err) {
-			log_warn("%s: no plaintext from it: %s", tg->display,
-				 is_go(t) ? why : strerror(-err));
+			log_warn("%s: no plaintext from it: %s", tg->display, why);
 			continue;
 		}
 		t->attached++;
 		log_info("%s: %s %s: reads and writes probed", tg->display,
-			 is_go(t) ? "Go" : "OpenSSL", tg->version);
+			 stack_of(t)->name, tg->version);
 	}
 }
 
@@ -123,28 +172,28 @@ static void attach_new(struct session_text *t)
 static int find_targets(struct session_text *t)
 {
 	const struct config *c = t->cfg;
-	int n = is_go(t) ? c->n_elfpaths : (c->libssl ? 1 : 0);
+	int n = n_named(c);
+	unsigned flags = n ? 0 : TARGETS_PROC | TARGETS_DEFAULTS;
 
-	if (is_go(t))
+	if (c->cmd == CMD_GOTLS)
 		gotargets_init(&t->targets, n > 0);
 	else
-		targets_init(&t->targets, n ? 0 : TARGETS_PROC | TARGETS_DEFAULTS);
+		targets_init_kind(&t->targets, flags, c->cmd == CMD_GNUTLS ?
+				  &gnutls_targets : &targets_openssl);
 	for (int i = 0; i < n; i++) {
-		const char *p = is_go(t) ? c->elfpaths[i] : c->libssl;
-		int err = targets_add_path(&t->targets, p);
+		int err = targets_add_path(&t->targets, named(c, i));
 
 		if (err < 0) {
-			log_err("%s %s: %s", is_go(t) ? "--elfpath" : "--libssl", p,
+			log_err("%s %s: %s", stack_of(t)->option, named(c, i),
 				err == -ENODATA || err == -ENOEXEC ?
-				(is_go(t) ? "not a Go program with crypto/tls" : "no OpenSSL functions in it") :
-				strerror(-err));
+				stack_of(t)->not_one : strerror(-err));
 			return EXIT_USAGE;
 		}
 	}
 	targets_scan(&t->targets);
 	attach_new(t);
 	if (!t->attached)
-		log_warn("no %s found yet: waiting for one to start", is_go(t) ? "Go program with crypto/tls" : "OpenSSL");
+		log_warn("no %s found yet: waiting for one to start", stack_of(t)->what);
 	return 0;
 }
 
@@ -183,8 +232,7 @@ int session_text_consume(struct session_text *t)
 
 void session_text_rescan(struct session_text *t)
 {
-	if (t && !t->cfg->n_elfpaths && !t->cfg->libssl &&
-	    targets_scan(&t->targets) > 0)
+	if (t && !n_named(t->cfg) && targets_scan(&t->targets) > 0)
 		attach_new(t);
 }
 

@@ -5,6 +5,7 @@
 #include "sources/gnutls/locate.h"
 #include "binary/elfsym.h"
 #include "binary/prologue.h"
+#include "binary/targets.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -434,3 +435,10 @@ int gnutls_judge(const char *path, char *version, size_t vlen)
 	elfsym_close(e);
 	return err;
 }
+
+static const char *const defaults[] = { "libgnutls.so.30", NULL };
+const struct target_kind gnutls_targets = {
+	.lib = "libgnutls.so",
+	.defaults = defaults,
+	.judge = gnutls_judge,
+};

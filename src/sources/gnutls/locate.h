@@ -54,4 +54,8 @@ int gnutls_locate_elf(struct elfsym *e, struct gnutls_layout *l, char *why,
  * 0 and its version, -ENOEXEC / -ENODATA for a definite no. */
 int gnutls_judge(const char *path, char *version, size_t vlen);
 
+/* GnuTLS's files for binary/targets.h: libgnutls.so.* in the maps,
+ * libgnutls.so.30 by default, executables with GnuTLS inside. */
+extern const struct target_kind gnutls_targets;
+
 #endif

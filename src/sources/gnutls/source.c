@@ -18,13 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const defaults[] = { "libgnutls.so.30", NULL };
-static const struct target_kind gnutls_kind = {
-	.lib = "libgnutls.so",
-	.defaults = defaults,
-	.judge = gnutls_judge,
-};
-
 struct gnutls_source {
 	const struct config *cfg;
 	struct secrets *sec;
@@ -156,7 +149,7 @@ static int start(void **state, const struct source_env *env)
 	g->sec = env->sec;
 	g->origin_base = env->origin_base;
 	targets_init_kind(&g->targets, TARGETS_PROC | TARGETS_DEFAULTS,
-			  &gnutls_kind);
+			  &gnutls_targets);
 	if (g->cfg->gnutls) {
 		err = add_named(g, g->cfg->gnutls);
 		if (err)
@@ -256,7 +249,7 @@ static int list(const struct config *cfg)
 	struct tls_target_set set;
 	int n;
 
-	targets_init_kind(&set, TARGETS_PROC | TARGETS_DEFAULTS, &gnutls_kind);
+	targets_init_kind(&set, TARGETS_PROC | TARGETS_DEFAULTS, &gnutls_targets);
 	if (cfg->gnutls && targets_add_path(&set, cfg->gnutls) < 0)
 		log_warn("--gnutls %s: not a GnuTLS file", cfg->gnutls);
 	n = targets_list(&set, print_target, "no GnuTLS found");

@@ -69,7 +69,8 @@ struct call {
 	__u64 stack_lo;  /* Go: the goroutine's stack at entry */
 	__u64 stack_hi;
 	__u32 dir;
-	__u32 ex;
+	__u16 ex;
+	__u16 lib;       /* enum plain_lib */
 };
 
 struct {
@@ -216,6 +217,7 @@ int plain_ossl_enter(struct pt_regs *ctx)
 		.len_ptr = PT_REGS_PARM4(ctx),
 		.dir = PLAIN_COOKIE_DIR(cookie),
 		.ex = PLAIN_COOKIE_EX(cookie),
+		.lib = PLAIN_COOKIE_LIB(cookie),
 	};
 
 	bpf_map_update_elem(&calls, &tid, &c, BPF_ANY);
@@ -237,7 +239,7 @@ int plain_ossl_ret(struct pt_regs *ctx)
 	else if (!c->ex && ret > 0)
 		n = (__u64)ret;
 	fd = bpf_map_lookup_elem(&ssl_fd, &c->conn);
-	emit(c->conn, fd ? *fd : nofd, c->dir, PLAIN_OPENSSL, c->buf, n);
+	emit(c->conn, fd ? *fd : nofd, c->dir, c->lib, c->buf, n);
 	bpf_map_delete_elem(&calls, &tid);
 	return 0;
 }

@@ -105,21 +105,24 @@ static int attach_ossl_func(struct plainprobe *p, struct elfsym *e,
 				  cookie, true);
 }
 
-int plainprobe_attach_openssl(struct plainprobe *p, const char *path)
+/* The read and write functions of one library. */
+struct io_func {
+	const char *name;
+	int dir, ex;
+};
+
+static int attach_io_funcs(struct plainprobe *p, const char *path,
+			   const struct io_func *fns, size_t n_fns, int lib)
 {
-	static const struct { const char *name; int dir, ex; } fns[] = {
-		{ "SSL_read", PLAIN_READ, 0 }, { "SSL_read_ex", PLAIN_READ, 1 },
-		{ "SSL_write", PLAIN_WRITE, 0 }, { "SSL_write_ex", PLAIN_WRITE, 1 },
-	};
 	struct elfsym *e;
 	int err, n = 0;
 
 	err = elfsym_open(path, &e);
 	if (err)
 		return err;
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+	for (size_t i = 0; i < n_fns; i++) {
 		err = attach_ossl_func(p, e, path, fns[i].name,
-				       PLAIN_COOKIE(fns[i].dir, fns[i].ex));
+				       PLAIN_COOKIE(fns[i].dir, fns[i].ex, lib));
 		if (err == -ENOENT)
 			continue; /* no _ex before 1.1.1 */
 		if (err)
@@ -128,6 +131,30 @@ int plainprobe_attach_openssl(struct plainprobe *p, const char *path)
 	}
 	elfsym_close(e);
 	return err && err != -ENOENT ? err : (n ? 0 : -ESRCH);
+}
+
+int plainprobe_attach_openssl(struct plainprobe *p, const char *path)
+{
+	static const struct io_func fns[] = {
+		{ "SSL_read", PLAIN_READ, 0 }, { "SSL_read_ex", PLAIN_READ, 1 },
+		{ "SSL_write", PLAIN_WRITE, 0 }, { "SSL_write_ex", PLAIN_WRITE, 1 },
+	};
+
+	return attach_io_funcs(p, path, fns, sizeof(fns) / sizeof(fns[0]),
+			       PLAIN_OPENSSL);
+}
+
+/* gnutls_record_send is a tail call of send2: probing both would show
+ * each write twice (docs/gnutls.md). */
+int plainprobe_attach_gnutls(struct plainprobe *p, const char *path)
+{
+	static const struct io_func fns[] = {
+		{ "gnutls_record_recv", PLAIN_READ, 0 },
+		{ "gnutls_record_send2", PLAIN_WRITE, 0 },
+	};
+
+	return attach_io_funcs(p, path, fns, sizeof(fns) / sizeof(fns[0]),
+			       PLAIN_GNUTLS);
 }
 
 #define GO_READ "crypto/tls.(*Conn).Read"

@@ -20,12 +20,16 @@
 #define PLAIN_MAX_FILES 256
 
 enum plain_dir { PLAIN_READ = 0, PLAIN_WRITE = 1 };
-enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2 };
+enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3 };
 
-/* Attach cookies: the probe's role. */
-#define PLAIN_COOKIE(dir, ex) ((__u64)(dir) | ((__u64)(ex) << 1))
+/* Attach cookies of the OpenSSL-like probes (a call with the connection
+ * first and the buffer second, the bytes moved in the return value or,
+ * for SSL_*_ex, behind the fourth argument): direction, form, library. */
+#define PLAIN_COOKIE(dir, ex, lib) \
+	((__u64)(dir) | ((__u64)(ex) << 1) | ((__u64)(lib) << 2))
 #define PLAIN_COOKIE_DIR(c) ((__u32)((c) & 1))
 #define PLAIN_COOKIE_EX(c) ((__u32)(((c) >> 1) & 1)) /* SSL_*_ex */
+#define PLAIN_COOKIE_LIB(c) ((__u32)(((c) >> 2) & 3)) /* enum plain_lib */
 
 enum plain_counter {
 	PLAIN_EVENTS = 0,
@@ -81,6 +85,10 @@ int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
 /* SSL_read/_ex and SSL_write/_ex of the file at path.  0, -ESRCH (none of
  * them in it), -errno. */
 int plainprobe_attach_openssl(struct plainprobe *p, const char *path);
+/* gnutls_record_recv and gnutls_record_send2 (gnutls_record_send only
+ * calls it) of a libgnutls or a program with GnuTLS inside.  0, -ESRCH,
+ * -errno. */
+int plainprobe_attach_gnutls(struct plainprobe *p, const char *path);
 /* crypto/tls.(*Conn).Read and Write of a Go binary (register ABI only).
  * 0, -ENOTSUP (stack ABI: Go <= 1.16), -EPROTO (why says it), -errno. */
 int plainprobe_attach_go(struct plainprobe *p, const char *path, char *why,
