@@ -9,11 +9,25 @@ answers every GET with "py says PATH"; stops by itself after 55 s.
                      offer X25519 first, so TLS 1.3 needs a HelloRetryRequest)
   --lazy-handshake   handshake in the handler thread, not in accept(), so
                      many clients at once do not queue behind one another
+  --root DIR         serve the files under DIR instead (the query string
+                     ignored, 404 when there is none): git's dumb HTTP
 """
 import argparse
 import http.server
+import os
 import ssl
 import threading
+
+ROOT = None
+
+
+def file_body(path):
+    rel = os.path.normpath(path.split("?", 1)[0].lstrip("/"))
+    full = os.path.join(ROOT, rel)
+    if rel.startswith("..") or not os.path.isfile(full):
+        return None
+    with open(full, "rb") as f:
+        return f.read()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -21,6 +35,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         body = ("py says %s\n" % self.path).encode()
+        if ROOT:
+            body = file_body(self.path)
+            if body is None:
+                self.send_error(404)
+                return
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -38,7 +57,10 @@ def main():
     ap.add_argument("--keylog")
     ap.add_argument("--curve")
     ap.add_argument("--lazy-handshake", action="store_true")
+    ap.add_argument("--root")
     a = ap.parse_args()
+    global ROOT
+    ROOT = a.root
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
     if a.keylog:
