@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# GnuTLS 3.8 (Debian trixie's 3.8.9, tools/fixtures/gnutls.sh; its
+# programs run through trixie's own loader) with `tlsdump gnutls`: the
+# probe point and the session layout are found in a second release's
+# code, with no table.
+#  - tlsdump starts first and finds the fixture's libgnutls in the maps of
+#    a gnutls-cli started later (a rescan, every 2 s);
+#  - as a client (against OpenSSL's s_server) and as a server (gnutls-serv,
+#    in a namespace of ours, against OpenSSL's s_client), TLS 1.2 and 1.3:
+#    the key log equals GnuTLS's own SSLKEYLOGFILE (EARLY_EXPORTER_SECRET
+#    aside) and tshark decrypts every request;
+#  - --gnutls on the fixture's file: only it is probed.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd tshark openssl python3 flock
+make_cert
+
+rc=0
+FX=$("$TLSDUMP_ROOT/tools/fixtures/gnutls.sh" 3.8 2>"$WORK/fixture.log") || rc=$?
+[ $rc = 75 ] && skip "GnuTLS 3.8 fixture: $(tail -1 "$WORK/fixture.log")"
+[ $rc = 0 ] && [ -d "$FX" ] || fail "tools/fixtures/gnutls.sh 3.8 (status $rc): $(tail -15 "$WORK/fixture.log")"
+LIB=$(cat "$FX/libgnutls-path")
+echo "fixture: $(cat "$FX/version") (Debian $(cat "$FX/debian-version")), $LIB"
+
+# same_keys TRUTH OURS WHAT
+same_keys() {
+	diff <(grep -v -e '^#' -e '^$' -e '^EARLY_EXPORTER_SECRET ' "$1" | sort -u) \
+		<(keys_norm "$2") >"$WORK/d" || fail "$3: key lines differ from GnuTLS's own: $(head -c 2000 "$WORK/d")"
+}
+
+# decrypted FILE URI... : tshark decrypts each request of FILE in one pass.
+decrypted() {
+	local f=$1 u
+	shift
+	tshark -r "$f" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort -u >"$WORK/uris"
+	for u; do
+		grep -qx "$u" "$WORK/uris" || fail "$f: $u not decrypted (got: $(tr '\n' ' ' <"$WORK/uris"))"
+	done
+}
+
+# 1. Client, found running.
+P=$(rand_port)
+openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+	-www >/dev/null 2>&1 &
+wait_listen - tcp "$P"
+"$TLSDUMP" gnutls -v -m pcap -i lo -w "$WORK/c.pcapng" -k "$WORK/c.keys" "tcp port $P" 2>"$WORK/c.err" &
+TD_PID=$!
+wait_attached c "$TD_PID"
+# held open until its file is probed, then one request per version
+sleep 6 | "$FX/bin/gnutls-cli" --insecure -p "$P" 127.0.0.1 >/dev/null 2>&1 &
+HOLD=$!
+wait_log "$WORK/c.err" "libgnutls.so.30.40.3: GnuTLS 3\.8\.9, key-log function at 0x" 8 ||
+	fail "the fixture's libgnutls was not found in a running gnutls-cli: $(cat "$WORK/c.err")"
+for v in 1.2 1.3; do
+	(printf 'GET /c%s HTTP/1.0\r\n\r\n' $v; sleep 0.5) | SSLKEYLOGFILE="$WORK/own.keys" \
+		timeout 10 "$FX/bin/gnutls-cli" --insecure --priority NORMAL:-VERS-ALL:+VERS-TLS$v \
+		-p "$P" 127.0.0.1 >"$WORK/cli$v.out" 2>&1 || fail "gnutls-cli 3.8 TLS $v: $(tail -3 "$WORK/cli$v.out")"
+done
+kill "$HOLD" 2>/dev/null
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/c.err")"
+same_keys "$WORK/own.keys" <(grep -F -f <(awk '!/^#/ {print $2}' "$WORK/own.keys") "$WORK/c.keys") "3.8 client"
+decrypted "$WORK/c.pcapng" /c1.2 /c1.3
+readers_clean "$WORK/c.pcapng"
+ok "GnuTLS 3.8.9 client, found running: key lines = its own, TLS 1.2 and 1.3 decrypted"
+
+# 2. Server, --gnutls naming the fixture's file.
+NS=tdgnutls38$$
+new_netns "$NS"
+CLEANUP+=("reap_netns $NS")
+PS=$(rand_port)
+ip netns exec "$NS" env SSLKEYLOGFILE="$WORK/serv.keys" "$FX/bin/gnutls-serv" --http -p "$PS" \
+	--x509certfile "$WORK/cert.pem" --x509keyfile "$WORK/key.pem" >/dev/null 2>&1 &
+wait_listen "$NS" tcp "$PS"
+ip netns exec "$NS" "$TLSDUMP" gnutls -v --gnutls "$LIB" -m pcap -i lo -w "$WORK/s.pcapng" \
+	-k "$WORK/s.keys" "tcp port $PS" 2>"$WORK/s.err" &
+TD_PID=$!
+wait_attached s "$TD_PID"
+[ "$(grep -c 'GnuTLS 3\.[0-9.]*, key-log function' "$WORK/s.err")" = 1 ] ||
+	fail "--gnutls: not exactly its file probed: $(cat "$WORK/s.err")"
+for v in 1_2 1_3; do
+	printf 'GET /s%s HTTP/1.0\r\n\r\n' $v | ip netns exec "$NS" timeout 10 openssl s_client -quiet \
+		-tls$v -connect 127.0.0.1:$PS >/dev/null 2>&1
+done
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump (server) exit $RC: $(cat "$WORK/s.err")"
+same_keys "$WORK/serv.keys" "$WORK/s.keys" "3.8 server"
+decrypted "$WORK/s.pcapng" /s1_2 /s1_3
+ok "GnuTLS 3.8.9 server (--gnutls): key lines = its own, TLS 1.2 and 1.3 decrypted"
