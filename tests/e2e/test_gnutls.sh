@@ -18,6 +18,9 @@
 #  4. Bad input: --gnutls on a file that is not GnuTLS (status 2, one
 #     line); a build whose code does not match is refused, with a
 #     warning and no keys, both named and found running.
+#  5. Wrong keys (the test build's TLSDUMP_TEST_SKEW garbles every secret):
+#     the key check refuses the library once, no DSB, no key-log line,
+#     nothing decrypts, the capture goes on.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd tshark openssl curl python3 gnutls-cli gnutls-serv wget git
@@ -189,3 +192,27 @@ cr=$(awk '!/^#/ && NF == 3 { print $2; exit }' "$WORK/bad.own")
 ! grep -q "$cr" "$WORK/bad.keys" 2>/dev/null || fail "keys written for a refused build"
 [ "$(grep -c 'not recognised' "$WORK/bad.err")" = 1 ] || fail "the refusal is not said once: $(cat "$WORK/bad.err")"
 ok "bad input: not GnuTLS → status 2; a build whose code does not match → refused once, no keys"
+
+# ---- 5. wrong keys: the check refuses them ----
+TLSDUMP_TEST_SKEW=1 "$TLSDUMP_TEST_BIN" gnutls -v -m pcap -i lo -w "$WORK/w.pcapng" -k "$WORK/w.keys" "tcp port $P" \
+	2>"$WORK/w.err" &
+TD_PID=$!
+wait_attached w "$TD_PID"
+for v in 1.2 1.3; do
+	(printf 'GET /w%s HTTP/1.0\r\n\r\n' $v; sleep 0.5) | timeout 10 gnutls-cli \
+		--insecure --priority NORMAL:-VERS-ALL:+VERS-TLS$v -p "$P" 127.0.0.1 >/dev/null 2>&1
+done
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "wrong keys: exit $RC: $(cat "$WORK/w.err")"
+grep -q 'TLSDUMP_TEST_SKEW=1' "$WORK/w.err" || fail "the test hook did not take: $(cat "$WORK/w.err")"
+n=$(grep -c 'libgnutls.so.30: the keys of pid .* do not open its captured TLS records' "$WORK/w.err")
+[ "$n" = 1 ] || fail "wrong keys: $n refusals, want 1: $(cat "$WORK/w.err")"
+grep -q "checked against their records: [0-9]* opened" "$WORK/w.err" &&
+	! grep -q "checked against their records: [1-9][0-9]* opened" "$WORK/w.err" ||
+	fail "wrong keys: $(grep 'checked against' "$WORK/w.err")"
+[ -z "$(tlscap dsb "$WORK/w.pcapng")" ] || fail "wrong keys: the pcapng holds DSBs"
+[ -z "$(keys_norm "$WORK/w.keys")" ] || fail "wrong keys: the key log holds lines"
+[ -z "$(tshark -r "$WORK/w.pcapng" -Y http.request 2>/dev/null)" ] || fail "wrong keys: something decrypted"
+[ "$(tlscap hellos "$WORK/w.pcapng" | wc -l)" -ge 2 ] || fail "wrong keys: the handshakes were not captured"
+ok "wrong keys: refused once by the key check, no DSB, no key-log line, nothing decrypts"

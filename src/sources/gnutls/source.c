@@ -55,6 +55,30 @@ static int line_of(const struct gnutls_event *e, struct keys_line *line)
 	return 1;
 }
 
+#ifdef TLSDUMP_TEST_HOOKS
+/* Test hook, only in the test build (build/tlsdump-test;
+ * tests/e2e/test_gnutls.sh): TLSDUMP_TEST_SKEW=N garbles every secret
+ * (each byte XOR N), as a build whose layout moved would give: plausible,
+ * non-zero and wrong.  Said once, loudly. */
+static void test_skew(struct keys_line *line)
+{
+	static bool said;
+	const char *v = getenv("TLSDUMP_TEST_SKEW");
+	int n = v ? atoi(v) : 0;
+
+	if (n <= 0 || n > 255)
+		return;
+	if (!said)
+		log_warn("TLSDUMP_TEST_SKEW=%d: every GnuTLS secret garbled (a test of the key check)",
+			 n);
+	said = true;
+	for (unsigned i = 0; i < line->secret_len; i++)
+		line->secret[i] ^= (uint8_t)n;
+}
+#else
+static void test_skew(struct keys_line *line) {}
+#endif
+
 static int on_event(void *ctx, const struct gnutls_event *e)
 {
 	struct gnutls_source *g = ctx;
@@ -80,6 +104,7 @@ static int on_event(void *ctx, const struct gnutls_event *e)
 	if (set.line[0].label == KEYS_CLIENT_RANDOM &&
 	    (secrets_known(g->sec, e->client_random) & 1u << KEYS_CLIENT_RANDOM))
 		return 0; /* the handshake's copy of a line the key log gave */
+	test_skew(&set.line[0]);
 	memcpy(comm, e->comm, sizeof(e->comm));
 	if (set.line[0].label != KEYS_CLIENT_RANDOM)
 		o.version = 0x0304;
