@@ -347,7 +347,7 @@ static int add_file(struct tls_target_set *set, const char *path)
 	struct stat st;
 	int idx, err;
 
-	if (strlen(path) >= PATH_MAX)
+	if (strlen(path) + 2 >= PATH_MAX)
 		return -ENAMETOOLONG;
 	if (stat(path, &st) != 0)
 		return -errno;
@@ -362,7 +362,11 @@ static int add_file(struct tls_target_set *set, const char *path)
 	t = new_target(set, st.st_dev, st.st_ino);
 	if (!t)
 		return -ENOMEM;
-	strcpy(t->path, path);
+	/* libbpf looks a name without a slash up in PATH (LD_LIBRARY_PATH
+	 * for a .so), not in the current directory: ./NAME is the file the
+	 * user named and the one just judged. */
+	snprintf(t->path, sizeof(t->path), "%s%s", strchr(path, '/') ? "" : "./",
+		 path);
 	strcpy(t->display, path);
 	t->is_static = !set->kind->lib ||
 		       !basename_is(path, strlen(path), set->kind->lib);

@@ -42,8 +42,9 @@ grep -q "Go go1\.[0-9.]* (pclntab 1.18-1.19), register ABI" "$WORK/entry" &&
 	fail "--list entry: $(cat "$WORK/entry") (nm: $addr, pid $S1)"
 ok "gotls --list: version, ABI, address 0x$addr (= go tool nm), pid"
 
-# --elfpath: only the files named are probed.
-"$TLSDUMP" gotls -v -m keylog -k "$WORK/e.keys" -e "$GO/stripped" 2>"$WORK/e.err" &
+# --elfpath: only the files named are probed.  Named without a slash,
+# from its directory: the file there, not one libbpf would look for in PATH.
+(cd "$GO" && exec "$TLSDUMP" gotls -v -m keylog -k "$WORK/e.keys" -e stripped) 2>"$WORK/e.err" &
 TD_PID=$!
 for i in $(seq 100); do grep -q 'capturing TLS secrets only' "$WORK/e.err" && break; sleep 0.05; done
 "$GO/plain" client -url "https://127.0.0.1:$P1/p" -q -keylog "$WORK/plain.keys" || fail client
@@ -52,7 +53,7 @@ sleep 0.3
 stop_pid "$TD_PID"
 diff <(norm "$WORK/stripped.keys") <(norm "$WORK/e.keys") >/dev/null ||
 	fail "--elfpath stripped: lines $(cat "$WORK/e.keys") vs $(cat "$WORK/stripped.keys")"
-ok "--elfpath: the named binary's sessions only"
+ok "--elfpath (a name in the current directory): the named binary's sessions only"
 
 # No subcommand: OpenSSL (curl -> s_server) and Go in one capture.
 openssl s_server -quiet -accept 127.0.0.1:$P2 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_targets.c - finding OpenSSL: maps lines, user-named files, the
  * system default, and live processes (python mapping libssl, node with
- * OpenSSL inside, a libssl deleted while mapped). */
+ * OpenSSL inside, a libssl deleted while mapped); a bare file name. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -113,6 +113,26 @@ static void test_paths(void)
 	      stat(LIBSSL, &st) == 0 && set.t[0].ino == st.st_ino);
 	CHECK(targets_scan(&set) == 0);
 	targets_free(&set);
+}
+
+/* A name without a slash is the file in the current directory: libbpf,
+ * which would look a bare name up in PATH, is given ./NAME. */
+static void test_bare_name(void)
+{
+	struct tls_target_set set;
+	char cwd[PATH_MAX];
+	int i;
+
+	if (!getcwd(cwd, sizeof(cwd)) || chdir(LIBDIR) != 0) {
+		CHECK_MSG(0, "cannot change into " LIBDIR);
+		return;
+	}
+	targets_init(&set, 0);
+	i = targets_add_path(&set, "libssl.so.3");
+	CHECK_MSG(i == 0 && !strcmp(set.t[0].path, "./libssl.so.3") &&
+		  !strcmp(set.t[0].display, "libssl.so.3"), "index %d", i);
+	targets_free(&set);
+	CHECK(chdir(cwd) == 0);
 }
 
 /* ---- live processes ---- */
@@ -306,6 +326,7 @@ int main(void)
 	if (access(LIBSSL, R_OK) != 0)
 		test_skip(LIBSSL " missing");
 	test_paths();
+	test_bare_name();
 	test_python();
 	test_node();
 	test_deleted();

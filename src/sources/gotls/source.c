@@ -72,8 +72,9 @@ static void attach_new(struct go_source *g)
 		err = goelf_inspect_path(tg->path, &gi, why, sizeof(why));
 		if (!err)
 			err = goprobe_attach(g->probe, tg->path, &gi, -1);
-		if (err == -ENOENT || err == -ESRCH) {
-			/* its process (our way in) ended: find it again */
+		if ((err == -ENOENT || err == -ESRCH) && !g->cfg->n_elfpaths) {
+			/* its process (our way in) ended: find it again
+			 * (a file named with --elfpath: say why below) */
 			targets_forget(&g->targets, i);
 			continue;
 		}
