@@ -241,7 +241,7 @@ int session_text_fd(const struct session_text *t)
 	return t && t->probe ? plainprobe_fd(t->probe) : -1;
 }
 
-void session_text_stop(struct session_text *t)
+void session_text_stop(struct session_text *t, bool summary)
 {
 	uint64_t c[PLAIN_N_COUNTERS];
 
@@ -252,8 +252,9 @@ void session_text_stop(struct session_text *t)
 			plainprobe_consume(t->probe);
 		fflush(stdout);
 		plainprobe_counters(t->probe, c);
-		fprintf(stderr, "%llu plaintext chunks printed\n",
-			(unsigned long long)c[PLAIN_EVENTS]);
+		if (summary)
+			fprintf(stderr, "%llu plaintext chunks printed\n",
+				(unsigned long long)c[PLAIN_EVENTS]);
 		if (c[PLAIN_RING_FULL] || c[PLAIN_READ_FAULTS] || c[PLAIN_CUT_BYTES])
 			fprintf(stderr, "%llu chunks lost (buffer full), %llu unreadable, %llu bytes cut (calls over %u KiB)\n",
 				(unsigned long long)c[PLAIN_RING_FULL],

@@ -19,7 +19,8 @@ int session_text_start(struct session_text **out, const struct config *cfg);
 int session_text_consume(struct session_text *t);
 void session_text_rescan(struct session_text *t);
 int session_text_fd(const struct session_text *t);
-/* Drains, prints the summary to stderr, frees. */
-void session_text_stop(struct session_text *t);
+/* Drains, prints the summary to stderr (summary: the run got going; not
+ * after a refused start, whose one line is then all there is), frees. */
+void session_text_stop(struct session_text *t, bool summary);
 
 #endif

@@ -241,7 +241,7 @@ void session_tls_stop(struct session *s)
 	if (!t)
 		return;
 	session_tls_consume(s); /* what the rings still hold */
-	session_text_stop(t->text);
+	session_text_stop(t->text, t->started);
 	if (t->sec && t->started)
 		print_key_summary(t);
 	/* lines no captured session confirmed or refuted: out, unconfirmed

@@ -5,7 +5,8 @@
 # the failure comes before capturing, and leaves nothing behind: no
 # tlsdump program in the kernel, lo's qdiscs and tc programs unchanged.
 #   not root (nobody) -> 3, unknown interface -> 4, bad filter -> 2 with
-#   libpcap's message, unwritable output -> 5, bad option values -> 2.
+#   libpcap's message, unwritable output -> 5, bad option values -> 2,
+#   -e/--libssl files that are missing, not ELF or not Go -> 2.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd setpriv tcpdump bpftool tc timeout
@@ -68,6 +69,21 @@ expect ring-small 2 "-B" "$TLSDUMP" -i lo -w "$WORK/o.pcapng" -B 1
 expect bad-option 2 "bogus" "$TLSDUMP" -i lo -w "$WORK/o.pcapng" --bogus
 expect missing-arg 2 "-c" "$TLSDUMP" -i lo -w "$WORK/o.pcapng" -c
 [ ! -e "$WORK/o.pcapng" ] || fail "an output file was created for a bad option"
+
+# Bad -e/--libssl files, in keys-only and text mode: a name without a
+# slash is a file of the current directory (never one found in PATH).
+cd "$WORK"
+for m in keylog text; do
+	k=(); [ $m = keylog ] && k=(-k "$WORK/k.log")
+	expect elf-$m-noslash 2 "elfpath curl: No such file" "$TLSDUMP" gotls -m $m -e curl "${k[@]}"
+	expect elf-$m-missing 2 "elfpath /nonexistent: No such file" "$TLSDUMP" gotls -m $m -e /nonexistent "${k[@]}"
+	expect elf-$m-notelf 2 "elfpath /etc/passwd: not a (64-bit ELF|Go program)" \
+		"$TLSDUMP" gotls -m $m -e /etc/passwd "${k[@]}"
+	expect elf-$m-notgo 2 "elfpath /bin/ls: not a Go program" "$TLSDUMP" gotls -m $m -e /bin/ls "${k[@]}"
+	expect libssl-$m-noslash 2 "libssl libssl.so.3: No such file" \
+		"$TLSDUMP" tls -m $m --libssl libssl.so.3 "${k[@]}"
+done
+[ ! -e "$WORK/k.log" ] || fail "a refused -e or --libssl left a key log behind"
 
 # Nothing left behind.
 assert_nothing_attached_alone
