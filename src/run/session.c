@@ -438,6 +438,20 @@ static int start_pcap(struct session *s)
 	return 0;
 }
 
+/* --pid of no process is a warning, not an error: a capture is often
+ * started before the program it waits for. */
+static void warn_missing_pids(const struct config *cfg)
+{
+	char dir[32];
+
+	for (int i = 0; i < cfg->n_pids; i++) {
+		snprintf(dir, sizeof(dir), "/proc/%u", cfg->pids[i]);
+		if (access(dir, F_OK) != 0 && errno == ENOENT)
+			log_warn("--pid %u: no such process (yet): capturing anyway, for a process that gets this pid",
+				 cfg->pids[i]);
+	}
+}
+
 int session_run(const struct config *cfg)
 {
 	struct session s = { .cfg = cfg };
@@ -469,6 +483,7 @@ int session_run(const struct config *cfg)
 	if (!rc && s.pcap)
 		rc = attach_all(&s);
 	if (!rc) {
+		warn_missing_pids(cfg);
 		if (s.pcap)
 			log_info("capturing on %d interface(s), link type %s, writing '%s'",
 				 s.si.n, iface_linktype_name(s.si.file_linktype),

@@ -6,7 +6,8 @@
 # tlsdump program in the kernel, lo's qdiscs and tc programs unchanged.
 #   not root (nobody) -> 3, unknown interface -> 4, bad filter -> 2 with
 #   libpcap's message, unwritable output -> 5, bad option values -> 2,
-#   -e/--libssl files that are missing, not ELF or not Go -> 2.
+#   -e/--libssl files that are missing, not ELF or not Go -> 2; and --pid
+#   of no process: one warning line, the capture runs.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd setpriv tcpdump bpftool tc timeout
@@ -84,6 +85,30 @@ for m in keylog text; do
 		"$TLSDUMP" tls -m $m --libssl libssl.so.3 "${k[@]}"
 done
 [ ! -e "$WORK/k.log" ] || fail "a refused -e or --libssl left a key log behind"
+
+# --pid of no process: one warning, and the capture runs (the process
+# may start later); SIGINT ends it with status 0.  Nothing else is
+# printed before the exit summary.
+nopid=$(($(cat /proc/sys/kernel/pid_max) - 1))
+while [ -e "/proc/$nopid" ]; do nopid=$((nopid - 1)); done
+warned() { # NAME ARGS... : tlsdump ARGS with --pid of no process
+	local name=$1 lines; shift
+	"$TLSDUMP" "$@" 2>"$WORK/$name.err" >"$WORK/$name.out" &
+	TD_PID=$!
+	wait_log "$WORK/$name.err" "no such process" 10 || fail "$name: no warning: $(cat "$WORK/$name.err")"
+	sleep 0.5
+	kill -0 "$TD_PID" 2>/dev/null || fail "$name: tlsdump ended: $(cat "$WORK/$name.err")"
+	lines=$(wc -l <"$WORK/$name.err")
+	[ "$lines" = 1 ] || fail "$name: expected one line on stderr, got $lines: $(cat "$WORK/$name.err")"
+	grep -qxF "tlsdump: --pid $nopid: no such process (yet): capturing anyway, for a process that gets this pid" \
+		"$WORK/$name.err" || fail "$name: message '$(cat "$WORK/$name.err")'"
+	stop_pid "$TD_PID"
+	[ "$RC" = 0 ] || fail "$name: exit status $RC after SIGINT: $(cat "$WORK/$name.err")"
+	ok "$name: runs, one line '$(head -n 1 "$WORK/$name.err")', status 0 at SIGINT"
+}
+warned pid-pcap --pid "$nopid" -i lo -w "$WORK/nopid.pcapng"
+warned pid-tls tls -m keylog -k "$WORK/nopid.log" -p "$nopid"
+warned pid-gotls gotls -m keylog -k "$WORK/nopid-go.log" --pid "$nopid"
 
 # Nothing left behind.
 assert_nothing_attached_alone
