@@ -4,6 +4,7 @@
 
 #include <bpf/libbpf.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 static int cur_level = LOG_WARN;
@@ -29,6 +30,27 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+const char *log_escape(const char *s, size_t len, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (!size)
+		return out;
+	for (size_t i = 0; i < len && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+
+		if (o + (plain ? 1 : 4) >= size)
+			break;
+		if (plain)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+	}
+	out[o] = 0;
+	return out;
 }
 
 static int libbpf_print(enum libbpf_print_level lvl, const char *fmt,

@@ -15,10 +15,11 @@
 /* Who wrote a session's lines: the last N_MADE sessions, for a check
  * that refuses them (the source must be named and stopped). */
 #define N_MADE 4096
+#define COMM_LEN 16 /* a kernel comm, its NUL included */
 struct made {
 	int32_t origin; /* who gave the keys (secrets_origins); -1: nobody to stop */
 	uint32_t pid;
-	char comm[16];
+	char comm[COMM_LEN];
 };
 
 /* Key-log lines of an OpenSSL build that no captured session has
@@ -88,15 +89,16 @@ static bool is_complete(const struct secrets *s, const uint8_t *cr,
 
 static void log_line(const struct key_origin *o, const struct keys_line *l)
 {
-	char cr[65];
+	char cr[65], comm[LOG_ESCAPED(COMM_LEN)];
 	int i;
 
 	if (log_get_level() < LOG_INFO)
 		return; /* formatting is most of a session's cost otherwise */
 	for (i = 0; i < 32; i++)
 		snprintf(cr + 2 * i, 3, "%02x", l->client_random[i]);
-	log_info("%s save success: client_random=%s, pid=%u, comm=%.16s, TlsVersion=%s",
-		 keys_label_name(l->label), cr, o->pid, o->comm,
+	log_info("%s save success: client_random=%s, pid=%u, comm=%s, TlsVersion=%s",
+		 keys_label_name(l->label), cr, o->pid,
+		 log_escape(o->comm, COMM_LEN, comm, sizeof(comm)),
 		 keys_tls_version_name(o->version));
 }
 
@@ -104,6 +106,7 @@ static void log_line(const struct key_origin *o, const struct keys_line *l)
 static size_t new_lines(struct secrets *s, const struct key_origin *o,
 			const struct keys_set *set, char *buf, size_t cap)
 {
+	char comm[LOG_ESCAPED(COMM_LEN)];
 	size_t len = 0;
 	unsigned i;
 	int n;
@@ -113,8 +116,9 @@ static size_t new_lines(struct secrets *s, const struct key_origin *o,
 
 		if (r == KEYS_DEDUP_CONFLICT) {
 			s->st.conflicts++;
-			log_warn("pid %u (%.16s): a second, different %s for one session: kept the first",
-				 o->pid, o->comm, keys_label_name(set->line[i].label));
+			log_warn("pid %u (%s): a second, different %s for one session: kept the first",
+				 o->pid, log_escape(o->comm, COMM_LEN, comm, sizeof(comm)),
+				 keys_label_name(set->line[i].label));
 		}
 		if (r != KEYS_DEDUP_NEW)
 			continue;
@@ -275,18 +279,20 @@ static const struct made *maker(const struct secrets *s, const uint8_t *cr)
 static void failed(struct secrets *s, const uint8_t cr[32])
 {
 	const struct made *m = maker(s, cr);
+	char comm[LOG_ESCAPED(COMM_LEN)];
 
 	s->st.failed++;
+	log_escape(m ? m->comm : "?", COMM_LEN, comm, sizeof(comm));
 	if (m && m->origin >= 0) {
 		release_waiting(s, m->origin, 0, true);
 		if (!active(s, m->origin))
 			return; /* refused already */
-		log_warn("%s: the keys of pid %u (%.16s) do not open its captured TLS records (AEAD tag check): wrong offsets for this build; its probes are removed and its keys no longer written",
-			 s->org.name(s->org.ctx, m->origin), m->pid, m->comm);
+		log_warn("%s: the keys of pid %u (%s) do not open its captured TLS records (AEAD tag check): wrong offsets for this build; its probes are removed and its keys no longer written",
+			 s->org.name(s->org.ctx, m->origin), m->pid, comm);
 		s->org.refute(s->org.ctx, m->origin);
 	} else {
-		log_warn("pid %u (%.16s): TLS keys that do not open the session's captured records (AEAD tag check): not written to the pcapng",
-			 m ? m->pid : 0, m ? m->comm : "?");
+		log_warn("pid %u (%s): TLS keys that do not open the session's captured records (AEAD tag check): not written to the pcapng",
+			 m ? m->pid : 0, comm);
 	}
 }
 

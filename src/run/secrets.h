@@ -38,7 +38,7 @@ struct secrets_origins {
 /* Who produced a set of lines (for the log and the completeness rule). */
 struct key_origin {
 	uint32_t pid;
-	const char *comm;
+	const char *comm; /* the kernel's: at most 16 bytes, NUL included */
 	int version;    /* 0x0304: TLS 1.3 */
 	int32_t origin; /* see secrets_origins */
 };

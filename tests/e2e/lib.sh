@@ -323,14 +323,14 @@ wait_log() {
 }
 
 # assert_save_log ERRFILE KEYFILE : tlsdump -v logged, in eCapture's form,
-# one "LABEL save success: client_random=CR, pid=N, comm=C,
+# one "LABEL save success: client_random=CR, pid=N, comm=C (\xNN escaped),
 # TlsVersion=TLS1_x_VERSION" line for every line of the key log KEYFILE
 # (and no other), with the right version name.
 assert_save_log() {
 	python3 - "$1" "$2" <<'PY' || fail "tlsdump -v save-success lines do not match its key log"
 import re, sys
 log = open(sys.argv[1]).read()
-pat = re.compile(r"(\w+) save success: client_random=([0-9a-f]{64}), pid=(\d+), comm=(.{0,16}), TlsVersion=(TLS1_[23]_VERSION)$", re.M)
+pat = re.compile(r"(\w+) save success: client_random=([0-9a-f]{64}), pid=(\d+), comm=(.{0,64}), TlsVersion=(TLS1_[23]_VERSION)$", re.M)
 got = {(m.group(1), m.group(2)): m.group(5) for m in pat.finditer(log)}
 want = set()
 for line in open(sys.argv[2]):

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # tlsdump tls -m keylog: keys only, no packets, into the key-log file;
 # --pid keeps only that process's keys (decided in the kernel); the summary counts the lines;
-# --pcapfile without -m pcap is refused.
+# -v's lines print a comm's control bytes as \xNN; --pcapfile without -m pcap is refused.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd openssl curl
@@ -49,6 +49,24 @@ cr=$(awk '!/^#/ {print $2; exit}' "$WORK/curl3.keys")
 grep -q "OpenSSL probes: 0 snapshots sent" "$WORK/p.err" ||
 	fail "--pid $other: the probes sent snapshots of other processes: $(grep 'OpenSSL probes' "$WORK/p.err")"
 ok "--pid: other processes' keys are not written, nor even sent by the probes"
+
+# A comm with escape sequences, a newline and a backslash (curl run
+# under such a name): -v's save-success lines print it as \xNN, one line
+# each, and stderr holds no control byte.
+odd=$'\e]0;x\a\e[2J\nc\\l'
+mkdir "$WORK/odd"; cp "$(command -v curl)" "$WORK/odd/$odd"
+"$TLSDUMP" tls -v -m keylog -k "$WORK/o.log" 2>"$WORK/o.err" &
+TD_PID=$!
+wait_log "$WORK/o.err" 'capturing TLS secrets only' 5 || fail "not started: $(cat "$WORK/o.err")"
+SSLKEYLOGFILE="$WORK/odd.keys" "$WORK/odd/$odd" -sk -o /dev/null "https://127.0.0.1:$P/" || fail "curl as '$odd'"
+sleep 0.3
+stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/o.err")"
+cr=$(awk '!/^#/ {print $2; exit}' "$WORK/odd.keys")
+want=$(grep -c "^[A-Z]" "$WORK/odd.keys")
+got=$(grep -F "client_random=$cr, pid=" "$WORK/o.err" | grep -cF 'comm=\x1b]0;x\x07\x1b[2J\x0ac\x5cl, TlsVersion=')
+[ "$got" = "$want" ] || fail "$got save-success lines with the escaped comm, expected $want: $(grep -F "$cr" "$WORK/o.err")"
+! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$WORK/o.err" || fail "a control byte reached stderr: $(od -c "$WORK/o.err" | head -20)"
+ok "a comm with escape sequences is logged as \\xNN, one line per key line"
 
 # --pcapfile needs -m pcap.
 out=$("$TLSDUMP" tls --pcapfile "$WORK/x.pcapng" 2>&1); rc=$?

@@ -35,10 +35,12 @@ struct ossl_source {
 static void watch_bio(struct ossl_source *o, const struct ossl_event *e)
 {
 	int err = ossl_attach_bio(o->ossl, e->profile, (pid_t)e->pid);
+	char comm[LOG_ESCAPED(sizeof(e->comm))];
 
 	if (!err)
-		log_info("pid %u (%.16s): keys of a session first seen at %s: SSL_get_error probed in this process too (BIO_f_ssl calls it after each read)",
-			 e->pid, e->comm, e->site == OSSL_SITE_FREE ? "SSL_free" : "SSL_shutdown");
+		log_info("pid %u (%s): keys of a session first seen at %s: SSL_get_error probed in this process too (BIO_f_ssl calls it after each read)",
+			 e->pid, log_escape(e->comm, sizeof(e->comm), comm, sizeof(comm)),
+			 e->site == OSSL_SITE_FREE ? "SSL_free" : "SSL_shutdown");
 	else if (err != -EEXIST && err != -ENOENT)
 		log_debug("pid %u: cannot probe SSL_get_error: %s", e->pid,
 			  strerror(-err));
@@ -47,8 +49,11 @@ static void watch_bio(struct ossl_source *o, const struct ossl_event *e)
 /* An implausible snapshot: the file's offsets are wrong for its build. */
 static int refuse(struct ossl_source *o, const struct ossl_event *e)
 {
-	log_warn("%s: secrets of pid %u (%.16s) are implausible (version 0x%x, cipher 0x%x): wrong offsets for this build; its probes are removed and none of its keys written",
-		 ossl_file_path(o->ossl, e->profile), e->pid, e->comm,
+	char comm[LOG_ESCAPED(sizeof(e->comm))];
+
+	log_warn("%s: secrets of pid %u (%s) are implausible (version 0x%x, cipher 0x%x): wrong offsets for this build; its probes are removed and none of its keys written",
+		 ossl_file_path(o->ossl, e->profile), e->pid,
+		 log_escape(e->comm, sizeof(e->comm), comm, sizeof(comm)),
 		 (unsigned)e->version, e->cipher_id);
 	ossl_disable_file(o->ossl, e->profile);
 	return secrets_refused(o->sec, o->origin_base + (int32_t)e->profile);
