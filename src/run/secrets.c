@@ -46,6 +46,7 @@ struct secrets {
 	struct waiting *wait, **wait_tail;
 	unsigned n_wait;
 	uint64_t now_ns; /* of the snapshot being handled */
+	int keylog_err;  /* the key log's first write error */
 	struct secrets_stats st;
 };
 
@@ -148,6 +149,8 @@ static int keylog_write(struct secrets *s, const char *text, size_t len)
 	size_t i = 0;
 	int err = 0;
 
+	if (!s->sink.keylog)
+		return 0; /* closed: the run is over */
 	while (i < len && !err) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - text - i) + 1 : len - i;
@@ -155,7 +158,10 @@ static int keylog_write(struct secrets *s, const char *text, size_t len)
 		err = keylog_add(s->sink.keylog, text + i, n);
 		i += n;
 	}
-	return err ?: keylog_flush(s->sink.keylog);
+	err = err ?: keylog_flush(s->sink.keylog);
+	if (err && !s->keylog_err)
+		s->keylog_err = err;
+	return err;
 }
 
 static bool confirmed(const struct secrets *s, int32_t origin)
@@ -362,6 +368,11 @@ int secrets_tick(struct secrets *s, uint64_t now_ns)
 void secrets_set_keylog(struct secrets *s, struct keylog *kl)
 {
 	s->sink.keylog = kl;
+}
+
+int secrets_keylog_error(const struct secrets *s)
+{
+	return s->keylog_err;
 }
 
 void secrets_get_stats(const struct secrets *s, struct secrets_stats *out)

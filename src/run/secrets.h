@@ -71,8 +71,12 @@ struct secrets_stats {
 
 int secrets_new(struct secrets **out, const struct secrets_sink *sink,
 		const struct secrets_origins *org);
-/* The key-log file, once it is open (before any line arrives). */
+/* The key-log file, once it is open (before any line arrives); NULL
+ * once it is closed. */
 void secrets_set_keylog(struct secrets *s, struct keylog *kl);
+/* The first error writing the key log (0: none): from then on, lines may
+ * be missing from it. */
+int secrets_keylog_error(const struct secrets *s);
 /* The labels (bit 1 << keys_label) of this client random written
  * already: a source need not derive them again. */
 unsigned secrets_known(const struct secrets *s, const uint8_t cr[32]);

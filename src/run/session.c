@@ -266,8 +266,9 @@ static int tick(void *ctx)
 		return err == -EPIPE ? 1 : err;
 	}
 	s->clock_off = clock_mono_to_real_offset();
-	if (s->t)
-		session_tls_rescan(s);
+	err = s->t ? session_tls_rescan(s) : 0;
+	if (err) /* the key log: session_tls_stop says it */
+		return err == -EPIPE ? 1 : err;
 	if (s->cap)
 		log_info("packets saved into pcapng file. count=%llu dropped=%llu",
 			 (unsigned long long)s->written,
@@ -386,12 +387,12 @@ static void finish_pcap(struct session *s)
 /* Returns the exit status. */
 static int finish(struct session *s, int loop_err)
 {
-	int rc;
+	int rc, keys;
 
 	if (s->cap)
 		finish_pcap(s);
-	session_tls_stop(s);
-	rc = write_error_status(s);
+	keys = session_tls_stop(s);
+	rc = write_error_status(s) ?: keys;
 	if (!rc && loop_err && loop_err != -ECANCELED && !s->werr) {
 		log_err("capture stopped: %s", strerror(-loop_err));
 		rc = EXIT_RUNTIME;

@@ -53,9 +53,12 @@ int session_tls_consume(struct session *s);
 /* An fd that is readable when TLS events want prompt handling (a new Go
  * program to probe before its first handshake), or -1. */
 int session_tls_fd(const struct session *s);
+/* 0, or the key log's write error (the run stops on it). */
 int session_tls_rescan(struct session *s);
-/* Prints the TLS part of the summary; closes. */
-void session_tls_stop(struct session *s);
+/* Prints the TLS part of the summary; closes.  The exit status of the
+ * key log: 0, or EXIT_DISKFULL / EXIT_OUTPUT after one line on a write
+ * error (then no key summary: it would count lines the file misses). */
+int session_tls_stop(struct session *s);
 struct streams;
 /* The sequencer's key check (seq_check_fn): crypto/verify.h's, through the
  * secrets, which stop a source whose keys fail it. */

@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "out/keylog.h"
+#include "out/output.h"
 #include "join/sequencer.h"
 #include "join/streams.h"
 #include "crypto/verify.h"
@@ -173,14 +174,15 @@ int session_tls_start(struct session *s)
 int session_tls_rescan(struct session *s)
 {
 	struct session_tls *t = s->t;
+	int err = 0;
 
 	if (t->sec && t->kl)
-		secrets_tick(t->sec, (uint64_t)clock_mono_ns());
+		err = secrets_tick(t->sec, (uint64_t)clock_mono_ns());
 	session_text_rescan(t->text);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
 			t->src[i].ops->rescan(t->src[i].state);
-	return 0;
+	return err;
 }
 
 int session_tls_consume(struct session *s)
@@ -232,32 +234,60 @@ static void print_key_summary(const struct session_tls *t)
 			(unsigned long long)st.unverified);
 }
 
-void session_tls_stop(struct session *s)
+/* The exit status of a run whose key log got write error err, after one
+ * line saying so (-EPIPE: the reader of `-k -` left, a clean stop). */
+static int keylog_status(const char *path, int err)
+{
+	if (!err || err == -EPIPE)
+		return EXIT_OK;
+	if (output_is_disk_full(err)) {
+		log_err("disk full while writing the key log '%s': the keys from then on are not in it (it holds whole lines only)",
+			path);
+		return EXIT_DISKFULL;
+	}
+	log_err("cannot write the key log '%s': %s; the keys from then on are not in it (it holds whole lines only)",
+		path, strerror(-err));
+	return EXIT_OUTPUT;
+}
+
+/* Lines no captured session confirmed or refuted go out, unconfirmed
+ * (their sources are still there to say which are refuted); closes the
+ * key log.  Its exit status. */
+static int close_keylog(struct session *s)
 {
 	struct session_tls *t = s->t;
-	size_t pending;
 	int err;
 
+	if (!t->kl || !t->sec)
+		return EXIT_OK;
+	secrets_tick(t->sec, UINT64_MAX);
+	err = keylog_close(t->kl);
+	t->kl = NULL;
+	secrets_set_keylog(t->sec, NULL);
+	return keylog_status(keylog_path(s->cfg),
+			     secrets_keylog_error(t->sec) ?: err);
+}
+
+int session_tls_stop(struct session *s)
+{
+	struct session_tls *t = s->t;
+	int rc;
+
 	if (!t)
-		return;
+		return EXIT_OK;
 	session_tls_consume(s); /* what the rings still hold */
 	session_text_stop(t->text, t->started);
-	if (t->sec && t->started)
+	rc = close_keylog(s);
+	/* after a key-log error its one line says what the file holds */
+	if (t->sec && t->started && !rc)
 		print_key_summary(t);
-	/* lines no captured session confirmed or refuted: out, unconfirmed
-	 * (their sources are still there to say which are refuted) */
-	err = t->kl && t->sec ? secrets_tick(t->sec, UINT64_MAX) : 0;
-	pending = t->kl ? keylog_pending(t->kl) : 0;
-	err = t->kl ? keylog_close(t->kl) ?: err : 0;
-	if (err)
-		log_err("key log: %s (%zu bytes of whole lines were waiting to be written)",
-			strerror(-err), pending);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
 			t->src[i].ops->stop(t->src[i].state);
 	secrets_free(t->sec);
 	free(t);
 	s->t = NULL;
+	return rc;
 }
 
 int session_list(const struct config *cfg)

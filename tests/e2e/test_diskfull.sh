@@ -8,10 +8,11 @@
 # is the number of packets in the file; nothing stays attached.
 # Twice: large packets (a TCP bulk transfer: each packet is written
 # straight from the ring) and small ones (UDP datagrams: they pile up in
-# the writer's buffer first).
+# the writer's buffer first).  And the key log (-m keylog -k /dev/full):
+# status 6 and exactly one line.
 . "$(dirname "$0")/lib.sh"
 need_root
-need_cmd python3 capinfos tshark tcpdump bpftool pgrep mount umount
+need_cmd python3 capinfos tshark tcpdump bpftool pgrep mount umount openssl curl
 
 # case NAME FILTER TRAFFIC... : capture FILTER on lo into a fresh 256 KiB
 # tmpfs while TRAFFIC runs (in the background), then check everything.
@@ -52,4 +53,28 @@ P=$(rand_port)
 case_full bulk "tcp port $P" tcp_blast 127.0.0.1 "$P" 4000000
 U=$(rand_port)
 case_full small "udp port $U" udp_send 127.0.0.1 "$U" 3000 1400
+
+# The key log on /dev/full (tls -m keylog): at the first TLS session while
+# tlsdump runs, it stops by itself with status 6 and exactly one line on
+# stderr (no summary counting lines the file does not hold).
+make_cert
+K=$(rand_port)
+openssl s_server -quiet -accept 127.0.0.1:$K -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+	-www >/dev/null 2>&1 &
+wait_listen - tcp "$K"
+"$TLSDUMP" tls -m keylog -k /dev/full 2>"$WORK/kfull.err" >"$WORK/kfull.out" &
+TD_PID=$!
+for i in $(seq 50); do # sessions before the probes are in are not seen
+	kill -0 "$TD_PID" 2>/dev/null || break
+	curl -sk -o /dev/null "https://127.0.0.1:$K/" || fail curl
+	sleep 0.3
+done
+wait_exit "$TD_PID" 5
+[ "$RC" = 6 ] || fail "-k /dev/full: exit status $RC, expected 6 (124: still running); stderr: $(cat "$WORK/kfull.err")"
+[ "$(wc -l <"$WORK/kfull.err")" = 1 ] && [ ! -s "$WORK/kfull.out" ] ||
+	fail "-k /dev/full: expected one line on stderr and none on stdout: $(cat "$WORK/kfull.err" "$WORK/kfull.out")"
+grep -q "^tlsdump: disk full while writing the key log '/dev/full'" "$WORK/kfull.err" ||
+	fail "-k /dev/full: '$(cat "$WORK/kfull.err")'"
+ok "-k /dev/full: status 6, '$(cat "$WORK/kfull.err")'"
+
 assert_nothing_attached_alone
