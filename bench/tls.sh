@@ -27,6 +27,13 @@
 #          server: handshakes per second (GO_N / wall seconds).  Here the
 #          modes run `tlsdump gotls` (pkts: --elfpath names a copy of the
 #          binary that no process runs).  Both sides are probed.
+#   gt13   bench/gnutls_client.c (built here, the system's libgnutls) making
+#          full TLS 1.3 handshakes to s_server for HS_SECS, one connection
+#          each: handshakes per second.  The modes run `tlsdump gnutls`
+#          (pkts: --gnutls names a copy of libgnutls that no process maps);
+#          s_server's OpenSSL is not probed by it: the client's side only.
+#   gt12   the same in TLS 1.2
+#   gtbulk the same client downloading the SIZE_MB MiB file: MB/s
 # Both sides (s_time/curl and s_server) use the system's libssl, so both are
 # probed.  Ratio = mode / untraced of the medians; target >= 0.97 (traced).
 # For the traced runs: tlsdump's CPU seconds (user+sys, /usr/bin/time), its
@@ -51,7 +58,7 @@ TLSDUMP=${TLSDUMP:-$root/build/tlsdump}
 ROUNDS=${ROUNDS:-3}
 HS_SECS=${HS_SECS:-10}
 SIZE_MB=${SIZE_MB:-1024}
-WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo}
+WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo gt13 gt12 gtbulk}
 GO_N=${GO_N:-2000}
 BPF_STATS=${BPF_STATS:-0}
 MODES=${MODES:-untraced traced keys pkts}
@@ -66,7 +73,8 @@ for v in ROUNDS HS_SECS SIZE_MB QUIET_MAX GO_N; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 for w in $WORKLOADS; do
-	case $w in hs13 | hs12 | bulk | hsgo) ;; *) die "unknown workload '$w' (hs13 hs12 bulk hsgo)" ;; esac
+	case $w in hs13 | hs12 | bulk | hsgo | gt13 | gt12 | gtbulk) ;;
+	*) die "unknown workload '$w' (hs13 hs12 bulk hsgo gt13 gt12 gtbulk)" ;; esac
 done
 m=untraced; for w in $MODES; do
 	case $w in untraced | traced) ;; keys | pkts) m="$m $w" ;; *) die "unknown mode '$w' (untraced traced keys pkts)" ;; esac
@@ -118,7 +126,7 @@ TLSDUMP=$WORK/tlsdump
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 2 \
 	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || die "openssl req failed"
 mkdir -p "$WORK/www"
-if [[ " $WORKLOADS " == *" bulk "* ]]; then
+if [[ " $WORKLOADS " == *" bulk "* || " $WORKLOADS " == *" gtbulk "* ]]; then
 	log "making a $SIZE_MB MiB file in $WORK/www"
 	dd if=/dev/zero of="$WORK/www/big.bin" bs=1M count="$SIZE_MB" status=none ||
 		die "cannot write the test file"
@@ -158,6 +166,13 @@ if [[ " $WORKLOADS " == *" hsgo "* ]]; then
 	ss -Htln "sport = :$GOPORT" | grep -q . || die "the Go server did not come up"
 	cp "$GO/plain" "$WORK/decoy-go" || die "cannot copy the Go binary"
 	log "Go server (pid $GO_PID) on 127.0.0.1:$GOPORT, $(cat "$GO/go-version")"
+fi
+if [[ " $WORKLOADS " == *" gt"* ]]; then
+	cc -O2 -o "$WORK/gnutls_client" "$root/bench/gnutls_client.c" -lgnutls ||
+		die "cannot build bench/gnutls_client.c (libgnutls28-dev: make deps)"
+	mkdir -p "$WORK/decoy-gnutls"
+	cp /usr/lib/x86_64-linux-gnu/libgnutls.so.30 "$WORK/decoy-gnutls/" || die "no libgnutls.so.30"
+	log "GnuTLS client built against $(gnutls-cli --version 2>/dev/null | head -n 1)"
 fi
 if [ "$BPF_STATS" = 1 ]; then
 	OLD_STATS=$(sysctl -n kernel.bpf_stats_enabled) || die "no kernel.bpf_stats_enabled"
@@ -211,6 +226,9 @@ start_tlsdump() { # MODE WORKLOAD
 	hsgo/traced) args=(gotls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $GOPORT") ;;
 	hsgo/keys) args=(gotls -m keylog -k "$WORK/x.keys") ;;
 	hsgo/pkts) args=(gotls -m pcap -e "$WORK/decoy-go" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $GOPORT") ;;
+	gt*/traced) args=(gnutls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
+	gt*/keys) args=(gnutls -m keylog -k "$WORK/x.keys") ;;
+	gt*/pkts) args=(gnutls -m pcap --gnutls "$WORK/decoy-gnutls/libgnutls.so.30" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	*/traced) args=(tls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	*/keys) args=(tls -m keylog -k "$WORK/x.keys") ;;
 	*/pkts) args=(tls -m pcap --libssl "$WORK/decoy/libssl.so.3" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
@@ -239,7 +257,7 @@ bpf_stats() {
 		out+=$(bpftool prog show id "$id" 2>/dev/null | awk '
 			/^[0-9]+:/ { for (i = 1; i <= NF; i++) { if ($i == "name") n = $(i + 1);
 				if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) } }
-			END { if (n ~ /^ossl_/ && c > 0) printf "%s=%d/%dns ", n, c, t / c }')
+			END { if (n ~ /^(ossl|gnutls)_/ && c > 0) printf "%s=%d/%dns ", n, c, t / c }')
 	done <"$WORK/ids"
 	echo "$out"
 }
@@ -304,6 +322,29 @@ run_hsgo() {
 	RES=$(awk -v n="$GO_N" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f\t%d conns", n / (b - a), n }')
 }
 
+run_gt() { # gt13 | gt12 | gtbulk
+	local n secs
+	T0=$(now)
+	if [ "$1" = gtbulk ]; then
+		/usr/bin/time -f '%U %S' -o "$WORK/cli.cpu" "$WORK/gnutls_client" "$PORT" get /big.bin \
+			>"$WORK/gt.out" 2>&1 &
+	else
+		/usr/bin/time -f '%U %S' -o "$WORK/cli.cpu" "$WORK/gnutls_client" "$PORT" "${1/gt/hs}" \
+			"$HS_SECS" >"$WORK/gt.out" 2>&1 &
+	fi
+	FG_PID=$!
+	wait "$FG_PID" || { cat "$WORK/gt.out" >&2; die "the GnuTLS client failed"; }
+	FG_PID=
+	T1=$(now)
+	read -r n _ _ secs _ <"$WORK/gt.out"
+	if [ "$1" = gtbulk ]; then
+		[ "$n" = $((SIZE_MB * 1048576)) ] || die "GnuTLS download got '$n' bytes"
+		RES=$(awk -v n="$n" -v s="$secs" -v m="$SIZE_MB" 'BEGIN { printf "%.1f\t%d MiB", n / s / 1e6, m }')
+	else
+		RES=$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.1f\t%d conns", n / s, n }')
+	fi
+}
+
 run_bulk() {
 	local size speed
 	T0=$(now)
@@ -332,7 +373,7 @@ measure() { # WORKLOAD MODE ROUND
 	[ "$mode" != untraced ] && start_tlsdump "$mode" "$w"
 	b0=$(busy_ticks) i0=$(irq_ticks) s0=$(proc_ticks "$srv")
 	[ -n "$CAP_PID" ] && d0=$(proc_ticks "$CAP_PID")
-	case $w in hs13 | hs12) run_hs "$w" ;; bulk) run_bulk ;; hsgo) run_hsgo ;; esac
+	case $w in hs13 | hs12) run_hs "$w" ;; bulk) run_bulk ;; hsgo) run_hsgo ;; gt*) run_gt "$w" ;; esac
 	b1=$(busy_ticks) i1=$(irq_ticks) s1=$(proc_ticks "$srv")
 	[ -n "$CAP_PID" ] && d1=$(proc_ticks "$CAP_PID")
 	[ "$mode" != untraced ] && stop_tlsdump
@@ -360,8 +401,11 @@ rounds, hs_secs, size_mb, modes = sys.argv[2], sys.argv[3], sys.argv[4], sys.arg
 names = {"hs13": f"s_time -new TLS 1.3, handshakes/s ({hs_secs} s)",
          "hs12": f"s_time -new TLS 1.2, handshakes/s ({hs_secs} s)",
          "bulk": f"curl {size_mb} MiB from s_server -WWW, MB/s",
-         "hsgo": "Go client, new TLS 1.3 conn/request, hs/s"}
-order = [w for w in ["hs13", "hs12", "bulk", "hsgo"] if any(r[0] == w for r in rows)]
+         "hsgo": "Go client, new TLS 1.3 conn/request, hs/s",
+         "gt13": f"GnuTLS client TLS 1.3, handshakes/s ({hs_secs} s)",
+         "gt12": f"GnuTLS client TLS 1.2, handshakes/s ({hs_secs} s)",
+         "gtbulk": f"GnuTLS client {size_mb} MiB from s_server, MB/s"}
+order = [w for w in ["hs13", "hs12", "bulk", "hsgo", "gt13", "gt12", "gtbulk"] if any(r[0] == w for r in rows)]
 extra = [m for m in modes if m in ("keys", "pkts")]
 
 def vals(w, m):
@@ -369,7 +413,7 @@ def vals(w, m):
 def runs(w, m):
     return [r + ["-"] * 18 for r in rows if r[0] == w and r[1] == m]
 
-print(f"\ntlsdump tls|gotls (hsgo) -m pcap -i lo 'tcp port P' (traced) vs nothing (untraced); "
+print(f"\ntlsdump tls|gotls (hsgo)|gnutls (gt*) -m pcap -i lo 'tcp port P' (traced) vs nothing (untraced); "
       f"medians of {rounds} rounds, modes alternated\n")
 head = f"{'workload':46} {'untraced':>9} {'traced':>9} {'ratio':>6} {'>=0.97':>6}"
 for m in extra:
@@ -388,11 +432,12 @@ for w in order:
 # SMT-sibling interference, not for waiting on a CPU).
 def cpu_per_op(r):
     try:
-        ops = float(r[4].split()[0]) * (1.048576 if r[0] == "bulk" else 1)
+        ops = float(r[4].split()[0]) * (1.048576 if r[0].endswith("bulk") else 1)
         return 1e6 * (float(r[7]) + float(r[8]) + float(r[9])) / ops
     except (ValueError, IndexError, ZeroDivisionError):
         return None
-unit = {"hs13": "us/handshake", "hs12": "us/handshake", "bulk": "us/MB", "hsgo": "us/handshake"}
+unit = {"hs13": "us/handshake", "hs12": "us/handshake", "bulk": "us/MB", "hsgo": "us/handshake",
+        "gt13": "us/handshake", "gt12": "us/handshake", "gtbulk": "us/MB"}
 print("\nCPU per operation, medians (client + server + tlsdump), and untraced/mode:")
 for w in order:
     med = {}
