@@ -34,6 +34,8 @@
 #          s_server's OpenSSL is not probed by it: the client's side only.
 #   gt12   the same in TLS 1.2
 #   gtbulk the same client downloading the SIZE_MB MiB file: MB/s
+#   (gt*: NOT WORKING YET - the client hangs against s_server -WWW on this
+#   machine; not in the default WORKLOADS until fixed)
 # Both sides (s_time/curl and s_server) use the system's libssl, so both are
 # probed.  Ratio = mode / untraced of the medians; target >= 0.97 (traced).
 # For the traced runs: tlsdump's CPU seconds (user+sys, /usr/bin/time), its
@@ -58,7 +60,7 @@ TLSDUMP=${TLSDUMP:-$root/build/tlsdump}
 ROUNDS=${ROUNDS:-3}
 HS_SECS=${HS_SECS:-10}
 SIZE_MB=${SIZE_MB:-1024}
-WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo gt13 gt12 gtbulk}
+WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo}
 GO_N=${GO_N:-2000}
 BPF_STATS=${BPF_STATS:-0}
 MODES=${MODES:-untraced traced keys pkts}
