@@ -153,8 +153,8 @@ static int add_named(struct gnutls_source *g, const char *path)
 	if (!err)
 		err = targets_add_path(&g->targets, path);
 	if (err < 0) {
-		log_err("--gnutls %s: %s", path, err == -EPROTO ? why :
-			err == -ENODATA || err == -ENOEXEC ? why : strerror(-err));
+		log_err("--gnutls %s: %s", path, err == -EPROTO || err == -ENODATA ||
+			err == -ENOEXEC ? why : strerror(-err));
 		return EXIT_USAGE;
 	}
 	g->targets.flags = 0; /* nothing else */
