@@ -203,6 +203,37 @@ int elfsym_read(struct elfsym *e, uint64_t off, void *buf, size_t len)
 	return elfsym_pread(e, buf, len, off);
 }
 
+#define WALK_CHUNK (4u << 20)
+
+int elfsym_scan(struct elfsym *e, const struct elfsym_region *r,
+		size_t overlap, elfsym_scan_fn fn, void *ctx)
+{
+	uint64_t pos = 0, len = r->size;
+	size_t chunk = len < WALK_CHUNK ? (size_t)len : WALK_CHUNK;
+	uint8_t *buf;
+	int ret = 0;
+
+	if (r->offset > e->size || len > e->size - r->offset)
+		return -ERANGE;
+	if (!len || overlap >= WALK_CHUNK / 2)
+		return len ? -EINVAL : 0;
+	buf = malloc(chunk);
+	if (!buf)
+		return -ENOMEM;
+	while (!ret && pos < len) {
+		size_t n = len - pos < chunk ? (size_t)(len - pos) : chunk;
+
+		ret = elfsym_pread(e, buf, n, r->offset + pos);
+		if (!ret)
+			ret = fn(ctx, buf, n, r->vaddr + pos);
+		if (pos + n >= len)
+			break;
+		pos += n - overlap;
+	}
+	free(buf);
+	return ret;
+}
+
 static bool in_file(const struct elfsym *e, uint64_t off, uint64_t size)
 {
 	return off <= e->size && size <= e->size - off;

@@ -72,6 +72,17 @@ int elfsym_segment(struct elfsym *e, unsigned int i, struct elfsym_region *r);
 /* len bytes at file offset off.  0, -ERANGE outside the file, -errno. */
 int elfsym_read(struct elfsym *e, uint64_t off, void *buf, size_t len);
 
+/* Walks region r's bytes in chunks of up to 4 MiB that overlap by
+ * `overlap` bytes, so that a pattern up to that long is seen whole in one
+ * chunk (it may be seen twice).  fn gets each chunk and the virtual
+ * address of its first byte; it returns 0 to go on, > 0 to stop (the
+ * scan's result), < 0 an error.  Memory stays one chunk whatever the
+ * file's size.  0 when fn never stopped it, or fn's result, or -errno. */
+typedef int (*elfsym_scan_fn)(void *ctx, const uint8_t *b, size_t n,
+			      uint64_t vaddr);
+int elfsym_scan(struct elfsym *e, const struct elfsym_region *r,
+		size_t overlap, elfsym_scan_fn fn, void *ctx);
+
 /* Copy up to min(fn->size, cap) bytes of the function (cap bytes when
  * st_size is 0), never beyond its segment.  Bytes read or -errno. */
 int elfsym_func_bytes(struct elfsym *e, const struct elfsym_func *fn,

@@ -390,8 +390,13 @@ static void scan_defaults(struct tls_target_set *set)
 	const char *const *names = set->kind->defaults;
 	char path[PATH_MAX];
 
+	for (size_t n = 0; names && names[n]; n++) /* a path: as it is */
+		if (names[n][0] == '/' && access(names[n], F_OK) == 0)
+			add_file(set, names[n]);
 	for (size_t d = 0; names && d < sizeof(dirs) / sizeof(dirs[0]); d++) {
 		for (size_t n = 0; names[n]; n++) {
+			if (names[n][0] == '/')
+				continue;
 			snprintf(path, sizeof(path), "%s/%s", dirs[d], names[n]);
 			if (access(path, F_OK) == 0)
 				add_file(set, path); /* a broken one: skip it */

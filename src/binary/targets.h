@@ -68,7 +68,8 @@ struct target_kind {
 	 * ("libcrypto.so"), or NULL. */
 	const char *companion;
 	/* NULL-terminated sonames of the system's default copy, looked for
-	 * in the usual library folders (TARGETS_DEFAULTS). */
+	 * in the usual library folders, or absolute paths of well-known
+	 * programs (TARGETS_DEFAULTS). */
 	const char *const *defaults;
 	targets_judge_fn judge; /* is this file one? */
 };

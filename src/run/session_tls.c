@@ -27,6 +27,7 @@ static const struct key_source_ops *const all_sources[] = {
 	&openssl_source,
 	&gotls_source,
 	&gnutls_source,
+	&boringssl_source,
 };
 #define N_SOURCES (sizeof(all_sources) / sizeof(all_sources[0]))
 
@@ -122,7 +123,7 @@ static const char *keylog_path(const struct config *cfg)
 	return cli_keylog_default(cfg->cmd);
 }
 
-/* `tlsdump tls`: OpenSSL only; `tlsdump gotls`: Go only; `tlsdump
+/* `tlsdump tls`: OpenSSL and BoringSSL; `tlsdump gotls`: Go only; `tlsdump
  * gnutls`: GnuTLS only; no subcommand: every source. */
 static int start_sources(struct session *s)
 {
@@ -290,10 +291,14 @@ int session_tls_stop(struct session *s)
 	return rc;
 }
 
+/* Every source of the subcommand (tls: OpenSSL and BoringSSL). */
 int session_list(const struct config *cfg)
 {
+	int rc = EXIT_USAGE;
+
 	for (unsigned i = 0; i < N_SOURCES; i++)
-		if (cfg->cmd == all_sources[i]->cmd)
-			return all_sources[i]->list(cfg);
-	return EXIT_USAGE;
+		if (cfg->cmd == all_sources[i]->cmd &&
+		    (rc == EXIT_USAGE || rc == EXIT_OK))
+			rc = all_sources[i]->list(cfg);
+	return rc;
 }

@@ -58,5 +58,6 @@ struct key_source_ops {
 extern const struct key_source_ops openssl_source;
 extern const struct key_source_ops gotls_source;
 extern const struct key_source_ops gnutls_source;
+extern const struct key_source_ops boringssl_source;
 
 #endif

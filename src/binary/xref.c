@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* xref.c - see xref.h. */
+#include "binary/xref.h"
+#include "binary/elfsym.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STR_MAX 48        /* longest string looked for, NUL included */
+#define ADDRS_PER_STR 4   /* copies of one string kept (merging may fail) */
+#define WINDOW 96         /* load .. the call that takes it */
+#define MAX_CANDS 512     /* callees voted for */
+#define LEA_LEN 7         /* REX.W 8d modrm(rip) disp32 */
+#define WALK_OVERLAP (WINDOW + 16)
+
+struct strings {
+	const char *const *s;
+	unsigned n;
+	bool part; /* a substring will do (else the NUL must follow) */
+	uint64_t addr[XREF_MAX_STRINGS][ADDRS_PER_STR];
+	unsigned n_addr[XREF_MAX_STRINGS];
+	uint64_t lo, hi; /* range of every address found */
+};
+
+struct cand {
+	uint64_t target;
+	uint32_t strs; /* bit k: a load of string k reaches it */
+};
+
+struct votes {
+	struct strings *st;
+	struct cand c[MAX_CANDS];
+	unsigned n;
+	unsigned loads;
+	uint64_t next; /* loads below this vaddr were seen (chunk overlap) */
+	uint64_t start, end; /* of .text */
+};
+
+static void add_addr(struct strings *st, unsigned k, uint64_t a)
+{
+	for (unsigned i = 0; i < st->n_addr[k]; i++)
+		if (st->addr[k][i] == a)
+			return; /* seen again in a chunk's overlap */
+	if (st->n_addr[k] == ADDRS_PER_STR)
+		return;
+	st->addr[k][st->n_addr[k]++] = a;
+	if (!st->lo || a < st->lo)
+		st->lo = a;
+	if (a > st->hi)
+		st->hi = a;
+}
+
+/* Every "s\0" in the chunk; s may be the tail of a longer string that the
+ * linker merged it into, so the byte before it does not matter. */
+static int find_strings(void *ctx, const uint8_t *b, size_t n, uint64_t va)
+{
+	struct strings *st = ctx;
+
+	for (unsigned k = 0; k < st->n; k++) {
+		size_t len = strlen(st->s[k]) + !st->part;
+		const uint8_t *p = b, *end = b + n;
+
+		while ((p = memmem(p, (size_t)(end - p), st->s[k], len)) != NULL) {
+			add_addr(st, k, va + (uint64_t)(p - b));
+			p++;
+		}
+	}
+	return 0;
+}
+
+static int string_of(const struct strings *st, uint64_t a)
+{
+	if (a < st->lo || a > st->hi)
+		return -1;
+	for (unsigned k = 0; k < st->n; k++)
+		for (unsigned i = 0; i < st->n_addr[k]; i++)
+			if (st->addr[k][i] == a)
+				return (int)k;
+	return -1;
+}
+
+static void vote(struct votes *v, uint64_t target, unsigned k)
+{
+	unsigned i;
+
+	for (i = 0; i < v->n && v->c[i].target != target; i++)
+		;
+	if (i == v->n) {
+		if (v->n == MAX_CANDS)
+			return;
+		v->c[v->n++] = (struct cand){ target, 0 };
+	}
+	v->c[i].strs |= 1u << k;
+}
+
+/* A load of string k at b[i]: the first call/jmp rel32 into .text in
+ * the window votes (the one that takes the string, unless a stray e8/e9
+ * byte inside another instruction comes first). */
+static void window(struct votes *v, const uint8_t *b, size_t n, size_t i,
+		   uint64_t va, unsigned k)
+{
+	for (size_t j = i + LEA_LEN; j + 5 <= n && j < i + WINDOW; j++) {
+		uint64_t target;
+		int32_t rel;
+
+		if (b[j] != 0xe8 && b[j] != 0xe9)
+			continue;
+		memcpy(&rel, b + j + 1, 4);
+		target = va + j + 5 + (uint64_t)(int64_t)rel;
+		if (target >= v->start && target < v->end) {
+			vote(v, target, k);
+			return;
+		}
+	}
+}
+
+static int find_loads(void *ctx, const uint8_t *b, size_t n, uint64_t va)
+{
+	struct votes *v = ctx;
+	const uint8_t *p = b + 1, *end = b + n;
+
+	while (p + LEA_LEN - 1 <= end &&
+	       (p = memchr(p, 0x8d, (size_t)(end - p))) != NULL) {
+		size_t i = (size_t)(p - b) - 1;
+		uint64_t at = va + i;
+		int32_t rel;
+		int k;
+
+		p++;
+		if ((b[i] != 0x48 && b[i] != 0x4c) || i + LEA_LEN > n ||
+		    (b[i + 2] & 0xc7) != 0x05 || at < v->next)
+			continue;
+		memcpy(&rel, b + i + 3, 4);
+		k = string_of(v->st, at + LEA_LEN + (uint64_t)(int64_t)rel);
+		if (k < 0)
+			continue;
+		/* near the chunk's end the window is cut: the next chunk,
+		 * which starts in the overlap, sees this load whole */
+		if (i + WINDOW > n && va + n < v->end)
+			continue;
+		v->loads++;
+		v->next = at + 1;
+		window(v, b, n, i, va, (unsigned)k);
+	}
+	return 0;
+}
+
+static int read_strings(struct elfsym *e, struct strings *st)
+{
+	struct elfsym_region ro;
+
+	if (elfsym_section(e, ".rodata", &ro) != 0)
+		return -ENOENT;
+	return elfsym_scan(e, &ro, STR_MAX, find_strings, st);
+}
+
+int xref_common_callee(struct elfsym *e, const char *const *strs, unsigned n,
+		       struct xref_result *res)
+{
+	struct strings st = { .s = strs, .n = n };
+	struct elfsym_region text;
+	struct votes *v;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (!n || n > XREF_MAX_STRINGS)
+		return -EINVAL;
+	for (unsigned k = 0; k < n; k++)
+		if (strlen(strs[k]) + 1 > STR_MAX)
+			return -EINVAL;
+	err = read_strings(e, &st);
+	if (err)
+		return err;
+	for (unsigned k = 0; k < n; k++)
+		res->found += st.n_addr[k] > 0;
+	if (!res->found)
+		return 0;
+	if (elfsym_section(e, ".text", &text) != 0)
+		return -ENOENT;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->st = &st;
+	v->start = text.vaddr;
+	v->end = text.vaddr + text.size;
+	err = elfsym_scan(e, &text, WALK_OVERLAP, find_loads, v);
+	res->loads = v->loads;
+	for (unsigned i = 0; !err && i < v->n; i++) {
+		unsigned c = (unsigned)__builtin_popcount(v->c[i].strs);
+
+		if (c > res->agree) {
+			res->runner_up = res->agree;
+			res->agree = c;
+			res->callee = v->c[i].target;
+		} else if (c > res->runner_up) {
+			res->runner_up = c;
+		}
+	}
+	free(v);
+	return err;
+}
+
+int xref_has_text(struct elfsym *e, const char *s, bool part)
+{
+	const char *one[1] = { s };
+	struct strings st = { .s = one, .n = 1, .part = part };
+	int err;
+
+	if (strlen(s) + 1 > STR_MAX)
+		return -EINVAL;
+	err = read_strings(e, &st);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	return st.n_addr[0] > 0;
+}

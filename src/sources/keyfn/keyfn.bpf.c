@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* keyfn.bpf.c - uprobes on a TLS stack's key-log function (keyfn.h;
+ * docs/keyfn.md).
+ *
+ * The key-log function sees every secret the stack derives, with its
+ * key-log label, whether or not the program asked for a key log (the
+ * probe is on its entry, before it looks): copy label, secret and the
+ * session's client random.  A resumed TLS 1.2 session of GnuTLS derives
+ * no new master secret and never calls it: the return of its handshake
+ * function (0: done) copies the master secret of sessions below TLS 1.3;
+ * user space drops what it already has.  The attach cookie is the file's
+ * slot in `offsets`. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "sources/keyfn/keyfn.h"
+#include "proc/want.bpf.h"
+#include "sources/counters.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KEYFN_MAX_FILES);
+	__type(key, __u32);
+	__type(value, struct keyfn_offsets);
+} offsets SEC(".maps"); /* by file slot */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} keys SEC(".maps");
+
+/* The object of a handshake in progress, by thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} hs_args SEC(".maps");
+
+COUNTERS(KEYFN_N_COUNTERS) /* enum keyfn_counter */
+
+static __always_inline int read_random(const struct keyfn_offsets *o,
+				       __u64 object, __u8 *out)
+{
+	__u64 base = object;
+
+	if (o->cr_hop != KEYFN_NO_HOP &&
+	    (bpf_probe_read_user(&base, 8, (void *)(object + o->cr_hop)) || !base))
+		return -1;
+	return bpf_probe_read_user(out, 32, (void *)(base + o->cr_off));
+}
+
+/* A reserved event with what every site fills, or NULL. */
+static __always_inline struct keyfn_event *
+start_event(const struct keyfn_offsets *o, __u64 object, __u8 site, __u32 file)
+{
+	struct keyfn_event *e;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	e = bpf_ringbuf_reserve(&keys, sizeof(*e), 0);
+	if (!e) {
+		count(KEYFN_RING_FULL, 1);
+		return NULL;
+	}
+	if (read_random(o, object, e->client_random)) {
+		count(KEYFN_READ_FAULTS, 1);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return NULL;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->object = object;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->file = file;
+	e->site = site;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* No wakeup: the consumer polls every 10 ms; a wakeup per record
+ * costs the traced process ~25 us (docs/probe-cost.md). */
+static __always_inline void send(struct keyfn_event *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	count(KEYFN_SENT, 1);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(keyfn_log, void *object, const char *label,
+	       const void *secret, __u64 size)
+{
+	__u32 file = (__u32)bpf_get_attach_cookie(ctx);
+	const struct keyfn_offsets *o = bpf_map_lookup_elem(&offsets, &file);
+	struct keyfn_event *e;
+	__u64 len;
+
+	if (!o || !object || !want_current())
+		return 0;
+	if (size == 0 || size > KEYFN_SECRET_MAX) {
+		count(KEYFN_BAD_ARGS, 1);
+		return 0;
+	}
+	e = start_event(o, (__u64)object, KEYFN_SITE_KEYLOG, file);
+	if (!e)
+		return 0;
+	e->secret_len = (__u8)size;
+	len = size;
+	asm volatile("" : "+r"(len)); /* keep the mask: the verifier needs it */
+	len &= KEYFN_SECRET_BUF - 1;
+	if (bpf_probe_read_user_str(e->label, sizeof(e->label), label) <= 0 ||
+	    bpf_probe_read_user(e->secret, len, secret)) {
+		count(KEYFN_READ_FAULTS, 1);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	send(e);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(keyfn_handshake_enter, void *object)
+{
+	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)object;
+
+	bpf_map_update_elem(&hs_args, &id, &p, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool has_master_secret(const struct keyfn_offsets *o,
+					      __s32 id)
+{
+	return (id >= o->ms_ids[0] && id <= o->ms_ids[1]) ||
+	       (id >= o->ms_ids[2] && id <= o->ms_ids[3]);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(keyfn_handshake_ret, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *sp, object, pv = 0;
+	__u32 file = (__u32)bpf_get_attach_cookie(ctx);
+	const struct keyfn_offsets *o = bpf_map_lookup_elem(&offsets, &file);
+	struct keyfn_event *e;
+	__s32 ver = 0;
+
+	sp = bpf_map_lookup_elem(&hs_args, &id);
+	if (!sp)
+		return 0;
+	object = *sp;
+	bpf_map_delete_elem(&hs_args, &id);
+	if (ret != 0 || !o || !object || !want_current())
+		return 0;
+	if (bpf_probe_read_user(&pv, 8, (void *)(object + o->pv_hop)) || !pv ||
+	    bpf_probe_read_user(&ver, 4, (void *)(pv + o->pv_id)) ||
+	    !has_master_secret(o, ver))
+		return 0; /* TLS 1.3: its secrets went through the key log */
+	e = start_event(o, object, KEYFN_SITE_HANDSHAKE, file);
+	if (!e)
+		return 0;
+	e->secret_len = KEYFN_SECRET_MAX;
+	__builtin_memcpy(e->label, "CLIENT_RANDOM", 14);
+	if (bpf_probe_read_user(e->secret, KEYFN_SECRET_MAX,
+				(void *)(object + o->ms_off))) {
+		count(KEYFN_READ_FAULTS, 1);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	send(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* keyfn.c - see keyfn.h (user side). */
+#include "sources/keyfn/keyfn.h"
+#include "sources/keyfn/keyfn.skel.h"
+#include "proc/want.h"
+#include "log.h"
+#include "percpu.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { L_KEYLOG, L_HS_ENTER, L_HS_RET, L_N };
+
+struct keyfn_file {
+	char display[PATH_MAX];
+	struct bpf_link *links[L_N];
+	bool used;
+	bool refused; /* disabled: the slot stays taken */
+};
+
+struct keyfn_probe {
+	struct keyfn_bpf *skel;
+	struct ring_buffer *ring;
+	keyfn_probe_fn fn;
+	void *ctx;
+	struct keyfn_file files[KEYFN_MAX_FILES];
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct keyfn_probe *g = ctx;
+
+	if (size < sizeof(struct keyfn_event))
+		return 0;
+	return g->fn(g->ctx, data);
+}
+
+int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
+		      void *ctx, const struct proc_want *w)
+{
+	struct keyfn_probe *g = calloc(1, sizeof(*g));
+	int err;
+
+	if (!g)
+		return -ENOMEM;
+	g->fn = fn;
+	g->ctx = ctx;
+	err = WANT_OPEN_LOAD(keyfn_bpf, &g->skel, w);
+	if (!err) {
+		g->ring = ring_buffer__new(bpf_map__fd(g->skel->maps.keys),
+					   on_event, g, NULL);
+		err = g->ring ? 0 : -errno;
+	}
+	if (err) {
+		keyfn_probe_close(g);
+		return err;
+	}
+	*out = g;
+	return 0;
+}
+
+static void detach(struct keyfn_file *f)
+{
+	for (int i = 0; i < L_N; i++) {
+		bpf_link__destroy(f->links[i]);
+		f->links[i] = NULL;
+	}
+	f->used = false;
+}
+
+static int attach_links(struct keyfn_probe *g, struct keyfn_file *f,
+			unsigned slot, const char *path,
+			const struct keyfn_layout *l)
+{
+	struct {
+		struct bpf_program *prog;
+		uint64_t offset;
+		bool ret;
+	} at[L_N] = {
+		{ g->skel->progs.keyfn_log, l->fn_probe, false },
+		{ g->skel->progs.keyfn_handshake_enter, l->handshake, false },
+		{ g->skel->progs.keyfn_handshake_ret, l->handshake, true },
+	};
+
+	for (int i = 0; i < (l->handshake ? L_N : 1); i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = slot,
+			    .retprobe = at[i].ret);
+
+		f->links[i] = bpf_program__attach_uprobe_opts(
+			at[i].prog, -1, path, (size_t)at[i].offset, &uo);
+		if (!f->links[i])
+			return -errno;
+	}
+	return 0;
+}
+
+int keyfn_probe_attach(struct keyfn_probe *g, const char *path,
+		       const char *display, const struct keyfn_layout *l)
+{
+	struct keyfn_file *f;
+	uint32_t slot;
+	int err;
+
+	for (slot = 0; slot < KEYFN_MAX_FILES; slot++)
+		if (!g->files[slot].used && !g->files[slot].refused)
+			break;
+	if (slot == KEYFN_MAX_FILES)
+		return -ENOSPC;
+	f = &g->files[slot];
+	if (bpf_map_update_elem(bpf_map__fd(g->skel->maps.offsets), &slot, &l->off,
+				BPF_ANY))
+		return -errno;
+	snprintf(f->display, sizeof(f->display), "%s", display);
+	f->used = true;
+	err = attach_links(g, f, slot, path, l);
+	if (err) {
+		detach(f);
+		return err;
+	}
+	return (int)slot;
+}
+
+void keyfn_probe_disable(struct keyfn_probe *g, unsigned file)
+{
+	if (file < KEYFN_MAX_FILES && g->files[file].used) {
+		detach(&g->files[file]);
+		g->files[file].refused = true;
+	}
+}
+
+bool keyfn_probe_active(const struct keyfn_probe *g, unsigned file)
+{
+	return file < KEYFN_MAX_FILES && g->files[file].used;
+}
+
+const char *keyfn_probe_path(const struct keyfn_probe *g, unsigned file)
+{
+	return file < KEYFN_MAX_FILES ? g->files[file].display : "?";
+}
+
+int keyfn_probe_consume(struct keyfn_probe *g)
+{
+	return ring_buffer__consume(g->ring);
+}
+
+void keyfn_probe_counters(const struct keyfn_probe *g,
+			   uint64_t out[KEYFN_N_COUNTERS])
+{
+	percpu_sum(bpf_map__fd(g->skel->maps.counters), out, KEYFN_N_COUNTERS);
+}
+
+void keyfn_probe_close(struct keyfn_probe *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < KEYFN_MAX_FILES; i++)
+		if (g->files[i].used)
+			detach(&g->files[i]);
+	ring_buffer__free(g->ring);
+	keyfn_bpf__destroy(g->skel);
+	free(g);
+}

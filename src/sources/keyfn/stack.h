@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* stack.h - a key source built on keyfn probes (keyfn.h): everything but
+ * what is particular to one TLS stack, which a struct keyfn_stack gives
+ * (how its files are found and judged, how its key-log function is
+ * located in a file, how the user names one file).
+ *
+ * The stack's source.c fills a struct keyfn_stack and a struct
+ * key_source_ops whose start and list call keyfn_source_start/list with
+ * it; the other operations are the functions below as they are. */
+#ifndef TLSDUMP_KEYFN_STACK_H
+#define TLSDUMP_KEYFN_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sources/keyfn/keyfn.h"
+#include "sources/source.h"
+
+struct target_kind;
+
+struct keyfn_stack {
+	const char *name;               /* "GnuTLS": for messages */
+	const struct target_kind *kind; /* its files (binary/targets.h) */
+	const char *option;             /* "--gnutls": names one file */
+	/* The file the user named with option, or NULL. */
+	const char *(*named)(const struct config *cfg);
+	/* The option is shared with another stack (--libssl): a named file
+	 * that is not this stack's is not an error here, only not ours. */
+	bool option_shared;
+	/* Where the probes go in the file at path: 0, or -ENOEXEC/-ENODATA
+	 * (not this stack), -EPROTO (a build not recognised; why says which
+	 * step), -errno. */
+	int (*locate)(const char *path, struct keyfn_layout *l, char *why,
+		      size_t wlen);
+	/* --list: the layout found, in one line after the version. */
+	void (*describe)(const struct keyfn_layout *l, FILE *out);
+	enum cli_cmd cmd; /* its subcommand (key_source_ops.cmd) */
+	/* Warn when nothing of this stack could be probed under cmd. */
+	bool warn_none;
+};
+
+int keyfn_source_start(void **state, const struct source_env *env,
+		       const struct keyfn_stack *st);
+int keyfn_source_consume(void *state);
+void keyfn_source_rescan(void *state);
+bool keyfn_source_active(void *state, unsigned slot);
+const char *keyfn_source_name_of(void *state, unsigned slot);
+void keyfn_source_refute(void *state, unsigned slot);
+void keyfn_source_stop(void *state);
+int keyfn_source_list(const struct config *cfg, const struct keyfn_stack *st);
+
+#endif
