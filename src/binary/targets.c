@@ -289,7 +289,9 @@ static int judge_openssl(const char *path, char *version, size_t vlen)
 	if (elfsym_machine(e) != NATIVE_EM)
 		err = -ENOEXEC;
 	else if (elfsym_find_func(e, "SSL_write", &fn) != 0 ||
-		 elfsym_find_func(e, "SSL_do_handshake", &fn) != 0)
+		 elfsym_find_func(e, "SSL_do_handshake", &fn) != 0 ||
+		 /* BoringSSL's API is OpenSSL's, its insides are not */
+		 elfsym_find_func(e, "SSL_CTX_set_private_key_method", &fn) == 0)
 		err = -ENODATA;
 	else if (elfsym_openssl_version(e, version, vlen) != 0)
 		version[0] = '\0';

@@ -125,8 +125,9 @@ static void attach_new(struct keyfn_source *g)
 		if (!tg->is_new)
 			continue;
 		if (g->st->locate(tg->path, &l, why, sizeof(why)) != 0) {
-			log_warn("%s: %s %s: %s: its TLS secrets are not captured",
-				 tg->display, name, tg->version[0] ? tg->version : "?", why);
+			log_warn("%s: %s%s%s: %s: its TLS secrets are not captured",
+				 tg->display, name, tg->version[0] ? " " : "",
+				 tg->version, why);
 			continue;
 		}
 		slot = keyfn_probe_attach(g->probe, tg->path, tg->display, &l);
@@ -136,8 +137,8 @@ static void attach_new(struct keyfn_source *g)
 			continue;
 		}
 		g->attached++;
-		log_info("%s: %s %s, key-log function at 0x%llx (probe at file offset 0x%llx)",
-			 tg->display, name, l.version[0] ? l.version : "?",
+		log_info("%s: %s%s%s, key-log function at 0x%llx (probe at file offset 0x%llx)",
+			 tg->display, name, l.version[0] ? " " : "", l.version,
 			 (unsigned long long)l.fn_vaddr,
 			 (unsigned long long)l.fn_probe);
 	}

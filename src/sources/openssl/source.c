@@ -9,6 +9,7 @@
 #include "sources/openssl/openssl.h"
 #include "sources/openssl/profiles.h"
 #include "binary/targets.h"
+#include "sources/boringssl/locate.h"
 #include "crypto/keys.h"
 #include "run/secrets.h"
 #include "exitcode.h"
@@ -194,6 +195,10 @@ static int find_targets(struct ossl_source *o)
 	targets_init(&o->targets, TARGETS_PROC | TARGETS_DEFAULTS);
 	if (o->cfg->libssl) {
 		err = targets_add_path(&o->targets, o->cfg->libssl);
+		if (err == -ENODATA && boringssl_judge(o->cfg->libssl, NULL, 0) == 0) {
+			o->targets.flags = 0; /* BoringSSL's source takes it */
+			return 0;
+		}
 		if (err < 0) {
 			log_err("--libssl %s: %s", o->cfg->libssl,
 				err == -ENODATA ? "no OpenSSL functions in it" : strerror(-err));

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* bsslpeer.c - a small HTTPS client and server on Android's BoringSSL
+ * (android-libboringssl) for tests/e2e/test_boringssl.sh.  Its own key
+ * log (SSL_CTX_set_keylog_callback) is the ground truth.
+ *
+ *   bsslpeer client PORT PATH KEYLOG [12|13]   one GET, prints the answer
+ *   bsslpeer server PORT CERT KEY KEYLOG N     answers N connections
+ */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static FILE *keylog;
+
+static void log_line(const SSL *ssl, const char *line)
+{
+	fprintf(keylog, "%s\n", line);
+	fflush(keylog);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bsslpeer: %s\n", what);
+	ERR_print_errors_fp(stderr);
+	exit(1);
+}
+
+static int tcp(int port, int listening)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (listening ? bind(fd, (void *)&a, sizeof(a)) || listen(fd, 16)
+		      : connect(fd, (void *)&a, sizeof(a)))
+		die("socket");
+	return fd;
+}
+
+static SSL_CTX *context(const SSL_METHOD *m, const char *kl)
+{
+	SSL_CTX *ctx = SSL_CTX_new(m);
+
+	keylog = fopen(kl, "a");
+	if (!ctx || !keylog)
+		die("SSL_CTX_new / key log");
+	SSL_CTX_set_keylog_callback(ctx, log_line);
+	return ctx;
+}
+
+static int client(int port, const char *path, const char *kl, int v12)
+{
+	SSL_CTX *ctx = context(TLS_client_method(), kl);
+	char req[512], buf[4096];
+	SSL *ssl;
+	int n;
+
+	if (v12)
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, tcp(port, 0));
+	if (SSL_connect(ssl) != 1)
+		die("SSL_connect");
+	snprintf(req, sizeof(req),
+		 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+	if (SSL_write(ssl, req, (int)strlen(req)) <= 0)
+		die("SSL_write");
+	while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	SSL_shutdown(ssl);
+	return 0;
+}
+
+static int server(int port, const char *cert, const char *key, const char *kl,
+		  int n)
+{
+	SSL_CTX *ctx = context(TLS_server_method(), kl);
+	int lfd = tcp(port, 1);
+
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		die("certificate");
+	printf("listening\n");
+	fflush(stdout);
+	for (int i = 0; i < n; i++) {
+		char buf[4096], resp[256];
+		SSL *ssl = SSL_new(ctx);
+		int len;
+
+		SSL_set_fd(ssl, accept(lfd, NULL, NULL));
+		if (SSL_accept(ssl) != 1 || (len = SSL_read(ssl, buf, sizeof(buf) - 1)) <= 0) {
+			ERR_clear_error();
+			close(SSL_get_fd(ssl));
+			SSL_free(ssl);
+			continue;
+		}
+		len = snprintf(resp, sizeof(resp),
+			       "HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\nhello boringssl");
+		SSL_write(ssl, resp, len);
+		SSL_shutdown(ssl);
+		close(SSL_get_fd(ssl));
+		SSL_free(ssl);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 5 && !strcmp(argv[1], "client"))
+		return client(atoi(argv[2]), argv[3], argv[4],
+			      argc > 5 && !strcmp(argv[5], "12"));
+	if (argc == 7 && !strcmp(argv[1], "server"))
+		return server(atoi(argv[2]), argv[3], argv[4], argv[5], atoi(argv[6]));
+	fprintf(stderr, "usage: bsslpeer client PORT PATH KEYLOG [12|13] | server PORT CERT KEY KEYLOG N\n");
+	return 2;
+}
