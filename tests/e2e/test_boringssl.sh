@@ -5,15 +5,18 @@
 # and a small client and server on Android's shared BoringSSL
 # (android-libboringssl).  The other end of every connection is Go
 # (tests/e2e/go/gohttps.go), which `tlsdump tls` does not probe: only
-# BoringSSL's keys can decrypt what is captured.
+# BoringSSL's keys can decrypt what is captured.  The BoringSSL programs
+# run as nobody and tlsdump keeps uid 65534's keys only (-u), so that TLS
+# elsewhere on the machine does not reach the key logs compared.
 #  1. Chromium, started after tlsdump, each page load in a new process
 #     tree and a fresh profile: HTTP/2 and HTTP/1.1 over TLS 1.3, HTTP/2
 #     over TLS 1.2, then ten loads in a row.  Ground truth: Chromium's
 #     --ssl-key-log-file; the key log equals it, the pcapng's DSBs equal
 #     the key log, tshark decrypts every page request in one pass.
 #  2. Android's BoringSSL: bsslpeer (tests/e2e/bssl/bsslpeer.c) as a
-#     client (TLS 1.3 and 1.2) to the Go server and as a server to the Go
-#     client.  Ground truth: its own key-log callback.
+#     client (TLS 1.3 and 1.2, each a full and a resumed session) to the
+#     Go server and as a server to the Go client.  Ground truth: its own
+#     key-log callback.
 #  3. Bad input: --libssl on a file with no BoringSSL or OpenSSL (status
 #     2, one line); --libssl naming Chromium probes it alone.
 #  4. Wrong keys (the test build's TLSDUMP_TEST_SKEW): refused once by
@@ -28,6 +31,9 @@ ANDROID=/usr/lib/x86_64-linux-gnu/android
 CHROMIUM=/usr/lib/chromium/chromium
 make_cert
 go_fixtures
+NB=$WORK/nobody # what the programs run as nobody write and read
+mkdir -p "$NB/home" && cp "$WORK/cert.pem" "$WORK/key.pem" "$NB/" &&
+	chown -R 65534:65534 "$NB" && chmod 711 "$WORK" || fail "preparing $NB"
 
 P=$(rand_port)
 go_server plain "$P"
@@ -35,8 +41,9 @@ go_server plain "$P"
 # chrome NAME [FLAGS...] : one headless page load of /NAME in a new
 # profile (a new process tree); Chromium writes its own key log.
 chrome() {
-	timeout 90 chromium --headless=new --no-sandbox --ignore-certificate-errors \
-		--user-data-dir="$WORK/profile-$1" --ssl-key-log-file="$WORK/chrome.keys" \
+	HOME=$NB/home timeout 90 "${AS_NOBODY[@]}" chromium --headless=new --no-sandbox \
+		--ignore-certificate-errors --user-data-dir="$NB/profile-$1" \
+		--ssl-key-log-file="$NB/chrome.keys" \
 		--no-first-run "${@:2}" --dump-dom "https://127.0.0.1:$P/$1" \
 		>"$WORK/$1.html" 2>"$WORK/$1.chrome.err" ||
 		fail "chromium /$1: $(tail -3 "$WORK/$1.chrome.err")"
@@ -50,7 +57,7 @@ uris() {
 }
 
 # ---- 1. Chromium ----
-"$TLSDUMP" tls -v -m pcap -i lo -w "$WORK/c.pcapng" -k "$WORK/c.keys" "tcp port $P" \
+"$TLSDUMP" tls -v -u 65534 -m pcap -i lo -w "$WORK/c.pcapng" -k "$WORK/c.keys" "tcp port $P" \
 	2>"$WORK/c.err" &
 TD_PID=$!
 wait_attached c "$TD_PID"
@@ -63,7 +70,7 @@ for i in $(seq 10); do chrome "run$i"; done
 sleep 0.5
 stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/c.err")"
-keys_equal "$WORK/chrome.keys" "$WORK/c.keys" chromium
+keys_equal "$NB/chrome.keys" "$WORK/c.keys" chromium
 grep -q '^CLIENT_RANDOM ' "$WORK/c.keys" || fail "no TLS 1.2 line in the key log"
 tlscap dsb "$WORK/c.pcapng" >"$WORK/dsb.keys" || fail "reading DSBs"
 keys_equal "$WORK/c.keys" "$WORK/dsb.keys" "DSBs vs key log"
@@ -81,20 +88,21 @@ grep -q "sessions' keys checked against their records: [1-9][0-9]* opened, 0 did
 ok "chromium: $(keys_norm "$WORK/c.keys" | wc -l) key lines = its own key log, DSBs; HTTP/2 and HTTP/1.1 over TLS 1.3, HTTP/2 over TLS 1.2, 10/10 fresh runs decrypted"
 
 # ---- 2. Android's BoringSSL ----
-cc -O2 -I/usr/include/android -o "$WORK/bsslpeer" "$E2E_DIR/bssl/bsslpeer.c" \
+cc -O2 -I/usr/include/android -o "$NB/bsslpeer" "$E2E_DIR/bssl/bsslpeer.c" \
 	-L"$ANDROID" -Wl,-rpath,"$ANDROID" -lssl -lcrypto || fail "building bsslpeer"
 PB=$(rand_port)
-"$TLSDUMP" tls -v -m pcap -i lo -w "$WORK/b.pcapng" -k "$WORK/b.keys" \
+"$TLSDUMP" tls -v -u 65534 -m pcap -i lo -w "$WORK/b.pcapng" -k "$WORK/b.keys" \
 	"tcp port $P or tcp port $PB" 2>"$WORK/b.err" &
 TD_PID=$!
 wait_attached b "$TD_PID"
 grep -q "^tlsdump: $ANDROID/libssl.so.0: BoringSSL, key-log function at 0x" "$WORK/b.err" ||
 	fail "Android's libssl was not probed: $(cat "$WORK/b.err")"
-"$WORK/bsslpeer" server "$PB" "$WORK/cert.pem" "$WORK/key.pem" "$WORK/own.keys" 2 \
+"${AS_NOBODY[@]}" "$NB/bsslpeer" server "$PB" "$NB/cert.pem" "$NB/key.pem" "$NB/own.keys" 2 \
 	>"$WORK/bsrv.out" 2>&1 &
 wait_listen - tcp "$PB"
 for v in 13 12; do
-	timeout 10 "$WORK/bsslpeer" client "$P" "/b$v" "$WORK/own.keys" $v >"$WORK/b$v.out" 2>&1 ||
+	timeout 10 "${AS_NOBODY[@]}" "$NB/bsslpeer" client "$P" "/b$v" "$NB/own.keys" ${v}r \
+		>"$WORK/b$v.out" 2>&1 ||
 		fail "bsslpeer client TLS $v: $(tail -3 "$WORK/b$v.out")"
 	timeout 10 "$GO/plain" client -url "https://127.0.0.1:$PB/g$v" -tls $v >"$WORK/g$v.out" 2>&1 ||
 		fail "Go client to bsslpeer, TLS $v: $(cat "$WORK/g$v.out")"
@@ -102,12 +110,12 @@ done
 sleep 0.5
 stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/b.err")"
-keys_equal "$WORK/own.keys" "$WORK/b.keys" "android BoringSSL"
+keys_equal "$NB/own.keys" "$WORK/b.keys" "android BoringSSL"
 uris "$WORK/b.pcapng" >"$WORK/buris"
-for u in /b13 /b12 /g13 /g12; do
+for u in /b13 /b13-resumed /b12 /b12-resumed /g13 /g12; do
 	grep -qx "$u" "$WORK/buris" || fail "$u not decrypted (got: $(tr '\n' ' ' <"$WORK/buris"))"
 done
-ok "android BoringSSL: client and server, TLS 1.3 and 1.2: key log = its own, every request decrypted"
+ok "android BoringSSL: client and server, TLS 1.3 and 1.2, full and resumed: key log = its own, every request decrypted"
 
 # ---- 3. bad input ----
 "$TLSDUMP" tls -m keylog -k "$WORK/x.keys" --libssl /bin/true >"$WORK/x.out" 2>"$WORK/x.err"
@@ -125,7 +133,7 @@ grep -q "$CHROMIUM: BoringSSL, key-log function" "$WORK/n.err" || fail "--libssl
 ok "bad input: --libssl /bin/true → status 2, one line; --libssl chromium probes it alone"
 
 # ---- 4. wrong keys: the check refuses them ----
-TLSDUMP_TEST_SKEW=1 "$TLSDUMP_TEST_BIN" tls -v -m pcap -i lo -w "$WORK/w.pcapng" -k "$WORK/w.keys" \
+TLSDUMP_TEST_SKEW=1 "$TLSDUMP_TEST_BIN" tls -v -u 65534 -m pcap -i lo -w "$WORK/w.pcapng" -k "$WORK/w.keys" \
 	"tcp port $P" 2>"$WORK/w.err" &
 TD_PID=$!
 wait_attached w "$TD_PID"

@@ -3,7 +3,10 @@
  * (android-libboringssl) for tests/e2e/test_boringssl.sh.  Its own key
  * log (SSL_CTX_set_keylog_callback) is the ground truth.
  *
- *   bsslpeer client PORT PATH KEYLOG [12|13]   one GET, prints the answer
+ *   bsslpeer client PORT PATH KEYLOG [12|13|12r|13r]
+ *                                  one GET, prints the answer; with r a
+ *                                  second GET on a new connection that
+ *                                  resumes the first one's session
  *   bsslpeer server PORT CERT KEY KEYLOG N     answers N connections
  */
 #include <openssl/err.h>
@@ -56,17 +59,25 @@ static SSL_CTX *context(const SSL_METHOD *m, const char *kl)
 	return ctx;
 }
 
-static int client(int port, const char *path, const char *kl, int v12)
+static SSL_SESSION *last; /* the newest session to resume */
+
+static int new_session(SSL *ssl, SSL_SESSION *s)
 {
-	SSL_CTX *ctx = context(TLS_client_method(), kl);
+	if (last)
+		SSL_SESSION_free(last);
+	last = s;
+	return 1; /* ours now */
+}
+
+static void get(SSL_CTX *ctx, int port, const char *path, SSL_SESSION *resume)
+{
 	char req[512], buf[4096];
-	SSL *ssl;
+	SSL *ssl = SSL_new(ctx);
 	int n;
 
-	if (v12)
-		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, tcp(port, 0));
+	if (resume)
+		SSL_set_session(ssl, resume);
 	if (SSL_connect(ssl) != 1)
 		die("SSL_connect");
 	snprintf(req, sizeof(req),
@@ -75,7 +86,29 @@ static int client(int port, const char *path, const char *kl, int v12)
 		die("SSL_write");
 	while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0)
 		fwrite(buf, 1, (size_t)n, stdout);
+	if (resume && !SSL_session_reused(ssl))
+		die("the session was not resumed");
 	SSL_shutdown(ssl);
+	close(SSL_get_fd(ssl));
+	SSL_free(ssl);
+}
+
+static int client(int port, const char *path, const char *kl, const char *v)
+{
+	SSL_CTX *ctx = context(TLS_client_method(), kl);
+	char again[512];
+
+	if (!strncmp(v, "12", 2))
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
+	SSL_CTX_sess_set_new_cb(ctx, new_session);
+	get(ctx, port, path, NULL);
+	if (v[2] == 'r') {
+		if (!last)
+			die("no session to resume");
+		snprintf(again, sizeof(again), "%s-resumed", path);
+		get(ctx, port, again, last);
+	}
 	return 0;
 }
 
@@ -116,9 +149,9 @@ int main(int argc, char **argv)
 {
 	if (argc >= 5 && !strcmp(argv[1], "client"))
 		return client(atoi(argv[2]), argv[3], argv[4],
-			      argc > 5 && !strcmp(argv[5], "12"));
+			      argc > 5 ? argv[5] : "13");
 	if (argc == 7 && !strcmp(argv[1], "server"))
 		return server(atoi(argv[2]), argv[3], argv[4], argv[5], atoi(argv[6]));
-	fprintf(stderr, "usage: bsslpeer client PORT PATH KEYLOG [12|13] | server PORT CERT KEY KEYLOG N\n");
+	fprintf(stderr, "usage: bsslpeer client PORT PATH KEYLOG [12|13|12r|13r] | server PORT CERT KEY KEYLOG N\n");
 	return 2;
 }
