@@ -44,6 +44,7 @@ const struct key_source_ops boringssl_source = {
 	.cmd = CMD_TLS,
 	.start = start,
 	.consume = keyfn_source_consume,
+	.fd = keyfn_source_fd,
 	.rescan = keyfn_source_rescan,
 	.active = keyfn_source_active,
 	.name_of = keyfn_source_name_of,

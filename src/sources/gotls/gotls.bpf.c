@@ -20,19 +20,6 @@ struct {
 	__uint(max_entries, 1 << 20);
 } lines SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 << 10);
-} execs SEC(".maps");
-
-/* Inodes of executables user space has judged (Go or not): no news. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, GOTLS_MAX_KNOWN);
-	__type(key, __u64);
-	__type(value, __u8);
-} known SEC(".maps");
-
 COUNTERS(GOTLS_N_COUNTERS) /* enum gotls_counter */
 
 /* The arguments as Go passed them: pointers and lengths. */
@@ -137,26 +124,6 @@ int gotls_keylog(struct pt_regs *ctx)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	return count(GOTLS_SENT, 1);
-}
-
-/* tp_btf needs no tracefs (docs/kernel.md). */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(gotls_exec, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	__u64 ino = BPF_CORE_READ(bprm, file, f_inode, i_ino);
-	struct gotls_exec *e;
-
-	if (bpf_map_lookup_elem(&known, &ino))
-		return 0;
-	e = bpf_ringbuf_reserve(&execs, sizeof(*e), 0);
-	if (!e)
-		return 0; /* the 2 s scan will see it */
-	e->pid = BPF_CORE_READ(p, tgid);
-	e->pad = 0;
-	e->ino = ino;
-	bpf_ringbuf_submit(e, 0);
-	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

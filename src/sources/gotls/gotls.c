@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* gotls.c - see gotls.h (user side). */
 #include "sources/gotls/gotls.h"
+#include "proc/execwatch.h"
 #include "proc/want.h"
 #include "sources/gotls/gotls.skel.h"
 #include "log.h"
@@ -16,9 +17,8 @@ struct goprobe {
 	struct gotls_bpf *skel;
 	struct ring_buffer *ring;
 	goprobe_fn fn;
-	goprobe_exec_fn exec_fn;
 	void *ctx;
-	struct bpf_link *exec_link;
+	struct execwatch *execs;
 	struct bpf_link *links[GOTLS_MAX_FILES];
 	int n;
 };
@@ -32,24 +32,13 @@ static int on_line(void *ctx, void *data, size_t size)
 	return g->fn(g->ctx, data);
 }
 
-static int on_exec(void *ctx, void *data, size_t size)
+static void watch_execs(struct goprobe *g, goprobe_exec_fn exec_fn)
 {
-	struct goprobe *g = ctx;
-	const struct gotls_exec *e = data;
+	int err = execwatch_open(&g->execs, g->ring, exec_fn, g->ctx);
 
-	if (size >= sizeof(*e) && g->exec_fn)
-		g->exec_fn(g->ctx, e->pid, e->ino);
-	return 0;
-}
-
-static void watch_execs(struct goprobe *g)
-{
-	g->exec_link = bpf_program__attach(g->skel->progs.gotls_exec);
-	if (!g->exec_link ||
-	    ring_buffer__add(g->ring, bpf_map__fd(g->skel->maps.execs),
-			     on_exec, g) != 0)
+	if (err)
 		log_info("no exec tracepoint (%s): new Go programs are found by the 2 s scan only",
-			 strerror(errno));
+			 strerror(-err));
 }
 
 int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
@@ -61,7 +50,6 @@ int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
 	if (!g)
 		return -ENOMEM;
 	g->fn = fn;
-	g->exec_fn = exec_fn;
 	g->ctx = ctx;
 	err = WANT_OPEN_LOAD(gotls_bpf, &g->skel, w);
 	if (!err) {
@@ -70,7 +58,7 @@ int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
 		err = g->ring ? 0 : -errno;
 	}
 	if (!err && exec_fn)
-		watch_execs(g);
+		watch_execs(g, exec_fn);
 	if (err) {
 		goprobe_close(g);
 		return err;
@@ -98,10 +86,7 @@ int goprobe_attach(struct goprobe *g, const char *path,
 
 void goprobe_known(struct goprobe *g, uint64_t ino)
 {
-	uint8_t one = 1;
-
-	bpf_map_update_elem(bpf_map__fd(g->skel->maps.known), &ino, &one,
-			    BPF_ANY);
+	execwatch_known(g->execs, ino);
 }
 
 int goprobe_fd(const struct goprobe *g)
@@ -126,7 +111,7 @@ void goprobe_close(struct goprobe *g)
 		return;
 	for (int i = 0; i < g->n; i++)
 		bpf_link__destroy(g->links[i]);
-	bpf_link__destroy(g->exec_link);
+	execwatch_close(g->execs);
 	ring_buffer__free(g->ring);
 	gotls_bpf__destroy(g->skel);
 	free(g);

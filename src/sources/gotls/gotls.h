@@ -37,18 +37,6 @@ enum gotls_counter {
 	GOTLS_N_COUNTERS
 };
 
-/* A program started (sched_process_exec) whose executable's inode user
- * space has not judged yet: look at it now rather than at the next 2 s
- * scan, so that a short-lived Go client is probed before its first
- * handshake (most of the time: this is a race user space usually wins). */
-struct gotls_exec {
-	__u32 pid;
-	__u32 pad;
-	__u64 ino;
-};
-
-#define GOTLS_MAX_KNOWN 16384 /* inodes already judged (LRU) */
-
 struct gotls_event {
 	__u64 ts_ns;       /* bpf_ktime_get_ns() */
 	__u32 pid, tid, uid;

@@ -2,6 +2,7 @@
 /* keyfn.c - see keyfn.h (user side). */
 #include "sources/keyfn/keyfn.h"
 #include "sources/keyfn/keyfn.skel.h"
+#include "proc/execwatch.h"
 #include "proc/want.h"
 #include "log.h"
 #include "percpu.h"
@@ -26,6 +27,7 @@ struct keyfn_file {
 struct keyfn_probe {
 	struct keyfn_bpf *skel;
 	struct ring_buffer *ring;
+	struct execwatch *execs;
 	keyfn_probe_fn fn;
 	void *ctx;
 	struct keyfn_file files[KEYFN_MAX_FILES];
@@ -41,7 +43,8 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
-		      void *ctx, const struct proc_want *w)
+		     keyfn_exec_fn exec_fn, void *ctx,
+		     const struct proc_want *w)
 {
 	struct keyfn_probe *g = calloc(1, sizeof(*g));
 	int err;
@@ -56,12 +59,24 @@ int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
 					   on_event, g, NULL);
 		err = g->ring ? 0 : -errno;
 	}
+	if (!err && exec_fn && execwatch_open(&g->execs, g->ring, exec_fn, ctx))
+		log_info("no exec tracepoint: new programs are found by the 2 s scan only");
 	if (err) {
 		keyfn_probe_close(g);
 		return err;
 	}
 	*out = g;
 	return 0;
+}
+
+void keyfn_probe_known(struct keyfn_probe *g, uint64_t ino)
+{
+	execwatch_known(g->execs, ino);
+}
+
+int keyfn_probe_fd(const struct keyfn_probe *g)
+{
+	return ring_buffer__epoll_fd(g->ring);
 }
 
 static void detach(struct keyfn_file *f)
@@ -161,6 +176,7 @@ void keyfn_probe_close(struct keyfn_probe *g)
 	for (int i = 0; i < KEYFN_MAX_FILES; i++)
 		if (g->files[i].used)
 			detach(&g->files[i]);
+	execwatch_close(g->execs);
 	ring_buffer__free(g->ring);
 	keyfn_bpf__destroy(g->skel);
 	free(g);

@@ -93,10 +93,18 @@ struct keyfn_layout {
 
 /* One event; return 0 to go on, < 0 to stop consuming. */
 typedef int (*keyfn_probe_fn)(void *ctx, const struct keyfn_event *e);
+/* A process started from an executable not marked known (proc/execwatch.h). */
+typedef void (*keyfn_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
-/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
-int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn, void *ctx,
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process).
+ * exec_fn (may be NULL): news of programs that start. */
+int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
+		     keyfn_exec_fn exec_fn, void *ctx,
 		     const struct proc_want *w);
+/* The executable with inode ino was looked at: no exec news about it. */
+void keyfn_probe_known(struct keyfn_probe *g, uint64_t ino);
+/* Readable when exec news wait (the keys themselves do not wake it). */
+int keyfn_probe_fd(const struct keyfn_probe *g);
 /* Probes the file at path (as this host sees it) where l says; its
  * slot, or -errno (-ENOSPC: no slot). */
 int keyfn_probe_attach(struct keyfn_probe *g, const char *path,

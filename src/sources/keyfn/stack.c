@@ -144,6 +144,19 @@ static void attach_new(struct keyfn_source *g)
 	}
 }
 
+/* A program just started: probe it now if it has the stack in it, rather
+ * than at the next scan (its first handshake may come within 2 s). */
+static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
+{
+	struct keyfn_source *g = ctx;
+
+	if (g->named_only)
+		return;
+	if (targets_scan_pid(&g->targets, (pid_t)pid) > 0)
+		attach_new(g);
+	keyfn_probe_known(g->probe, ino);
+}
+
 static bool not_ours(int err)
 {
 	return err == -ENODATA || err == -ENOEXEC;
@@ -195,7 +208,8 @@ int keyfn_source_start(void **state, const struct source_env *env,
 		if (err)
 			return err;
 	}
-	err = keyfn_probe_open(&g->probe, on_event, g, &w);
+	err = keyfn_probe_open(&g->probe, on_event, g->named_only ? NULL : on_exec,
+			       g, &w);
 	if (err) {
 		char what[64];
 
@@ -215,6 +229,13 @@ int keyfn_source_consume(void *state)
 	struct keyfn_source *g = state;
 
 	return g->probe ? keyfn_probe_consume(g->probe) : 0;
+}
+
+int keyfn_source_fd(const void *state)
+{
+	const struct keyfn_source *g = state;
+
+	return g->probe ? keyfn_probe_fd(g->probe) : -1;
 }
 
 void keyfn_source_rescan(void *state)

@@ -43,6 +43,7 @@ struct keyfn_stack {
 int keyfn_source_start(void **state, const struct source_env *env,
 		       const struct keyfn_stack *st);
 int keyfn_source_consume(void *state);
+int keyfn_source_fd(const void *state);
 void keyfn_source_rescan(void *state);
 bool keyfn_source_active(void *state, unsigned slot);
 const char *keyfn_source_name_of(void *state, unsigned slot);
