@@ -133,7 +133,13 @@ static void hexdump(FILE *out, const uint8_t *d, size_t len)
 
 static const char *lib_name(const struct plain_event *e)
 {
-	return e->lib == PLAIN_GO ? "go" : e->lib == PLAIN_GNUTLS ? "gnutls" : "openssl";
+	static const char *const names[] = {
+		[PLAIN_OPENSSL] = "openssl", [PLAIN_GO] = "go",
+		[PLAIN_GNUTLS] = "gnutls", [PLAIN_BORINGSSL] = "boringssl",
+	};
+
+	return e->lib < sizeof(names) / sizeof(names[0]) && names[e->lib] ?
+	       names[e->lib] : "openssl";
 }
 
 /* The comm as a JSON string body (escaped) or as is (no spaces). */

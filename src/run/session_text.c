@@ -9,6 +9,8 @@
 #include "sources/plain/plain.h"
 #include "binary/targets.h"
 #include "sources/gnutls/locate.h"
+#include "sources/boringssl/locate.h"
+#include "binary/elfsym.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -96,6 +98,37 @@ struct text_stack {
 	const char *what;    /* what is waited for */
 };
 
+/* `tls -m text`: every file with OpenSSL's API exported: OpenSSL, and
+ * BoringSSL where SSL_read/SSL_write are exported (Android's libssl; a
+ * stripped Chromium has none: no plaintext from it). */
+static int judge_ssl_api(const char *path, char *version, size_t vlen)
+{
+	struct elfsym_func fn;
+	struct elfsym *e;
+	int err = targets_openssl.judge(path, version, vlen);
+
+	if (err != -ENODATA || boringssl_judge(path, version, vlen) != 0)
+		return err;
+	err = elfsym_open(path, &e);
+	if (err)
+		return err;
+	if (elfsym_find_func(e, "SSL_read", &fn) ||
+	    elfsym_find_func(e, "SSL_write", &fn))
+		err = -ENODATA;
+	elfsym_close(e);
+	return err;
+}
+
+static const char *const ssl_api_defaults[] = {
+	"libssl.so.3", "libssl.so.1.1", "android/libssl.so.0", NULL,
+};
+static const struct target_kind ssl_api_targets = {
+	.lib = "libssl.so",
+	.companion = "libcrypto.so",
+	.defaults = ssl_api_defaults,
+	.judge = judge_ssl_api,
+};
+
 static const struct text_stack stacks[] = {
 	[CMD_TLS] = { "OpenSSL", "--libssl", "no OpenSSL functions in it", "OpenSSL" },
 	[CMD_GOTLS] = { "Go", "--elfpath", "not a Go program with crypto/tls",
@@ -124,8 +157,9 @@ static const char *named(const struct config *c, int i)
 	return c->cmd == CMD_GNUTLS ? c->gnutls : c->libssl;
 }
 
-static int attach_one(struct session_text *t, const char *path, char *why,
-		      size_t wlen)
+/* ssl: which of the two with OpenSSL's API (CMD_TLS). */
+static int attach_one(struct session_text *t, const char *path,
+		      enum plain_lib ssl, char *why, size_t wlen)
 {
 	int err;
 
@@ -136,7 +170,7 @@ static int attach_one(struct session_text *t, const char *path, char *why,
 		err = plainprobe_attach_gnutls(t->probe, path);
 		break;
 	default:
-		err = plainprobe_attach_openssl(t->probe, path);
+		err = plainprobe_attach_ssl(t->probe, path, ssl);
 		break;
 	}
 	snprintf(why, wlen, "%s", strerror(-err));
@@ -150,10 +184,16 @@ static void attach_new(struct session_text *t)
 
 	for (int i = t->targets.n - 1; i >= 0; i--) {
 		struct tls_target *tg = &t->targets.t[i];
+		enum plain_lib ssl = PLAIN_OPENSSL;
+		const char *name = stack_of(t)->name;
 
 		if (!tg->is_new)
 			continue;
-		err = attach_one(t, tg->path, why, sizeof(why));
+		if (t->cfg->cmd == CMD_TLS && !boringssl_judge(tg->path, NULL, 0)) {
+			ssl = PLAIN_BORINGSSL;
+			name = "BoringSSL";
+		}
+		err = attach_one(t, tg->path, ssl, why, sizeof(why));
 		if (err == -ENOENT && !n_named(t->cfg)) {
 			targets_forget(&t->targets, i); /* its process ended */
 			continue;
@@ -163,8 +203,8 @@ static void attach_new(struct session_text *t)
 			continue;
 		}
 		t->attached++;
-		log_info("%s: %s %s: reads and writes probed", tg->display,
-			 stack_of(t)->name, tg->version);
+		log_info("%s: %s%s%s: reads and writes probed", tg->display,
+			 name, tg->version[0] ? " " : "", tg->version);
 	}
 }
 
@@ -179,7 +219,7 @@ static int find_targets(struct session_text *t)
 		gotargets_init(&t->targets, n > 0);
 	else
 		targets_init_kind(&t->targets, flags, c->cmd == CMD_GNUTLS ?
-				  &gnutls_targets : &targets_openssl);
+				  &gnutls_targets : &ssl_api_targets);
 	for (int i = 0; i < n; i++) {
 		int err = targets_add_path(&t->targets, named(c, i));
 

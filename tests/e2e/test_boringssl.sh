@@ -18,9 +18,11 @@
 #     client (TLS 1.3 and 1.2, each a full and a resumed session) to the
 #     Go server and as a server to the Go client.  Ground truth: its own
 #     key-log callback.
-#  3. Bad input: --libssl on a file with no BoringSSL or OpenSSL (status
+#  3. Text mode: the plaintext of a client on Android's libssl (its
+#     SSL_read/SSL_write are exported; a stripped Chromium's are not).
+#  4. Bad input: --libssl on a file with no BoringSSL or OpenSSL (status
 #     2, one line); --libssl naming Chromium probes it alone.
-#  4. Wrong keys (the test build's TLSDUMP_TEST_SKEW): refused once by
+#  5. Wrong keys (the test build's TLSDUMP_TEST_SKEW): refused once by
 #     the key check, no DSB, no key-log line, nothing decrypts.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/gohelp.sh"
@@ -126,7 +128,28 @@ for u in /b13 /b13-resumed /b12 /b12-resumed /g13 /g12; do
 done
 ok "android BoringSSL: client and server, TLS 1.3 and 1.2, full and resumed: key log = its own, every request decrypted"
 
-# ---- 3. bad input ----
+# ---- 3. text mode (Android's libssl exports SSL_read/SSL_write) ----
+"$TLSDUMP" tls -v -u 65534 -m text -o json >"$WORK/text.json" 2>"$WORK/t.err" &
+TD_PID=$!
+wait_log "$WORK/t.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/t.err")"
+grep -q "$ANDROID/libssl.so.0: BoringSSL: reads and writes probed" "$WORK/t.err" ||
+	fail "text mode: Android's libssl not probed: $(cat "$WORK/t.err")"
+"${AS_NOBODY[@]}" "$NB/bsslpeer" client "$P" /text "$NB/t.keys" >"$WORK/t.out" 2>&1 &
+CPID=$! # bsslpeer itself (setpriv execs it); the Go server answers at once
+wait "$CPID" || fail "bsslpeer client (text mode): $(cat "$WORK/t.out")"
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "text mode exit $RC: $(cat "$WORK/t.err")"
+python3 "$E2E_DIR/textcheck.py" "$WORK/text.json" has "$CPID" WRITE 'GET /text HTTP/1.1\r\n' ||
+	fail "text mode: the request is missing"
+python3 "$E2E_DIR/textcheck.py" "$WORK/text.json" has "$CPID" READ 'hello from go /text HTTP/1.1' ||
+	fail "text mode: the answer is missing"
+where=$(python3 "$E2E_DIR/textcheck.py" "$WORK/text.json" where "$CPID" WRITE 'GET /text')
+[ "$(echo "$where" | awk '{print $3, $4}')" = "127.0.0.1:$P boringssl" ] ||
+	fail "text mode: connection '$where', want remote 127.0.0.1:$P, lib boringssl"
+ok "text mode: a BoringSSL client's request and answer, its socket, lib boringssl"
+
+# ---- 4. bad input ----
 "$TLSDUMP" tls -m keylog -k "$WORK/x.keys" --libssl /bin/true >"$WORK/x.out" 2>"$WORK/x.err"
 rc=$?
 [ "$rc" = 2 ] || fail "--libssl /bin/true: exit $rc, want 2: $(cat "$WORK/x.err")"
@@ -141,7 +164,7 @@ grep -q "$CHROMIUM: BoringSSL, key-log function" "$WORK/n.err" || fail "--libssl
 ! grep -q 'libssl.so.3\|android' "$WORK/n.err" || fail "--libssl chromium probed other files: $(cat "$WORK/n.err")"
 ok "bad input: --libssl /bin/true → status 2, one line; --libssl chromium probes it alone"
 
-# ---- 4. wrong keys: the check refuses them ----
+# ---- 5. wrong keys: the check refuses them ----
 TLSDUMP_TEST_SKEW=1 "$TLSDUMP_TEST_BIN" tls -v -u 65534 -m pcap -i lo -w "$WORK/w.pcapng" -k "$WORK/w.keys" \
 	"tcp port $P" 2>"$WORK/w.err" &
 TD_PID=$!

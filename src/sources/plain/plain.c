@@ -133,15 +133,15 @@ static int attach_io_funcs(struct plainprobe *p, const char *path,
 	return err && err != -ENOENT ? err : (n ? 0 : -ESRCH);
 }
 
-int plainprobe_attach_openssl(struct plainprobe *p, const char *path)
+int plainprobe_attach_ssl(struct plainprobe *p, const char *path,
+			  enum plain_lib lib)
 {
 	static const struct io_func fns[] = {
 		{ "SSL_read", PLAIN_READ, 0 }, { "SSL_read_ex", PLAIN_READ, 1 },
 		{ "SSL_write", PLAIN_WRITE, 0 }, { "SSL_write_ex", PLAIN_WRITE, 1 },
 	};
 
-	return attach_io_funcs(p, path, fns, sizeof(fns) / sizeof(fns[0]),
-			       PLAIN_OPENSSL);
+	return attach_io_funcs(p, path, fns, sizeof(fns) / sizeof(fns[0]), lib);
 }
 
 /* gnutls_record_send is a tail call of send2: probing both would show

@@ -20,7 +20,7 @@
 #define PLAIN_MAX_FILES 256
 
 enum plain_dir { PLAIN_READ = 0, PLAIN_WRITE = 1 };
-enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3 };
+enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3, PLAIN_BORINGSSL = 4 };
 
 /* Attach cookies of the OpenSSL-like probes (a call with the connection
  * first and the buffer second, the bytes moved in the return value or,
@@ -29,7 +29,7 @@ enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3 };
 	((__u64)(dir) | ((__u64)(ex) << 1) | ((__u64)(lib) << 2))
 #define PLAIN_COOKIE_DIR(c) ((__u32)((c) & 1))
 #define PLAIN_COOKIE_EX(c) ((__u32)(((c) >> 1) & 1)) /* SSL_*_ex */
-#define PLAIN_COOKIE_LIB(c) ((__u32)(((c) >> 2) & 3)) /* enum plain_lib */
+#define PLAIN_COOKIE_LIB(c) ((__u32)(((c) >> 2) & 7)) /* enum plain_lib */
 
 enum plain_counter {
 	PLAIN_EVENTS = 0,
@@ -82,9 +82,11 @@ struct proc_want;
 /* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
 int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
 		    const struct proc_want *w);
-/* SSL_read/_ex and SSL_write/_ex of the file at path.  0, -ESRCH (none of
- * them in it), -errno. */
-int plainprobe_attach_openssl(struct plainprobe *p, const char *path);
+/* SSL_read/_ex and SSL_write/_ex of the file at path (lib: PLAIN_OPENSSL,
+ * or PLAIN_BORINGSSL: the same API).  0, -ESRCH (none of them in it),
+ * -errno. */
+int plainprobe_attach_ssl(struct plainprobe *p, const char *path,
+			  enum plain_lib lib);
 /* gnutls_record_recv and gnutls_record_send2 (gnutls_record_send only
  * calls it) of a libgnutls or a program with GnuTLS inside.  0, -ESRCH,
  * -errno. */
