@@ -111,6 +111,7 @@ fixtures:
 bench: all
 	bench/capture.sh
 bench-tls: all ; bench/tls.sh
+bench-chromium: all ; bench/chromium.sh
 
 clean:
 	rm -rf build
