@@ -239,6 +239,50 @@ static bool in_file(const struct elfsym *e, uint64_t off, uint64_t size)
 	return off <= e->size && size <= e->size - off;
 }
 
+/* The GNU build id note among the notes of [off, off+len): its length. */
+static int build_id_in(struct elfsym *e, uint64_t off, uint64_t len,
+		       uint8_t *id, size_t cap)
+{
+	uint8_t buf[512];
+	size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf), at = 0;
+
+	if (!in_file(e, off, len) || elfsym_pread(e, buf, n, off))
+		return -ENOENT;
+	while (at + 12 <= n) {
+		uint32_t namesz, descsz, type;
+		size_t name_at = at + 12, desc_at;
+
+		memcpy(&namesz, buf + at, 4);
+		memcpy(&descsz, buf + at + 4, 4);
+		memcpy(&type, buf + at + 8, 4);
+		desc_at = name_at + ((namesz + 3u) & ~3u);
+		if (namesz > n || descsz > n || desc_at + descsz > n)
+			return -ENOENT;
+		if (type == NT_GNU_BUILD_ID && namesz == 4 &&
+		    !memcmp(buf + name_at, "GNU", 4) && descsz && descsz <= cap) {
+			memcpy(id, buf + desc_at, descsz);
+			return (int)descsz;
+		}
+		at = desc_at + ((descsz + 3u) & ~3u);
+	}
+	return -ENOENT;
+}
+
+int elfsym_build_id(struct elfsym *e, uint8_t *id, size_t cap)
+{
+	for (size_t i = 0; i < e->phnum; i++) {
+		GElf_Phdr ph;
+		int n;
+
+		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		n = build_id_in(e, ph.p_offset, ph.p_filesz, id, cap);
+		if (n > 0)
+			return n;
+	}
+	return -ENOENT;
+}
+
 int elfsym_section(struct elfsym *e, const char *name,
 		   struct elfsym_region *r)
 {

@@ -83,6 +83,11 @@ typedef int (*elfsym_scan_fn)(void *ctx, const uint8_t *b, size_t n,
 int elfsym_scan(struct elfsym *e, const struct elfsym_region *r,
 		size_t overlap, elfsym_scan_fn fn, void *ctx);
 
+/* The GNU build id (from the PT_NOTE segments): its length (20 for
+ * SHA-1 ids), or -ENOENT. */
+#define ELFSYM_BUILD_ID_MAX 64
+int elfsym_build_id(struct elfsym *e, uint8_t *id, size_t cap);
+
 /* Copy up to min(fn->size, cap) bytes of the function (cap bytes when
  * st_size is 0), never beyond its segment.  Bytes read or -errno. */
 int elfsym_func_bytes(struct elfsym *e, const struct elfsym_func *fn,

@@ -278,14 +278,15 @@ static int tick(void *ctx)
 
 static int run_loop(struct session *s)
 {
-	int err;
+	int fds[8], n, err;
 
 	s->loop = loop_new();
 	if (!s->loop)
 		return -errno;
 	err = s->cap ? loop_watch(s->loop, capture_ring_fd(s->cap), consume, s) : 0;
-	if (!err && session_tls_fd(s) >= 0)
-		err = loop_watch(s->loop, session_tls_fd(s), consume, s);
+	n = session_tls_fds(s, fds, (int)(sizeof(fds) / sizeof(fds[0])));
+	for (int i = 0; i < n && !err; i++)
+		err = loop_watch(s->loop, fds[i], consume, s);
 	if (!err)
 		err = loop_every(s->loop, POLL_MS, consume, s);
 	if (!err)

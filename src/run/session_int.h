@@ -50,9 +50,10 @@ struct session {
 int session_tls_start(struct session *s);
 /* Loop callbacks (return as loop_fn). */
 int session_tls_consume(struct session *s);
-/* An fd that is readable when TLS events want prompt handling (a new Go
- * program to probe before its first handshake), or -1. */
-int session_tls_fd(const struct session *s);
+/* The fds that are readable when TLS events want prompt handling (a new
+ * program to probe before its first handshake): up to max in fds; how
+ * many. */
+int session_tls_fds(const struct session *s, int *fds, int max);
 /* 0, or the key log's write error (the run stops on it). */
 int session_tls_rescan(struct session *s);
 /* Prints the TLS part of the summary; closes.  The exit status of the

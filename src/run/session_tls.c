@@ -201,19 +201,27 @@ int session_tls_consume(struct session *s)
 	return rc < 0 ? rc : 0;
 }
 
-int session_tls_fd(const struct session *s)
+int session_tls_fds(const struct session *s, int *fds, int max)
 {
 	const struct session_tls *t = s->t;
-	int fd = -1;
+	int n = 0, fd;
 
 	if (!t)
-		return -1;
-	if (t->text)
-		return session_text_fd(t->text);
-	for (unsigned i = 0; i < t->n_src && fd < 0; i++)
-		if (t->src[i].state && t->src[i].ops->fd)
-			fd = t->src[i].ops->fd(t->src[i].state);
-	return fd;
+		return 0;
+	if (t->text) {
+		fd = session_text_fd(t->text);
+		if (fd >= 0 && max > 0)
+			fds[n++] = fd;
+		return n;
+	}
+	for (unsigned i = 0; i < t->n_src && n < max; i++) {
+		if (!t->src[i].state || !t->src[i].ops->fd)
+			continue;
+		fd = t->src[i].ops->fd(t->src[i].state);
+		if (fd >= 0)
+			fds[n++] = fd;
+	}
+	return n;
 }
 
 static void print_key_summary(const struct session_tls *t)

@@ -6,8 +6,9 @@
 # (android-libboringssl).  The other end of every connection is Go
 # (tests/e2e/go/gohttps.go), which `tlsdump tls` does not probe: only
 # BoringSSL's keys can decrypt what is captured.  The BoringSSL programs
-# run as nobody and tlsdump keeps uid 65534's keys only (-u), so that TLS
-# elsewhere on the machine does not reach the key logs compared.
+# run as uid 64999 (no other test uses it) and tlsdump keeps that uid's
+# keys only (-u), so that TLS elsewhere on the machine does not reach the
+# key logs compared.
 #  1. Chromium, started after tlsdump, each page load in a new process
 #     tree and a fresh profile: HTTP/2 and HTTP/1.1 over TLS 1.3, HTTP/2
 #     over TLS 1.2, then ten loads in a row, then a copy of the binary at
@@ -34,9 +35,11 @@ ANDROID=/usr/lib/x86_64-linux-gnu/android
 CHROMIUM=/usr/lib/chromium/chromium
 make_cert
 go_fixtures
-NB=$WORK/nobody # what the programs run as nobody write and read
+TU=64999 # the test's own uid
+AS_TU=(setpriv --reuid=$TU --regid=$TU --clear-groups --)
+NB=$WORK/tu # what the programs run as $TU write and read
 mkdir -p "$NB/home" && cp "$WORK/cert.pem" "$WORK/key.pem" "$NB/" &&
-	chown -R 65534:65534 "$NB" && chmod 711 "$WORK" || fail "preparing $NB"
+	chown -R $TU:$TU "$NB" && chmod 711 "$WORK" || fail "preparing $NB"
 
 P=$(rand_port)
 go_server plain "$P"
@@ -44,7 +47,7 @@ go_server plain "$P"
 # chrome NAME [FLAGS...] : one headless page load of /NAME in a new
 # profile (a new process tree); Chromium writes its own key log.
 chrome() {
-	HOME=$NB/home timeout 90 "${AS_NOBODY[@]}" "${CHROME_BIN:-chromium}" --headless=new --no-sandbox \
+	HOME=$NB/home timeout 90 "${AS_TU[@]}" "${CHROME_BIN:-chromium}" --headless=new --no-sandbox \
 		--ignore-certificate-errors --user-data-dir="$NB/profile-$1" \
 		--ssl-key-log-file="$NB/chrome.keys" \
 		--no-first-run "${@:2}" --dump-dom "https://127.0.0.1:$P/$1" \
@@ -60,7 +63,7 @@ uris() {
 }
 
 # ---- 1. Chromium ----
-"$TLSDUMP" tls -v -u 65534 -m pcap -i lo -w "$WORK/c.pcapng" -k "$WORK/c.keys" "tcp port $P" \
+"$TLSDUMP" tls -v -u $TU -m pcap -i lo -w "$WORK/c.pcapng" -k "$WORK/c.keys" "tcp port $P" \
 	2>"$WORK/c.err" &
 TD_PID=$!
 wait_attached c "$TD_PID"
@@ -74,7 +77,7 @@ for i in $(seq 10); do chrome "run$i"; done
 # would be), started after it: found when it starts (exec news)
 mkdir -p "$NB/app" && cp "$CHROMIUM" "$NB/app/appish" || fail "copying chromium"
 for f in /usr/lib/chromium/*; do [ "$f" = "$CHROMIUM" ] || ln -s "$f" "$NB/app/"; done
-chown -R 65534:65534 "$NB/app"
+chown -R $TU:$TU "$NB/app"
 CHROME_BIN=$NB/app/appish chrome app
 sleep 0.5
 stop_pid "$TD_PID"
@@ -102,17 +105,17 @@ ok "chromium: $(keys_norm "$WORK/c.keys" | wc -l) key lines = its own key log, D
 cc -O2 -I/usr/include/android -o "$NB/bsslpeer" "$E2E_DIR/bssl/bsslpeer.c" \
 	-L"$ANDROID" -Wl,-rpath,"$ANDROID" -lssl -lcrypto || fail "building bsslpeer"
 PB=$(rand_port)
-"$TLSDUMP" tls -v -u 65534 -m pcap -i lo -w "$WORK/b.pcapng" -k "$WORK/b.keys" \
+"$TLSDUMP" tls -v -u $TU -m pcap -i lo -w "$WORK/b.pcapng" -k "$WORK/b.keys" \
 	"tcp port $P or tcp port $PB" 2>"$WORK/b.err" &
 TD_PID=$!
 wait_attached b "$TD_PID"
 grep -q "^tlsdump: $ANDROID/libssl.so.0: BoringSSL, key-log function at 0x" "$WORK/b.err" ||
 	fail "Android's libssl was not probed: $(cat "$WORK/b.err")"
-"${AS_NOBODY[@]}" "$NB/bsslpeer" server "$PB" "$NB/cert.pem" "$NB/key.pem" "$NB/own.keys" 2 \
+"${AS_TU[@]}" "$NB/bsslpeer" server "$PB" "$NB/cert.pem" "$NB/key.pem" "$NB/own.keys" 2 \
 	>"$WORK/bsrv.out" 2>&1 &
 wait_listen - tcp "$PB"
 for v in 13 12; do
-	timeout 10 "${AS_NOBODY[@]}" "$NB/bsslpeer" client "$P" "/b$v" "$NB/own.keys" ${v}r \
+	timeout 10 "${AS_TU[@]}" "$NB/bsslpeer" client "$P" "/b$v" "$NB/own.keys" ${v}r \
 		>"$WORK/b$v.out" 2>&1 ||
 		fail "bsslpeer client TLS $v: $(tail -3 "$WORK/b$v.out")"
 	timeout 10 "$GO/plain" client -url "https://127.0.0.1:$PB/g$v" -tls $v >"$WORK/g$v.out" 2>&1 ||
@@ -129,12 +132,12 @@ done
 ok "android BoringSSL: client and server, TLS 1.3 and 1.2, full and resumed: key log = its own, every request decrypted"
 
 # ---- 3. text mode (Android's libssl exports SSL_read/SSL_write) ----
-"$TLSDUMP" tls -v -u 65534 -m text -o json >"$WORK/text.json" 2>"$WORK/t.err" &
+"$TLSDUMP" tls -v -u $TU -m text -o json >"$WORK/text.json" 2>"$WORK/t.err" &
 TD_PID=$!
 wait_log "$WORK/t.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/t.err")"
 grep -q "$ANDROID/libssl.so.0: BoringSSL: reads and writes probed" "$WORK/t.err" ||
 	fail "text mode: Android's libssl not probed: $(cat "$WORK/t.err")"
-"${AS_NOBODY[@]}" "$NB/bsslpeer" client "$P" /text "$NB/t.keys" >"$WORK/t.out" 2>&1 &
+"${AS_TU[@]}" "$NB/bsslpeer" client "$P" /text "$NB/t.keys" >"$WORK/t.out" 2>&1 &
 CPID=$! # bsslpeer itself (setpriv execs it); the Go server answers at once
 wait "$CPID" || fail "bsslpeer client (text mode): $(cat "$WORK/t.out")"
 sleep 0.5
@@ -165,7 +168,7 @@ grep -q "$CHROMIUM: BoringSSL, key-log function" "$WORK/n.err" || fail "--libssl
 ok "bad input: --libssl /bin/true → status 2, one line; --libssl chromium probes it alone"
 
 # ---- 5. wrong keys: the check refuses them ----
-TLSDUMP_TEST_SKEW=1 "$TLSDUMP_TEST_BIN" tls -v -u 65534 -m pcap -i lo -w "$WORK/w.pcapng" -k "$WORK/w.keys" \
+TLSDUMP_TEST_SKEW=1 "$TLSDUMP_TEST_BIN" tls -v -u $TU -m pcap -i lo -w "$WORK/w.pcapng" -k "$WORK/w.keys" \
 	"tcp port $P" 2>"$WORK/w.err" &
 TD_PID=$!
 wait_attached w "$TD_PID"

@@ -98,6 +98,13 @@ static void android(void)
 	CHECK(l.off.cr_hop != KEYFN_NO_HOP && l.handshake == 0);
 
 	CHECK(elfsym_open(ANDROID_SSL, &e) == 0);
+	{ /* readelf -n: Build ID: bc1d1ed5b79cb25140cd426146d62e2c45422ae7 */
+		uint8_t id[ELFSYM_BUILD_ID_MAX], want[20];
+
+		test_unhex("bc1d1ed5b79cb25140cd426146d62e2c45422ae7", want, sizeof(want));
+		CHECK(elfsym_build_id(e, id, sizeof(id)) == 20 && !memcmp(id, want, 20));
+		CHECK(elfsym_build_id(e, id, 19) == -ENOENT); /* no room */
+	}
 	CHECK(xref_common_callee(e, labels, 3, &x) == 0);
 	CHECK(x.callee == 0x4ab60 && x.agree == 3 && x.found == 3 && x.runner_up == 0);
 	CHECK(xref_has_text(e, "SERVER_HANDSHAKE_TRAFFIC_SECRET", false) == 1);

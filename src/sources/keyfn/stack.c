@@ -5,6 +5,7 @@
  * is probed where the stack's locate() says; each secret reaches the run
  * as one key-log line. */
 #include "sources/keyfn/stack.h"
+#include "sources/keyfn/locator.h"
 #include "binary/targets.h"
 #include "crypto/keys.h"
 #include "run/secrets.h"
@@ -23,6 +24,7 @@ struct keyfn_source {
 	struct secrets *sec;
 	int32_t origin_base;
 	struct keyfn_probe *probe;
+	struct locator *loc;   /* locate() off the loop, once per build */
 	struct tls_target_set targets;
 	bool named_only;   /* the user named one file: no rescans */
 	int attached;
@@ -112,36 +114,59 @@ static int on_event(void *ctx, const struct keyfn_event *e)
 	return secrets_add(g->sec, &o, &set, e->ts_ns);
 }
 
-static void attach_new(struct keyfn_source *g)
+/* Probe target tg where its locate() said (err, l, why). */
+static void attach_located(struct keyfn_source *g, const struct tls_target *tg,
+			   int err, const struct keyfn_layout *l, const char *why)
 {
 	const char *name = g->st->name;
+	int slot;
+
+	if (err) {
+		log_warn("%s: %s%s%s: %s: its TLS secrets are not captured",
+			 tg->display, name, tg->version[0] ? " " : "",
+			 tg->version, why);
+		return;
+	}
+	slot = keyfn_probe_attach(g->probe, tg->path, tg->display, l);
+	if (slot < 0) {
+		log_warn("%s: cannot probe %s: %s", tg->display, name,
+			 strerror(-slot));
+		return;
+	}
+	g->attached++;
+	log_info("%s: %s%s%s, key-log function at 0x%llx (probe at file offset 0x%llx)",
+		 tg->display, name, l->version[0] ? " " : "", l->version,
+		 (unsigned long long)l->fn_vaddr, (unsigned long long)l->fn_probe);
+}
+
+/* The targets new since the last scan: located now (start-up: probed
+ * before the capture says it started), or by the locator's worker. */
+static void attach_new(struct keyfn_source *g, bool now)
+{
 	struct keyfn_layout l;
 	char why[256];
-	int slot;
 
 	for (int i = 0; i < g->targets.n; i++) {
 		struct tls_target *tg = &g->targets.t[i];
+		int err;
 
 		if (!tg->is_new)
 			continue;
-		if (g->st->locate(tg->path, &l, why, sizeof(why)) != 0) {
-			log_warn("%s: %s%s%s: %s: its TLS secrets are not captured",
-				 tg->display, name, tg->version[0] ? " " : "",
-				 tg->version, why);
+		if (!now && locator_submit(g->loc, i, tg->path) == 0)
 			continue;
-		}
-		slot = keyfn_probe_attach(g->probe, tg->path, tg->display, &l);
-		if (slot < 0) {
-			log_warn("%s: cannot probe %s: %s", tg->display, name,
-				 strerror(-slot));
-			continue;
-		}
-		g->attached++;
-		log_info("%s: %s%s%s, key-log function at 0x%llx (probe at file offset 0x%llx)",
-			 tg->display, name, l.version[0] ? " " : "", l.version,
-			 (unsigned long long)l.fn_vaddr,
-			 (unsigned long long)l.fn_probe);
+		err = locator_run(g->loc, tg->path, &l, why, sizeof(why));
+		attach_located(g, tg, err, &l, why);
 	}
+}
+
+/* What the worker located since the last call. */
+static void attach_done(struct keyfn_source *g)
+{
+	struct locator_result r;
+
+	while (locator_take(g->loc, &r) == 1)
+		if (r.idx >= 0 && r.idx < g->targets.n)
+			attach_located(g, &g->targets.t[r.idx], r.err, &r.l, r.why);
 }
 
 /* A program just started: probe it now if it has the stack in it, rather
@@ -153,7 +178,7 @@ static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 	if (g->named_only)
 		return;
 	if (targets_scan_pid(&g->targets, (pid_t)pid) > 0)
-		attach_new(g);
+		attach_new(g, false);
 	keyfn_probe_known(g->probe, ino);
 }
 
@@ -208,6 +233,9 @@ int keyfn_source_start(void **state, const struct source_env *env,
 		if (err)
 			return err;
 	}
+	err = locator_new(&g->loc, st->locate);
+	if (err)
+		return EXIT_RUNTIME;
 	err = keyfn_probe_open(&g->probe, on_event, g->named_only ? NULL : on_exec,
 			       g, &w);
 	if (err) {
@@ -217,7 +245,7 @@ int keyfn_source_start(void **state, const struct source_env *env,
 		return exit_of_load(err, what);
 	}
 	targets_scan(&g->targets);
-	attach_new(g);
+	attach_new(g, true);
 	if (!g->attached && st->warn_none && g->cfg->cmd == st->cmd)
 		log_warn("no %s library could be probed: no %s secrets will be captured",
 			 st->name, st->name);
@@ -228,7 +256,10 @@ int keyfn_source_consume(void *state)
 {
 	struct keyfn_source *g = state;
 
-	return g->probe ? keyfn_probe_consume(g->probe) : 0;
+	if (!g->probe)
+		return 0;
+	attach_done(g);
+	return keyfn_probe_consume(g->probe);
 }
 
 int keyfn_source_fd(const void *state)
@@ -243,7 +274,7 @@ void keyfn_source_rescan(void *state)
 	struct keyfn_source *g = state;
 
 	if (!g->named_only && targets_scan(&g->targets) > 0)
-		attach_new(g);
+		attach_new(g, false);
 }
 
 bool keyfn_source_active(void *state, unsigned slot)
@@ -287,6 +318,7 @@ void keyfn_source_stop(void *state)
 				(unsigned long long)(c[KEYFN_READ_FAULTS] +
 						     c[KEYFN_BAD_ARGS]));
 	}
+	locator_free(g->loc);
 	keyfn_probe_close(g->probe);
 	targets_free(&g->targets);
 	free(g);

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* locator.c - see locator.h. */
+#include "sources/keyfn/locator.h"
+#include "binary/elfsym.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_MAX 64
+
+struct cached {
+	uint8_t id[ELFSYM_BUILD_ID_MAX];
+	int id_len;
+	int err;
+	struct keyfn_layout l;
+	char why[256];
+};
+
+struct job {
+	struct job *next;
+	struct locator_result r;
+	char path[PATH_MAX];
+};
+
+struct locator {
+	locator_fn fn;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	bool started, stop;
+	struct job *todo, *done; /* FIFO in, LIFO out: order does not matter */
+	int pending;
+	struct cached cache[CACHE_MAX];
+	int n_cache;
+};
+
+int locator_new(struct locator **out, locator_fn fn)
+{
+	struct locator *lc = calloc(1, sizeof(*lc));
+
+	if (!lc)
+		return -ENOMEM;
+	lc->fn = fn;
+	pthread_mutex_init(&lc->mu, NULL);
+	pthread_cond_init(&lc->cv, NULL);
+	*out = lc;
+	return 0;
+}
+
+static int build_id(const char *path, uint8_t *id)
+{
+	struct elfsym *e;
+	int n;
+
+	if (elfsym_open(path, &e))
+		return -ENOENT;
+	n = elfsym_build_id(e, id, ELFSYM_BUILD_ID_MAX);
+	elfsym_close(e);
+	return n;
+}
+
+static const struct cached *lookup(struct locator *lc, const uint8_t *id, int n)
+{
+	for (int i = 0; n > 0 && i < lc->n_cache; i++)
+		if (lc->cache[i].id_len == n && !memcmp(lc->cache[i].id, id, (size_t)n))
+			return &lc->cache[i];
+	return NULL;
+}
+
+int locator_run(struct locator *lc, const char *path, struct keyfn_layout *l,
+		char *why, size_t wlen)
+{
+	uint8_t id[ELFSYM_BUILD_ID_MAX];
+	int n = build_id(path, id), err;
+	const struct cached *c;
+	struct cached *slot;
+
+	pthread_mutex_lock(&lc->mu);
+	c = lookup(lc, id, n);
+	if (c) {
+		*l = c->l;
+		snprintf(why, wlen, "%s", c->why);
+		err = c->err;
+	}
+	pthread_mutex_unlock(&lc->mu);
+	if (c)
+		return err;
+	err = lc->fn(path, l, why, wlen);
+	if (n <= 0 || (err && err != -EPROTO && err != -ENODATA))
+		return err; /* no id, or a read error that may pass */
+	pthread_mutex_lock(&lc->mu);
+	if (!lookup(lc, id, n) && lc->n_cache < CACHE_MAX) {
+		slot = &lc->cache[lc->n_cache++];
+		memcpy(slot->id, id, (size_t)n);
+		slot->id_len = n;
+		slot->err = err;
+		slot->l = *l;
+		snprintf(slot->why, sizeof(slot->why), "%s", why);
+	}
+	pthread_mutex_unlock(&lc->mu);
+	return err;
+}
+
+static void *worker(void *arg)
+{
+	struct locator *lc = arg;
+
+	pthread_mutex_lock(&lc->mu);
+	for (;;) {
+		struct job *j;
+
+		while (!lc->todo && !lc->stop)
+			pthread_cond_wait(&lc->cv, &lc->mu);
+		if (lc->stop)
+			break;
+		j = lc->todo;
+		lc->todo = j->next;
+		pthread_mutex_unlock(&lc->mu);
+		j->r.err = locator_run(lc, j->path, &j->r.l, j->r.why, sizeof(j->r.why));
+		pthread_mutex_lock(&lc->mu);
+		j->next = lc->done;
+		lc->done = j;
+	}
+	pthread_mutex_unlock(&lc->mu);
+	return NULL;
+}
+
+int locator_submit(struct locator *lc, int idx, const char *path)
+{
+	struct job *j = calloc(1, sizeof(*j)), **tail;
+	int err = 0;
+
+	if (!j)
+		return -ENOMEM;
+	j->r.idx = idx;
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	pthread_mutex_lock(&lc->mu);
+	if (!lc->started) {
+		err = -pthread_create(&lc->th, NULL, worker, lc);
+		lc->started = !err;
+	}
+	if (!err) {
+		for (tail = &lc->todo; *tail; tail = &(*tail)->next)
+			;
+		*tail = j;
+		lc->pending++;
+		pthread_cond_signal(&lc->cv);
+	}
+	pthread_mutex_unlock(&lc->mu);
+	if (err)
+		free(j);
+	return err;
+}
+
+int locator_take(struct locator *lc, struct locator_result *r)
+{
+	struct job *j;
+
+	if (!lc->started)
+		return 0;
+	pthread_mutex_lock(&lc->mu);
+	j = lc->done;
+	if (j) {
+		lc->done = j->next;
+		lc->pending--;
+	}
+	pthread_mutex_unlock(&lc->mu);
+	if (!j)
+		return 0;
+	*r = j->r;
+	free(j);
+	return 1;
+}
+
+int locator_pending(const struct locator *lc)
+{
+	return lc->pending;
+}
+
+static void free_list(struct job *j)
+{
+	while (j) {
+		struct job *next = j->next;
+
+		free(j);
+		j = next;
+	}
+}
+
+void locator_free(struct locator *lc)
+{
+	if (!lc)
+		return;
+	if (lc->started) {
+		pthread_mutex_lock(&lc->mu);
+		lc->stop = true;
+		pthread_cond_signal(&lc->cv);
+		pthread_mutex_unlock(&lc->mu);
+		pthread_join(lc->th, NULL);
+	}
+	free_list(lc->todo);
+	free_list(lc->done);
+	pthread_mutex_destroy(&lc->mu);
+	pthread_cond_destroy(&lc->cv);
+	free(lc);
+}
