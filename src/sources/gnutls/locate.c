@@ -289,18 +289,64 @@ static void label_addrs(struct elfsym *e, uint64_t addr[N_XREF])
 	free(ro);
 }
 
-/* Every `lea reg,[rip+LABEL]` is followed by a call of fn: how many
- * labels were seen (each at least once), or -1 if one call goes
- * elsewhere. */
+/* The first call within XREF_WINDOW bytes after from: 1 a direct call
+ * (its target in *target), 2 a call through a register (its number in
+ * *reg), 0 none. */
+static int next_call(const uint8_t *t, size_t n, size_t from, uint64_t base,
+		     uint64_t *target, int *reg)
+{
+	for (size_t j = from; j + 5 <= n && j < from + XREF_WINDOW; j++) {
+		int32_t rel;
+
+		if (t[j] == 0xe8) {
+			memcpy(&rel, t + j + 1, 4);
+			*target = base + j + 5 + (int64_t)rel;
+			return 1;
+		}
+		if (t[j] == 0xff && (t[j + 1] & 0xf8) == 0xd0) {
+			*reg = (t[j + 1] & 7) + (j && t[j - 1] == 0x41 ? 8 : 0);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/* Did the code just before t[i] load reg from [any+field] (`mov reg,
+ * [base+disp32]`)?  The key-log function inlined into its caller: gcc
+ * does that to kx.c's CLIENT_RANDOM call when libgnutls.a is built
+ * without -fPIC (static programs, docs/gnutls.md). */
+static bool loads_field(const uint8_t *t, size_t i, int reg, uint32_t field)
+{
+	for (size_t back = 7; back <= XREF_WINDOW && back <= i; back++) {
+		const uint8_t *p = t + i - back;
+		int32_t d;
+
+		if ((p[0] & 0xf8) != 0x48 || p[1] != 0x8b || (p[2] & 0xc0) != 0x80 ||
+		    (p[2] & 7) == 4)
+			continue;
+		memcpy(&d, p + 3, 4);
+		if ((uint32_t)d == field &&
+		    ((p[2] >> 3) & 7) + ((p[0] & 4) ? 8 : 0) == reg)
+			return true;
+	}
+	return false;
+}
+
+/* Every `lea reg,[rip+LABEL]` is followed by a call of fn, or by a call
+ * through the callback just loaded from the session (fn inlined; counted
+ * in *inlined): how many labels were seen passed to fn (each at least
+ * once), or -1 if one call goes elsewhere. */
 static int xrefs_agree(const uint8_t *t, size_t n, uint64_t base,
-		       const uint64_t addr[N_XREF], uint64_t fn)
+		       const uint64_t addr[N_XREF], uint64_t fn, uint32_t field,
+		       unsigned *inlined)
 {
 	unsigned seen = 0;
 
 	for (size_t i = 0; i + 7 <= n; i++) {
-		uint64_t target;
+		uint64_t target = 0;
 		int32_t rel;
-		size_t k, j;
+		int reg = -1, kind;
+		size_t k;
 
 		if ((t[i] != 0x48 && t[i] != 0x4c) || t[i + 1] != 0x8d ||
 		    (t[i + 2] & 0xc7) != 0x05)
@@ -311,12 +357,12 @@ static int xrefs_agree(const uint8_t *t, size_t n, uint64_t base,
 			;
 		if (k == N_XREF)
 			continue;
-		for (j = i + 7; j + 5 <= n && j < i + XREF_WINDOW && t[j] != 0xe8; j++)
-			;
-		if (j + 5 > n || t[j] != 0xe8)
-			return -1;
-		memcpy(&rel, t + j + 1, 4);
-		if (base + j + 5 + (int64_t)rel != fn)
+		kind = next_call(t, n, i + 7, base, &target, &reg);
+		if (kind == 2 && loads_field(t, i, reg, field)) {
+			(*inlined)++;
+			continue;
+		}
+		if (kind != 1 || target != fn)
 			return -1;
 		seen |= 1u << k;
 	}
@@ -338,7 +384,8 @@ static int find_keylog_func(struct elfsym *e, struct gnutls_layout *l,
 	cands = keylog_candidates(t, r.size, r.vaddr, l->keylog_func, get.vaddr,
 				  &fn);
 	label_addrs(e, addr);
-	agree = cands == 1 ? xrefs_agree(t, r.size, r.vaddr, addr, fn) : -1;
+	agree = cands == 1 ? xrefs_agree(t, r.size, r.vaddr, addr, fn,
+					 l->keylog_func, &l->inlined) : -1;
 	free(t);
 	if (cands != 1) {
 		snprintf(why, wlen, "GnuTLS build not recognised: %d functions call the key-log callback (1 expected)",

@@ -32,6 +32,10 @@ struct gnutls_layout {
 	 * TLS 1.2 master secret of a resumed session, which never goes
 	 * through the key-log function */
 	uint64_t handshake;
+	/* label sites where that function was inlined (libgnutls.a built
+	 * without -fPIC: kx.c's CLIENT_RANDOM): those secrets skip the
+	 * probe; TLS 1.2's comes from gnutls_handshake's return instead */
+	unsigned inlined;
 	/* offsets into gnutls_session_t */
 	uint32_t keylog_func;    /* internals.keylog_func (the check) */
 	uint32_t client_random;  /* security_parameters.client_random[32] */

@@ -134,10 +134,11 @@ static void attach_new(struct gnutls_source *g)
 			continue;
 		}
 		g->attached++;
-		log_info("%s: GnuTLS %s, key-log function at 0x%llx (probe at file offset 0x%llx)",
+		log_info("%s: GnuTLS %s, key-log function at 0x%llx (probe at file offset 0x%llx)%s",
 			 tg->display, l.version[0] ? l.version : "?",
 			 (unsigned long long)l.keylog_vaddr,
-			 (unsigned long long)l.keylog_probe);
+			 (unsigned long long)l.keylog_probe,
+			 l.inlined ? "; inlined into its CLIENT_RANDOM caller: TLS 1.2 keys at gnutls_handshake's return" : "");
 	}
 }
 
@@ -255,17 +256,22 @@ static void print_target(const struct tls_target *t)
 {
 	struct gnutls_layout l;
 	char why[256];
+	int err = gnutls_locate(t->path, &l, why, sizeof(why));
 
 	printf("%s\n  GnuTLS %s%s\n", t->display,
 	       t->version[0] ? t->version : "(version not found)",
 	       t->is_static ? " (linked into the executable)" : "");
-	if (gnutls_locate(t->path, &l, why, sizeof(why)) == 0)
+	if (err) {
+		printf("  %s: not probed\n", why);
+	} else {
 		printf("  key-log function at 0x%llx (probe at file offset 0x%llx); session: client_random +0x%x, master_secret +0x%x, version +0x%x\n",
 		       (unsigned long long)l.keylog_vaddr,
 		       (unsigned long long)l.keylog_probe, l.client_random,
 		       l.master_secret, l.pversion);
-	else
-		printf("  %s: not probed\n", why);
+		if (l.inlined)
+			printf("  inlined at %u key-log call(s) (CLIENT_RANDOM): TLS 1.2 keys at gnutls_handshake's return\n",
+			       l.inlined);
+	}
 	targets_print_procs(t, stdout);
 }
 
