@@ -24,7 +24,7 @@ struct elfsym {
 };
 
 #define SCAN_CHUNK (1u << 20)
-#define SCAN_OVERLAP 64        /* > the longest version text we accept */
+#define SCAN_OVERLAP 64        /* > the longest tag + version text we accept */
 #define SCAN_MAX_REGIONS 64    /* hostile files: bound the work */
 #define SCAN_MAX_BYTES (512ull << 20)
 #define VERSION_MAX 31
@@ -508,15 +508,21 @@ size_t elfsym_parse_version(const char *s, size_t len)
 	return vend;
 }
 
-static int find_version(const uint8_t *buf, size_t n, char *out, size_t outlen)
+/* How a version text looks: tag, then what parse accepts. */
+struct version_text {
+	const char *tag;
+	elfsym_version_parse parse;
+};
+
+static int find_version(const struct version_text *vt, const uint8_t *buf,
+			size_t n, char *out, size_t outlen)
 {
-	static const char tag[] = "OpenSSL ";
-	const size_t tlen = sizeof(tag) - 1;
+	const size_t tlen = strlen(vt->tag);
 	const uint8_t *p = buf, *end = buf + n;
 
-	while ((p = memmem(p, (size_t)(end - p), tag, tlen)) != NULL) {
+	while ((p = memmem(p, (size_t)(end - p), vt->tag, tlen)) != NULL) {
 		const char *v = (const char *)p + tlen;
-		size_t vlen = elfsym_parse_version(v, (size_t)(end - p) - tlen);
+		size_t vlen = vt->parse(v, (size_t)(end - p) - tlen);
 
 		if (vlen) {
 			if (vlen >= outlen)
@@ -531,6 +537,7 @@ static int find_version(const uint8_t *buf, size_t n, char *out, size_t outlen)
 }
 
 struct scan {
+	const struct version_text *vt;
 	uint8_t *buf;      /* chunk bytes */
 	size_t chunk;      /* SCAN_CHUNK, less for a small file */
 	unsigned regions;  /* scanned so far */
@@ -558,7 +565,7 @@ static int scan_region(struct elfsym *e, struct scan *sc, uint64_t off,
 		if (err)
 			return err;
 		sc->bytes += n;
-		err = find_version(sc->buf, n, sc->out, sc->outlen);
+		err = find_version(sc->vt, sc->buf, n, sc->out, sc->outlen);
 		if (err != -ENOENT || pos + n >= len)
 			return err;
 		pos += n - SCAN_OVERLAP;
@@ -604,9 +611,11 @@ static int version_in_segments(struct elfsym *e, struct scan *sc)
 	return -ENOENT;
 }
 
-int elfsym_openssl_version(struct elfsym *e, char *buf, size_t len)
+int elfsym_find_version(struct elfsym *e, const char *tag,
+			elfsym_version_parse parse, char *buf, size_t len)
 {
-	struct scan sc = { .out = buf, .outlen = len };
+	const struct version_text vt = { tag, parse };
+	struct scan sc = { .vt = &vt, .out = buf, .outlen = len };
 	int err;
 
 	if (len == 0)
@@ -622,4 +631,10 @@ int elfsym_openssl_version(struct elfsym *e, char *buf, size_t len)
 		err = version_in_segments(e, &sc);
 	free(sc.buf);
 	return err;
+}
+
+int elfsym_openssl_version(struct elfsym *e, char *buf, size_t len)
+{
+	return elfsym_find_version(e, "OpenSSL ", elfsym_parse_version, buf,
+				   len);
 }

@@ -93,9 +93,20 @@ int elfsym_build_id(struct elfsym *e, uint8_t *id, size_t cap);
 int elfsym_func_bytes(struct elfsym *e, const struct elfsym_func *fn,
 		      uint8_t *buf, size_t cap);
 
+/* A version text's parser: s[0..len) starts right after its tag; the
+ * length of the version, or 0 when it is not one. */
+typedef size_t (*elfsym_version_parse)(const char *s, size_t len);
+
+/* Search read-only data (sections, or segments when there are none) for
+ * tag followed by a version parse accepts, and store that version.  0,
+ * -ENOENT, -ENOSPC buffer too small. */
+int elfsym_find_version(struct elfsym *e, const char *tag,
+			elfsym_version_parse parse, char *buf, size_t len);
+
 /* Search read-only data for OpenSSL's version text ("OpenSSL 3.0.19 27 Jan
  * 2026", "OpenSSL 1.1.1w  11 Sep 2023") and store the version ("3.0.19",
- * "1.1.1w"; a build suffix such as "+quic" is kept).  0, -ENOENT (libssl
+ * "1.1.1w"; a build suffix such as "+quic" is kept): elfsym_find_version
+ * with tag "OpenSSL " and elfsym_parse_version.  0, -ENOENT (libssl
  * itself usually lacks it: look in libcrypto), -ENOSPC buffer too small. */
 int elfsym_openssl_version(struct elfsym *e, char *buf, size_t len);
 
