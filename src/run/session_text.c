@@ -9,6 +9,7 @@
 #include "sources/plain/plain.h"
 #include "binary/targets.h"
 #include "sources/gnutls/locate.h"
+#include "sources/gnutls/judge.h"
 #include "sources/boringssl/locate.h"
 #include "binary/elfsym.h"
 

@@ -5,7 +5,7 @@
 #include "sources/gnutls/locate.h"
 #include "binary/elfsym.h"
 #include "binary/prologue.h"
-#include "binary/targets.h"
+#include "sources/gnutls/judge.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -160,13 +160,15 @@ static int find_pversion(struct elfsym *e, struct gnutls_layout *l, char *why,
 }
 
 /* gnutls_check_version's first lea reg,[rip+X]: X is the version text. */
-static void find_version(struct elfsym *e, struct gnutls_layout *l)
+void gnutls_code_version(struct elfsym *e, char *version, size_t vlen)
 {
 	struct code c;
 	uint64_t off;
-	char s[sizeof(l->version)];
+	char s[32];
 	size_t i, k;
 
+	if (vlen)
+		version[0] = '\0';
 	if (export_code(e, "gnutls_check_version", &c))
 		return;
 	for (i = 0; i + 7 <= c.n && i < 16; i++) {
@@ -184,7 +186,7 @@ static void find_version(struct elfsym *e, struct gnutls_layout *l)
 			    ((s[k] >= '0' && s[k] <= '9') || s[k] == '.'); k++)
 			;
 		if (k && !s[k])
-			memcpy(l->version, s, k + 1);
+			snprintf(version, vlen, "%s", s);
 		return;
 	}
 }
@@ -424,6 +426,21 @@ static int place_probes(struct elfsym *e, struct gnutls_layout *l, char *why,
 	return 0;
 }
 
+/* No accessors to read: GnuTLS without its symbols is refused, named;
+ * anything else is not GnuTLS (-ENODATA). */
+static int refuse_stripped(struct elfsym *e, struct gnutls_layout *l,
+			   char *why, size_t wlen)
+{
+	bool symtab = gnutls_has_symtab(e);
+
+	if (gnutls_marker(e, l->version, sizeof(l->version)) != 0)
+		return -ENODATA;
+	snprintf(why, wlen, "GnuTLS %s: its functions cannot be found",
+		 symtab ? "without the symbols of its key-log accessors" :
+			  "without symbols (stripped)");
+	return -EPROTO;
+}
+
 int gnutls_locate_elf(struct elfsym *e, struct gnutls_layout *l, char *why,
 		      size_t wlen)
 {
@@ -442,7 +459,9 @@ int gnutls_locate_elf(struct elfsym *e, struct gnutls_layout *l, char *why,
 		err = find_keylog_func(e, l, why, wlen);
 	if (!err)
 		err = place_probes(e, l, why, wlen);
-	find_version(e, l);
+	gnutls_code_version(e, l->version, sizeof(l->version));
+	if (err == -ENODATA)
+		err = refuse_stripped(e, l, why, wlen);
 	return err;
 }
 
@@ -460,32 +479,3 @@ int gnutls_locate(const char *path, struct gnutls_layout *l, char *why,
 	elfsym_close(e);
 	return err;
 }
-
-int gnutls_judge(const char *path, char *version, size_t vlen)
-{
-	struct gnutls_layout l = { .version = "" };
-	struct elfsym_func fn;
-	struct elfsym *e;
-	int err = elfsym_open(path, &e);
-
-	if (err)
-		return err;
-	if (elfsym_machine(e) != EM_X86_64)
-		err = -ENOEXEC;
-	else if (elfsym_find_func(e, "gnutls_handshake", &fn) ||
-		 elfsym_find_func(e, "gnutls_session_get_keylog_function", &fn))
-		err = -ENODATA;
-	else {
-		find_version(e, &l);
-		snprintf(version, vlen, "%s", l.version);
-	}
-	elfsym_close(e);
-	return err;
-}
-
-static const char *const defaults[] = { "libgnutls.so.30", NULL };
-const struct target_kind gnutls_targets = {
-	.lib = "libgnutls.so",
-	.defaults = defaults,
-	.judge = gnutls_judge,
-};

@@ -45,8 +45,9 @@ struct gnutls_layout {
 };
 
 /* The GnuTLS of the ELF file at path.  0 and *l; -ENODATA: not GnuTLS
- * (no gnutls_handshake or key-log accessors); -EPROTO: GnuTLS whose code
- * does not match (why says which step: refuse it); -ENOEXEC not an ELF
+ * (no gnutls_handshake or key-log accessors, no GnuTLS text); -EPROTO:
+ * GnuTLS whose code does not match, or without symbols (why says which
+ * step: refuse it); -ENOEXEC not an ELF
  * for this machine; other -errno when it cannot be read. */
 int gnutls_locate(const char *path, struct gnutls_layout *l, char *why,
 		  size_t wlen);
@@ -54,12 +55,8 @@ int gnutls_locate(const char *path, struct gnutls_layout *l, char *why,
 int gnutls_locate_elf(struct elfsym *e, struct gnutls_layout *l, char *why,
 		      size_t wlen);
 
-/* Is the file at path GnuTLS?  The targets judge (binary/targets.h):
- * 0 and its version, -ENOEXEC / -ENODATA for a definite no. */
-int gnutls_judge(const char *path, char *version, size_t vlen);
-
-/* GnuTLS's files for binary/targets.h: libgnutls.so.* in the maps,
- * libgnutls.so.30 by default, executables with GnuTLS inside. */
-extern const struct target_kind gnutls_targets;
+/* The version text gnutls_check_version returns ("3.7.9"), read from
+ * its code; "" when not found. */
+void gnutls_code_version(struct elfsym *e, char *version, size_t vlen);
 
 #endif

@@ -7,6 +7,7 @@
 #include "sources/source.h"
 #include "sources/gnutls/gnutls.h"
 #include "sources/gnutls/locate.h"
+#include "sources/gnutls/judge.h"
 #include "binary/targets.h"
 #include "crypto/keys.h"
 #include "run/secrets.h"
