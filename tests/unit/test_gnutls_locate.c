@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_gnutls_locate.c - locate.c on the system's libgnutls (Debian 12's
  * 3.7.9: the values docs/gnutls.md measured with gdb), on libssl (not
- * GnuTLS), and on copies whose code was changed (refused, never a
- * guess). */
+ * GnuTLS), on copies whose code was changed (refused, never a guess),
+ * and on programs with that GnuTLS linked in statically
+ * (tools/fixtures/gnutls-static.sh: PIE, non-PIE, stripped), where the
+ * key-log function is also in .symtab to check the finder against. */
 #include "testlib.h"
 #include "binary/elfsym.h"
 #include "sources/gnutls/locate.h"
+#include "sources/gnutls/judge.h"
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #define LIBDIR "/usr/lib/x86_64-linux-gnu/"
 
@@ -37,6 +42,105 @@ static int locate_patched(const uint8_t *buf, size_t len, const char *from,
 	err = gnutls_locate_elf(e, &l, why, wlen);
 	elfsym_close(e);
 	return err;
+}
+
+/* tools/fixtures/gnutls-static.sh's folder in dir: 0, 77 (cannot be
+ * built here: the reason is printed), other: it failed. */
+static int static_fixtures(char *dir, size_t len)
+{
+	const char *root = getenv("TLSDUMP_ROOT");
+	char cmd[4200];
+	FILE *p;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "%s/tools/fixtures/gnutls-static.sh",
+		 root ? root : ".");
+	p = popen(cmd, "r");
+	if (!p || !fgets(dir, (int)len, p))
+		dir[0] = '\0';
+	rc = p ? pclose(p) : -1;
+	dir[strcspn(dir, "\n")] = '\0';
+	if (rc == -1 || !WIFEXITED(rc))
+		return -1;
+	return WEXITSTATUS(rc) == 0 && !dir[0] ? -1 : WEXITSTATUS(rc);
+}
+
+/* A static program: the layout of the system's 3.7.9, the key-log
+ * function where .symtab says _gnutls_call_keylog_func is, its
+ * CLIENT_RANDOM caller inlined, the probe at a file offset. */
+static void check_static(const char *path, bool pie)
+{
+	struct gnutls_layout l;
+	struct elfsym_func fn;
+	struct elfsym *e;
+	char why[256], version[64];
+	uint64_t off;
+
+	CHECK(elfsym_open(path, &e) == 0);
+	CHECK_MSG(gnutls_locate_elf(e, &l, why, sizeof(why)) == 0, "%s: %s",
+		  path, why);
+	CHECK(elfsym_find_func(e, "_gnutls_call_keylog_func", &fn) == 0 &&
+	      !fn.exported);
+	CHECK_MSG(l.keylog_vaddr == fn.vaddr, "%s: 0x%llx, symbol 0x%llx", path,
+		  (unsigned long long)l.keylog_vaddr,
+		  (unsigned long long)fn.vaddr);
+	CHECK(elfsym_vaddr_to_offset(e, fn.vaddr, &off, NULL) == 0);
+	CHECK(l.keylog_probe >= off && l.keylog_probe < off + 64);
+	CHECK(pie == (off == fn.vaddr));
+	CHECK(!strcmp(l.version, "3.7.9"));
+	CHECK(l.keylog_func == 0x660 && l.client_random == 0x50 &&
+	      l.master_secret == 0x20 && l.pversion == 0xf8 &&
+	      l.pversion_id == 8);
+	CHECK_MSG(l.inlined == 1, "%s: inlined %u", path, l.inlined);
+	elfsym_close(e);
+	CHECK(gnutls_judge(path, version, sizeof(version)) == 0 &&
+	      !strcmp(version, "3.7.9"));
+}
+
+/* Stripped: still judged GnuTLS (its debug-log text), then refused. */
+static void check_stripped(const char *path)
+{
+	struct gnutls_layout l;
+	char why[256], version[64];
+	int err;
+
+	CHECK(gnutls_judge(path, version, sizeof(version)) == 0 &&
+	      !strcmp(version, "3.7.9"));
+	err = gnutls_locate(path, &l, why, sizeof(why));
+	CHECK_MSG(err == -EPROTO && strstr(why, "stripped"), "%d %s", err, why);
+}
+
+static void test_static(void)
+{
+	char dir[4096], path[4200];
+	uint8_t *buf;
+	size_t len = 0;
+	int rc = static_fixtures(dir, sizeof(dir)), err;
+
+	if (rc == 77 && !tl_fails)
+		test_skip("static GnuTLS programs: tools/fixtures/gnutls-static.sh cannot build them here (make deps)");
+	CHECK_MSG(rc == 0, "tools/fixtures/gnutls-static.sh: status %d", rc);
+	if (rc)
+		return;
+	snprintf(path, sizeof(path), "%s/static-pie", dir);
+	check_static(path, true);
+	buf = test_slurp(path, &len);
+	CHECK(buf != NULL);
+	if (buf) {
+		char why[256];
+
+		/* the inlined CLIENT_RANDOM call goes through another register
+		 * than the one loaded from the session: refused */
+		err = locate_patched(buf, len, "\xc7\x44\x24\x08\x30\0\0\0\xff\xd0",
+				     "\xc7\x44\x24\x08\x30\0\0\0\xff\xd2", 10,
+				     why, sizeof(why));
+		CHECK_MSG(err == -EPROTO && strstr(why, "labels"), "%d %s", err, why);
+		free(buf);
+	}
+	snprintf(path, sizeof(path), "%s/static-nopie", dir);
+	check_static(path, false);
+	snprintf(path, sizeof(path), "%s/static-stripped", dir);
+	check_stripped(path);
 }
 
 int main(void)
@@ -91,5 +195,10 @@ int main(void)
 		CHECK_MSG(err == -EPROTO && strstr(why, "0 functions"), "%d %s", err, why);
 	}
 	free(buf);
+	if (v379)
+		test_static();
+	else
+		printf("note: the system's GnuTLS is %s, not 3.7.9: static programs not checked\n",
+		       l.version);
 	return test_done("gnutls_locate");
 }
