@@ -3,7 +3,8 @@
 # GnuTLS 3.8 (Debian trixie's 3.8.9, tools/fixtures/gnutls.sh; its
 # programs run through trixie's own loader) with `tlsdump gnutls`: the
 # probe point and the session layout are found in a second release's
-# code, with no table.
+# code, with no table.  GNUTLS_FIXTURE=3.8-sid runs the same against sid's
+# 3.8.13 (test_gnutls38_sid.sh), whose session moved its internals by 0x60.
 #  - tlsdump starts first and finds the fixture's libgnutls in the maps of
 #    a gnutls-cli started later (a rescan, every 2 s);
 #  - as a client (against OpenSSL's s_server) and as a server (gnutls-serv,
@@ -17,11 +18,15 @@ need_cmd tshark openssl python3 flock
 make_cert
 
 rc=0
-FX=$("$TLSDUMP_ROOT/tools/fixtures/gnutls.sh" 3.8 2>"$WORK/fixture.log") || rc=$?
-[ $rc = 75 ] && skip "GnuTLS 3.8 fixture: $(tail -1 "$WORK/fixture.log")"
-[ $rc = 0 ] && [ -d "$FX" ] || fail "tools/fixtures/gnutls.sh 3.8 (status $rc): $(tail -15 "$WORK/fixture.log")"
+FXN=${GNUTLS_FIXTURE:-3.8}
+FX=$("$TLSDUMP_ROOT/tools/fixtures/gnutls.sh" "$FXN" 2>"$WORK/fixture.log") || rc=$?
+[ $rc = 75 ] && skip "GnuTLS $FXN fixture: $(tail -1 "$WORK/fixture.log")"
+[ $rc = 0 ] && [ -d "$FX" ] || fail "tools/fixtures/gnutls.sh $FXN (status $rc): $(tail -15 "$WORK/fixture.log")"
 LIB=$(cat "$FX/libgnutls-path")
+VER=$(awk '{ print $2 }' "$FX/version")
 echo "fixture: $(cat "$FX/version") (Debian $(cat "$FX/debian-version")), $LIB"
+"$TLSDUMP" gnutls --list --gnutls "$LIB" | grep -A2 -xF "$LIB"
+re() { sed 's/[.]/\\./g' <<<"$1"; } # a literal for grep -E
 
 # same_keys TRUTH OURS WHAT
 same_keys() {
@@ -50,21 +55,21 @@ wait_attached c "$TD_PID"
 # held open until its file is probed, then one request per version
 sleep 6 | "$FX/bin/gnutls-cli" --insecure -p "$P" 127.0.0.1 >/dev/null 2>&1 &
 HOLD=$!
-wait_log "$WORK/c.err" "libgnutls.so.30.40.3: GnuTLS 3\.8\.9, key-log function at 0x" 8 ||
+wait_log "$WORK/c.err" "$(re "$(basename "$LIB")"): GnuTLS $(re "$VER"), key-log function at 0x" 8 ||
 	fail "the fixture's libgnutls was not found in a running gnutls-cli: $(cat "$WORK/c.err")"
 for v in 1.2 1.3; do
 	(printf 'GET /c%s HTTP/1.0\r\n\r\n' $v; sleep 0.5) | SSLKEYLOGFILE="$WORK/own.keys" \
 		timeout 10 "$FX/bin/gnutls-cli" --insecure --priority NORMAL:-VERS-ALL:+VERS-TLS$v \
-		-p "$P" 127.0.0.1 >"$WORK/cli$v.out" 2>&1 || fail "gnutls-cli 3.8 TLS $v: $(tail -3 "$WORK/cli$v.out")"
+		-p "$P" 127.0.0.1 >"$WORK/cli$v.out" 2>&1 || fail "gnutls-cli $VER TLS $v: $(tail -3 "$WORK/cli$v.out")"
 done
 kill "$HOLD" 2>/dev/null
 sleep 0.5
 stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/c.err")"
-same_keys "$WORK/own.keys" <(grep -F -f <(awk '!/^#/ {print $2}' "$WORK/own.keys") "$WORK/c.keys") "3.8 client"
+same_keys "$WORK/own.keys" <(grep -F -f <(awk '!/^#/ {print $2}' "$WORK/own.keys") "$WORK/c.keys") "$VER client"
 decrypted "$WORK/c.pcapng" /c1.2 /c1.3
 readers_clean "$WORK/c.pcapng"
-ok "GnuTLS 3.8.9 client, found running: key lines = its own, TLS 1.2 and 1.3 decrypted"
+ok "GnuTLS $VER client, found running: key lines = its own, TLS 1.2 and 1.3 decrypted"
 
 # 2. Server, --gnutls naming the fixture's file.
 NS=tdgnutls38$$
@@ -87,6 +92,6 @@ done
 sleep 0.5
 stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump (server) exit $RC: $(cat "$WORK/s.err")"
-same_keys "$WORK/serv.keys" "$WORK/s.keys" "3.8 server"
+same_keys "$WORK/serv.keys" "$WORK/s.keys" "$VER server"
 decrypted "$WORK/s.pcapng" /s1_2 /s1_3
-ok "GnuTLS 3.8.9 server (--gnutls): key lines = its own, TLS 1.2 and 1.3 decrypted"
+ok "GnuTLS $VER server (--gnutls): key lines = its own, TLS 1.2 and 1.3 decrypted"
