@@ -2,9 +2,10 @@
 /* test_gnutls_locate.c - locate.c on the system's libgnutls (Debian 12's
  * 3.7.9: the values docs/gnutls.md measured with gdb), on libssl (not
  * GnuTLS), on copies whose code was changed (refused, never a guess),
- * and on programs with that GnuTLS linked in statically
+ * on programs with that GnuTLS linked in statically
  * (tools/fixtures/gnutls-static.sh: PIE, non-PIE, stripped), where the
- * key-log function is also in .symtab to check the finder against. */
+ * key-log function is also in .symtab to check the finder against, and on
+ * Debian trixie's 3.8.9 and sid's 3.8.13 when their fixtures are there. */
 #include "testlib.h"
 #include "binary/elfsym.h"
 #include "sources/gnutls/locate.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define LIBDIR "/usr/lib/x86_64-linux-gnu/"
 
@@ -143,6 +145,78 @@ static void test_static(void)
 	check_stripped(path);
 }
 
+/* What tools/fixtures/gnutls.sh's Debian builds hold, as docs/gnutls.md
+ * measured them (gdb, upstream's struct): 3.8.11 moved internals by 0x60. */
+static const struct {
+	const char *fixture, *version;
+	uint64_t keylog_vaddr;
+	uint32_t keylog_func;
+} debian_builds[] = {
+	{ "3.8", "3.8.9", 0x551c0, 0x660 },
+	{ "3.8-sid", "3.8.13", 0x57710, 0x6c0 },
+};
+
+/* The libgnutls of fixture DIR/gnutls-NAME when it is complete (its
+ * .stamp), into path: 0, or -ENOENT. */
+static int fixture_lib(const char *name, char *path, size_t len)
+{
+	const char *base = getenv("TLSDUMP_FIXTURES"), *root = getenv("TLSDUMP_ROOT");
+	char dir[4096], file[4200];
+	FILE *f;
+
+	if (base)
+		snprintf(dir, sizeof(dir), "%s/gnutls-%s", base, name);
+	else
+		snprintf(dir, sizeof(dir), "%s/build/fixtures/gnutls-%s",
+			 root ? root : ".", name);
+	snprintf(file, sizeof(file), "%s/.stamp", dir);
+	if (access(file, R_OK))
+		return -ENOENT;
+	snprintf(file, sizeof(file), "%s/libgnutls-path", dir);
+	f = fopen(file, "r");
+	if (!f || !fgets(path, (int)len, f)) {
+		if (f)
+			fclose(f);
+		return -ENOENT;
+	}
+	fclose(f);
+	path[strcspn(path, "\n")] = '\0';
+	return access(path, R_OK) ? -ENOENT : 0;
+}
+
+/* The fixtures are fetched from Debian by the e2e tests (network): here
+ * they are checked when present, and a note says when they are not. */
+static void test_debian_builds(void)
+{
+	for (size_t i = 0; i < sizeof(debian_builds) / sizeof(debian_builds[0]); i++) {
+		const char *name = debian_builds[i].fixture;
+		struct gnutls_layout l;
+		char path[4096], why[256];
+
+		if (fixture_lib(name, path, sizeof(path))) {
+			printf("note: no GnuTLS %s fixture (tools/fixtures/gnutls.sh %s fetches it): not checked\n",
+			       name, name);
+			continue;
+		}
+		CHECK_MSG(gnutls_locate(path, &l, why, sizeof(why)) == 0, "%s: %s",
+			  path, why);
+		if (strcmp(l.version, debian_builds[i].version)) {
+			printf("note: the %s fixture holds GnuTLS %s, not %s: located, values not compared\n",
+			       name, l.version, debian_builds[i].version);
+			continue;
+		}
+		CHECK_MSG(l.keylog_vaddr == debian_builds[i].keylog_vaddr &&
+			  l.keylog_func == debian_builds[i].keylog_func,
+			  "%s: 0x%llx +0x%x", l.version,
+			  (unsigned long long)l.keylog_vaddr, l.keylog_func);
+		CHECK(l.client_random == 0x50 && l.master_secret == 0x20 &&
+		      l.pversion == 0xf8 && l.pversion_id == 8 && !l.inlined);
+		printf("GnuTLS %s (%s fixture): key-log function 0x%llx, callback +0x%x\n",
+		       l.version, name, (unsigned long long)l.keylog_vaddr,
+		       l.keylog_func);
+	}
+}
+
 int main(void)
 {
 	struct gnutls_layout l;
@@ -195,6 +269,7 @@ int main(void)
 		CHECK_MSG(err == -EPROTO && strstr(why, "0 functions"), "%d %s", err, why);
 	}
 	free(buf);
+	test_debian_builds();
 	if (v379)
 		test_static();
 	else

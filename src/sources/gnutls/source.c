@@ -265,10 +265,10 @@ static void print_target(const struct tls_target *t)
 	if (err) {
 		printf("  %s: not probed\n", why);
 	} else {
-		printf("  key-log function at 0x%llx (probe at file offset 0x%llx); session: client_random +0x%x, master_secret +0x%x, version +0x%x\n",
+		printf("  key-log function at 0x%llx (probe at file offset 0x%llx); session: key-log callback +0x%x, client_random +0x%x, master_secret +0x%x, version +0x%x\n",
 		       (unsigned long long)l.keylog_vaddr,
-		       (unsigned long long)l.keylog_probe, l.client_random,
-		       l.master_secret, l.pversion);
+		       (unsigned long long)l.keylog_probe, l.keylog_func,
+		       l.client_random, l.master_secret, l.pversion);
 		if (l.inlined)
 			printf("  inlined at %u key-log call(s) (CLIENT_RANDOM): TLS 1.2 keys at gnutls_handshake's return\n",
 			       l.inlined);
