@@ -6,9 +6,11 @@
 #   make test-unit | test-bpf | test-e2e
 #   make SAN=1      AddressSanitizer + UBSan build in build/san
 #   make demo       capture some local traffic and read it back with tshark
-#   make fixtures   OpenSSL 1.1.1 and 3.5, GnuTLS 3.8 for the tests
-#                   (tools/fixtures/openssl.sh, tools/fixtures/gnutls.sh; the
-#                   tests call them themselves, minutes the first time)
+#   make fixtures   OpenSSL 1.1.1 and 3.5, GnuTLS 3.8 (trixie, sid) and
+#                   static GnuTLS programs for the tests
+#                   (tools/fixtures/openssl.sh, tools/fixtures/gnutls.sh,
+#                   tools/fixtures/gnutls-static.sh; the tests call them
+#                   themselves, minutes the first time)
 VERSION := 0.1.0
 SAN ?=
 BUILD ?= $(if $(SAN),build/san,build)
@@ -107,6 +109,8 @@ fixtures:
 	tools/fixtures/openssl.sh 1.1.1
 	tools/fixtures/openssl.sh 3.5
 	tools/fixtures/gnutls.sh 3.8
+	tools/fixtures/gnutls.sh 3.8-sid
+	tools/fixtures/gnutls-static.sh
 
 bench: all
 	bench/capture.sh

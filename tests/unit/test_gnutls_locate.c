@@ -145,6 +145,19 @@ static void test_static(void)
 	check_stripped(path);
 }
 
+/* The version in GnuTLS's "Enabled GnuTLS X logging" text ("" if none). */
+static void marker_of(const char *path, char *version, size_t vlen)
+{
+	struct elfsym *e;
+
+	version[0] = '\0';
+	if (elfsym_open(path, &e) == 0) {
+		if (gnutls_marker(e, version, vlen) != 0)
+			version[0] = '\0';
+		elfsym_close(e);
+	}
+}
+
 /* What tools/fixtures/gnutls.sh's Debian builds hold, as docs/gnutls.md
  * measured them (gdb, upstream's struct): 3.8.11 moved internals by 0x60. */
 static const struct {
@@ -191,7 +204,7 @@ static void test_debian_builds(void)
 	for (size_t i = 0; i < sizeof(debian_builds) / sizeof(debian_builds[0]); i++) {
 		const char *name = debian_builds[i].fixture;
 		struct gnutls_layout l;
-		char path[4096], why[256];
+		char path[4096], why[256], marker[32];
 
 		if (fixture_lib(name, path, sizeof(path))) {
 			printf("note: no GnuTLS %s fixture (tools/fixtures/gnutls.sh %s fetches it): not checked\n",
@@ -200,6 +213,8 @@ static void test_debian_builds(void)
 		}
 		CHECK_MSG(gnutls_locate(path, &l, why, sizeof(why)) == 0, "%s: %s",
 			  path, why);
+		marker_of(path, marker, sizeof(marker));
+		CHECK_MSG(!strcmp(marker, l.version), "%s: marker %s", l.version, marker);
 		if (strcmp(l.version, debian_builds[i].version)) {
 			printf("note: the %s fixture holds GnuTLS %s, not %s: located, values not compared\n",
 			       name, l.version, debian_builds[i].version);
@@ -244,6 +259,10 @@ int main(void)
 	}
 	CHECK(gnutls_judge(LIBDIR "libgnutls.so.30", version, sizeof(version)) == 0);
 	CHECK(!strcmp(version, l.version));
+	marker_of(LIBDIR "libgnutls.so.30", version, sizeof(version));
+	CHECK_MSG(!strcmp(version, l.version), "marker %s", version);
+	marker_of(LIBDIR "libssl.so.3", version, sizeof(version));
+	CHECK(!version[0]);
 	if (!v379)
 		printf("note: GnuTLS %s, not 3.7.9: the patched-copy checks (3.7.9's bytes) are not run\n",
 		       l.version);
