@@ -174,7 +174,10 @@ static int attach_one(struct session_text *t, const char *path,
 		err = plainprobe_attach_ssl(t->probe, path, ssl);
 		break;
 	}
-	snprintf(why, wlen, "%s", strerror(-err));
+	if (err == -ESRCH) /* a stripped GnuTLS the judge let through */
+		snprintf(why, wlen, "its read and write functions are not among its symbols (stripped)");
+	else
+		snprintf(why, wlen, "%s", strerror(-err));
 	return err;
 }
 

@@ -13,7 +13,9 @@
 #     pass, with no key file;
 #  2. --gnutls naming the program (a relative path), -m keylog;
 #  3. a stripped copy: refused by name with one line, status 2, under
-#     --gnutls, and with one warning and no keys when found running.
+#     --gnutls, and with one warning and no keys when found running;
+#  4. text mode: the program's requests and answers, and one line for the
+#     stripped copy, whose read and write functions cannot be found.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd tshark openssl python3 flock cc pkg-config
@@ -115,3 +117,30 @@ stop_pid "$TD_PID"
 	fail "a stripped program found running: not one warning: $(cat "$WORK/y.err")"
 [ -z "$(ours "$WORK/y.keys" "$WORK/y.own")" ] || fail "keys of the stripped program were written"
 ok "stripped static GnuTLS: refused by name (--gnutls: status 2, one line; running: one warning, no keys)"
+
+# ---- 4. text mode ----
+"$TLSDUMP" gnutls -v -m text -o json --gnutls "$FX/static-pie" >"$WORK/t.json" 2>"$WORK/t.err" &
+TD_PID=$!
+wait_log "$WORK/t.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/t.err")"
+client static-pie 0 /dev/null /t13 /t12
+client_ok static-pie "$CPID"
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "text mode exit $RC: $(cat "$WORK/t.err")"
+python3 - "$WORK/t.json" <<'PY' || fail "text mode: the static program's requests and answers not shown right"
+import base64, json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+w = [e for e in ev if e.get("comm") == "static-pie" and e.get("lib") == "gnutls"]
+for e in w:
+    e["text"] = base64.b64decode(e["data"]).decode("latin-1")
+for path in ("/t13", "/t12"):
+    assert any(e["dir"] == "WRITE" and e["text"].startswith("GET %s HTTP/1.0" % path) for e in w), path
+assert sum(e["dir"] == "READ" and e["text"].startswith("HTTP/1.0 200") for e in w) == 2, [(e["dir"], e["text"][:30]) for e in w]
+PY
+"$TLSDUMP" gnutls -m text --gnutls "$FX/static-stripped" >/dev/null 2>"$WORK/u.err" &
+TD_PID=$!
+wait_log "$WORK/u.err" 'static-stripped: no plaintext from it: ' 10 || fail "text mode, stripped: $(cat "$WORK/u.err")"
+stop_pid "$TD_PID"
+[ "$(grep -c 'static-stripped' "$WORK/u.err")" = 1 ] && grep -q '(stripped)$' "$WORK/u.err" ||
+	fail "text mode, stripped: not one line saying so: $(cat "$WORK/u.err")"
+ok "text mode: the static program's two requests and answers; the stripped copy named once"
