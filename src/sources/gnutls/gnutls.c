@@ -2,6 +2,7 @@
 /* gnutls.c - see gnutls.h (user side). */
 #include "sources/gnutls/gnutls.h"
 #include "sources/gnutls/gnutls.skel.h"
+#include "proc/execwatch.h"
 #include "proc/want.h"
 #include "log.h"
 #include "percpu.h"
@@ -26,6 +27,7 @@ struct gnutls_file {
 struct gnutls_probe {
 	struct gnutls_bpf *skel;
 	struct ring_buffer *ring;
+	struct execwatch *execs;
 	gnutls_probe_fn fn;
 	void *ctx;
 	struct gnutls_file files[GNUTLS_MAX_FILES];
@@ -41,7 +43,8 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 int gnutls_probe_open(struct gnutls_probe **out, gnutls_probe_fn fn,
-		      void *ctx, const struct proc_want *w)
+		      gnutls_exec_fn exec_fn, void *ctx,
+		      const struct proc_want *w)
 {
 	struct gnutls_probe *g = calloc(1, sizeof(*g));
 	int err;
@@ -56,12 +59,24 @@ int gnutls_probe_open(struct gnutls_probe **out, gnutls_probe_fn fn,
 					   on_event, g, NULL);
 		err = g->ring ? 0 : -errno;
 	}
+	if (!err && exec_fn && execwatch_open(&g->execs, g->ring, exec_fn, ctx))
+		log_info("no exec tracepoint: new GnuTLS programs are found by the 2 s scan only");
 	if (err) {
 		gnutls_probe_close(g);
 		return err;
 	}
 	*out = g;
 	return 0;
+}
+
+void gnutls_probe_known(struct gnutls_probe *g, uint64_t ino)
+{
+	execwatch_known(g->execs, ino);
+}
+
+int gnutls_probe_fd(const struct gnutls_probe *g)
+{
+	return ring_buffer__epoll_fd(g->ring);
 }
 
 static void detach(struct gnutls_file *f)
@@ -163,6 +178,7 @@ void gnutls_probe_close(struct gnutls_probe *g)
 	for (int i = 0; i < GNUTLS_MAX_FILES; i++)
 		if (g->files[i].used)
 			detach(&g->files[i]);
+	execwatch_close(g->execs);
 	ring_buffer__free(g->ring);
 	gnutls_bpf__destroy(g->skel);
 	free(g);

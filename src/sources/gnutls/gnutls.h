@@ -80,10 +80,21 @@ struct proc_want;
 
 /* One event; return 0 to go on, < 0 to stop consuming. */
 typedef int (*gnutls_probe_fn)(void *ctx, const struct gnutls_event *e);
+/* A program started from an executable not marked known (proc/
+ * execwatch.h): it may have GnuTLS linked in. */
+typedef void (*gnutls_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
-/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process).
+ * exec_fn (NULL: none) hears of programs as they start, through the same
+ * ring; without the exec tracepoint it is said once, and new programs
+ * wait for the 2 s scan. */
 int gnutls_probe_open(struct gnutls_probe **out, gnutls_probe_fn fn,
-		      void *ctx, const struct proc_want *w);
+		      gnutls_exec_fn exec_fn, void *ctx,
+		      const struct proc_want *w);
+/* The executable with inode ino was judged: no more news of it. */
+void gnutls_probe_known(struct gnutls_probe *g, uint64_t ino);
+/* The fd the event loop watches (the ring's epoll fd). */
+int gnutls_probe_fd(const struct gnutls_probe *g);
 /* Probes the file at path (as this host sees it) where l says; its
  * slot, or -errno (-ENOSPC: no slot). */
 int gnutls_probe_attach(struct gnutls_probe *g, const char *path,

@@ -143,6 +143,20 @@ static void attach_new(struct gnutls_source *g)
 	}
 }
 
+/* A program just started: probe it now if GnuTLS is linked into it,
+ * rather than at the next scan (its first handshake may come within 2 s).
+ * Its shared libgnutls, if any, is not mapped yet: the scan finds that. */
+static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
+{
+	struct gnutls_source *g = ctx;
+
+	if (g->cfg->gnutls)
+		return;
+	if (targets_scan_pid(&g->targets, (pid_t)pid) > 0)
+		attach_new(g);
+	gnutls_probe_known(g->probe, ino);
+}
+
 /* --gnutls PATH: that file only; it must be a GnuTLS we can probe. */
 static int add_named(struct gnutls_source *g, const char *path)
 {
@@ -182,7 +196,7 @@ static int start(void **state, const struct source_env *env)
 		if (err)
 			return err;
 	}
-	err = gnutls_probe_open(&g->probe, on_event, g, &w);
+	err = gnutls_probe_open(&g->probe, on_event, on_exec, g, &w);
 	if (err)
 		return exit_of_load(err, "the GnuTLS probes");
 	targets_scan(&g->targets);
@@ -197,6 +211,13 @@ static int consume(void *state)
 	struct gnutls_source *g = state;
 
 	return g->probe ? gnutls_probe_consume(g->probe) : 0;
+}
+
+static int fd(const void *state)
+{
+	const struct gnutls_source *g = state;
+
+	return g->probe ? gnutls_probe_fd(g->probe) : -1;
 }
 
 static void rescan(void *state)
@@ -295,6 +316,7 @@ const struct key_source_ops gnutls_source = {
 	.cmd = CMD_GNUTLS,
 	.start = start,
 	.consume = consume,
+	.fd = fd,
 	.rescan = rescan,
 	.active = active,
 	.name_of = name_of,
