@@ -7,8 +7,11 @@
 #include "sources/keyfn/locator.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static atomic_int calls;
@@ -42,6 +45,46 @@ static int take_all(struct locator *lc, struct locator_result *r, int want)
 	return got;
 }
 
+/* A copy of src at dst, with src's modification time when keep_time. */
+static void copy(const char *src, const char *dst, bool keep_time)
+{
+	size_t len = 0;
+	uint8_t *b = test_slurp(src, &len);
+	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	struct stat st;
+
+	CHECK(b && fd >= 0 && write(fd, b, len) == (ssize_t)len);
+	if (keep_time && stat(src, &st) == 0) {
+		struct timespec t[2] = { st.st_atim, st.st_mtim };
+
+		CHECK(futimens(fd, t) == 0);
+	}
+	close(fd);
+	free(b);
+}
+
+/* The same build id: cached only while size and time are the same too (a
+ * copy changed in place keeps its build id). */
+static void copies(struct locator *lc, const char *bin)
+{
+	char dir[] = "/tmp/test_locator.XXXXXX", same[64], newer[64];
+	struct keyfn_layout l;
+	char why[64];
+	int before;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(same, sizeof(same), "%s/same", dir);
+	snprintf(newer, sizeof(newer), "%s/newer", dir);
+	copy(bin, same, true);
+	copy(bin, newer, false);
+	before = calls;
+	CHECK(locator_run(lc, same, &l, why, sizeof(why)) == 0 && calls == before);
+	CHECK(locator_run(lc, newer, &l, why, sizeof(why)) == 0 && calls == before + 1);
+	unlink(same);
+	unlink(newer);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const char *bin = "/bin/true", *ssl = "/usr/lib/x86_64-linux-gnu/libssl.so.3";
@@ -59,6 +102,8 @@ int main(void)
 	      !strcmp(why, "refused") && calls == 2);
 	CHECK(locator_run(lc, "/nonexistent", &l, why, sizeof(why)) == -ENOENT);
 	CHECK(locator_run(lc, "/nonexistent", &l, why, sizeof(why)) == -ENOENT && calls == 4);
+	copies(lc, bin);
+	calls = 4;
 
 	CHECK(locator_submit(lc, 7, bin) == 0);
 	CHECK(locator_submit(lc, 9, ssl) == 0);

@@ -177,6 +177,8 @@ static int layout_at(struct elfsym *e, uint64_t fn, struct keyfn_layout *l,
 		l->fn_probe = foff + site.offset;
 	l->off.cr_hop = hop;
 	l->off.cr_off = off;
+	snprintf(l->detail, sizeof(l->detail), "client random at ssl+0x%x -> +0x%x",
+		 hop, off);
 	l->off.ms_ids[0] = l->off.ms_ids[2] = 1; /* empty ranges: no */
 	return 0;                                 /* handshake site */
 }

@@ -12,12 +12,6 @@ static const char *named(const struct config *cfg)
 	return cfg->libssl;
 }
 
-static void describe(const struct keyfn_layout *l, FILE *out)
-{
-	fprintf(out, "client random at ssl+0x%x -> +0x%x", l->off.cr_hop,
-		l->off.cr_off);
-}
-
 static const struct keyfn_stack stack = {
 	.name = "BoringSSL",
 	.kind = &boringssl_targets,
@@ -25,7 +19,6 @@ static const struct keyfn_stack stack = {
 	.named = named,
 	.option_shared = true,
 	.locate = boringssl_locate,
-	.describe = describe,
 	.cmd = CMD_TLS,
 };
 

@@ -89,6 +89,8 @@ struct keyfn_layout {
 			      * (entry + return probes), 0: none */
 	struct keyfn_offsets off;
 	char version[32];    /* "3.7.9", "" when not found */
+	char note[128];      /* said after the -v "probed" line, or "" */
+	char detail[160];    /* --list: where the probes read, in words */
 };
 
 /* One event; return 0 to go on, < 0 to stop consuming. */

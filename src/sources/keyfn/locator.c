@@ -10,12 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CACHE_MAX 64
 
-struct cached {
+/* A file is the same build as a cached one when its build id, size and
+ * modification time are: a copy that keeps its time (a container image's
+ * layer), not one that was changed in place (a patched copy keeps the
+ * build id). */
+struct key {
 	uint8_t id[ELFSYM_BUILD_ID_MAX];
 	int id_len;
+	off_t size;
+	struct timespec mtime;
+};
+
+struct cached {
+	struct key k;
 	int err;
 	struct keyfn_layout l;
 	char why[256];
@@ -52,22 +63,33 @@ int locator_new(struct locator **out, locator_fn fn)
 	return 0;
 }
 
-static int build_id(const char *path, uint8_t *id)
+/* 0 and *k, or -ENOENT: no build id (such files are not cached). */
+static int key_of(const char *path, struct key *k)
 {
 	struct elfsym *e;
-	int n;
+	struct stat st;
 
-	if (elfsym_open(path, &e))
+	memset(k, 0, sizeof(*k));
+	if (stat(path, &st) || elfsym_open(path, &e))
 		return -ENOENT;
-	n = elfsym_build_id(e, id, ELFSYM_BUILD_ID_MAX);
+	k->id_len = elfsym_build_id(e, k->id, ELFSYM_BUILD_ID_MAX);
 	elfsym_close(e);
-	return n;
+	k->size = st.st_size;
+	k->mtime = st.st_mtim;
+	return k->id_len > 0 ? 0 : -ENOENT;
 }
 
-static const struct cached *lookup(struct locator *lc, const uint8_t *id, int n)
+static bool same(const struct key *a, const struct key *b)
 {
-	for (int i = 0; n > 0 && i < lc->n_cache; i++)
-		if (lc->cache[i].id_len == n && !memcmp(lc->cache[i].id, id, (size_t)n))
+	return a->id_len == b->id_len && !memcmp(a->id, b->id, (size_t)a->id_len) &&
+	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+static const struct cached *lookup(struct locator *lc, const struct key *k)
+{
+	for (int i = 0; k->id_len > 0 && i < lc->n_cache; i++)
+		if (same(&lc->cache[i].k, k))
 			return &lc->cache[i];
 	return NULL;
 }
@@ -75,13 +97,13 @@ static const struct cached *lookup(struct locator *lc, const uint8_t *id, int n)
 int locator_run(struct locator *lc, const char *path, struct keyfn_layout *l,
 		char *why, size_t wlen)
 {
-	uint8_t id[ELFSYM_BUILD_ID_MAX];
-	int n = build_id(path, id), err;
+	struct key k;
+	int has_key = key_of(path, &k) == 0, err;
 	const struct cached *c;
 	struct cached *slot;
 
 	pthread_mutex_lock(&lc->mu);
-	c = lookup(lc, id, n);
+	c = has_key ? lookup(lc, &k) : NULL;
 	if (c) {
 		*l = c->l;
 		snprintf(why, wlen, "%s", c->why);
@@ -91,13 +113,12 @@ int locator_run(struct locator *lc, const char *path, struct keyfn_layout *l,
 	if (c)
 		return err;
 	err = lc->fn(path, l, why, wlen);
-	if (n <= 0 || (err && err != -EPROTO && err != -ENODATA))
+	if (!has_key || (err && err != -EPROTO && err != -ENODATA))
 		return err; /* no id, or a read error that may pass */
 	pthread_mutex_lock(&lc->mu);
-	if (!lookup(lc, id, n) && lc->n_cache < CACHE_MAX) {
+	if (!lookup(lc, &k) && lc->n_cache < CACHE_MAX) {
 		slot = &lc->cache[lc->n_cache++];
-		memcpy(slot->id, id, (size_t)n);
-		slot->id_len = n;
+		slot->k = k;
 		slot->err = err;
 		slot->l = *l;
 		snprintf(slot->why, sizeof(slot->why), "%s", why);

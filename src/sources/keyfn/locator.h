@@ -5,8 +5,10 @@
  * 300 MB Chromium with a cold page cache.  On the loop that would stall
  * the packet ring's consumer; so files found after start-up are located
  * by a worker thread, and the loop picks the results up in its consume
- * call (every 10 ms).  Files with the same GNU build id (the same build in
- * two containers, a copy) are located once per run: the result is cached.
+ * call (every 10 ms).  Files with the same GNU build id, size and
+ * modification time (the same build in two containers) are located once
+ * per run: the result is cached.  A file changed in place keeps its build
+ * id but not its time: it is located again.
  * At start-up, locator_run() does the same synchronously, so that
  * everything found then is probed before the capture says it started. */
 #ifndef TLSDUMP_KEYFN_LOCATOR_H

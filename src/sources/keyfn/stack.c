@@ -134,9 +134,10 @@ static void attach_located(struct keyfn_source *g, const struct tls_target *tg,
 		return;
 	}
 	g->attached++;
-	log_info("%s: %s%s%s, key-log function at 0x%llx (probe at file offset 0x%llx)",
+	log_info("%s: %s%s%s, key-log function at 0x%llx (probe at file offset 0x%llx)%s%s",
 		 tg->display, name, l->version[0] ? " " : "", l->version,
-		 (unsigned long long)l->fn_vaddr, (unsigned long long)l->fn_probe);
+		 (unsigned long long)l->fn_vaddr, (unsigned long long)l->fn_probe,
+		 l->note[0] ? "; " : "", l->note);
 }
 
 /* The targets new since the last scan: located now (start-up: probed
@@ -336,11 +337,11 @@ static void print_target(const struct tls_target *t)
 	       t->version[0] ? t->version : "(version not found)",
 	       t->is_static ? " (linked into the executable)" : "");
 	if (st->locate(t->path, &l, why, sizeof(why)) == 0) {
-		printf("  key-log function at 0x%llx (probe at file offset 0x%llx); ",
+		printf("  key-log function at 0x%llx (probe at file offset 0x%llx); %s\n",
 		       (unsigned long long)l.fn_vaddr,
-		       (unsigned long long)l.fn_probe);
-		st->describe(&l, stdout);
-		printf("\n");
+		       (unsigned long long)l.fn_probe, l.detail);
+		if (l.note[0])
+			printf("  %s\n", l.note);
 	} else {
 		printf("  %s: not probed\n", why);
 	}

@@ -33,8 +33,6 @@ struct keyfn_stack {
 	 * step), -errno. */
 	int (*locate)(const char *path, struct keyfn_layout *l, char *why,
 		      size_t wlen);
-	/* --list: the layout found, in one line after the version. */
-	void (*describe)(const struct keyfn_layout *l, FILE *out);
 	enum cli_cmd cmd; /* its subcommand (key_source_ops.cmd) */
 	/* Warn when nothing of this stack could be probed under cmd. */
 	bool warn_none;
