@@ -22,26 +22,4 @@ static const struct keyfn_stack stack = {
 	.cmd = CMD_TLS,
 };
 
-static int start(void **state, const struct source_env *env)
-{
-	return keyfn_source_start(state, env, &stack);
-}
-
-static int list(const struct config *cfg)
-{
-	return keyfn_source_list(cfg, &stack);
-}
-
-const struct key_source_ops boringssl_source = {
-	.name = "BoringSSL",
-	.cmd = CMD_TLS,
-	.start = start,
-	.consume = keyfn_source_consume,
-	.fd = keyfn_source_fd,
-	.rescan = keyfn_source_rescan,
-	.active = keyfn_source_active,
-	.name_of = keyfn_source_name_of,
-	.refute = keyfn_source_refute,
-	.stop = keyfn_source_stop,
-	.list = list,
-};
+KEYFN_SOURCE(boringssl_source, stack, "BoringSSL", CMD_TLS);

@@ -4,9 +4,10 @@
  * (how its files are found and judged, how its key-log function is
  * located in a file, how the user names one file).
  *
- * The stack's source.c fills a struct keyfn_stack and a struct
- * key_source_ops whose start and list call keyfn_source_start/list with
- * it; the other operations are the functions below as they are. */
+ * The stack's source.c fills a struct keyfn_stack and defines its
+ * struct key_source_ops with KEYFN_SOURCE(): start and list call
+ * keyfn_source_start/list with the stack; the other operations are the
+ * functions below as they are. */
 #ifndef TLSDUMP_KEYFN_STACK_H
 #define TLSDUMP_KEYFN_STACK_H
 
@@ -37,6 +38,25 @@ struct keyfn_stack {
 	/* Warn when nothing of this stack could be probed under cmd. */
 	bool warn_none;
 };
+
+/* Defines `const struct key_source_ops VAR` for the struct keyfn_stack
+ * STACK (its name and subcommand again: an initializer needs constants). */
+#define KEYFN_SOURCE(VAR, STACK, NAME, CMD)                                    \
+	static int VAR##_start(void **state, const struct source_env *env)    \
+	{                                                                      \
+		return keyfn_source_start(state, env, &(STACK));               \
+	}                                                                      \
+	static int VAR##_list(const struct config *cfg)                        \
+	{                                                                      \
+		return keyfn_source_list(cfg, &(STACK));                       \
+	}                                                                      \
+	const struct key_source_ops VAR = {                                    \
+		.name = NAME, .cmd = CMD, .start = VAR##_start,                \
+		.consume = keyfn_source_consume, .fd = keyfn_source_fd,        \
+		.rescan = keyfn_source_rescan, .active = keyfn_source_active,  \
+		.name_of = keyfn_source_name_of, .refute = keyfn_source_refute,\
+		.stop = keyfn_source_stop, .list = VAR##_list,                 \
+	}
 
 int keyfn_source_start(void **state, const struct source_env *env,
 		       const struct keyfn_stack *st);
