@@ -34,8 +34,6 @@
 #          s_server's OpenSSL is not probed by it: the client's side only.
 #   gt12   the same in TLS 1.2
 #   gtbulk the same client downloading the SIZE_MB MiB file: MB/s
-#   (gt*: NOT WORKING YET - the client hangs against s_server -WWW on this
-#   machine; not in the default WORKLOADS until fixed)
 # Both sides (s_time/curl and s_server) use the system's libssl, so both are
 # probed.  Ratio = mode / untraced of the medians; target >= 0.97 (traced).
 # For the traced runs: tlsdump's CPU seconds (user+sys, /usr/bin/time), its
@@ -46,7 +44,7 @@
 # main thread first waits in epoll_wait (setup done, probes attached).
 #
 # Environment: ROUNDS (3), HS_SECS (10), SIZE_MB (1024), GO_N (2000),
-# WORKLOADS ("hs13 hs12 bulk hsgo"), MODES ("untraced traced keys pkts"; untraced and traced are always
+# WORKLOADS ("hs13 hs12 bulk hsgo gt13 gt12 gtbulk"), MODES ("untraced traced keys pkts"; untraced and traced are always
 # run), QUIET_MAX (300: seconds to wait, before each measurement, for no other
 # tlsdump or uprobe and >= 85 % idle CPUs; runs that had to go ahead are
 # marked busy), NICE (e.g. -10: renice the benchmark and everything it starts,
@@ -60,7 +58,7 @@ TLSDUMP=${TLSDUMP:-$root/build/tlsdump}
 ROUNDS=${ROUNDS:-3}
 HS_SECS=${HS_SECS:-10}
 SIZE_MB=${SIZE_MB:-1024}
-WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo}
+WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo gt13 gt12 gtbulk}
 GO_N=${GO_N:-2000}
 BPF_STATS=${BPF_STATS:-0}
 MODES=${MODES:-untraced traced keys pkts}
