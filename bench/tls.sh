@@ -49,8 +49,11 @@
 # tlsdump or uprobe and >= 85 % idle CPUs; runs that had to go ahead are
 # marked busy), NICE (e.g. -10: renice the benchmark and everything it starts,
 # so that other work on a shared machine disturbs it less), TLSDUMP (build/tlsdump), KEEP_WORK=1, BPF_STATS=1 (turns on
-# kernel.bpf_stats_enabled while tracing and prints each uprobe program's
-# run count and mean run time in the traced runs; restores the sysctl).
+# kernel.bpf_stats_enabled while tracing and prints, for each tlsdump run,
+# the run count and mean run time of each of its BPF programs that ran:
+# the uprobes, the packet filter/capture (tlsdump_filter, which tail-calls
+# capture_*: their time is counted in it) and the socket attribution
+# (conn_*); restores the sysctl).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -257,7 +260,7 @@ bpf_stats() {
 		out+=$(bpftool prog show id "$id" 2>/dev/null | awk '
 			/^[0-9]+:/ { for (i = 1; i <= NF; i++) { if ($i == "name") n = $(i + 1);
 				if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) } }
-			END { if (n ~ /^(ossl|gnutls)_/ && c > 0) printf "%s=%d/%dns ", n, c, t / c }')
+			END { if (c > 0) printf "%s=%d/%dns ", n, c, t / c }')
 	done <"$WORK/ids"
 	echo "$out"
 }
