@@ -8,7 +8,7 @@ pkgs=(clang llvm libbpf-dev bpftool libpcap-dev libelf-dev zlib1g-dev
       libssl-dev pkg-config make gcc libclang-rt-14-dev
       tshark tcpdump iproute2 iputils-ping curl openssl python3 procps
       iperf3 time binutils dpkg-dev debian-archive-keyring golang-go
-      gnutls-bin libgnutls28-dev libunistring-dev wget git
+      gnutls-bin libgnutls28-dev libunistring-dev wget git nghttp2-server
       chromium android-libboringssl android-libboringssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
