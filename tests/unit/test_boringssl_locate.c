@@ -154,6 +154,8 @@ int main(void)
 			       sizeof(why)) == -ENODATA);
 	CHECK(boringssl_judge("/usr/lib/x86_64-linux-gnu/libssl.so.3", v, sizeof(v)) == -ENODATA);
 	CHECK(boringssl_locate("/bin/true", &l, why, sizeof(why)) == -ENODATA);
+	/* this test holds the locator's code and every label: not BoringSSL */
+	CHECK(boringssl_judge("/proc/self/exe", v, sizeof(v)) == -ENODATA);
 	CHECK(boringssl_locate("/nonexistent", &l, why, sizeof(why)) == -ENOENT);
 	chromium();
 	android();

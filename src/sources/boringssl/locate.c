@@ -33,15 +33,22 @@ static int refuse(char *why, size_t wlen, const char *step)
 	return -EPROTO;
 }
 
-/* BoringSSL and not OpenSSL: an export only BoringSSL has, or its source
- * paths in the assertion texts of a static build. */
+/* BoringSSL and not OpenSSL: an export only BoringSSL has, or its ssl
+ * sources' paths in the assertion texts of a static build
+ * ("../../third_party/boringssl/src/ssl/ssl_privkey.cc" in Chromium,
+ * "external/boringssl/src/ssl/..." in bazel builds).  The path is put
+ * together here, so that a program holding this code (tlsdump itself)
+ * does not hold it whole. */
 static bool is_boringssl(struct elfsym *e)
 {
+	static const char *const parts[] = { "/boringssl", "/src/ssl/" };
 	struct elfsym_func fn;
+	char marker[32];
 
 	if (!elfsym_find_func(e, "SSL_CTX_set_private_key_method", &fn))
 		return true;
-	return xref_has_text(e, "boringssl/", true) == 1 &&
+	snprintf(marker, sizeof(marker), "%s%s", parts[0], parts[1]);
+	return xref_has_text(e, marker, true) == 1 &&
 	       xref_has_text(e, "SERVER_HANDSHAKE_TRAFFIC_SECRET", false) == 1;
 }
 
