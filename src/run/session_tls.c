@@ -31,6 +31,8 @@ static const struct key_source_ops *const all_sources[] = {
 	&nss_source,
 };
 #define N_SOURCES (sizeof(all_sources) / sizeof(all_sources[0]))
+_Static_assert(N_SOURCES * SOURCE_SLOTS <= SECRETS_MAX_ORIGINS,
+	       "the sources' origins do not fit run/secrets.c's tables");
 
 struct session_tls {
 	struct {
