@@ -124,9 +124,9 @@ static void system_freebl(void)
 	err = nss_freebl_locate(SYS "libfreeblpriv3.so", &l, why, sizeof(why));
 	CHECK_MSG(err == 0, "%s", why);
 	CHECK(!strcmp(l.version, "3.87.1") && l.vector_version == 0x325);
-	CHECK(l.vaddr[NSS_HMAC_CREATE] == 0x107f0 && l.vaddr[NSS_HMAC_INIT] == 0x10770);
-	CHECK(l.vaddr[NSS_HMAC_FINISH] == 0x10930 && l.vaddr[NSS_HMAC_DESTROY] == 0x106f0);
-	CHECK(l.probe[NSS_HMAC_FINISH] == 0x10930 && l.hashobj_off == 8);
+	CHECK(l.vaddr[NSS_FB_PRF] == 0x34620 && l.vaddr[NSS_FB_P_HASH] == 0x343e0);
+	CHECK(l.vaddr[NSS_FB_FINISH] == 0x10930 && l.vaddr[NSS_FB_DESTROY] == 0x106f0);
+	CHECK(l.probe[NSS_FB_FINISH] == 0x10930 && l.hashobj_off == 8);
 
 	/* elfptr: the table's slot 143 through its RELATIVE relocation */
 	CHECK(elfsym_open(SYS "libfreeblpriv3.so", &e) == 0);

@@ -55,7 +55,7 @@ static void attach_freebl(struct nss_source *g, const struct tls_target *tg)
 	g->attached_freebl++;
 	log_info("%s: NSS %s freebl (table version 0x%x), HMAC_Finish at 0x%llx",
 		 tg->display, l.version[0] ? l.version : "?", l.vector_version,
-		 (unsigned long long)l.vaddr[NSS_HMAC_FINISH]);
+		 (unsigned long long)l.vaddr[NSS_FB_FINISH]);
 }
 
 void nss_attach_new(struct nss_source *g)
@@ -122,12 +122,12 @@ static void print_freebl(const struct tls_target *t)
 	printf("%s\n  NSS %s (freebl)\n", t->display,
 	       t->version[0] ? t->version : "(version not found)");
 	if (nss_freebl_locate(t->path, &l, why, sizeof(why)) == 0)
-		printf("  table version 0x%x; HMAC_Create 0x%llx, HMAC_Init 0x%llx, HMAC_Finish 0x%llx, HMAC_Destroy 0x%llx\n",
+		printf("  table version 0x%x; TLS_PRF 0x%llx, TLS_P_hash 0x%llx, HMAC_Finish 0x%llx, HMAC_Destroy 0x%llx\n",
 		       l.vector_version,
-		       (unsigned long long)l.vaddr[NSS_HMAC_CREATE],
-		       (unsigned long long)l.vaddr[NSS_HMAC_INIT],
-		       (unsigned long long)l.vaddr[NSS_HMAC_FINISH],
-		       (unsigned long long)l.vaddr[NSS_HMAC_DESTROY]);
+		       (unsigned long long)l.vaddr[NSS_FB_PRF],
+		       (unsigned long long)l.vaddr[NSS_FB_P_HASH],
+		       (unsigned long long)l.vaddr[NSS_FB_FINISH],
+		       (unsigned long long)l.vaddr[NSS_FB_DESTROY]);
 	else
 		printf("  %s: not probed\n", why);
 	targets_print_procs(t, stdout);

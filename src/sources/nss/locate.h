@@ -13,12 +13,13 @@
  * The socket's client random (ss->ssl3.hs.client_random) is where
  * SSL_ExportKeyingMaterial copies it from (random.h).
  *
- * libfreeblpriv3.so computes every HMAC of the softoken: each TLS 1.3
+ * libfreeblpriv3.so does the softoken's arithmetic: each TLS 1.3
  * secret is the output of one HKDF-Expand (one HMAC) right before the
- * key-log call, and a TLS 1.2 master secret is the HMAC key of the
- * Finished computation right before it.  Its HMAC_Create, HMAC_Init,
- * HMAC_Finish and HMAC_Destroy are entries of the table FREEBL_GetVector
- * returns (the softoken's only way in), at indexes fixed by NSS's ABI. */
+ * key-log call, and a TLS 1.2 (or older) master secret is the secret of
+ * the PRF computing the Finished right before it.  Its TLS_PRF,
+ * TLS_P_hash, HMAC_Finish and HMAC_Destroy are entries of the table
+ * FREEBL_GetVector returns (the softoken's only way in), at indexes fixed
+ * by NSS's ABI. */
 #ifndef TLSDUMP_NSS_LOCATE_H
 #define TLSDUMP_NSS_LOCATE_H
 
@@ -38,19 +39,20 @@ struct nss_ssl_layout {
 	char version[NSS_VERSION_MAX]; /* "3.87.1", "" when not found */
 };
 
-/* The HMAC functions of freebl, in the order nss.bpf.c probes them. */
-enum nss_hmac_fn {
-	NSS_HMAC_CREATE,  /* HMAC_Create(hash, secret, len, fips) */
-	NSS_HMAC_INIT,    /* HMAC_Init(cx, hash, secret, len, fips) */
-	NSS_HMAC_FINISH,  /* HMAC_Finish(cx, result, &len, max) */
-	NSS_HMAC_DESTROY, /* HMAC_Destroy(cx, freeit) */
-	NSS_HMAC_N
+/* The functions of freebl the probes use, in the order nss.bpf.c takes
+ * them. */
+enum nss_freebl_fn {
+	NSS_FB_PRF,     /* TLS_PRF(secret, label, seed, result, fips): TLS < 1.2 */
+	NSS_FB_P_HASH,  /* TLS_P_hash(hash, secret, label, seed, result, fips) */
+	NSS_FB_FINISH,  /* HMAC_Finish(cx, result, &len, max) */
+	NSS_FB_DESTROY, /* HMAC_Destroy(cx, freeit) */
+	NSS_FB_N
 };
 
-/* libfreeblpriv3: where the HMAC probes go and what they read. */
+/* libfreeblpriv3: where its probes go and what they read. */
 struct nss_freebl_layout {
-	uint64_t vaddr[NSS_HMAC_N];  /* the functions */
-	uint64_t probe[NSS_HMAC_N];  /* file offsets of their probes */
+	uint64_t vaddr[NSS_FB_N];    /* the functions */
+	uint64_t probe[NSS_FB_N];    /* file offsets of their probes */
 	uint32_t hashobj_off;        /* HMACContext: hashobj (->length
 				      * is a SECHashObject's first field) */
 	uint16_t vector_version;     /* FREEBL_VERSION of the table */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* locate_freebl.c - libfreeblpriv3 (locate.h): the HMAC functions, from
- * the table FREEBL_GetVector returns.  The table (lib/freebl/loader.h,
+/* locate_freebl.c - libfreeblpriv3 (locate.h): the TLS PRF and HMAC
+ * functions, from the table FREEBL_GetVector returns.  The table (lib/freebl/loader.h,
  * struct FREEBLVectorStr) starts with its length and FREEBL_VERSION and
  * only ever grows at the end: an entry's index never changes. */
 #include "sources/nss/locate.h"
@@ -16,13 +16,13 @@
 #include <string.h>
 
 /* Indexes of the function pointers after the 8-byte header. */
-static const unsigned hmac_index[NSS_HMAC_N] = {
-	[NSS_HMAC_CREATE] = 138, [NSS_HMAC_INIT] = 139,
-	[NSS_HMAC_FINISH] = 143, [NSS_HMAC_DESTROY] = 144,
+static const unsigned fn_index[NSS_FB_N] = {
+	[NSS_FB_PRF] = 136, [NSS_FB_P_HASH] = 174,
+	[NSS_FB_FINISH] = 143, [NSS_FB_DESTROY] = 144,
 };
 /* Integer arguments each probe reads (prologue_find must keep them). */
-static const unsigned hmac_args[NSS_HMAC_N] = { 3, 4, 4, 1 };
-#define MIN_ENTRIES 145  /* HMAC_Destroy is entry 144 */
+static const unsigned fn_args[NSS_FB_N] = { 1, 2, 2, 1 };
+#define MIN_ENTRIES 175  /* TLS_P_hash is entry 174 */
 #define MAX_ENTRIES 4096
 
 static int refuse(char *why, size_t wlen, const char *step)
@@ -99,9 +99,9 @@ static int probe_of(struct elfsym *e, struct nss_freebl_layout *l,
 	if (elfsym_read(e, off, c, n))
 		return -ERANGE;
 	l->probe[k] = off;
-	if (prologue_find(c, n, prologue_args_mask(hmac_args[k]), &site) != -EINVAL)
+	if (prologue_find(c, n, prologue_args_mask(fn_args[k]), &site) != -EINVAL)
 		l->probe[k] = off + site.offset;
-	if (k == NSS_HMAC_FINISH)
+	if (k == NSS_FB_FINISH)
 		return hashobj_offset(c, n, hashobj);
 	return 0;
 }
@@ -109,7 +109,7 @@ static int probe_of(struct elfsym *e, struct nss_freebl_layout *l,
 int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 			  char *why, size_t wlen)
 {
-	uint64_t vec, slots[NSS_HMAC_N];
+	uint64_t vec, slots[NSS_FB_N];
 	int err;
 
 	memset(l, 0, sizeof(*l));
@@ -122,15 +122,15 @@ int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 	nss_version(e, l->version, sizeof(l->version));
 	if (err)
 		return refuse(why, wlen, "FREEBL_GetVector returns no table");
-	for (unsigned k = 0; k < NSS_HMAC_N; k++)
-		slots[k] = vec + 8 + 8 * (uint64_t)hmac_index[k];
-	if (elfptr_read(e, slots, NSS_HMAC_N, l->vaddr))
-		return refuse(why, wlen, "the table's HMAC entries cannot be read");
-	for (unsigned k = 0; k < NSS_HMAC_N; k++)
+	for (unsigned k = 0; k < NSS_FB_N; k++)
+		slots[k] = vec + 8 + 8 * (uint64_t)fn_index[k];
+	if (elfptr_read(e, slots, NSS_FB_N, l->vaddr))
+		return refuse(why, wlen, "the table's entries cannot be read");
+	for (unsigned k = 0; k < NSS_FB_N; k++)
 		if (probe_of(e, l, k, &l->hashobj_off))
-			return refuse(why, wlen, k == NSS_HMAC_FINISH ?
+			return refuse(why, wlen, k == NSS_FB_FINISH ?
 				      "HMAC_Finish does not read cx->hashobj" :
-				      "an HMAC function is outside the file");
+				      "a function of the table is outside the file");
 	return 0;
 }
 

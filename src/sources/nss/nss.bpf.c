@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* nss.bpf.c - uprobes on NSS's libssl3 and freebl (nss.h; docs/nss.md).
  *
- * freebl's HMAC functions keep, per thread, the latest HMAC output and
- * the latest 48-byte HMAC key; ssl3_RecordKeyLog(ss, label, secret),
+ * freebl's probes keep, per thread, the latest HMAC output and the
+ * latest 48-byte TLS PRF secret; ssl3_RecordKeyLog(ss, label, secret),
  * which NSS calls right after deriving each secret, sends the one its
  * label needs with the socket's client random, and forgets it (so a
  * secret is never sent twice, nor for another label).  The attach cookie
@@ -35,7 +35,7 @@ struct nss_thread {
 	__u32 key_len; /* bytes in key: 0 or 48 */
 	__u32 pad;
 	__u8 out[NSS_SECRET_MAX]; /* the latest HMAC output */
-	__u8 key[NSS_SECRET_MAX]; /* the latest 48-byte HMAC key */
+	__u8 key[NSS_SECRET_MAX]; /* the latest 48-byte PRF secret */
 };
 
 struct {
@@ -58,38 +58,41 @@ static __always_inline struct nss_thread *thread_state(void)
 	return bpf_map_lookup_elem(&threads, &id);
 }
 
-/* A 48-byte HMAC key: a TLS 1.2 master secret when the Finished
- * computation keys its PRF with it. */
-static __always_inline int keep_key(const void *secret, __u64 len)
+/* The secret of a TLS PRF (a SECItem: data, len): a TLS 1.2 master
+ * secret when it is 48 bytes and the Finished computation is its PRF. */
+static __always_inline int keep_key(const void *item)
 {
+	struct { __u64 data; __u32 len; } it = {};
 	struct nss_thread *t;
 
-	if (len != NSS_SECRET_MAX || !want_current())
+	if (!item || bpf_probe_read_user(&it, sizeof(it), (void *)((__u64)item + 8)) ||
+	    it.len != NSS_SECRET_MAX || !want_current())
 		return 0;
 	t = thread_state();
 	if (!t)
 		return 0;
-	if (bpf_probe_read_user(t->key, NSS_SECRET_MAX, secret)) {
+	if (bpf_probe_read_user(t->key, NSS_SECRET_MAX, (void *)it.data)) {
 		t->key_len = 0;
 		count(NSS_READ_FAULTS, 1);
 		return 0;
 	}
 	t->key_len = NSS_SECRET_MAX;
-	count(NSS_HMAC_SEEN, 1);
+	count(NSS_KEPT, 1);
 	return 0;
 }
 
+/* TLS_PRF(secret, label, seed, result, fips): TLS 1.0 and 1.1. */
 SEC("uprobe")
-int BPF_KPROBE(nss_hmac_create, void *hash, const void *secret, __u32 len)
+int BPF_KPROBE(nss_prf, const void *secret)
 {
-	return keep_key(secret, len);
+	return keep_key(secret);
 }
 
+/* TLS_P_hash(hash, secret, label, seed, result, fips): TLS 1.2. */
 SEC("uprobe")
-int BPF_KPROBE(nss_hmac_init, void *cx, void *hash, const void *secret,
-	       __u32 len)
+int BPF_KPROBE(nss_p_hash, int hash, const void *secret)
 {
-	return keep_key(secret, len);
+	return keep_key(secret);
 }
 
 /* HMAC_Finish(cx, result, &len, max): where the output will be; it is
@@ -133,7 +136,7 @@ int BPF_KPROBE(nss_hmac_destroy, void *cx)
 	else
 		err = bpf_probe_read_user(t->out, 48, (void *)t->fin_out);
 	t->out_len = err ? 0 : t->fin_len;
-	count(err ? NSS_READ_FAULTS : NSS_HMAC_SEEN, 1);
+	count(err ? NSS_READ_FAULTS : NSS_KEPT, 1);
 	return 0;
 }
 

@@ -16,7 +16,7 @@
 
 struct nss_file {
 	char display[PATH_MAX];
-	struct bpf_link *links[NSS_HMAC_N]; /* libssl3: links[0] only */
+	struct bpf_link *links[NSS_FB_N]; /* libssl3: links[0] only */
 	bool used;
 	bool refused; /* disabled: the slot stays taken */
 };
@@ -64,7 +64,7 @@ int nss_probe_open(struct nss_probe **out, nss_probe_fn fn, void *ctx,
 
 static void detach(struct nss_file *f)
 {
-	for (int i = 0; i < NSS_HMAC_N; i++) {
+	for (int i = 0; i < NSS_FB_N; i++) {
 		bpf_link__destroy(f->links[i]);
 		f->links[i] = NULL;
 	}
@@ -130,17 +130,17 @@ int nss_probe_attach_freebl(struct nss_probe *g, const char *path,
 			    const struct nss_freebl_layout *l)
 {
 	struct nss_offsets o = { .hashobj_off = l->hashobj_off };
-	struct bpf_program *progs[NSS_HMAC_N] = {
-		[NSS_HMAC_CREATE] = g->skel->progs.nss_hmac_create,
-		[NSS_HMAC_INIT] = g->skel->progs.nss_hmac_init,
-		[NSS_HMAC_FINISH] = g->skel->progs.nss_hmac_finish,
-		[NSS_HMAC_DESTROY] = g->skel->progs.nss_hmac_destroy,
+	struct bpf_program *progs[NSS_FB_N] = {
+		[NSS_FB_PRF] = g->skel->progs.nss_prf,
+		[NSS_FB_P_HASH] = g->skel->progs.nss_p_hash,
+		[NSS_FB_FINISH] = g->skel->progs.nss_hmac_finish,
+		[NSS_FB_DESTROY] = g->skel->progs.nss_hmac_destroy,
 	};
 	int slot = new_slot(g, display, &o);
 
 	if (slot < 0)
 		return slot;
-	return attach_links(g, slot, path, progs, l->probe, NSS_HMAC_N);
+	return attach_links(g, slot, path, progs, l->probe, NSS_FB_N);
 }
 
 void nss_probe_disable(struct nss_probe *g, unsigned file)

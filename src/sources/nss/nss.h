@@ -2,12 +2,12 @@
 /* nss.h - the ABI between nss.bpf.c and user space (docs/nss.md).
  *
  * NSS keeps its secrets inside the softoken; the bytes of each one pass
- * through freebl's HMAC code, on the thread that then hands the secret's
- * handle, with its key-log label, to libssl3's ssl3_RecordKeyLog:
+ * through freebl, on the thread that then hands the secret's handle,
+ * with its key-log label, to libssl3's ssl3_RecordKeyLog:
  *   - a TLS 1.3 secret is the output of the HKDF-Expand just before (one
  *     HMAC_Finish, copied at the HMAC_Destroy that follows);
- *   - a TLS 1.2 master secret is the 48-byte key of the HMAC just before
- *     (HMAC_Create / HMAC_Init of the Finished computation).
+ *   - a TLS 1.2 (or older) master secret is the 48-byte secret of the PRF
+ *     that computed the Finished just before (TLS_P_hash, TLS_PRF).
  * The probes on freebl keep the latest of each per thread; the key-log
  * probe takes the one its label needs, with the socket's client random.
  * Each file's slot (the attach cookie) indexes `offsets`.
@@ -35,7 +35,7 @@ enum nss_counter {
 	NSS_RING_FULL,   /* lost: the ring was full */
 	NSS_READ_FAULTS, /* socket, label or HMAC output unreadable */
 	NSS_NO_SECRET,   /* a key-log call with no HMAC bytes to go with it */
-	NSS_HMAC_SEEN,   /* HMAC outputs and keys kept (32 or 48 bytes) */
+	NSS_KEPT,        /* HMAC outputs and PRF secrets kept (32 or 48 bytes) */
 	NSS_N_COUNTERS
 };
 

@@ -173,10 +173,10 @@ static void stop(void *state)
 	if (g->probe) {
 		nss_probe_consume(g->probe);
 		nss_probe_counters(g->probe, c);
-		log_debug("NSS probes: %llu secrets sent, %llu key-log calls without HMAC bytes, %llu HMAC outputs and keys kept, %llu of processes the filters exclude, %llu not for a key log",
+		log_debug("NSS probes: %llu secrets sent, %llu key-log calls without bytes from freebl, %llu HMAC outputs and PRF secrets kept, %llu of processes the filters exclude, %llu not for a key log",
 			  (unsigned long long)c[NSS_SENT],
 			  (unsigned long long)c[NSS_NO_SECRET],
-			  (unsigned long long)c[NSS_HMAC_SEEN],
+			  (unsigned long long)c[NSS_KEPT],
 			  (unsigned long long)g->foreign,
 			  (unsigned long long)g->skipped);
 		if (c[NSS_RING_FULL] || c[NSS_READ_FAULTS])
