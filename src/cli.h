@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* cli.h - the command line: `tlsdump [tls|gotls|gnutls] [options] [expression]`.
+/* cli.h - the command line: `tlsdump [tls|gotls|gnutls|nss] [options]
+ * [expression]`.
  *
  * tcpdump's conventions (getopt_long; the rest of argv is the filter
  * expression).  The subcommands take eCapture's flags on top of the
@@ -17,7 +18,7 @@
 #define CLI_MAX_IFACES 64
 #define CLI_MAX_LIST 64
 
-enum cli_cmd { CMD_CAPTURE = 0, CMD_TLS, CMD_GOTLS, CMD_GNUTLS };
+enum cli_cmd { CMD_CAPTURE = 0, CMD_TLS, CMD_GOTLS, CMD_GNUTLS, CMD_NSS };
 enum cli_action { ACT_RUN = 0, ACT_HELP, ACT_VERSION, ACT_LIST_IFACES, ACT_LIST_TLS };
 enum cli_model { MODEL_DEFAULT = 0, MODEL_PCAP, MODEL_KEYLOG, MODEL_TEXT };
 
@@ -41,6 +42,7 @@ struct config {
 	const char *keylogfile;
 	const char *libssl;
 	const char *gnutls;    /* --gnutls: that libgnutls (or program) only */
+	const char *nss;       /* --nss: that libssl3 only */
 	const char *elfpaths[CLI_MAX_LIST];
 	int n_elfpaths;
 	uint32_t pids[CLI_MAX_LIST];
@@ -74,7 +76,7 @@ bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
  * that says what is wrong (exit status EXIT_USAGE). */
 int cli_parse(int argc, char **argv, struct config *cfg);
 void cli_usage(FILE *out);
-/* "tls", "gotls", "gnutls" ("" for no subcommand). */
+/* "tls", "gotls", "gnutls", "nss" ("" for no subcommand). */
 const char *cli_cmd_name(enum cli_cmd cmd);
 /* The key log -m keylog writes when -k is not given. */
 const char *cli_keylog_default(enum cli_cmd cmd);

@@ -9,7 +9,8 @@ pkgs=(clang llvm libbpf-dev bpftool libpcap-dev libelf-dev zlib1g-dev
       tshark tcpdump iproute2 iputils-ping curl openssl python3 procps
       iperf3 time binutils dpkg-dev debian-archive-keyring golang-go
       gnutls-bin libgnutls28-dev libunistring-dev wget git nghttp2-server
-      chromium android-libboringssl android-libboringssl-dev)
+      chromium android-libboringssl android-libboringssl-dev
+      libnss3-tools firefox-esr)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

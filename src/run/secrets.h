@@ -22,9 +22,10 @@ struct keylog;
 struct keys_set;
 
 /* Origins: who gives keys, as small numbers 0..SECRETS_MAX_ORIGINS-1 the
- * run hands out (one per probed file of each source); -1: keys no target
+ * run hands out (one per probed file of each source: SOURCE_SLOTS per
+ * source, run/session_tls.c checks that they fit); -1: keys no target
  * can be blamed for (nothing to stop).  */
-#define SECRETS_MAX_ORIGINS 1024
+#define SECRETS_MAX_ORIGINS 2048
 struct secrets_origins {
 	/* False once the origin was refuted: its keys are dropped. */
 	bool (*active)(void *ctx, int32_t origin);

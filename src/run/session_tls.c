@@ -28,8 +28,11 @@ static const struct key_source_ops *const all_sources[] = {
 	&gotls_source,
 	&gnutls_source,
 	&boringssl_source,
+	&nss_source,
 };
 #define N_SOURCES (sizeof(all_sources) / sizeof(all_sources[0]))
+_Static_assert(N_SOURCES * SOURCE_SLOTS <= SECRETS_MAX_ORIGINS,
+	       "the sources' origins do not fit run/secrets.c's tables");
 
 struct session_tls {
 	struct {
@@ -124,7 +127,8 @@ static const char *keylog_path(const struct config *cfg)
 }
 
 /* `tlsdump tls`: OpenSSL and BoringSSL; `tlsdump gotls`: Go only; `tlsdump
- * gnutls`: GnuTLS only; no subcommand: every source. */
+ * gnutls`: GnuTLS only; `tlsdump nss`: NSS only; no subcommand: every
+ * source. */
 static int start_sources(struct session *s)
 {
 	struct session_tls *t = s->t;

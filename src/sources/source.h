@@ -59,5 +59,6 @@ extern const struct key_source_ops openssl_source;
 extern const struct key_source_ops gotls_source;
 extern const struct key_source_ops gnutls_source;
 extern const struct key_source_ops boringssl_source;
+extern const struct key_source_ops nss_source;
 
 #endif
