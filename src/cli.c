@@ -15,7 +15,7 @@ enum opt_id {
 	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e', O_OUTFMT = 'o',
 	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
-	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS,
+	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE,
 };
 
 #define C_SUB ((1u << CMD_TLS) | (1u << CMD_GOTLS) | (1u << CMD_GNUTLS) | \
@@ -64,6 +64,7 @@ static const struct opt_def opts[] = {
 	{ "uid", O_UIDL, 1, C_CAP, "UID", "only packets and keys of user UID (repeatable)" },
 	{ "comm", O_COMM, 1, C_ALL, "NAME", "only packets of processes named NAME (repeatable)" },
 	{ "no-proc", O_NOPROC, 0, C_ALL, NULL, "no process attribution (pid/comm comments)" },
+	{ "no-exec-gate", O_NOGATE, 0, C_ALL, NULL, "hold no exec: programs that start later are probed when they are seen running" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
 	{ "help", O_HELP, 0, C_ALL, NULL, "this help" },
 };
@@ -275,6 +276,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 		return add_str("--comm", arg, cfg->comms, &cfg->n_comms,
 			       8 /* CONN_MAX_COMMS */);
 	case O_NOPROC: cfg->no_proc = true; return 0;
+	case O_NOGATE: cfg->no_exec_gate = true; return 0;
 	}
 	log_err("try 'tlsdump --help'");
 	return -EINVAL;

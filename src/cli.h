@@ -57,6 +57,7 @@ struct config {
 	const char *comms[CLI_MAX_LIST];
 	int n_comms;
 	bool no_proc;          /* --no-proc: no process attribution */
+	bool no_exec_gate;     /* --no-exec-gate: hold no exec (run/session_gate.c) */
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u

@@ -748,6 +748,67 @@ int targets_scan_pid(struct tls_target_set *set, pid_t pid)
 	return report_new(set);
 }
 
+/* ---- a held exec ---- */
+
+/* A path to the exec's file that outlives the exec: its name as we see
+ * it, or as its process sees it (another mount namespace).  false when
+ * neither leads to that file (deleted, replaced, unreachable). */
+static bool exec_lasting_path(const struct tls_target_set *set, const char *name,
+			      pid_t pid, const struct stat *st, char *path)
+{
+	if (name[0] != '/')
+		return false;
+	if (same_file(name, st->st_dev, st->st_ino))
+		return fmt(path, PATH_MAX, "%s", name);
+	return fmt(path, PATH_MAX, "%s/%d/root%s", set->proc, (int)pid, name) &&
+	       same_file(path, st->st_dev, st->st_ino);
+}
+
+int targets_add_exec(struct tls_target_set *set, const char *open_path,
+		     const char *name, pid_t pid)
+{
+	char version[TARGET_VERSION_MAX], lasting[PATH_MAX], now[PATH_MAX];
+	struct tls_target *t;
+	struct stat st;
+
+	for (int i = 0; i < set->n; i++)
+		if (set->t[i].reported)
+			set->t[i].is_new = false;
+	if (!(set->flags & TARGETS_EXE) ||
+	    !fmt(now, sizeof(now), "%s", open_path))
+		return 0;
+	if (stat(now, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || find_target(set, st.st_dev, st.st_ino) >= 0 ||
+	    seen_has(set, st.st_dev, st.st_ino))
+		return 0;
+	t = judge_new(set, now, &st, version, sizeof(version));
+	if (!t) /* not one (remembered), or unreadable */
+		return seen_has(set, st.st_dev, st.st_ino) ? 0 : -EAGAIN;
+	if (exec_lasting_path(set, name, pid, &st, lasting))
+		memcpy(t->path, lasting, sizeof(t->path));
+	else
+		t->at_exec = true;
+	fmt(t->display, sizeof(t->display), "%s", name[0] ? name : open_path);
+	memcpy(t->version, version, sizeof(version));
+	t->is_static = true;
+	t->foreign_root = foreign_root(set, pid);
+	add_pid(t, pid);
+	return report_new(set);
+}
+
+void targets_exec_done(struct tls_target_set *set)
+{
+	for (int i = 0; i < set->n; i++) {
+		struct tls_target *t = &set->t[i];
+
+		if (t->at_exec && t->n_pids > 0)
+			fmt(t->path, sizeof(t->path), "%s/%d/exe", set->proc,
+			    (int)t->pids[0]);
+		t->at_exec = false;
+	}
+}
+
 int targets_scan(struct tls_target_set *set)
 {
 	int err;

@@ -37,6 +37,8 @@ struct tls_target {
 	bool foreign_root;      /* seen through another process's root */
 	bool is_new;            /* appeared since the previous targets_scan */
 	bool deleted;           /* the mapping's file was unlinked */
+	bool at_exec;           /* path is an fd of a held exec, until
+				 * targets_exec_done() */
 	char version[TARGET_VERSION_MAX]; /* "3.0.19", "" when not found */
 	pid_t pids[TARGET_MAX_PIDS];
 	int n_pids;             /* entries in pids[] */
@@ -111,6 +113,24 @@ int targets_scan(struct tls_target_set *set);
  * started.  Returns the number of targets new since the previous scan
  * (as targets_scan; pids of other targets are not refreshed). */
 int targets_scan_pid(struct tls_target_set *set, pid_t pid);
+
+/* A program about to run, held at its exec (proc/execgate.h): /proc/PID
+ * still shows its old program, so the file is judged as given.  open_path
+ * opens it now (/proc/self/fd/N), name is the kernel's name for it in our
+ * mount namespace ("" when unknown), pid the process executing it.
+ * Nothing is done unless flags have TARGETS_EXE.  Returns the number of
+ * targets new since the previous scan (as targets_scan_pid: 1 when this
+ * file is one), 0 when it is known or not one, or -errno when it could
+ * not be read (judge it again next time).  A new target's path is one
+ * that outlives the exec when there is one (name, or name through
+ * /proc/PID/root); else open_path, marked at_exec, which the caller must
+ * hand to targets_exec_done() once it has attached. */
+int targets_add_exec(struct tls_target_set *set, const char *open_path,
+		     const char *name, pid_t pid);
+/* Targets whose path was a held exec's fd get /proc/PID/exe instead
+ * (valid once the exec is let go, while that process lives; rescans
+ * refresh it). */
+void targets_exec_done(struct tls_target_set *set);
 
 /* Drops target idx (e.g. its process vanished before it could be
  * probed): a later scan finds and reports it again.  Indexes of other

@@ -12,6 +12,7 @@
 #include "sources/gnutls/judge.h"
 #include "sources/boringssl/locate.h"
 #include "binary/elfsym.h"
+#include "sources/source.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -212,6 +213,37 @@ static void attach_new(struct session_text *t)
 	}
 }
 
+/* A program just started (the exec tracepoint, when no gate holds
+ * execs): probed now rather than at the next scan. */
+static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
+{
+	struct session_text *t = ctx;
+
+	if (targets_scan_pid(&t->targets, (pid_t)pid) > 0)
+		attach_new(t);
+	plainprobe_known(t->probe, ino);
+}
+
+bool session_text_wants_execs(const struct session_text *t)
+{
+	return t && t->probe && !n_named(t->cfg);
+}
+
+bool session_text_exec(struct session_text *t, const struct source_exec *x)
+{
+	int n;
+
+	if (!session_text_wants_execs(t))
+		return true;
+	n = targets_add_exec(&t->targets, x->path, x->name, (pid_t)x->pid);
+	if (n > 0) {
+		attach_new(t);
+		targets_exec_done(&t->targets);
+	}
+	plainprobe_known(t->probe, x->ino);
+	return n >= 0;
+}
+
 /* The files named on the command line, else every one in use. */
 static int find_targets(struct session_text *t)
 {
@@ -255,7 +287,8 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();
 	w = cli_want(cfg);
-	err = plainprobe_open(&t->probe, on_chunk, t, &w);
+	err = plainprobe_open(&t->probe, on_chunk, n_named(cfg) ? NULL : on_exec,
+			      t, &w);
 	if (err) {
 		log_err("cannot load the text-mode probes: %s", strerror(-err));
 		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;

@@ -19,6 +19,11 @@ int session_text_start(struct session_text **out, const struct config *cfg);
 int session_text_consume(struct session_text *t);
 void session_text_rescan(struct session_text *t);
 int session_text_fd(const struct session_text *t);
+/* Exec news (sources/source.h): whether it wants them, and a held exec
+ * judged and probed before it runs (true: settled). */
+struct source_exec;
+bool session_text_wants_execs(const struct session_text *t);
+bool session_text_exec(struct session_text *t, const struct source_exec *x);
 /* Drains, prints the summary to stderr (summary: the run got going; not
  * after a refused start, whose one line is then all there is), frees. */
 void session_text_stop(struct session_text *t, bool summary);

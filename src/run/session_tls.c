@@ -6,6 +6,7 @@
  * file, and act on the key check's verdicts. */
 #include "run/session_int.h"
 #include "run/session_text.h"
+#include "run/session_gate.h"
 #include "run/secrets.h"
 #include "sources/source.h"
 #include "clock.h"
@@ -41,6 +42,7 @@ struct session_tls {
 	} src[N_SOURCES];
 	unsigned n_src;
 	struct session_text *text; /* -m text: instead of the key sources */
+	struct session_gate *gate; /* execs held until they are probed */
 	struct secrets *sec;
 	struct secrets_sink sink;
 	struct keylog *kl;
@@ -154,6 +156,33 @@ static int start_sources(struct session *s)
 	return err;
 }
 
+/* A held exec: every source that wants exec news (or text mode) judges
+ * and probes its file. */
+static bool judge_exec(void *ctx, const struct source_exec *x)
+{
+	struct session_tls *t = ctx;
+	bool settled = true;
+
+	if (t->text)
+		return session_text_exec(t->text, x);
+	for (unsigned i = 0; i < t->n_src; i++)
+		if (t->src[i].state && t->src[i].ops->exec &&
+		    !t->src[i].ops->exec(t->src[i].state, x))
+			settled = false;
+	return settled;
+}
+
+static bool wants_execs(const struct session_tls *t)
+{
+	if (t->text)
+		return session_text_wants_execs(t->text);
+	for (unsigned i = 0; i < t->n_src; i++)
+		if (t->src[i].state && t->src[i].ops->wants_execs &&
+		    t->src[i].ops->wants_execs(t->src[i].state))
+			return true;
+	return false;
+}
+
 int session_tls_start(struct session *s)
 {
 	const char *kpath = keylog_path(s->cfg);
@@ -172,6 +201,8 @@ int session_tls_start(struct session *s)
 			return EXIT_OUTPUT;
 		secrets_set_keylog(s->t->sec, s->t->kl);
 	}
+	if (!err && wants_execs(s->t))
+		session_gate_open(&s->t->gate, s->cfg, judge_exec, s->t);
 	s->t->started = !err;
 	return err;
 }
@@ -184,6 +215,7 @@ int session_tls_rescan(struct session *s)
 	if (t->sec && t->kl)
 		err = secrets_tick(t->sec, (uint64_t)clock_mono_ns());
 	session_text_rescan(t->text);
+	session_gate_rescan(t->gate);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
 			t->src[i].ops->rescan(t->src[i].state);
@@ -195,6 +227,8 @@ int session_tls_consume(struct session *s)
 	struct session_tls *t = s->t;
 	int rc = 0;
 
+	if (t) /* held programs first: they wait for us */
+		session_gate_serve(t->gate);
 	for (unsigned i = 0; t && i < t->n_src && rc >= 0; i++)
 		if (t->src[i].state)
 			rc = t->src[i].ops->consume(t->src[i].state);
@@ -212,9 +246,12 @@ int session_tls_fds(const struct session *s, int *fds, int max)
 
 	if (!t)
 		return 0;
+	fd = session_gate_fd(t->gate);
+	if (fd >= 0 && max > 0)
+		fds[n++] = fd;
 	if (t->text) {
 		fd = session_text_fd(t->text);
-		if (fd >= 0 && max > 0)
+		if (fd >= 0 && n < max)
 			fds[n++] = fd;
 		return n;
 	}
@@ -288,6 +325,8 @@ int session_tls_stop(struct session *s)
 
 	if (!t)
 		return EXIT_OK;
+	session_gate_close(t->gate); /* nothing held while we stop */
+	t->gate = NULL;
 	session_tls_consume(s); /* what the rings still hold */
 	session_text_stop(t->text, t->started);
 	rc = close_keylog(s);

@@ -30,6 +30,17 @@ struct source_env {
 	int32_t origin_base;  /* its origins are origin_base + slot */
 };
 
+/* A program about to run, held at its exec until every source has
+ * looked at its file (proc/execgate.h, run/session_gate.c).  While it is
+ * held, /proc/PID/exe still shows the program it replaces. */
+struct source_exec {
+	const char *path; /* opens the file now ("/proc/self/fd/N"); only
+			   * valid during the call */
+	const char *name; /* its name in our mount namespace ("" unknown) */
+	uint32_t pid;     /* the process executing it */
+	uint64_t dev, ino;
+};
+
 /* Slots per source: origins of source i are i * SOURCE_SLOTS + slot. */
 #define SOURCE_SLOTS 256
 
@@ -43,6 +54,14 @@ struct key_source_ops {
 	/* An fd the loop watches for prompt handling (a new program to probe
 	 * before its first handshake), or -1. */
 	int (*fd)(const void *state);
+	/* Whether it wants exec news (it looks for programs that start
+	 * later), or NULL: no. */
+	bool (*wants_execs)(const void *state);
+	/* A held exec: judge its file and attach before returning (the
+	 * program waits for it).  true when the file is settled for good (a
+	 * later exec of it needs no look), false after a read error that may
+	 * pass.  NULL with wants_execs. */
+	bool (*exec)(void *state, const struct source_exec *x);
 	/* Every 2 s: targets that appeared since. */
 	void (*rescan)(void *state);
 	/* Origins (see run/secrets.h) by slot. */

@@ -131,6 +131,7 @@ static void test_proc(void)
 	cli_free(&c);
 	CHECK(PARSE(&c, "-p", "7") == -EINVAL);
 	CHECK(PARSE(&c, "--no-proc") == 0 && c.no_proc);
+	CHECK(PARSE(&c, "--no-exec-gate") == 0 && c.no_exec_gate && !c.no_proc);
 	CHECK(PARSE(&c, "--no-proc", "--comm", "curl") == -EINVAL);
 	CHECK(PARSE(&c, "--no-proc", "--pid", "1") == -EINVAL);
 	CHECK(PARSE(&c, "--comm", "") == -EINVAL);

@@ -104,6 +104,30 @@ static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 	goprobe_known(g->probe, ino);
 }
 
+/* A program held at its exec (the gate): probed before it runs. */
+static bool exec_file(void *state, const struct source_exec *x)
+{
+	struct go_source *g = state;
+	int n;
+
+	if (g->cfg->n_elfpaths)
+		return true;
+	n = targets_add_exec(&g->targets, x->path, x->name, (pid_t)x->pid);
+	if (n > 0) {
+		attach_new(g);
+		targets_exec_done(&g->targets);
+	}
+	goprobe_known(g->probe, x->ino); /* no tracepoint news of it */
+	return n >= 0;
+}
+
+static bool wants_execs(const void *state)
+{
+	const struct go_source *g = state;
+
+	return !g->cfg->n_elfpaths;
+}
+
 /* --elfpath files: each must be a Go program with crypto/tls. */
 static int add_elfpaths(struct go_source *g)
 {
@@ -245,6 +269,8 @@ const struct key_source_ops gotls_source = {
 	.start = start,
 	.consume = consume,
 	.fd = fd,
+	.wants_execs = wants_execs,
+	.exec = exec_file,
 	.rescan = rescan,
 	.active = active,
 	.name_of = name_of,

@@ -183,6 +183,32 @@ static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 	keyfn_probe_known(g->probe, ino);
 }
 
+/* A program held at its exec (the gate): located and probed now, on the
+ * loop, before it runs (a copy of a build located before is one cache
+ * look-up away, locator.h). */
+bool keyfn_source_exec(void *state, const struct source_exec *x)
+{
+	struct keyfn_source *g = state;
+	int n;
+
+	if (g->named_only)
+		return true;
+	n = targets_add_exec(&g->targets, x->path, x->name, (pid_t)x->pid);
+	if (n > 0) {
+		attach_new(g, true);
+		targets_exec_done(&g->targets);
+	}
+	keyfn_probe_known(g->probe, x->ino);
+	return n >= 0;
+}
+
+bool keyfn_source_wants_execs(const void *state)
+{
+	const struct keyfn_source *g = state;
+
+	return !g->named_only;
+}
+
 static bool not_ours(int err)
 {
 	return err == -ENODATA || err == -ENOEXEC;

@@ -53,6 +53,8 @@ struct keyfn_stack {
 	const struct key_source_ops VAR = {                                    \
 		.name = NAME, .cmd = CMD, .start = VAR##_start,                \
 		.consume = keyfn_source_consume, .fd = keyfn_source_fd,        \
+		.wants_execs = keyfn_source_wants_execs,                       \
+		.exec = keyfn_source_exec,                                     \
 		.rescan = keyfn_source_rescan, .active = keyfn_source_active,  \
 		.name_of = keyfn_source_name_of, .refute = keyfn_source_refute,\
 		.stop = keyfn_source_stop, .list = VAR##_list,                 \
@@ -63,6 +65,8 @@ int keyfn_source_start(void **state, const struct source_env *env,
 int keyfn_source_consume(void *state);
 int keyfn_source_fd(const void *state);
 void keyfn_source_rescan(void *state);
+bool keyfn_source_wants_execs(const void *state);
+bool keyfn_source_exec(void *state, const struct source_exec *x);
 bool keyfn_source_active(void *state, unsigned slot);
 const char *keyfn_source_name_of(void *state, unsigned slot);
 void keyfn_source_refute(void *state, unsigned slot);

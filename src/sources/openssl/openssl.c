@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* openssl.c - see openssl.h (user side). */
 #include "sources/openssl/openssl.h"
+#include "proc/execwatch.h"
 #include "proc/want.h"
 #include "binary/elfsym.h"
 #include "binary/prologue.h"
@@ -66,6 +67,7 @@ struct ossl {
 	struct ring_buffer *ring;
 	ossl_fn fn;
 	void *ctx;
+	struct execwatch *execs;
 	struct ossl_file files[OSSL_MAX_FILES];
 };
 
@@ -93,7 +95,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	return o->fn(o->ctx, data);
 }
 
-int ossl_open(struct ossl **out, ossl_fn fn, void *ctx,
+int ossl_open(struct ossl **out, ossl_fn fn, ossl_exec_fn exec_fn, void *ctx,
 	      const struct proc_want *w)
 {
 	struct ossl *o = calloc(1, sizeof(*o));
@@ -109,6 +111,8 @@ int ossl_open(struct ossl **out, ossl_fn fn, void *ctx,
 					   on_event, o, NULL);
 		err = o->ring ? 0 : -errno;
 	}
+	if (!err && exec_fn && execwatch_open(&o->execs, o->ring, exec_fn, ctx))
+		log_info("no exec tracepoint: programs with OpenSSL linked in that start later are found by the 2 s scan only");
 	if (err) {
 		ossl_close(o);
 		return err;
@@ -270,6 +274,16 @@ const char *ossl_file_path(const struct ossl *o, unsigned file)
 	return file < OSSL_MAX_FILES ? o->files[file].display : "?";
 }
 
+void ossl_known(struct ossl *o, uint64_t ino)
+{
+	execwatch_known(o->execs, ino);
+}
+
+int ossl_fd(const struct ossl *o)
+{
+	return ring_buffer__epoll_fd(o->ring);
+}
+
 int ossl_consume(struct ossl *o)
 {
 	return ring_buffer__consume(o->ring);
@@ -293,6 +307,7 @@ void ossl_close(struct ossl *o)
 	for (i = 0; i < OSSL_MAX_FILES; i++)
 		if (o->files[i].used)
 			detach_file(&o->files[i]);
+	execwatch_close(o->execs);
 	ring_buffer__free(o->ring);
 	openssl_bpf__destroy(o->skel);
 	free(o);

@@ -94,10 +94,19 @@ struct ossl;
 /* One snapshot; return 0 to go on, < 0 to stop consuming. */
 typedef int (*ossl_fn)(void *ctx, const struct ossl_event *e);
 
+/* A program started from an executable not marked known (news of
+ * proc/execwatch.h, through the same ring). */
+typedef void (*ossl_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
+
 struct proc_want;
-/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
-int ossl_open(struct ossl **out, ossl_fn fn, void *ctx,
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process);
+ * exec_fn: exec news, or NULL for none. */
+int ossl_open(struct ossl **out, ossl_fn fn, ossl_exec_fn exec_fn, void *ctx,
 	      const struct proc_want *w);
+/* The executable with inode ino was judged: no more exec news of it. */
+void ossl_known(struct ossl *o, uint64_t ino);
+/* Readable when exec news wait (the snapshots do not wake it). */
+int ossl_fd(const struct ossl *o);
 /* Attaches the probe set to path (as this host sees it, e.g. through
  * /proc/PID/root); off says where that build keeps the secrets; pid -1 =
  * every process.  -ESRCH (no SSL_* functions) or another -errno. */

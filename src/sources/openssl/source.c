@@ -178,6 +178,49 @@ static void attach_new(struct ossl_source *o)
 	}
 }
 
+/* A program just started (the exec tracepoint, when no gate holds
+ * execs): node and other programs with OpenSSL linked in are probed now,
+ * not at the next scan. */
+static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
+{
+	struct ossl_source *o = ctx;
+
+	if (targets_scan_pid(&o->targets, (pid_t)pid) > 0)
+		attach_new(o);
+	ossl_known(o->ossl, ino);
+}
+
+/* A program held at its exec (the gate): probed before it runs. */
+static bool exec_file(void *state, const struct source_exec *x)
+{
+	struct ossl_source *o = state;
+	int n;
+
+	if (o->cfg->libssl)
+		return true;
+	n = targets_add_exec(&o->targets, x->path, x->name, (pid_t)x->pid);
+	if (n > 0) {
+		attach_new(o);
+		targets_exec_done(&o->targets);
+	}
+	ossl_known(o->ossl, x->ino);
+	return n >= 0;
+}
+
+static bool wants_execs(const void *state)
+{
+	const struct ossl_source *o = state;
+
+	return !o->cfg->libssl;
+}
+
+static int fd(const void *state)
+{
+	const struct ossl_source *o = state;
+
+	return o->ossl ? ossl_fd(o->ossl) : -1;
+}
+
 static void rescan(void *state)
 {
 	struct ossl_source *o = state;
@@ -225,7 +268,8 @@ static int start(void **state, const struct source_env *env)
 	o->cfg = env->cfg;
 	o->sec = env->sec;
 	o->origin_base = env->origin_base;
-	err = ossl_open(&o->ossl, on_snapshot, o, &w);
+	err = ossl_open(&o->ossl, on_snapshot, o->cfg->libssl ? NULL : on_exec, o,
+			&w);
 	err = exit_of_load(err, "the OpenSSL probes");
 	return err ? err : find_targets(o);
 }
@@ -310,6 +354,9 @@ const struct key_source_ops openssl_source = {
 	.cmd = CMD_TLS,
 	.start = start,
 	.consume = consume,
+	.fd = fd,
+	.wants_execs = wants_execs,
+	.exec = exec_file,
 	.rescan = rescan,
 	.active = active,
 	.name_of = name_of,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* plain.c - see plain.h (user side). */
 #include "sources/plain/plain.h"
+#include "proc/execwatch.h"
 #include "proc/want.h"
 #include "binary/elfsym.h"
 #include "binary/goelf.h"
@@ -23,6 +24,7 @@ struct plainprobe {
 	struct ring_buffer *ring;
 	plainprobe_fn fn;
 	void *ctx;
+	struct execwatch *execs;
 	struct bpf_link *sys_enter;
 	struct bpf_link *links[MAX_LINKS];
 	int n;
@@ -38,7 +40,8 @@ static int on_chunk(void *ctx, void *data, size_t size)
 	return p->fn(p->ctx, e, (const uint8_t *)data + sizeof(*e));
 }
 
-int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
+int plainprobe_open(struct plainprobe **out, plainprobe_fn fn,
+		    plainprobe_exec_fn exec_fn, void *ctx,
 		    const struct proc_want *w)
 {
 	struct plainprobe *p = calloc(1, sizeof(*p));
@@ -60,12 +63,19 @@ int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
 			log_info("no sys_enter tracepoint (%s): OpenSSL connections show no fd",
 				 strerror(errno));
 	}
+	if (!err && exec_fn && execwatch_open(&p->execs, p->ring, exec_fn, ctx))
+		log_info("no exec tracepoint: programs that start later are found by the 2 s scan only");
 	if (err) {
 		plainprobe_close(p);
 		return err;
 	}
 	*out = p;
 	return 0;
+}
+
+void plainprobe_known(struct plainprobe *p, uint64_t ino)
+{
+	execwatch_known(p->execs, ino);
 }
 
 static int attach(struct plainprobe *p, struct bpf_program *prog,
@@ -232,6 +242,7 @@ void plainprobe_close(struct plainprobe *p)
 	for (int i = 0; i < p->n; i++)
 		bpf_link__destroy(p->links[i]);
 	bpf_link__destroy(p->sys_enter);
+	execwatch_close(p->execs);
 	ring_buffer__free(p->ring);
 	plain_bpf__destroy(p->skel);
 	free(p);

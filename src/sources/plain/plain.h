@@ -78,10 +78,18 @@ struct plainprobe;
 typedef int (*plainprobe_fn)(void *ctx, const struct plain_event *e,
 			     const uint8_t *data);
 
+/* A program started from an executable not marked known (news of
+ * proc/execwatch.h, through the same ring). */
+typedef void (*plainprobe_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
+
 struct proc_want;
-/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
-int plainprobe_open(struct plainprobe **out, plainprobe_fn fn, void *ctx,
+/* w: --pid/--uid/--comm, decided in the kernel (NULL: every process);
+ * exec_fn: exec news, or NULL for none. */
+int plainprobe_open(struct plainprobe **out, plainprobe_fn fn,
+		    plainprobe_exec_fn exec_fn, void *ctx,
 		    const struct proc_want *w);
+/* The executable with inode ino was judged: no more exec news of it. */
+void plainprobe_known(struct plainprobe *p, uint64_t ino);
 /* SSL_read/_ex and SSL_write/_ex of the file at path (lib: PLAIN_OPENSSL,
  * or PLAIN_BORINGSSL: the same API).  0, -ESRCH (none of them in it),
  * -errno. */

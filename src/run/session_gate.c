@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* session_gate.c - see session_gate.h. */
+#include "run/session_gate.h"
+#include "proc/execgate.h"
+#include "sources/source.h"
+#include "clock.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct session_gate {
+	struct execgate *gate;
+	session_gate_fn fn;
+	void *ctx;
+};
+
+void session_gate_open(struct session_gate **out, const struct config *cfg,
+		       session_gate_fn fn, void *ctx)
+{
+	struct session_gate *g;
+	struct execgate_stats st;
+	int err;
+
+	*out = NULL;
+	if (cfg->no_exec_gate) {
+		log_info("--no-exec-gate: programs that start later are probed when the exec tracepoint reports them, at the latest by the 2 s scan");
+		return;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return;
+	err = execgate_open(&g->gate);
+	if (err) {
+		log_info("no exec gate (fanotify exec permission events: %s): programs that start later are probed when the exec tracepoint reports them, at the latest by the 2 s scan",
+			 strerror(-err));
+		free(g);
+		return;
+	}
+	g->fn = fn;
+	g->ctx = ctx;
+	execgate_get_stats(g->gate, &st);
+	log_info("exec gate: every exec from %d filesystems waits until the new program is probed",
+		 st.filesystems);
+	*out = g;
+}
+
+int session_gate_fd(const struct session_gate *g)
+{
+	return g ? execgate_fd(g->gate) : -1;
+}
+
+void session_gate_serve(struct session_gate *g)
+{
+	const struct execgate_exec *x;
+
+	while (g && execgate_take(g->gate, &x) == 1) {
+		struct source_exec se = { x->path, x->name, (uint32_t)x->pid,
+					  (uint64_t)x->dev, (uint64_t)x->ino };
+		int64_t t0 = clock_mono_ns();
+		bool settled = g->fn(g->ctx, &se);
+
+		log_debug("exec gate: pid %u: %s judged in %lld us%s", se.pid,
+			  x->name[0] ? x->name : x->path,
+			  (long long)(clock_mono_ns() - t0) / 1000,
+			  settled ? "" : " (to be judged again)");
+		execgate_done(g->gate, x, settled);
+	}
+}
+
+void session_gate_rescan(struct session_gate *g)
+{
+	int n = g ? execgate_rescan(g->gate) : 0;
+
+	if (n > 0)
+		log_info("exec gate: %d more filesystems held (mounted or a container started since)",
+			 n);
+}
+
+void session_gate_close(struct session_gate *g)
+{
+	struct execgate_stats st;
+
+	if (!g)
+		return;
+	execgate_get_stats(g->gate, &st);
+	log_debug("exec gate: %llu execs, %llu answered at once, %llu held (%llu ms in all, longest %llu ms), %llu let go on the %d ms timeout, %llu unjudged (too many held), %u files the kernel answers for, %d filesystems",
+		  (unsigned long long)st.events, (unsigned long long)st.at_once,
+		  (unsigned long long)st.held,
+		  (unsigned long long)(st.held_ns / 1000000),
+		  (unsigned long long)(st.held_ns_max / 1000000),
+		  (unsigned long long)st.late, EXECGATE_HOLD_MAX_MS,
+		  (unsigned long long)st.busy, st.ignored, st.filesystems);
+	execgate_close(g->gate);
+	free(g);
+}
