@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct session_gate {
 	struct execgate *gate;
@@ -46,6 +47,24 @@ void session_gate_open(struct session_gate **out, const struct config *cfg,
 	*out = g;
 }
 
+#ifdef TLSDUMP_TEST_HOOKS
+/* Test hook, only in the test build (tests/e2e/test_execgate.sh):
+ * TLSDUMP_TEST_GATE_STALL_MS=N makes the loop take N ms more over a held
+ * exec of a file whose name holds "gate-stall", as a huge cold file or a
+ * stuck loop would: the exec must be let go after EXECGATE_HOLD_MAX_MS
+ * all the same. */
+static void test_stall(const char *name)
+{
+	const char *v = getenv("TLSDUMP_TEST_GATE_STALL_MS");
+	int ms = v ? atoi(v) : 0;
+
+	if (ms > 0 && ms <= 10000 && strstr(name, "gate-stall"))
+		usleep((useconds_t)ms * 1000);
+}
+#else
+static void test_stall(const char *name) {}
+#endif
+
 int session_gate_fd(const struct session_gate *g)
 {
 	return g ? execgate_fd(g->gate) : -1;
@@ -59,7 +78,10 @@ void session_gate_serve(struct session_gate *g)
 		struct source_exec se = { x->path, x->name, (uint32_t)x->pid,
 					  (uint64_t)x->dev, (uint64_t)x->ino };
 		int64_t t0 = clock_mono_ns();
-		bool settled = g->fn(g->ctx, &se);
+		bool settled;
+
+		test_stall(x->name);
+		settled = g->fn(g->ctx, &se);
 
 		log_debug("exec gate: pid %u: %s judged in %lld us%s", se.pid,
 			  x->name[0] ? x->name : x->path,
