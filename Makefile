@@ -117,6 +117,7 @@ bench: all
 	bench/capture.sh
 bench-tls: all ; bench/tls.sh
 bench-chromium: all ; bench/chromium.sh
+bench-execs: all ; bench/execs.sh
 
 clean:
 	rm -rf build
