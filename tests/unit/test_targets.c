@@ -282,6 +282,48 @@ static void test_node(void)
 	targets_free(&set);
 }
 
+/* A program held at its exec (targets_add_exec): the file given by an fd,
+ * judged as it is; a lasting path when its name leads to it, else the fd
+ * until targets_exec_done() turns it into /proc/PID/exe. */
+static void test_exec(void)
+{
+	struct tls_target_set set;
+	struct tls_target *t;
+	char fdpath[32], want[64];
+	int fd = open(NODE, O_RDONLY | O_CLOEXEC), tfd;
+
+	if (fd < 0)
+		return; /* test_node said it */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	targets_init(&set, TARGETS_MAPS); /* no TARGETS_EXE: nothing */
+	CHECK(targets_add_exec(&set, fdpath, NODE, getpid()) == 0 && set.n == 0);
+	targets_free(&set);
+
+	targets_init(&set, TARGETS_PROC);
+	CHECK(targets_add_exec(&set, fdpath, NODE, getpid()) == 1 && set.n == 1);
+	t = &set.t[0];
+	CHECK(t->is_new && t->is_static && !t->at_exec && !strcmp(t->path, NODE) &&
+	      !strcmp(t->display, NODE) && !strncmp(t->version, "3.0.", 4));
+	CHECK(targets_add_exec(&set, fdpath, NODE, getpid()) == 0 && !t->is_new);
+	tfd = open("/bin/true", O_RDONLY | O_CLOEXEC);
+	snprintf(want, sizeof(want), "/proc/self/fd/%d", tfd);
+	CHECK(tfd >= 0 && targets_add_exec(&set, want, "/bin/true", getpid()) == 0);
+	CHECK(targets_add_exec(&set, want, "/bin/true", getpid()) == 0 && set.n == 1);
+	close(tfd);
+	CHECK(targets_add_exec(&set, "/proc/self/fd/999999", "", getpid()) == -ENOENT);
+	targets_free(&set);
+
+	targets_init(&set, TARGETS_PROC); /* no name that leads to it */
+	CHECK(targets_add_exec(&set, fdpath, "", getpid()) == 1 && set.n == 1);
+	t = &set.t[0];
+	CHECK(t->at_exec && !strcmp(t->path, fdpath) && !strcmp(t->display, fdpath));
+	targets_exec_done(&set);
+	snprintf(want, sizeof(want), "/proc/%d/exe", (int)getpid());
+	CHECK(!t->at_exec && !strcmp(t->path, want));
+	targets_free(&set);
+	close(fd);
+}
+
 /* A private copy of libssl, loaded, then deleted: found through
  * /proc/PID/map_files (needs CAP_SYS_ADMIN), version from the libcrypto
  * the process maps. */
@@ -329,6 +371,7 @@ int main(void)
 	test_bare_name();
 	test_python();
 	test_node();
+	test_exec();
 	test_deleted();
 	if (skipped && !tl_fails)
 		test_skip(skipped);
