@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-# Go programs that start after tlsdump: a new binary is probed within 2 s
-# (an exec tracepoint makes it milliseconds; the 2 s /proc scan is the
-# fallback), and even a client that handshakes at once is usually caught.
+# Go programs that start after tlsdump: a new binary is probed before it
+# runs (the exec gate holds its exec; without fanotify an exec tracepoint
+# makes it milliseconds, the 2 s /proc scan is the last resort), so even a
+# client that handshakes at once is caught (every time with the gate).
 # The server is openssl s_server, not probed in gotls mode: every key line
 # must come from the Go client's own probe.
 . "$(dirname "$0")/lib.sh"
@@ -66,4 +67,9 @@ stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/td.err")"
 for i in $(seq 10); do caught "$WORK/q$i.keys" && n=$((n + 1)); done
 [ "$n" -ge 3 ] || fail "only $n of 10 clients that handshake at once were probed in time (without the exec tracepoint: 0)"
+if grep -q 'exec gate: every exec' "$WORK/td.err"; then
+	[ "$n" = 10 ] || fail "only $n of 10 clients that handshake at once were caught, with the exec gate on"
+else
+	echo "note: no exec gate here ($(grep -m1 -o 'no exec gate ([^)]*)' "$WORK/td.err")): the exec tracepoint races the clients"
+fi
 ok "$n of 10 new binaries that handshake at once were probed before their first handshake"

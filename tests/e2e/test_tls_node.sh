@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # OpenSSL secrets of node (its OpenSSL 3.0 is linked into /usr/bin/node),
-# found on tlsdump's 2 s rescan of /proc (node starts after tlsdump) and
-# with --libssl /usr/bin/node:
+# found when node starts after tlsdump (the exec gate, else the exec
+# tracepoint or the 2 s rescan of /proc) and with --libssl /usr/bin/node:
 #  (a) a node HTTPS client (TLS 1.3, and TLS 1.2 via maxVersion) against
 #      openssl s_server -www; ground truth: node's 'keylog' events;
 #  (b) a node HTTPS server (https.createServer, its 'keylog' events) with
@@ -79,10 +79,10 @@ t0=$(date +%s%N)
 TD_PID=$!
 wait_attached tls "$TD_PID"
 
-# node starts now, after tlsdump: only the rescan can find it.  The client
-# waits 3.5 s (> one rescan period plus the attach) before its first
-# handshake; the servers get their first connection only once tlsdump
-# said it probes node.
+# node starts now, after tlsdump: found at its exec (or by the rescan).
+# The client waits 3.5 s (> one rescan period plus the attach) before its
+# first handshake; the servers get their first connection only once
+# tlsdump said it probes node.
 "${AS_NOBODY[@]}" "$NODE" "$WORK/client.js" "$P1" 3500 >"$WORK/nodecli.keys" 2>"$WORK/nodecli.err" &
 CLI_PID=$!
 "${AS_NOBODY[@]}" "$NODE" "$WORK/server.js" "$P2" "$P3" "$WORK/cert.pem" "$WORK/key.pem" \
@@ -92,7 +92,7 @@ CLEANUP+=("kill $SRV_PID $CLI_PID")
 wait_listen - tcp "$P2"
 wait_listen - tcp "$P3"
 wait_log "$WORK/tls.err" '/node: OpenSSL 3\.0\.[0-9]+, offsets' 6 ||
-	fail "tlsdump did not probe node within 6 s (rescan): $(cat "$WORK/tls.err")"
+	fail "tlsdump did not probe node within 6 s: $(cat "$WORK/tls.err")"
 echo "node probed $((($(date +%s%N) - t0) / 1000000)) ms after tlsdump started"
 
 # (b) curl -> node https server; (c) curl --http2 -> node http2 server.
