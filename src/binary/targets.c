@@ -750,6 +750,18 @@ int targets_scan_pid(struct tls_target_set *set, pid_t pid)
 
 /* ---- a held exec ---- */
 
+/* "PATH (deleted)", the kernel's name of an unlinked file: PATH. */
+static bool strip_deleted(char *name)
+{
+	static const char del[] = " (deleted)";
+	size_t n = strlen(name), d = sizeof(del) - 1;
+
+	if (n <= d || strcmp(name + n - d, del))
+		return false;
+	name[n - d] = '\0';
+	return true;
+}
+
 /* A path to the exec's file that outlives the exec: its name as we see
  * it, or as its process sees it (another mount namespace).  false when
  * neither leads to that file (deleted, replaced, unreachable). */
@@ -790,6 +802,7 @@ int targets_add_exec(struct tls_target_set *set, const char *open_path,
 	else
 		t->at_exec = true;
 	fmt(t->display, sizeof(t->display), "%s", name[0] ? name : open_path);
+	t->deleted = strip_deleted(t->display);
 	memcpy(t->version, version, sizeof(version));
 	t->is_static = true;
 	t->foreign_root = foreign_root(set, pid);

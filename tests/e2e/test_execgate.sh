@@ -13,6 +13,8 @@
 #  3. a Go client in another mount namespace (a tmpfs only that namespace
 #     has, as in a container, made before tlsdump starts): the gate marks
 #     that filesystem through /proc/PID/root and the client is caught;
+#     and one run from a file already unlinked (through an fd): probed
+#     through the held exec's fd, since no name leads to it;
 #  4. an exec is never held longer than 2 s (the test build's
 #     TLSDUMP_TEST_GATE_STALL_MS makes the loop slow over one file);
 #     --no-exec-gate says what finds new programs instead.
@@ -133,6 +135,25 @@ missing=$(comm -23 <(keys_norm "$WORK/ctr.keys") <(keys_norm "$WORK/ctr.td"))
 grep -q "exec gate: pid [0-9]*: .*ctr-client judged" "$WORK/ctr.err" ||
 	fail "the client's exec was not held: $(grep 'exec gate' "$WORK/ctr.err")"
 ok "a Go client on a filesystem only another mount namespace has: held, probed, every key line"
+
+# 3b. a program whose file is gone (unlinked, executed through an fd): no
+# name leads to it, the probe goes on through the held exec's own fd
+"$TLSDUMP" gotls -v -m keylog -k "$WORK/del.td" 2>"$WORK/del.err" &
+TD_PID=$!
+wait_log "$WORK/del.err" 'capturing TLS secrets only' 10 || fail "tlsdump gotls did not start: $(cat "$WORK/del.err")"
+cp "$GO/stripped" "$WORK/del-client"
+exec 7<"$WORK/del-client"
+rm "$WORK/del-client"
+/proc/self/fd/7 client -url "https://127.0.0.1:$P/del" -q -keylog "$WORK/del.keys" ||
+	fail "the deleted Go client failed"
+exec 7<&-
+sleep 0.3
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/del.err")"
+grep -q "$WORK/del-client: Go" "$WORK/del.err" || fail "the deleted client was not probed: $(grep -v 'save success' "$WORK/del.err")"
+missing=$(comm -23 <(keys_norm "$WORK/del.keys") <(keys_norm "$WORK/del.td"))
+[ -s "$WORK/del.keys" ] && [ -z "$missing" ] || fail "key lines of the deleted Go client missing: $missing"
+ok "a Go client run from an unlinked file: probed through the held exec's fd, every key line"
 
 # 4. a stuck loop holds an exec 2 s at most (the test build stalls only
 # over files named *gate-stall*)
