@@ -805,8 +805,10 @@ int targets_add_exec(struct tls_target_set *set, const char *open_path,
 	t->deleted = strip_deleted(t->display);
 	memcpy(t->version, version, sizeof(version));
 	t->is_static = true;
-	t->foreign_root = foreign_root(set, pid);
-	add_pid(t, pid);
+	if (pid > 0) { /* else judged ahead of any exec */
+		t->foreign_root = foreign_root(set, pid);
+		add_pid(t, pid);
+	}
 	return report_new(set);
 }
 
@@ -818,6 +820,8 @@ void targets_exec_done(struct tls_target_set *set)
 		if (t->at_exec && t->n_pids > 0)
 			fmt(t->path, sizeof(t->path), "%s/%d/exe", set->proc,
 			    (int)t->pids[0]);
+		else if (t->at_exec) /* no process: its name, at best */
+			fmt(t->path, sizeof(t->path), "%s", t->display);
 		t->at_exec = false;
 	}
 }

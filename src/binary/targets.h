@@ -117,7 +117,8 @@ int targets_scan_pid(struct tls_target_set *set, pid_t pid);
 /* A program about to run, held at its exec (proc/execgate.h): /proc/PID
  * still shows its old program, so the file is judged as given.  open_path
  * opens it now (/proc/self/fd/N), name is the kernel's name for it in our
- * mount namespace ("" when unknown), pid the process executing it.
+ * mount namespace ("" when unknown), pid the process executing it (0: a
+ * file judged ahead of any exec).
  * Nothing is done unless flags have TARGETS_EXE.  Returns the number of
  * targets new since the previous scan (as targets_scan_pid: 1 when this
  * file is one), 0 when it is known or not one, or -errno when it could

@@ -211,18 +211,17 @@ int execgate_take(struct execgate *g, const struct execgate_exec **x)
 	return 1;
 }
 
-/* From now on the kernel answers for this file by itself, until it is
- * written to (locked). */
-static void ignore(struct execgate *g, const struct held *h)
+/* From now on the kernel answers for the file of fd by itself, until it
+ * is written to (locked). */
+static void ignore(struct execgate *g, int fd)
 {
 	if (g->st.ignored >= IGNORE_MAX)
 		return;
 	if (fanotify_mark(g->fan, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK,
-			  FAN_OPEN_EXEC_PERM, h->x.fd, NULL) == 0)
+			  FAN_OPEN_EXEC_PERM, fd, NULL) == 0)
 		g->st.ignored++;
 	else
-		log_debug("exec gate: %s: no ignore mark: %s", h->x.name,
-			  strerror(errno));
+		log_debug("exec gate: fd %d: no ignore mark: %s", fd, strerror(errno));
 }
 
 static void unlink_held(struct execgate *g, struct held *h)
@@ -245,7 +244,7 @@ void execgate_done(struct execgate *g, const struct execgate_exec *x,
 	pthread_mutex_lock(&g->mu);
 	if (settled) {
 		execcache_add(g->cache, &h->key);
-		ignore(g, h);
+		ignore(g, h->x.fd);
 	}
 	if (!h->answered)
 		allow(g, h->x.fd);
@@ -256,6 +255,36 @@ void execgate_done(struct execgate *g, const struct execgate_exec *x,
 	pthread_mutex_unlock(&g->mu);
 	close(h->x.fd);
 	free(h);
+}
+
+bool execgate_judged(struct execgate *g, int fd)
+{
+	struct execcache_key k;
+	struct stat st;
+	bool has;
+
+	if (fstat(fd, &st) != 0)
+		return false;
+	k = key_of(&st);
+	pthread_mutex_lock(&g->mu);
+	has = execcache_has(g->cache, &k);
+	pthread_mutex_unlock(&g->mu);
+	return has;
+}
+
+void execgate_settle(struct execgate *g, int fd)
+{
+	struct execcache_key k;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return;
+	k = key_of(&st);
+	pthread_mutex_lock(&g->mu);
+	execcache_add(g->cache, &k);
+	ignore(g, fd);
+	g->st.ahead++;
+	pthread_mutex_unlock(&g->mu);
 }
 
 int execgate_rescan(struct execgate *g)

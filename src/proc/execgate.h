@@ -48,6 +48,7 @@ struct execgate_stats {
 	uint64_t busy;      /* let go unjudged: EXECGATE_HELD_MAX held */
 	uint64_t held_ns;   /* time the held ones waited, summed */
 	uint64_t held_ns_max;
+	uint64_t ahead;     /* files settled before any exec (execgate_settle) */
 	unsigned ignored;   /* files the kernel no longer asks about */
 	int filesystems;    /* marked */
 };
@@ -67,6 +68,11 @@ int execgate_take(struct execgate *g, const struct execgate_exec **x);
  * file needs no look at its next exec (a read error that may pass: false). */
 void execgate_done(struct execgate *g, const struct execgate_exec *x,
 		   bool settled);
+/* A file judged ahead of any exec (fd: opened by the caller): whether
+ * it needs no look, and, once it is settled, that its execs need none
+ * (the cache and the kernel's ignore mark, as execgate_done). */
+bool execgate_judged(struct execgate *g, int fd);
+void execgate_settle(struct execgate *g, int fd);
 /* Filesystems mounted since, mount namespaces (containers) started
  * since: marked.  How many were added. */
 int execgate_rescan(struct execgate *g);

@@ -2,23 +2,62 @@
 /* session_gate.c - see session_gate.h. */
 #include "run/session_gate.h"
 #include "proc/execgate.h"
+#include "run/session_ahead.h"
 #include "sources/source.h"
 #include "clock.h"
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define AHEAD_BUDGET_NS 3000000  /* of each loop pass (every 10 ms) */
 
 struct session_gate {
 	struct execgate *gate;
 	session_gate_fn fn;
 	void *ctx;
+	struct ahead *ahead;   /* programs on PATH judged off the loop */
 };
 
+#ifdef TLSDUMP_TEST_HOOKS
+/* Test hook, only in the test build (tests/e2e/test_execgate.sh):
+ * TLSDUMP_TEST_GATE_STALL_MS=N makes the loop take N ms more over a held
+ * exec of a file whose name holds "gate-stall", as a huge cold file or a
+ * stuck loop would: the exec must be let go after EXECGATE_HOLD_MAX_MS
+ * all the same. */
+static void test_stall(const char *name)
+{
+	const char *v = getenv("TLSDUMP_TEST_GATE_STALL_MS");
+	int ms = v ? atoi(v) : 0;
+
+	if (ms > 0 && ms <= 10000 && strstr(name, "gate-stall"))
+		usleep((useconds_t)ms * 1000);
+}
+#else
+static void test_stall(const char *name) {}
+#endif
+
+/* Test hook, only in the test build: TLSDUMP_TEST_NO_AHEAD=1 judges no
+ * program ahead, so that a test sees what the gate alone does. */
+static bool no_ahead(void)
+{
+#ifdef TLSDUMP_TEST_HOOKS
+	const char *v = getenv("TLSDUMP_TEST_NO_AHEAD");
+
+	return v && *v == '1';
+#else
+	return false;
+#endif
+}
+
 void session_gate_open(struct session_gate **out, const struct config *cfg,
-		       session_gate_fn fn, void *ctx)
+		       session_gate_fn fn, void *ctx,
+		       const targets_judge_fn *judges, int n_judges)
 {
 	struct session_gate *g;
 	struct execgate_stats st;
@@ -44,37 +83,24 @@ void session_gate_open(struct session_gate **out, const struct config *cfg,
 	execgate_get_stats(g->gate, &st);
 	log_info("exec gate: every exec from %d filesystems waits until the new program is probed",
 		 st.filesystems);
+	err = n_judges > 0 && !no_ahead() ? ahead_start(&g->ahead, judges, n_judges) : 0;
+	if (err) /* nothing judged ahead: each at its first exec */
+		log_debug("exec gate: programs on PATH not judged ahead: %s",
+			  strerror(-err));
 	*out = g;
 }
 
-#ifdef TLSDUMP_TEST_HOOKS
-/* Test hook, only in the test build (tests/e2e/test_execgate.sh):
- * TLSDUMP_TEST_GATE_STALL_MS=N makes the loop take N ms more over a held
- * exec of a file whose name holds "gate-stall", as a huge cold file or a
- * stuck loop would: the exec must be let go after EXECGATE_HOLD_MAX_MS
- * all the same. */
-static void test_stall(const char *name)
-{
-	const char *v = getenv("TLSDUMP_TEST_GATE_STALL_MS");
-	int ms = v ? atoi(v) : 0;
-
-	if (ms > 0 && ms <= 10000 && strstr(name, "gate-stall"))
-		usleep((useconds_t)ms * 1000);
-}
-#else
-static void test_stall(const char *name) {}
-#endif
 
 int session_gate_fd(const struct session_gate *g)
 {
 	return g ? execgate_fd(g->gate) : -1;
 }
 
-void session_gate_serve(struct session_gate *g)
+static void serve_held(struct session_gate *g)
 {
 	const struct execgate_exec *x;
 
-	while (g && execgate_take(g->gate, &x) == 1) {
+	while (execgate_take(g->gate, &x) == 1) {
 		struct source_exec se = { x->path, x->name, (uint32_t)x->pid,
 					  (uint64_t)x->dev, (uint64_t)x->ino };
 		int64_t t0 = clock_mono_ns();
@@ -82,13 +108,72 @@ void session_gate_serve(struct session_gate *g)
 
 		test_stall(x->name);
 		settled = g->fn(g->ctx, &se);
-
 		log_debug("exec gate: pid %u: %s judged in %lld us%s", se.pid,
 			  x->name[0] ? x->name : x->path,
 			  (long long)(clock_mono_ns() - t0) / 1000,
 			  settled ? "" : " (to be judged again)");
 		execgate_done(g->gate, x, settled);
 	}
+}
+
+/* A program on PATH judged off the loop: settled, after the sources
+ * probed it as if it were executed now when a judge wanted it (the same
+ * file only: not one changed since). */
+static void use_verdict(struct session_gate *g, const struct ahead_verdict *v)
+{
+	int fd = open(v->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	char fdpath[32];
+	struct stat st;
+	bool settled = true;
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_dev != v->dev ||
+	    (uint64_t)st.st_ino != v->ino || st.st_mtim.tv_sec != v->mtime_sec ||
+	    st.st_mtim.tv_nsec != v->mtime_nsec || execgate_judged(g->gate, fd)) {
+		close(fd);
+		return;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (v->wanted) {
+		struct source_exec se = { fdpath, v->path, 0, v->dev, v->ino };
+
+		settled = g->fn(g->ctx, &se);
+	}
+	if (settled)
+		execgate_settle(g->gate, fd);
+	close(fd);
+}
+
+/* The verdicts ready, within this pass's budget; a held exec goes
+ * first. */
+static void serve_ahead(struct session_gate *g)
+{
+	int64_t t0 = clock_mono_ns();
+	struct ahead_verdict v;
+	int r = 0, judged, wanted;
+	long ms;
+
+	while (g->ahead && clock_mono_ns() - t0 < AHEAD_BUDGET_NS &&
+	       (r = ahead_take(g->ahead, &v)) == 1) {
+		use_verdict(g, &v);
+		serve_held(g);
+	}
+	if (r != -1)
+		return;
+	ahead_counts(g->ahead, &judged, &wanted, &ms);
+	log_debug("exec gate: %d programs on PATH judged ahead of their first exec in %ld ms, %d of them probed",
+		  judged, ms, wanted);
+	ahead_stop(g->ahead);
+	g->ahead = NULL;
+}
+
+void session_gate_serve(struct session_gate *g)
+{
+	if (!g)
+		return;
+	serve_held(g);
+	serve_ahead(g);
 }
 
 void session_gate_rescan(struct session_gate *g)
@@ -107,13 +192,15 @@ void session_gate_close(struct session_gate *g)
 	if (!g)
 		return;
 	execgate_get_stats(g->gate, &st);
-	log_debug("exec gate: %llu execs, %llu answered at once, %llu held (%llu ms in all, longest %llu ms), %llu let go on the %d ms timeout, %llu unjudged (too many held), %u files the kernel answers for, %d filesystems",
+	log_debug("exec gate: %llu execs, %llu answered at once, %llu held (%llu ms in all, longest %llu ms), %llu let go on the %d ms timeout, %llu unjudged (too many held), %llu judged ahead, %u files the kernel answers for, %d filesystems",
 		  (unsigned long long)st.events, (unsigned long long)st.at_once,
 		  (unsigned long long)st.held,
 		  (unsigned long long)(st.held_ns / 1000000),
 		  (unsigned long long)(st.held_ns_max / 1000000),
 		  (unsigned long long)st.late, EXECGATE_HOLD_MAX_MS,
-		  (unsigned long long)st.busy, st.ignored, st.filesystems);
+		  (unsigned long long)st.busy, (unsigned long long)st.ahead,
+		  st.ignored, st.filesystems);
+	ahead_stop(g->ahead);
 	execgate_close(g->gate);
 	free(g);
 }

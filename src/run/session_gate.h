@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "binary/targets.h"
 
 struct source_exec;
 struct session_gate;
@@ -18,12 +19,16 @@ struct session_gate;
 /* Judge and probe x's file before returning; true: settled for good. */
 typedef bool (*session_gate_fn)(void *ctx, const struct source_exec *x);
 
-/* *out is NULL when there is no gate (said at -v); never fails a run. */
+/* *out is NULL when there is no gate (said at -v); never fails a run.
+ * judges: the sources' (thread-safe) judges, run off the loop on the
+ * programs on PATH (run/session_ahead.h); those one wants go to fn. */
 void session_gate_open(struct session_gate **out, const struct config *cfg,
-		       session_gate_fn fn, void *ctx);
+		       session_gate_fn fn, void *ctx,
+		       const targets_judge_fn *judges, int n_judges);
 /* Readable when execs are held (-1: no gate). */
 int session_gate_fd(const struct session_gate *g);
-/* Every exec held now: judged, probed, let go. */
+/* Every exec held now: judged, probed, let go; then some of the programs
+ * judged ahead. */
 void session_gate_serve(struct session_gate *g);
 /* Every 2 s: filesystems and containers that appeared since. */
 void session_gate_rescan(struct session_gate *g);

@@ -229,6 +229,11 @@ bool session_text_wants_execs(const struct session_text *t)
 	return t && t->probe && !n_named(t->cfg);
 }
 
+targets_judge_fn session_text_ahead_judge(const struct session_text *t)
+{
+	return session_text_wants_execs(t) ? t->targets.kind->judge : NULL;
+}
+
 bool session_text_exec(struct session_text *t, const struct source_exec *x)
 {
 	int n;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "binary/targets.h"
 
 struct session_text;
 
@@ -24,6 +25,8 @@ int session_text_fd(const struct session_text *t);
 struct source_exec;
 bool session_text_wants_execs(const struct session_text *t);
 bool session_text_exec(struct session_text *t, const struct source_exec *x);
+/* Its judge, for the programs judged ahead (run/session_ahead.h). */
+targets_judge_fn session_text_ahead_judge(const struct session_text *t);
 /* Drains, prints the summary to stderr (summary: the run got going; not
  * after a refused start, whose one line is then all there is), frees. */
 void session_text_stop(struct session_text *t, bool summary);

@@ -7,6 +7,7 @@
 #include "run/session_int.h"
 #include "run/session_text.h"
 #include "run/session_gate.h"
+#include "run/session_ahead.h"
 #include "run/secrets.h"
 #include "sources/source.h"
 #include "clock.h"
@@ -172,6 +173,29 @@ static bool judge_exec(void *ctx, const struct source_exec *x)
 	return settled;
 }
 
+/* The judges of the sources that want exec news, each once. */
+static int ahead_judges(const struct session_tls *t, targets_judge_fn *out,
+			int max)
+{
+	int n = 0;
+
+	if (t->text) {
+		out[0] = session_text_ahead_judge(t->text);
+		return out[0] ? 1 : 0;
+	}
+	for (unsigned i = 0; i < t->n_src && n < max; i++) {
+		targets_judge_fn j = t->src[i].state && t->src[i].ops->ahead_judge ?
+			t->src[i].ops->ahead_judge(t->src[i].state) : NULL;
+		bool dup = false;
+
+		for (int k = 0; k < n; k++)
+			dup |= out[k] == j;
+		if (j && !dup)
+			out[n++] = j;
+	}
+	return n;
+}
+
 static bool wants_execs(const struct session_tls *t)
 {
 	if (t->text)
@@ -201,8 +225,12 @@ int session_tls_start(struct session *s)
 			return EXIT_OUTPUT;
 		secrets_set_keylog(s->t->sec, s->t->kl);
 	}
-	if (!err && wants_execs(s->t))
-		session_gate_open(&s->t->gate, s->cfg, judge_exec, s->t);
+	if (!err && wants_execs(s->t)) {
+		targets_judge_fn judges[AHEAD_MAX_JUDGES];
+		int n = ahead_judges(s->t, judges, AHEAD_MAX_JUDGES);
+
+		session_gate_open(&s->t->gate, s->cfg, judge_exec, s->t, judges, n);
+	}
 	s->t->started = !err;
 	return err;
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "binary/targets.h"
 
 struct secrets;
 
@@ -37,7 +38,8 @@ struct source_exec {
 	const char *path; /* opens the file now ("/proc/self/fd/N"); only
 			   * valid during the call */
 	const char *name; /* its name in our mount namespace ("" unknown) */
-	uint32_t pid;     /* the process executing it */
+	uint32_t pid;     /* the process executing it; 0: a program judged
+			   * ahead of any exec (one on PATH) */
 	uint64_t dev, ino;
 };
 
@@ -62,6 +64,10 @@ struct key_source_ops {
 	 * later exec of it needs no look), false after a read error that may
 	 * pass.  NULL with wants_execs. */
 	bool (*exec)(void *state, const struct source_exec *x);
+	/* Its judge (thread-safe: it only reads the file), run off the loop
+	 * on the programs on PATH before anyone starts them
+	 * (run/session_ahead.h); NULL: none.  NULL with wants_execs. */
+	targets_judge_fn (*ahead_judge)(const void *state);
 	/* Every 2 s: targets that appeared since. */
 	void (*rescan)(void *state);
 	/* Origins (see run/secrets.h) by slot. */

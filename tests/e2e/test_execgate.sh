@@ -5,8 +5,9 @@
 # client that handshakes at once loses nothing.
 #  1. ten cold node clients in a row (node -e, one HTTPS request each to
 #     openssl s_server -www, at once): tlsdump tls -m pcap --comm node
-#     decrypts all 10 from the pcapng alone (tshark, no key file), and
-#     tlsdump tls -m text --comm node prints all 10 requests;
+#     decrypts all 10 from the pcapng alone (tshark, no key file) with the
+#     gate alone (nothing judged ahead), and tlsdump tls -m text --comm
+#     node prints all 10 requests (node is on PATH: judged ahead too);
 #  2. a stripped Go client copied to a new path after a fresh tlsdump
 #     start, its first TLS program: tlsdump gotls -m pcap --comm NAME
 #     decrypts it, 10 starts out of 10;
@@ -51,9 +52,10 @@ https.get({ host: "127.0.0.1", port: +process.argv[1], path: process.argv[2],
      .on("error", (e) => { console.error(String(e)); process.exit(1); });'
 pgrep -x node >/dev/null && echo "note: a node process already runs: node may be probed before the first client"
 
-# 1a. ten cold node clients, pcap mode
-"$TLSDUMP" tls -v -m pcap -i lo --comm node -w "$WORK/node.pcapng" "tcp port $P" \
-	2>"$WORK/node.err" &
+# 1a. ten cold node clients, pcap mode; node (on PATH) is not judged
+# ahead here (test build's TLSDUMP_TEST_NO_AHEAD): the gate alone
+TLSDUMP_TEST_NO_AHEAD=1 "$TLSDUMP_TEST_BIN" tls -vv -m pcap -i lo --comm node \
+	-w "$WORK/node.pcapng" "tcp port $P" 2>"$WORK/node.err" &
 TD_PID=$!
 wait_attached node "$TD_PID"
 gate_on "$WORK/node.err"
@@ -63,13 +65,16 @@ done
 sleep 0.5
 stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/node.err")"
+grep -q 'exec gate: pid [0-9]*: /usr/bin/node judged' "$WORK/node.err" ||
+	fail "node's exec was not held: $(grep 'exec gate' "$WORK/node.err")"
 uris "$WORK/node.pcapng" >"$WORK/node.uris"
 n=$(grep -c '^/node[0-9]*$' "$WORK/node.uris")
 [ "$n" = 10 ] || fail "tshark decrypted $n of 10 cold node clients: $(tr '\n' ' ' <"$WORK/node.uris"); $(grep -v 'save success' "$WORK/node.err")"
 readers_clean "$WORK/node.pcapng"
-ok "10 of 10 cold node clients decrypted from the pcapng alone (tls -m pcap --comm node)"
+ok "10 of 10 cold node clients decrypted from the pcapng alone (tls -m pcap --comm node), node held at its first exec"
 
-# 1b. the same in text mode
+# 1b. the same in text mode, the release build: node is on PATH, so it is
+# probed ahead of its first exec or at it, whichever comes first
 "$TLSDUMP" tls -v -m text --comm node >"$WORK/text.out" 2>"$WORK/text.err" &
 TD_PID=$!
 wait_log "$WORK/text.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/text.err")"
@@ -80,6 +85,8 @@ done
 sleep 0.5
 stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump -m text exit $RC: $(cat "$WORK/text.err")"
+grep -q '/usr/bin/node: OpenSSL 3\.[0-9.]*: reads and writes probed' "$WORK/text.err" ||
+	fail "text mode never probed node: $(grep -v 'save success' "$WORK/text.err")"
 n=0
 for i in $(seq 10); do grep -aq "^GET /text$i HTTP/1.1" "$WORK/text.out" && n=$((n + 1)); done
 [ "$n" = 10 ] || fail "text mode printed $n of 10 cold node requests: $(grep -a '^GET' "$WORK/text.out" | tr '\n' ' ')"

@@ -128,6 +128,11 @@ static bool wants_execs(const void *state)
 	return !g->cfg->n_elfpaths;
 }
 
+static targets_judge_fn ahead_judge(const void *state)
+{
+	return wants_execs(state) ? gotargets_judge : NULL;
+}
+
 /* --elfpath files: each must be a Go program with crypto/tls. */
 static int add_elfpaths(struct go_source *g)
 {
@@ -271,6 +276,7 @@ const struct key_source_ops gotls_source = {
 	.fd = fd,
 	.wants_execs = wants_execs,
 	.exec = exec_file,
+	.ahead_judge = ahead_judge,
 	.rescan = rescan,
 	.active = active,
 	.name_of = name_of,

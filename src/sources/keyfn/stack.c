@@ -209,6 +209,13 @@ bool keyfn_source_wants_execs(const void *state)
 	return !g->named_only;
 }
 
+targets_judge_fn keyfn_source_ahead_judge(const void *state)
+{
+	const struct keyfn_source *g = state;
+
+	return g->named_only ? NULL : g->st->kind->judge;
+}
+
 static bool not_ours(int err)
 {
 	return err == -ENODATA || err == -ENOEXEC;

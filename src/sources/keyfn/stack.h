@@ -55,6 +55,7 @@ struct keyfn_stack {
 		.consume = keyfn_source_consume, .fd = keyfn_source_fd,        \
 		.wants_execs = keyfn_source_wants_execs,                       \
 		.exec = keyfn_source_exec,                                     \
+		.ahead_judge = keyfn_source_ahead_judge,                       \
 		.rescan = keyfn_source_rescan, .active = keyfn_source_active,  \
 		.name_of = keyfn_source_name_of, .refute = keyfn_source_refute,\
 		.stop = keyfn_source_stop, .list = VAR##_list,                 \
@@ -67,6 +68,7 @@ int keyfn_source_fd(const void *state);
 void keyfn_source_rescan(void *state);
 bool keyfn_source_wants_execs(const void *state);
 bool keyfn_source_exec(void *state, const struct source_exec *x);
+targets_judge_fn keyfn_source_ahead_judge(const void *state);
 bool keyfn_source_active(void *state, unsigned slot);
 const char *keyfn_source_name_of(void *state, unsigned slot);
 void keyfn_source_refute(void *state, unsigned slot);

@@ -214,6 +214,11 @@ static bool wants_execs(const void *state)
 	return !o->cfg->libssl;
 }
 
+static targets_judge_fn ahead_judge(const void *state)
+{
+	return wants_execs(state) ? targets_openssl.judge : NULL;
+}
+
 static int fd(const void *state)
 {
 	const struct ossl_source *o = state;
@@ -357,6 +362,7 @@ const struct key_source_ops openssl_source = {
 	.fd = fd,
 	.wants_execs = wants_execs,
 	.exec = exec_file,
+	.ahead_judge = ahead_judge,
 	.rescan = rescan,
 	.active = active,
 	.name_of = name_of,

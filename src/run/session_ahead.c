@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* session_ahead.c - see session_ahead.h. */
+#include "run/session_ahead.h"
+#include "binary/pathexes.h"
+#include "clock.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MIN_SIZE (1 << 20) /* smaller programs are judged in µs at exec */
+#define NICE 10            /* the loop and the gate's thread come first */
+
+struct item {
+	struct item *next;
+	struct ahead_verdict v;
+};
+
+struct ahead {
+	pthread_t th;
+	pthread_mutex_t mu;
+	bool stop, done;
+	struct item *head, **tail;
+	struct pathexes list;
+	targets_judge_fn judges[AHEAD_MAX_JUDGES];
+	int n_judges;
+	int judged, wanted;
+	int64_t ns;
+};
+
+/* Every judge on path: 1 wanted, 0 no judge wants it, -1 unreadable now
+ * (left to its exec). */
+static int judge(const struct ahead *a, const char *path)
+{
+	char version[TARGET_VERSION_MAX];
+	int r = 0;
+
+	for (int i = 0; i < a->n_judges; i++) {
+		int err = a->judges[i](path, version, sizeof(version));
+
+		if (!err)
+			return 1;
+		if (err != -ENOEXEC && err != -ENODATA)
+			r = -1;
+	}
+	return r;
+}
+
+static void push(struct ahead *a, const char *path, const struct stat *st,
+		 bool wanted)
+{
+	struct item *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return;
+	snprintf(it->v.path, sizeof(it->v.path), "%s", path);
+	it->v.wanted = wanted;
+	it->v.dev = st->st_dev;
+	it->v.ino = st->st_ino;
+	it->v.mtime_sec = st->st_mtim.tv_sec;
+	it->v.mtime_nsec = st->st_mtim.tv_nsec;
+	pthread_mutex_lock(&a->mu);
+	*a->tail = it;
+	a->tail = &it->next;
+	a->judged++;
+	a->wanted += wanted;
+	pthread_mutex_unlock(&a->mu);
+}
+
+static bool stopping(struct ahead *a)
+{
+	bool stop;
+
+	pthread_mutex_lock(&a->mu);
+	stop = a->stop;
+	pthread_mutex_unlock(&a->mu);
+	return stop;
+}
+
+static void *worker(void *arg)
+{
+	struct ahead *a = arg;
+	int64_t t0 = clock_mono_ns();
+	const char *path;
+
+	setpriority(PRIO_PROCESS, (id_t)gettid(), NICE); /* this thread only */
+	while (!stopping(a) && (path = pathexes_next(&a->list)) != NULL) {
+		struct stat st;
+		int r;
+
+		if (stat(path, &st) != 0)
+			continue;
+		r = judge(a, path);
+		if (r >= 0)
+			push(a, path, &st, r == 1);
+	}
+	pthread_mutex_lock(&a->mu);
+	a->done = true;
+	a->ns = clock_mono_ns() - t0;
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+int ahead_start(struct ahead **out, const targets_judge_fn *judges, int n)
+{
+	struct ahead *a = calloc(1, sizeof(*a));
+	int err;
+
+	if (!a)
+		return -ENOMEM;
+	pthread_mutex_init(&a->mu, NULL);
+	a->tail = &a->head;
+	a->n_judges = n < AHEAD_MAX_JUDGES ? n : AHEAD_MAX_JUDGES;
+	memcpy(a->judges, judges, (size_t)a->n_judges * sizeof(judges[0]));
+	err = pathexes_collect(&a->list, getenv("PATH"), MIN_SIZE);
+	if (err >= 0)
+		err = -pthread_create(&a->th, NULL, worker, a);
+	if (err) {
+		pathexes_free(&a->list);
+		pthread_mutex_destroy(&a->mu);
+		free(a);
+		return err;
+	}
+	*out = a;
+	return 0;
+}
+
+int ahead_take(struct ahead *a, struct ahead_verdict *v)
+{
+	struct item *it;
+	int r;
+
+	pthread_mutex_lock(&a->mu);
+	it = a->head;
+	if (it) {
+		a->head = it->next;
+		if (!a->head)
+			a->tail = &a->head;
+	}
+	r = it ? 1 : a->done ? -1 : 0;
+	pthread_mutex_unlock(&a->mu);
+	if (it) {
+		*v = it->v;
+		free(it);
+	}
+	return r;
+}
+
+void ahead_counts(struct ahead *a, int *judged, int *wanted, long *ms)
+{
+	pthread_mutex_lock(&a->mu);
+	*judged = a->judged;
+	*wanted = a->wanted;
+	*ms = (long)(a->ns / 1000000);
+	pthread_mutex_unlock(&a->mu);
+}
+
+void ahead_stop(struct ahead *a)
+{
+	struct ahead_verdict v;
+
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = true;
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->th, NULL);
+	while (ahead_take(a, &v) == 1)
+		;
+	pathexes_free(&a->list);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}
