@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* test_execgate.c - the exec gate's parts that need no fanotify: the
- * cache of judged files (device, inode, mtime; emptied when full) and the
+ * cache of judged files (device, inode, mtime; emptied when full), the
  * reading of mountinfo lines (escaped mount points, optional fields,
- * pseudo filesystems). */
+ * pseudo filesystems), and the programs on PATH judged ahead (size,
+ * execute bit, one entry per file). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testlib.h"
+#include "binary/pathexes.h"
 #include "proc/execcache.h"
 #include "proc/execmarks.h"
 
@@ -72,9 +79,61 @@ static void test_mountinfo(void)
 	CHECK(execmarks_parse_line(l, mnt, sizeof(mnt), type, sizeof(type)) == -ENAMETOOLONG);
 }
 
+/* A file of size bytes with mode. */
+static void make(const char *dir, const char *name, off_t size, mode_t mode)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+	CHECK(fd >= 0 && ftruncate(fd, size) == 0);
+	close(fd);
+}
+
+static bool listed(const struct pathexes *p, const char *path)
+{
+	for (int i = 0; i < p->n; i++)
+		if (!strcmp(p->paths[i], path))
+			return true;
+	return false;
+}
+
+static void test_pathexes(void)
+{
+	char a[] = "/tmp/tlsdump-pathexes-XXXXXX", b[64], env[256], path[128];
+	struct pathexes p;
+	int n, mine = 0;
+
+	CHECK(mkdtemp(a) != NULL);
+	snprintf(b, sizeof(b), "%s/b", a);
+	CHECK(mkdir(b, 0755) == 0);
+	make(a, "big", 3 << 20, 0755);
+	make(a, "small", 100, 0755);
+	make(a, "data", 3 << 20, 0644); /* no execute bit */
+	make(b, "other", 2 << 20, 0700);
+	snprintf(path, sizeof(path), "%s/big", a);
+	snprintf(env, sizeof(env), "%s/hardlink", b);
+	CHECK(link(path, env) == 0); /* the same file: once */
+	snprintf(env, sizeof(env), "relative:%s:%s:%s:/nonexistent", a, b, a);
+	n = pathexes_collect(&p, env, 1 << 20);
+	CHECK(n == p.n && n >= 2);
+	for (int i = 0; i < p.n; i++)
+		mine += !strncmp(p.paths[i], a, strlen(a));
+	CHECK_MSG(mine == 2, "%d of ours", mine);
+	CHECK(listed(&p, path));
+	snprintf(path, sizeof(path), "%s/other", b);
+	CHECK(listed(&p, path) && !strcmp(pathexes_next(&p), p.paths[0]));
+	pathexes_free(&p);
+	CHECK(p.n == 0 && !p.paths);
+	snprintf(env, sizeof(env), "rm -rf %s", a);
+	CHECK(system(env) == 0);
+}
+
 int main(void)
 {
 	test_cache();
 	test_mountinfo();
+	test_pathexes();
 	return test_done("execgate");
 }
