@@ -12,7 +12,9 @@
 #            once; from then on the kernel answers for it)
 #   nogate   the same with --no-exec-gate (the exec tracepoint only)
 # The three alternate (their order rotated every round).  Ratio = none /
-# mode of the median times (1.0: no cost; target >= 0.9 for gate).  Also:
+# mode of the median times (1.0: no cost; target >= 0.9 for gate); round
+# ratio = the median of each round's none / mode, which the machine's
+# load drifting between rounds disturbs less.  Also:
 # how long the first exec of a new file waits while every source judges
 # it (a fresh copy of /bin/true, and of a stripped Go program if the Go
 # fixtures build), and the gate's counters of the last round.
@@ -102,14 +104,20 @@ first_exec() {
 
 modes=(none gate nogate)
 declare -A all
+: >"$WORK/ratios"
 for ((r = 0; r < ROUNDS; r++)); do
 	line="round $((r + 1)):"
+	declare -A this=()
 	for ((k = 0; k < 3; k++)); do
 		m=${modes[$(((r + k) % 3))]}
 		ms=$(round "$m")
 		all[$m]+="$ms "
+		this[$m]=$ms
 		line+=" $m ${ms} ms"
 	done
+	# the same round's modes ran minutes apart at most: their ratio is
+	# less hit by the machine's load drifting than the medians are
+	echo "${this[none]} ${this[gate]} ${this[nogate]}" >>"$WORK/ratios"
 	log "$line"
 done
 grep -m1 'exec gate: [0-9]* execs' "$WORK/gate.err" >"$WORK/counters" ||
@@ -123,14 +131,21 @@ cold_true=$(first_exec /bin/true)
 [ -n "$GO" ] && cold_go=$(first_exec "$GO/stripped" -h)
 stop_td
 
-printf '\n%-8s %10s %14s %8s\n' mode "median ms" "execs per s" ratio
+# median of the rounds' none/mode ratios (column 2: gate, 3: nogate)
+round_ratio() { awk -v c="$1" '{ if ($c > 0) printf "%.4f\n", $1 / $c }' "$WORK/ratios" | sort -n |
+	awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+printf '\n%-8s %10s %14s %12s %14s\n' mode "median ms" "execs per s" "ratio" "round ratio"
 med_none=$(echo "${all[none]}" | tr ' ' '\n' | grep . | median)
+col=1
 for m in "${modes[@]}"; do
 	med=$(echo "${all[$m]}" | tr ' ' '\n' | grep . | median)
-	printf '%-8s %10d %14d %8.3f\n' "$m" "$med" $((N * 1000 / (med > 0 ? med : 1))) \
-		"$(awk -v a="$med_none" -v b="$med" 'BEGIN { print (b > 0) ? a / b : 0 }')"
+	printf '%-8s %10d %14d %12.3f %14.3f\n' "$m" "$med" $((N * 1000 / (med > 0 ? med : 1))) \
+		"$(awk -v a="$med_none" -v b="$med" 'BEGIN { print (b > 0) ? a / b : 0 }')" \
+		"$(round_ratio $col)"
+	col=$((col + 1))
 done
-printf '\n%d execs of /bin/true per round, %d rounds; ratio = none / mode (target >= 0.9 for gate)\n' "$N" "$ROUNDS"
+printf '\n%d execs of /bin/true per round, %d rounds; ratio = none / mode of the medians, round ratio = median of each round'"'"'s none / mode (target >= 0.9 for gate)\n' "$N" "$ROUNDS"
 printf 'first exec of a new file (held while every source judges it): a copy of /bin/true %s ms (untraced %s ms)' \
 	"$cold_true" "$base_true"
 [ -n "$GO" ] && printf ', a copy of a stripped Go client %s ms (untraced %s ms)' "$cold_go" "$base_go"
