@@ -8,8 +8,9 @@
 # exit, one after the other) in three ways:
 #   none     nothing of ours running
 #   gate     tlsdump (default mode: every key source) running with its
-#            exec gate, after a warm-up of 20 execs (the file is judged
-#            once; from then on the kernel answers for it)
+#            exec gate, once the programs on PATH are judged ahead and
+#            after a warm-up of 20 execs (the file is judged once; from
+#            then on the kernel answers for it)
 #   nogate   the same with --no-exec-gate (the exec tracepoint only)
 # The three alternate (their order rotated every round).  Ratio = none /
 # mode of the median times (1.0: no cost; target >= 0.9 for gate); round
@@ -65,11 +66,19 @@ start_td() {
 	"$TLSDUMP" -vv "${extra[@]}" -i lo -w "$WORK/x.pcapng" 'tcp port 9' 2>"$WORK/$1.err" &
 	TD_PID=$!
 	for i in $(seq 400); do
-		grep -q 'capturing on' "$WORK/$1.err" && return 0
+		grep -q 'capturing on' "$WORK/$1.err" && break
 		kill -0 "$TD_PID" 2>/dev/null || die "tlsdump exited: $(tail -3 "$WORK/$1.err")"
 		sleep 0.05
 	done
-	die "tlsdump did not start within 20 s"
+	grep -q 'capturing on' "$WORK/$1.err" || die "tlsdump did not start within 20 s"
+	[ "$1" = gate ] || return 0
+	# warm: the programs on PATH judged ahead (the first seconds of a run
+	# cost more: that thread and the probing of what it finds)
+	for i in $(seq 1200); do
+		grep -q 'judged ahead of their first exec' "$WORK/$1.err" && return 0
+		sleep 0.05
+	done
+	die "the programs on PATH were not judged within 60 s"
 }
 
 stop_td() {
