@@ -32,10 +32,11 @@ case_full() {
 	[ "$RC" = 6 ] || fail "$name: exit status $RC, expected 6 (124: still running after 15 s); stderr: $(cat "$WORK/$name.err")"
 	# One message, besides -v's progress and TLS lines (libraries and
 	# programs probed or not, keys saved: other processes may do TLS
-	# meanwhile) and the summary.
+	# meanwhile; whether execs are held) and the summary.
 	grep '^tlsdump: ' "$WORK/$name.err" | grep -v -e 'capturing on' -e 'packets saved into pcapng file' \
 		-e ': OpenSSL [0-9].*, offsets ' -e ', key-log function at 0x' -e ', writeKeyLog at 0x' -e ' save success: ' -e 'SSL_get_error probed' \
 		-e ': NSS [0-9.]* freebl ' -e ': its TLS secrets are not captured$' \
+		-e '^tlsdump: exec gate: ' -e '^tlsdump: no exec gate ' \
 		>"$WORK/$name.msgs"
 	lines=$(wc -l <"$WORK/$name.msgs")
 	[ "$lines" = 1 ] || fail "$name: $lines messages, expected one: $(cat "$WORK/$name.msgs")"
