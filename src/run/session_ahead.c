@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ struct ahead {
 	pthread_t th;
 	pthread_mutex_t mu;
 	bool stop, done;
+	bool abandoned; /* ahead_stop did not wait: the worker frees it all */
 	struct item *head, **tail;
 	struct pathexes list;
 	targets_judge_fn judges[AHEAD_MAX_JUDGES];
@@ -82,11 +84,23 @@ static bool stopping(struct ahead *a)
 	return stop;
 }
 
+static void release(struct ahead *a)
+{
+	struct ahead_verdict v;
+
+	while (ahead_take(a, &v) == 1)
+		;
+	pathexes_free(&a->list);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}
+
 static void *worker(void *arg)
 {
 	struct ahead *a = arg;
 	int64_t t0 = clock_mono_ns();
 	const char *path;
+	bool abandoned;
 
 	setpriority(PRIO_PROCESS, (id_t)gettid(), NICE); /* this thread only */
 	while (!stopping(a) && (path = pathexes_next(&a->list)) != NULL) {
@@ -102,7 +116,10 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&a->mu);
 	a->done = true;
 	a->ns = clock_mono_ns() - t0;
+	abandoned = a->abandoned;
 	pthread_mutex_unlock(&a->mu);
+	if (abandoned)
+		release(a);
 	return NULL;
 }
 
@@ -160,19 +177,37 @@ void ahead_counts(struct ahead *a, int *judged, int *wanted, long *ms)
 	pthread_mutex_unlock(&a->mu);
 }
 
+/* A judge of a big file at nice 10 on a busy machine can take seconds:
+ * stopping waits for it at most STOP_WAIT_MS, then leaves the worker to
+ * finish that file and free everything (the process is exiting). */
+#define STOP_WAIT_MS 100
+
 void ahead_stop(struct ahead *a)
 {
-	struct ahead_verdict v;
+	struct timespec until;
+	bool leave = false;
 
 	if (!a)
 		return;
 	pthread_mutex_lock(&a->mu);
 	a->stop = true;
 	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->th, NULL);
-	while (ahead_take(a, &v) == 1)
-		;
-	pathexes_free(&a->list);
-	pthread_mutex_destroy(&a->mu);
-	free(a);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += STOP_WAIT_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (pthread_timedjoin_np(a->th, NULL, &until) != 0) {
+		pthread_mutex_lock(&a->mu);
+		leave = !a->done;
+		a->abandoned = leave;
+		pthread_mutex_unlock(&a->mu);
+		if (leave) {
+			pthread_detach(a->th);
+			return;
+		}
+		pthread_join(a->th, NULL); /* it finished meanwhile */
+	}
+	release(a);
 }

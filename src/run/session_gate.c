@@ -116,15 +116,16 @@ static void serve_held(struct session_gate *g)
 	}
 }
 
-/* A program on PATH judged off the loop: settled, after the sources
- * probed it as if it were executed now when a judge wanted it (the same
- * file only: not one changed since). */
+/* A program on PATH judged off the loop: settled (the kernel lets its
+ * execs through unasked) when no judge wants it.  One a judge wants is
+ * left to its first exec, which the gate holds while it is probed:
+ * probing every TLS program on PATH ahead made tlsdump's exit seconds
+ * long (each uprobe's detach costs milliseconds), for programs that may
+ * never run. */
 static void use_verdict(struct session_gate *g, const struct ahead_verdict *v)
 {
 	int fd = open(v->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	char fdpath[32];
 	struct stat st;
-	bool settled = true;
 
 	if (fd < 0)
 		return;
@@ -134,13 +135,7 @@ static void use_verdict(struct session_gate *g, const struct ahead_verdict *v)
 		close(fd);
 		return;
 	}
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	if (v->wanted) {
-		struct source_exec se = { fdpath, v->path, 0, v->dev, v->ino };
-
-		settled = g->fn(g->ctx, &se);
-	}
-	if (settled)
+	if (!v->wanted)
 		execgate_settle(g->gate, fd);
 	close(fd);
 }
@@ -162,7 +157,7 @@ static void serve_ahead(struct session_gate *g)
 	if (r != -1)
 		return;
 	ahead_counts(g->ahead, &judged, &wanted, &ms);
-	log_debug("exec gate: %d programs on PATH judged ahead of their first exec in %ld ms, %d of them probed",
+	log_debug("exec gate: %d programs on PATH judged ahead of their first exec in %ld ms, %d of them to probe at their exec",
 		  judged, ms, wanted);
 	ahead_stop(g->ahead);
 	g->ahead = NULL;

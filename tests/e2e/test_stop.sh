@@ -83,7 +83,7 @@ done
 U=$((P + 1))
 start_tlsdump c25 -i lo -c 25 -w "$WORK/c25.pcapng" "udp port $U"
 bpf_ids_of "$TD_PID" >"$WORK/c25.ids"
-start_udp_send 127.0.0.1 "$U" 300 100 0.01
+start_udp_send 127.0.0.1 "$U" 800 100 0.01 # 8 s: tlsdump must stop well before
 wait_exit "$TD_PID" 10
 [ "$RC" = 0 ] || fail "-c 25: exit status $RC (124: did not stop by itself): $(cat "$WORK/c25.err")"
 kill -0 "$BLAST_PID" 2>/dev/null || fail "-c 25: tlsdump stopped only after the traffic ended"
