@@ -27,6 +27,17 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# tshark picks the dissector of a TCP stream by its lower port first, and
+# a handful of ports in the ephemeral range are registered to other
+# protocols (44818 enip, 57000 irc, 44321 pcp, ...): a client that got one
+# of them as its source port has its TLS session shown as that protocol,
+# never decrypted (a flaky test, seen in CI).  The tests' tshark tries its
+# heuristics (TLS's among them) before the port table, as a user would
+# fix it with Decode As.
+mkdir -p "$WORK/wireshark"
+echo 'tcp.try_heuristic_first: TRUE' >"$WORK/wireshark/preferences"
+export WIRESHARK_CONFIG_DIR="$WORK/wireshark"
+
 # A free-ish TCP/UDP port in a range tests do not share: below the
 # kernel's ephemeral range (ip_local_port_range, 32768-60999 by default),
 # so that no client connection of another process on the machine gets it as
