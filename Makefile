@@ -130,7 +130,7 @@ FUZZ_SECS ?= 20
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS_elfsym := src/binary/elfsym.c src/binary/prologue.c
-FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c
+FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c src/binary/procsnap.c
 FUZZ_SRCS_text := src/out/text.c
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c

@@ -22,6 +22,7 @@ struct timer {
 	loop_fn fn;
 	void *ctx;
 	int64_t period_ns, due_ns;
+	int64_t min_ns, max_ns; /* a poll: the period adapts between them */
 };
 
 struct loop {
@@ -33,6 +34,7 @@ struct loop {
 };
 
 static volatile sig_atomic_t stop_signal;
+static const int loop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 static void on_signal(int sig)
 {
@@ -41,21 +43,34 @@ static void on_signal(int sig)
 
 int loop_install_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: wake epoll_wait */
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, NULL))
+	for (i = 0; i < sizeof(loop_sigs) / sizeof(loop_sigs[0]); i++)
+		if (sigaction(loop_sigs[i], &sa, NULL))
 			return -errno;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit is an EFBIG, not death */
 	return 0;
 }
 
+int loop_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t block, old;
+	size_t i;
+	int err;
+
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(loop_sigs) / sizeof(loop_sigs[0]); i++)
+		sigaddset(&block, loop_sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old); /* the thread inherits it */
+	err = pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -err;
+}
 
 static int64_t now_ns(void)
 {
@@ -101,8 +116,47 @@ int loop_every(struct loop *l, int period_ms, loop_fn fn, void *ctx)
 
 	if (l->n_timers >= LOOP_MAX)
 		return -E2BIG;
-	l->timers[l->n_timers++] = (struct timer){ fn, ctx, p, now_ns() + p };
+	l->timers[l->n_timers++] = (struct timer){ fn, ctx, p, now_ns() + p, 0, 0 };
 	return 0;
+}
+
+int loop_poll(struct loop *l, int min_ms, int max_ms, loop_fn fn,
+	      void *ctx)
+{
+	int err = loop_every(l, min_ms, fn, ctx);
+	struct timer *t = &l->timers[l->n_timers - 1];
+
+	if (err)
+		return err;
+	t->min_ns = t->period_ns;
+	t->max_ns = (int64_t)max_ms * 1000000;
+	return 0;
+}
+
+/* Work came in through a watched fd: polls go back to their fastest. */
+static void polls_wake(struct loop *l, int64_t now)
+{
+	for (int i = 0; i < l->n_timers; i++) {
+		struct timer *t = &l->timers[i];
+
+		if (t->max_ns && t->period_ns != t->min_ns) {
+			t->period_ns = t->min_ns;
+			if (t->due_ns > now + t->period_ns)
+				t->due_ns = now + t->period_ns;
+		}
+	}
+}
+
+/* A poll that found work keeps its fastest period; one that did not
+ * doubles it, up to its longest. */
+static void poll_adapt(struct timer *t, int rc)
+{
+	if (!t->max_ns)
+		return;
+	if (rc == LOOP_BUSY)
+		t->period_ns = t->min_ns;
+	else if (t->period_ns < t->max_ns)
+		t->period_ns = t->period_ns * 2 < t->max_ns ? t->period_ns * 2 : t->max_ns;
 }
 
 static int run_timers(struct loop *l)
@@ -115,30 +169,46 @@ static int run_timers(struct loop *l)
 
 		if (now < t->due_ns)
 			continue;
+		rc = t->fn(t->ctx);
+		poll_adapt(t, rc);
 		t->due_ns += t->period_ns;
 		if (t->due_ns <= now) /* we fell behind: do not burst */
 			t->due_ns = now + t->period_ns;
-		rc = t->fn(t->ctx);
-		if (rc)
+		if (rc && rc != LOOP_BUSY)
 			return rc;
 	}
 	return 0;
 }
 
-int loop_run(struct loop *l, int tick_ms)
+/* Milliseconds until the next timer is due (rounded up), -1 if none. */
+static int wait_ms(const struct loop *l)
+{
+	int64_t now = now_ns(), next = INT64_MAX;
+
+	for (int i = 0; i < l->n_timers; i++)
+		if (l->timers[i].due_ns < next)
+			next = l->timers[i].due_ns;
+	if (next == INT64_MAX)
+		return -1;
+	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+}
+
+int loop_run(struct loop *l)
 {
 	struct epoll_event evs[LOOP_MAX];
 	int n, i, rc;
 
 	while (!stop_signal) {
-		n = epoll_wait(l->epfd, evs, LOOP_MAX, tick_ms);
+		n = epoll_wait(l->epfd, evs, LOOP_MAX, wait_ms(l));
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		if (n > 0)
+			polls_wake(l, now_ns());
 		for (i = 0; i < n; i++) {
 			struct watch *w = &l->watches[evs[i].data.u32];
 
 			rc = w->fn(w->ctx);
-			if (rc)
+			if (rc && rc != LOOP_BUSY)
 				return rc < 0 ? rc : 0;
 		}
 		rc = run_timers(l);

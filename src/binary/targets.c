@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "binary/elfsym.h"
+#include "binary/procsnap.h"
 #include "binary/targets.h"
 
 #if defined(__x86_64__)
@@ -595,24 +596,25 @@ static void use_libssl(struct tls_target_set *set, pid_t pid,
 	add_pid(t, pid);
 }
 
+struct collecting {
+	const struct target_kind *kind;
+	struct pid_libs *libs;
+};
+
+static void collect(void *ctx, const char *line, size_t len)
+{
+	struct collecting *c = ctx;
+
+	collect_line(c->kind, c->libs, line, len);
+}
+
 static void scan_maps(struct tls_target_set *set, pid_t pid)
 {
 	struct pid_libs libs = { .n_ssl = 0 };
-	char path[64], *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
+	struct collecting c = { set->kind, &libs };
 
-	if (!set->kind->lib ||
-	    !fmt(path, sizeof(path), "%s/%d/maps", set->proc, (int)pid))
-		return;
-	f = fopen(path, "re");
-	if (!f)
+	if (!set->kind->lib || procsnap_maps(set->proc, pid, collect, &c))
 		return; /* gone, or not ours to read */
-	while ((n = getline(&line, &cap, f)) > 0)
-		collect_line(set->kind, &libs, line, (size_t)n);
-	free(line);
-	fclose(f);
 	for (int i = 0; i < libs.n_ssl; i++)
 		use_libssl(set, pid, &libs, i);
 	pid_libs_free(&libs);
@@ -653,8 +655,7 @@ static void scan_exe(struct tls_target_set *set, pid_t pid)
 	struct stat st;
 	int idx;
 
-	if (!fmt(path, sizeof(path), "%s/%d/exe", set->proc, (int)pid) ||
-	    stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (procsnap_exe(set->proc, pid, &st) || !S_ISREG(st.st_mode))
 		return; /* kernel thread, gone, or not ours */
 	idx = find_target(set, st.st_dev, st.st_ino);
 	if ((idx < 0 && seen_has(set, st.st_dev, st.st_ino)) ||
@@ -741,6 +742,7 @@ int targets_scan_pid(struct tls_target_set *set, pid_t pid)
 			set->t[i].is_new = false;
 	if (pid <= 0 || pid == set->self)
 		return 0;
+	procsnap_forget(set->proc, pid); /* it just changed: look again */
 	if (set->flags & TARGETS_MAPS)
 		scan_maps(set, pid);
 	if (set->flags & TARGETS_EXE)

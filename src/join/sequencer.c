@@ -508,6 +508,11 @@ static void expire_pending(struct sequencer *s, uint64_t now_ns)
 	}
 }
 
+bool seq_idle(const struct sequencer *s)
+{
+	return !s->oldest && !s->pending;
+}
+
 int seq_tick(struct sequencer *s, uint64_t now_ns)
 {
 	int err = 0;

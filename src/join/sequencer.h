@@ -91,6 +91,8 @@ int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
  * (every session is checked). */
 void seq_set_check(struct sequencer *s, seq_check_fn check,
 		   seq_wants_fn wants);
+/* Whether nothing is held and no keys wait: no timeout can fall due. */
+bool seq_idle(const struct sequencer *s);
 /* Lets go of flows held longer than hold_ns. */
 int seq_tick(struct sequencer *s, uint64_t now_ns);
 /* Writes out everything held (at exit). */

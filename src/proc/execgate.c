@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* execgate.c - see execgate.h. */
 #include "proc/execgate.h"
+#include "loop.h"
 #include "proc/execcache.h"
 #include "proc/execmarks.h"
 #include "log.h"
@@ -337,7 +338,7 @@ int execgate_open(struct execgate **out)
 	pthread_mutex_init(&g->mu, NULL);
 	err = open_group(g);
 	if (!err) {
-		err = -pthread_create(&g->th, NULL, reader, g);
+		err = loop_thread(&g->th, reader, g);
 		g->started = !err;
 	}
 	if (err) {

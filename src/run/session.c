@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
+#include "proc/selfmem.h"
 #include "loop.h"
 #include "out/output.h"
 #include "out/pcapng.h"
@@ -17,6 +18,7 @@
 #include "run/session_int.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,19 +226,25 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 
 /* Drains the rings, secrets first (their DSBs then precede packets
  * consumed in the same round), and lets go of flows whose keys did not
- * come in time.  Maps "count reached" and a closed pipe to a clean stop. */
+ * come in time.  Maps "count reached" and a closed pipe to a clean stop.
+ * LOOP_BUSY while records come or flows are held (the poll stays fast),
+ * 0 when idle (it slows down). */
 static int consume(void *ctx)
 {
 	struct session *s = ctx;
-	int rc = session_tls_consume(s);
+	int rc = session_tls_consume(s), n = rc > 0 ? rc : 0;
 
-	if (!rc && s->cap)
+	if (rc >= 0 && s->cap) {
 		rc = capture_consume(s->cap);
+		n += rc > 0 ? rc : 0;
+	}
 	if (rc >= 0 && s->seq)
 		rc = seq_tick(s->seq, (uint64_t)clock_mono_ns());
 	if (rc == -ECANCELED || rc == -EPIPE)
 		return 1;
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	return n || (s->seq && !seq_idle(s->seq)) ? LOOP_BUSY : 0;
 }
 
 /* The kernel's counters summed over every interface. */
@@ -267,6 +275,9 @@ static int tick(void *ctx)
 	}
 	s->clock_off = clock_mono_to_real_offset();
 	err = s->t ? session_tls_rescan(s) : 0;
+	/* what finding and judging programs freed (ELF files read whole,
+	 * in worker threads' arenas) goes back to the system */
+	malloc_trim(0);
 	if (err) /* the key log: session_tls_stop says it */
 		return err == -EPIPE ? 1 : err;
 	if (s->cap)
@@ -288,11 +299,11 @@ static int run_loop(struct session *s)
 	for (int i = 0; i < n && !err; i++)
 		err = loop_watch(s->loop, fds[i], consume, s);
 	if (!err)
-		err = loop_every(s->loop, POLL_MS, consume, s);
+		err = loop_poll(s->loop, POLL_MS, POLL_IDLE_MS, consume, s);
 	if (!err)
 		err = loop_every(s->loop, TICK_MS, tick, s);
 	if (!err)
-		err = loop_run(s->loop, POLL_MS);
+		err = loop_run(s->loop);
 	return err;
 }
 
@@ -454,6 +465,20 @@ static void warn_missing_pids(const struct config *cfg)
 	}
 }
 
+/* -vv: what the run cost in memory (the rings are resident from the
+ * start: the kernel maps their pages at mmap). */
+static void log_memory(void)
+{
+	struct selfmem m;
+
+	if (selfmem_read(&m) == 0)
+		log_debug("memory: peak RSS %llu MiB; at exit %llu MiB, of which %llu MiB BPF maps (the rings), %llu MiB the rest",
+			  (unsigned long long)(m.peak_kib >> 10),
+			  (unsigned long long)(m.rss_kib >> 10),
+			  (unsigned long long)(m.maps_kib >> 10),
+			  (unsigned long long)((m.rss_kib - m.maps_kib) >> 10));
+}
+
 int session_run(const struct config *cfg)
 {
 	struct session s = { .cfg = cfg };
@@ -495,6 +520,7 @@ int session_run(const struct config *cfg)
 		else
 			log_info("capturing TLS secrets only");
 		rc = finish(&s, run_loop(&s));
+		log_memory();
 	}
 	cleanup(&s);
 	return rc;

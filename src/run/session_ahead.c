@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* session_ahead.c - see session_ahead.h. */
 #include "run/session_ahead.h"
+#include "loop.h"
 #include "binary/pathexes.h"
 #include "clock.h"
 
@@ -136,7 +137,7 @@ int ahead_start(struct ahead **out, const targets_judge_fn *judges, int n)
 	memcpy(a->judges, judges, (size_t)a->n_judges * sizeof(judges[0]));
 	err = pathexes_collect(&a->list, getenv("PATH"), MIN_SIZE);
 	if (err >= 0)
-		err = -pthread_create(&a->th, NULL, worker, a);
+		err = loop_thread(&a->th, worker, a);
 	if (err) {
 		pathexes_free(&a->list);
 		pthread_mutex_destroy(&a->mu);

@@ -12,6 +12,7 @@
 #include "proc/conn.h"
 
 #define POLL_MS 10      /* ring poll: records are not woken per packet */
+#define POLL_IDLE_MS 160 /* the poll's period after ~5 idle rounds (loop_poll) */
 #define TICK_MS 2000    /* flush, clock, -v progress, new TLS libraries */
 
 struct filter;
@@ -48,7 +49,8 @@ struct session {
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into
  * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */
 int session_tls_start(struct session *s);
-/* Loop callbacks (return as loop_fn). */
+/* Loop callbacks: the records handled (>= 0), or < 0 (-ECANCELED: stop
+ * cleanly). */
 int session_tls_consume(struct session *s);
 /* The fds that are readable when TLS events want prompt handling (a new
  * program to probe before its first handshake): up to max in fds; how

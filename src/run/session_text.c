@@ -307,9 +307,9 @@ int session_text_consume(struct session_text *t)
 
 	if (t && t->werr)
 		return t->werr;
-	if (t && rc >= 0)
+	if (t && rc > 0)
 		fflush(stdout);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 void session_text_rescan(struct session_text *t)

@@ -16,7 +16,8 @@ struct session_text;
 /* --pid/--uid/--comm apply (in user space).  Returns an exit status
  * (0 = running). */
 int session_text_start(struct session_text **out, const struct config *cfg);
-/* Loop callbacks: 0, or < 0 (-EPIPE: the reader of stdout left). */
+/* Loop callbacks: the records handled (>= 0), or < 0 (-EPIPE: the
+ * reader of stdout left). */
 int session_text_consume(struct session_text *t);
 void session_text_rescan(struct session_text *t);
 int session_text_fd(const struct session_text *t);

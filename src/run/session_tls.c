@@ -253,18 +253,22 @@ int session_tls_rescan(struct session *s)
 int session_tls_consume(struct session *s)
 {
 	struct session_tls *t = s->t;
-	int rc = 0;
+	int rc = 0, n = 0;
 
 	if (t) /* held programs first: they wait for us */
 		session_gate_serve(t->gate);
 	for (unsigned i = 0; t && i < t->n_src && rc >= 0; i++)
-		if (t->src[i].state)
+		if (t->src[i].state) {
 			rc = t->src[i].ops->consume(t->src[i].state);
-	if (rc >= 0 && t)
+			n += rc > 0 ? rc : 0;
+		}
+	if (rc >= 0 && t) {
 		rc = session_text_consume(t->text);
+		n += rc > 0 ? rc : 0;
+	}
 	if (rc == -EPIPE)
 		return -ECANCELED; /* the reader of our stdout left: stop cleanly */
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : n;
 }
 
 int session_tls_fds(const struct session *s, int *fds, int max)

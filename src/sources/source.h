@@ -51,7 +51,8 @@ struct key_source_ops {
 	enum cli_cmd cmd;      /* the subcommand that selects it alone */
 	/* Load its probes, find and attach its targets. */
 	int (*start)(void **state, const struct source_env *env);
-	/* Handle what its ring holds: 0, or < 0 to stop the loop. */
+	/* Handle what its ring holds: how many records (>= 0; 0 lets the
+	 * loop poll more slowly), or < 0 to stop the loop. */
 	int (*consume)(void *state);
 	/* An fd the loop watches for prompt handling (a new program to probe
 	 * before its first handshake), or -1. */

@@ -185,9 +185,7 @@ static int start(void **state, const struct source_env *env)
 static int consume(void *state)
 {
 	struct go_source *g = state;
-	int rc = g->probe ? goprobe_consume(g->probe) : 0;
-
-	return rc < 0 ? rc : 0;
+	return g->probe ? goprobe_consume(g->probe) : 0;
 }
 
 static int fd(const void *state)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* locator.c - see locator.h. */
 #include "sources/keyfn/locator.h"
+#include "loop.h"
 #include "binary/elfsym.h"
 
 #include <errno.h>
@@ -162,7 +163,7 @@ int locator_submit(struct locator *lc, int idx, const char *path)
 	snprintf(j->path, sizeof(j->path), "%s", path);
 	pthread_mutex_lock(&lc->mu);
 	if (!lc->started) {
-		err = -pthread_create(&lc->th, NULL, worker, lc);
+		err = loop_thread(&lc->th, worker, lc);
 		lc->started = !err;
 	}
 	if (!err) {
