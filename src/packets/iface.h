@@ -18,6 +18,7 @@ struct iface {
 	int linktype;  /* PCAPNG_LINKTYPE_ETHERNET or _RAW; 0 = unsupported */
 	int dlt;       /* DLT for filter compilation (1 or 12) */
 	bool up, running, loopback;
+	bool gone;     /* went away during the capture */
 	unsigned long long packets_at_start; /* iface_packet_count at start */
 };
 

@@ -119,6 +119,7 @@ int ifset_resolve(struct ifset *set, const char *const *names, int n)
 	}
 	if (!err)
 		choose_linktype(set, any);
+	set->any = any;
 	return err;
 }
 

@@ -21,6 +21,7 @@ struct ifset {
 	int n;
 	int file_linktype;
 	bool dlt_used[IFSET_N_DLT];
+	bool any;          /* -i any: interfaces that come later join */
 };
 
 /* Resolves names (n == 0: the default).  On failure prints one line

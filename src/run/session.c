@@ -16,6 +16,7 @@
 #include "packets/ifset.h"
 #include "join/sequencer.h"
 #include "run/session_int.h"
+#include "run/session_links.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -107,35 +108,41 @@ static int open_file(struct session *s)
 
 /* Loads one filter program per (DLT, direction) in use and attaches
  * them to every interface. */
+int session_filter_load(struct session *s, int d, int dir)
+{
+	char vlog[4096];
+	int fd = filter_load(s->filters[d], dir, capture_prog_array_fd(s->cap),
+			     dir ? TC_SLOT_EGRESS : TC_SLOT_INGRESS, vlog,
+			     sizeof(vlog));
+
+	if (fd < 0)
+		log_err("cannot load the filter program: %s", strerror(-fd));
+	return fd;
+}
+
+/* The filter programs stay loaded (s->ffd) for interfaces that come
+ * later (session_links.c). */
 static int attach_all(struct session *s)
 {
-	int fds[IFSET_N_DLT][2], d, dir, i, err = 0;
-	char vlog[4096];
+	int d, dir, i, err = 0;
 
-	memset(fds, -1, sizeof(fds));
 	for (d = 0; d < IFSET_N_DLT && !err; d++)
 		for (dir = 0; dir < 2 && s->si.dlt_used[d] && !err; dir++) {
-			fds[d][dir] = filter_load(s->filters[d], dir,
-					capture_prog_array_fd(s->cap),
-					dir ? TC_SLOT_EGRESS : TC_SLOT_INGRESS,
-					vlog, sizeof(vlog));
-			err = fds[d][dir] < 0 ? fds[d][dir] : 0;
+			s->ffd[d][dir] = session_filter_load(s, d, dir);
+			err = s->ffd[d][dir] < 0 ? s->ffd[d][dir] : 0;
 		}
-	if (err)
-		log_err("cannot load the filter program: %s", strerror(-err));
 	for (i = 0; i < s->si.n && !err; i++) {
 		const struct iface *ifc = &s->si.ifs[i];
 
 		d = ifset_dlt_index(ifc);
-		err = capture_add_iface(s->cap, ifc, i, fds[d][0], fds[d][1]);
+		err = capture_add_iface(s->cap, ifc, i, s->ffd[d][0],
+					s->ffd[d][1]);
 		if (err)
 			log_err("cannot attach to '%s': %s", ifc->name,
 				strerror(-err));
 	}
-	for (d = 0; d < IFSET_N_DLT; d++) /* the attachments hold them now */
-		for (dir = 0; dir < 2; dir++)
-			if (fds[d][dir] >= 0)
-				close(fds[d][dir]);
+	if (!err)
+		err = session_links_start(s);
 	return err == -ENODEV ? EXIT_NOIFACE : err ? EXIT_RUNTIME : 0;
 }
 
@@ -298,6 +305,9 @@ static int run_loop(struct session *s)
 	n = session_tls_fds(s, fds, (int)(sizeof(fds) / sizeof(fds[0])));
 	for (int i = 0; i < n && !err; i++)
 		err = loop_watch(s->loop, fds[i], consume, s);
+	if (!err && session_links_fd(s) >= 0)
+		err = loop_watch(s->loop, session_links_fd(s),
+				 session_links_consume, s);
 	if (!err)
 		err = loop_poll(s->loop, POLL_MS, POLL_IDLE_MS, consume, s);
 	if (!err)
@@ -325,7 +335,8 @@ static void write_stats(struct session *s)
 			.ifdrop = st.dropped,
 			.usrdeliv = s->if_written[i],
 		};
-		if (iface_packet_count(&s->si.ifs[i], &seen) == 0 &&
+		if (!s->si.ifs[i].gone &&
+		    iface_packet_count(&s->si.ifs[i], &seen) == 0 &&
 		    seen >= s->si.ifs[i].packets_at_start)
 			ps.ifrecv = seen - s->si.ifs[i].packets_at_start;
 		s->werr = pcapng_write_stats(s->w, i, &ps);
@@ -409,7 +420,7 @@ static int finish(struct session *s, int loop_err)
 		log_err("capture stopped: %s", strerror(-loop_err));
 		rc = EXIT_RUNTIME;
 	}
-	return rc;
+	return rc ? rc : s->noiface ? EXIT_NOIFACE : 0;
 }
 
 static void cleanup(struct session *s)
@@ -418,6 +429,7 @@ static void cleanup(struct session *s)
 
 	session_tls_stop(s);
 	session_proc_stop(s);
+	session_links_stop(s);
 	seq_free(s->seq);
 	if (s->w)
 		pcapng_close(s->w);
@@ -443,7 +455,7 @@ static int start_pcap(struct session *s)
 		rc = open_file(s);
 	if (rc)
 		return rc;
-	s->if_written = calloc((size_t)s->si.n, sizeof(*s->if_written));
+	s->if_written = calloc(TC_MAX_IFACES, sizeof(*s->if_written));
 	if (!s->if_written)
 		return EXIT_RUNTIME;
 	for (i = 0; i < s->si.n; i++)
@@ -484,6 +496,7 @@ int session_run(const struct config *cfg)
 	struct session s = { .cfg = cfg };
 	int rc = 0;
 
+	memset(s.ffd, -1, sizeof(s.ffd));
 	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
 	 * packets, and the secrets of every TLS library we can probe
 	 * ("everything we can decrypt"). */

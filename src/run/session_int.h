@@ -43,7 +43,15 @@ struct session {
 	uint64_t in_file;   /* complete EPBs in the file at the end */
 	uint64_t *if_written;
 	int werr; /* first write error */
+	/* interfaces that come and go (session_links.c) */
+	struct linkwatch *lw;
+	int ffd[IFSET_N_DLT][2]; /* filter programs per (DLT, direction), -1 */
+	bool noiface;            /* stopped: no interface left */
 };
+
+/* Loads the filter program of DLT index d for direction dir (0 ingress,
+ * 1 egress): its fd, or -errno. */
+int session_filter_load(struct session *s, int d, int dir);
 
 
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into
