@@ -236,8 +236,8 @@ static int check_flow(struct sequencer *s, struct flow *f, bool final)
 
 			/* nothing new since it could not decide: it cannot now */
 			rc = seen == f->checked && !final ? -EAGAIN :
-			     s->check(s->ctx, f->cr, &st, f->lines,
-				      f->lines_len, final);
+			     s->check(s->ctx, f->cr, &st, &f->lines,
+				      &f->lines_len, 0, final);
 			f->checked = seen;
 		}
 		streams_free(&st);
