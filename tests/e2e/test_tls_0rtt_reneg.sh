@@ -9,6 +9,7 @@
 #    tshark from the pcapng alone; CLIENT_EARLY_TRAFFIC_SECRET (equal to
 #    the side's own -keylogfile) is in a DSB before the early data
 #    (tlscap order) and in the -k key log;
+#    GnuTLS's own CLIENT_EARLY_TRAFFIC_SECRET line (gnutls-cli), the same;
 #  - TLS 1.2 renegotiation, started by the client (R, s_server
 #    -client_renegotiation) and by the server (r): the request sent after
 #    it decrypts from the pcapng alone; the second handshake's
@@ -116,6 +117,27 @@ zrtt() {
 }
 zrtt zcli
 zrtt zsrv
+
+# GnuTLS writes CLIENT_EARLY_TRAFFIC_SECRET itself (its key-log function,
+# which tlsdump probes): gnutls-cli -r --earlydata, the client probed alone.
+if command -v gnutls-cli >/dev/null && command -v gnutls-serv >/dev/null; then
+	P=$(rand_port)
+	start_server gsrv gnutls-serv --earlydata --echo -p "$P" --x509certfile cert.pem --x509keyfile key.pem
+	wait_listen - tcp "$P"
+	"$TLSDUMP" gnutls -v -m pcap -i lo -w "$WORK/zrtt-gnutls.pcapng" -k "$WORK/zrtt-gnutls.keys" \
+		--comm gnutls-cli "tcp port $P" 2>"$WORK/zrtt-gnutls.err" &
+	TD_PID=$!
+	wait_attached zrtt-gnutls "$TD_PID"
+	(sleep 2) | SSLKEYLOGFILE="$WORK/gnutls.truth" timeout 10 gnutls-cli --insecure -r \
+		--earlydata="$WORK/early.txt" -p "$P" 127.0.0.1 >"$WORK/gcli.out" 2>&1
+	sleep 0.3
+	stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/zrtt-gnutls.err")"
+	kill "$SRV" 2>/dev/null
+	grep -q '^CLIENT_EARLY_TRAFFIC_SECRET ' "$WORK/gnutls.truth" || fail "gnutls-cli sent no early data: $(tail -3 "$WORK/gcli.out")"
+	check_file zrtt-gnutls "$WORK/gnutls.truth" /early
+	grep -q ' early 1 ' "$WORK/zrtt-gnutls.order" || fail "GnuTLS 0-RTT: tlscap saw no early data: $(tail -1 "$WORK/zrtt-gnutls.order")"
+	ok "0-RTT with GnuTLS, the client probed alone: the early-data request decrypts from the file alone"
+fi
 
 # ---- TLS 1.2 renegotiation ----------------------------------------------
 # reneg SIDE: the client types R (zcli probed) or the server r (zsrv

@@ -22,8 +22,11 @@ byte.  Needed lines and where (packet = first byte of the record):
            encrypted record (its Finished).
   TLS 1.2: CLIENT_RANDOM before the first ChangeCipherSpec (either side:
            the server's comes first on a resumed session).
-  0-RTT:   a TLS 1.3 client's application-data record before the
-           ServerHello is early data: CLIENT_EARLY_TRAFFIC_SECRET before it.
+  0-RTT:   when the ClientHello offers early data (extension 42), the
+           client's first application-data record is sealed with the
+           early key (early data, or EndOfEarlyData):
+           CLIENT_EARLY_TRAFFIC_SECRET before it (then the client Finished
+           is not told apart: its line is not checked).
   TLS 1.2 renegotiation (a flow with more than one client
            ChangeCipherSpec): its ClientHello is encrypted, so its client
            random cannot be read here; each later handshake needs a
@@ -162,6 +165,26 @@ def server_hello_version(body):
     return ver
 
 
+def offers_early_data(ch):
+    """Whether a ClientHello message (type 1, its 4-byte header first)
+    carries the early_data extension."""
+    try:
+        p = 4 + 2 + 32
+        p += 1 + ch[p]
+        p += 2 + struct.unpack(">H", ch[p:p + 2])[0]
+        p += 1 + ch[p]
+        end = p + 2 + struct.unpack(">H", ch[p:p + 2])[0]
+        p += 2
+        while p + 4 <= min(end, len(ch)):
+            et, el = struct.unpack(">HH", ch[p:p + 4])
+            if et == 42:
+                return True
+            p += 4 + el
+    except IndexError:
+        pass
+    return False
+
+
 def read(path):
     """(lines, flows): lines = {(label, cr_hex): first DSB block index} plus
     the DSB text in order; flows = {(client, server): (cdir, sdir)}."""
@@ -217,10 +240,9 @@ def sessions(dirs, first_dir):
         ccs = [r[1] for r in c.records + s.records if r[0] == 20]
         sess["ccs"] = min(ccs) if ccs else None
         c23 = [r[1] for r in c.records if r[0] == 23]
-        early = [b for b in c23 if b < sh[1]]
-        sess["early"] = early[0] if early and sess["version"] == 0x0304 else None
-        c23 = [b for b in c23 if b > sh[1]] if sess["early"] is not None else c23
-        sess["client_fin"] = c23[0] if c23 else None
+        early = sess["version"] == 0x0304 and offers_early_data(ch[0][2]) and c23
+        sess["early"] = c23[0] if early else None
+        sess["client_fin"] = c23[0] if c23 and not early else None
         cc = [r[1] for r in c.records if r[0] == 20]
         sc = [r[1] for r in s.records if r[0] == 20]
         sess["reneg_ccs"] = [min(x, y) for x, y in zip(cc[1:], sc[1:])]
