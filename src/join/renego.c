@@ -103,6 +103,14 @@ int renego_packet(struct renego *r, const struct seq_flow_key *k,
 	return 1;
 }
 
+void renego_forget(struct renego *r, const struct seq_flow_key *k)
+{
+	uint32_t i = *link_of(r, k);
+
+	if (i != NIL)
+		unlink_entry(r, i);
+}
+
 void renego_free(struct renego *r)
 {
 	free(r);

@@ -36,6 +36,8 @@ void renego_add(struct renego *r, const struct seq_flow_key *k,
  * *client_is_a; 0 otherwise. */
 int renego_packet(struct renego *r, const struct seq_flow_key *k,
 		  const uint8_t *pl, uint32_t n, bool *client_is_a);
+/* A new handshake in clear on the flow (its 4-tuple reused): forget it. */
+void renego_forget(struct renego *r, const struct seq_flow_key *k);
 void renego_free(struct renego *r);
 
 #endif

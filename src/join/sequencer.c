@@ -72,6 +72,7 @@ struct sequencer {
 	struct flow *buckets[N_BUCKETS];
 	struct flow *by_cr[N_BUCKETS];
 	unsigned n_waiting; /* flows with f->waiting */
+	unsigned n_reneg;   /* flows with f->reneg */
 	struct flow *oldest, *newest;
 	struct crset *done;   /* sessions whose keys are complete */
 	struct crset *seen;   /* sessions whose ClientHello was captured */
@@ -209,6 +210,7 @@ static void unlink_flow(struct sequencer *s, struct flow *f)
 		pp = &(*pp)->next_cr;
 	*pp = f->next_cr;
 	s->n_waiting -= f->waiting;
+	s->n_reneg -= f->reneg;
 	if (f->older)
 		f->older->newer = f->newer;
 	else
@@ -528,6 +530,7 @@ static int try_reneg(struct sequencer *s, struct flow *f, bool final)
 		crset_add(s->seen, p->cr);
 		set_cr(s, f, p->cr);
 		f->reneg = false;
+		s->n_reneg--;
 		f->proven = true;
 		rc = add_lines(f, p->lines, p->len, true, f->since_ns);
 		free(p);
@@ -543,7 +546,7 @@ static int reneg_flows(struct sequencer *s, bool final_only, uint64_t now)
 	struct flow *f, *next;
 	int rc = 0;
 
-	for (f = s->oldest; f && rc >= 0; f = next) {
+	for (f = s->n_reneg ? s->oldest : NULL; f && rc >= 0; f = next) {
 		next = f->newer;
 		if (!f->reneg)
 			continue;
@@ -571,6 +574,7 @@ static struct flow *reneg_start(struct sequencer *s,
 	if (f) {
 		f->reneg = true;
 		f->client_is_a = cli_a;
+		s->n_reneg++;
 	}
 	return f;
 }
@@ -597,6 +601,8 @@ int seq_packet(struct sequencer *s, const struct seq_packet *p,
 			return err;
 		f = NULL;
 	}
+	if (ch == 1)
+		renego_forget(s->renego, &k); /* a new connection, or 1.3 */
 	if (ch == 1 && (err = hello_seen(s, &k, cr, now_ns, &f)))
 		return err;
 	if (ch == 1 && f)
