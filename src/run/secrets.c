@@ -233,17 +233,16 @@ static int deliver(struct secrets *s, const struct key_origin *o,
 	char buf[KEYS_MAX_LINES * KEYS_LINE_MAX + 1];
 	const uint8_t *cr = set->line[0].client_random;
 	size_t len;
+	char kl[sizeof(buf)]; /* what the key log gets: no internal line */
+	size_t kl_len;
 	bool complete;
 	int err = 0;
-
-	char kl[sizeof(buf)];
-	size_t kl_len;
 
 	len = new_lines(s, o, set, buf, sizeof(buf));
 	if (len)
 		remember(s, o, cr);
 	memcpy(kl, buf, len);
-	kl_len = keys_lines_strip_internal(kl, len); /* they are the check's */
+	kl_len = keys_lines_strip_internal(kl, len);
 	if (kl_len && s->sink.keylog)
 		err = to_keylog(s, o->origin, kl, kl_len);
 	explicit_bzero(kl, sizeof(kl));
@@ -398,7 +397,7 @@ int secrets_check(struct secrets *s, const uint8_t cr[32],
 	const struct made *m = maker(s, cr);
 	const char *lines = *linesp;
 	size_t len = *lenp;
-	struct keys_line early;
+	struct keys_line early = { 0 };
 	int fam, rc, erc;
 	uint32_t *opened = opened_of(s, m, lines, len, &fam);
 
