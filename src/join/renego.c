@@ -22,16 +22,21 @@ struct renego {
 	struct entry e[RENEGO_CAP];
 	uint32_t buckets[N_BUCKETS];
 	uint32_t head, count;
+	uint32_t used; /* entries in a chain: none, no lookup */
 };
 
+/* Every packet of a flow not held is looked up: word-wise, not
+ * byte-wise (the 4-tuple is not chosen by one peer alone: no key). */
 static uint32_t hash(const struct seq_flow_key *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint32_t h = 2166136261u;
+	uint64_t h = 0, w;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u; /* FNV-1a */
-	return h % N_BUCKETS;
+	_Static_assert(sizeof(*k) % 8 == 0, "the key is whole words");
+	for (size_t i = 0; i < sizeof(*k); i += 8) {
+		memcpy(&w, (const uint8_t *)k + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	}
+	return (uint32_t)(h >> 40) % N_BUCKETS;
 }
 
 struct renego *renego_new(void)
@@ -61,6 +66,7 @@ static void unlink_entry(struct renego *r, uint32_t i)
 		l = &r->e[*l].next;
 	*l = r->e[i].next;
 	r->e[i].used = false;
+	r->used--;
 }
 
 void renego_add(struct renego *r, const struct seq_flow_key *k,
@@ -81,15 +87,21 @@ void renego_add(struct renego *r, const struct seq_flow_key *k,
 				  .client_is_a = client_is_a, .used = true };
 	r->e[i].next = r->buckets[r->e[i].bucket];
 	r->buckets[r->e[i].bucket] = i;
+	r->used++;
 }
 
 int renego_packet(struct renego *r, const struct seq_flow_key *k,
 		  const uint8_t *pl, uint32_t n, bool *client_is_a)
 {
-	uint32_t i = *link_of(r, k);
 	struct entry *e;
+	uint32_t i;
 
-	if (i == NIL || n < 5 || pl[1] != 3)
+	/* only a segment that starts a record counts */
+	if (!r->used || n < 5 || pl[1] != 3 ||
+	    (pl[0] != CT_APPDATA && pl[0] != CT_HANDSHAKE))
+		return 0;
+	i = *link_of(r, k);
+	if (i == NIL)
 		return 0;
 	e = &r->e[i];
 	if (pl[0] == CT_APPDATA) {
@@ -105,7 +117,7 @@ int renego_packet(struct renego *r, const struct seq_flow_key *k,
 
 void renego_forget(struct renego *r, const struct seq_flow_key *k)
 {
-	uint32_t i = *link_of(r, k);
+	uint32_t i = r->used ? *link_of(r, k) : NIL;
 
 	if (i != NIL)
 		unlink_entry(r, i);

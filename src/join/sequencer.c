@@ -103,12 +103,14 @@ static int client_hello(const uint8_t *pl, uint32_t n, uint8_t cr[32])
 	return 1;
 }
 
-static void order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
+/* The canonical key (lower end first); true when the sender is side a. */
+static bool order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
 		  size_t alen, uint16_t sp, uint16_t dp)
 {
 	int c = memcmp(s, d, alen);
+	bool swap = c > 0 || (c == 0 && sp > dp);
 
-	if (c > 0 || (c == 0 && sp > dp)) {
+	if (swap) {
 		const uint8_t *t = s;
 		uint16_t tp = sp;
 
@@ -118,6 +120,7 @@ static void order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
 	memcpy(k->b, d, alen);
 	k->pa = sp;
 	k->pb = dp;
+	return !swap;
 }
 
 /* A TCP packet's canonical flow key, its payload, and whether its
@@ -140,10 +143,9 @@ static int parse_tcp(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
 	}
 	if (len < l4 + 20)
 		return -1;
-	order(key, src, dst, alen, (uint16_t)(ip[l4] << 8 | ip[l4 + 1]),
-	      (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]));
-	*src_is_a = !memcmp(key->a, src, alen) &&
-		    key->pa == (uint16_t)(ip[l4] << 8 | ip[l4 + 1]);
+	*src_is_a = order(key, src, dst, alen,
+			  (uint16_t)(ip[l4] << 8 | ip[l4 + 1]),
+			  (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]));
 	doff = (ip[l4 + 12] >> 4) * 4u;
 	*pl = ip + l4 + doff;
 	*pl_len = doff >= 20 && len >= l4 + doff ? len - l4 - doff : 0;
