@@ -44,6 +44,8 @@ static const char *const label_names[KEYS_LABEL_COUNT] = {
 	[KEYS_CLIENT_TRAFFIC_0] = "CLIENT_TRAFFIC_SECRET_0",
 	[KEYS_SERVER_TRAFFIC_0] = "SERVER_TRAFFIC_SECRET_0",
 	[KEYS_EXPORTER] = "EXPORTER_SECRET",
+	[KEYS_EARLY_SECRET] = "TLSDUMP_EARLY_SECRET",
+	[KEYS_SERVER_HELLO] = "TLSDUMP_SERVER_HELLO",
 };
 
 const char *keys_label_name(unsigned int label)
@@ -335,6 +337,65 @@ static int tls13_lines(const struct ossl_event *ev, unsigned known,
 	return set->n;
 }
 
+/* The early secret of a handshake without a PSK: HKDF-Extract(0, 0^L)
+ * (RFC 8446 §7.1), computed once per hash. */
+static const uint8_t *no_psk_early_secret(size_t L)
+{
+	static uint8_t out[2][KEYS_SECRET_MAX];
+	static bool done[2];
+	int i = L == 48;
+	uint8_t zero[KEYS_SECRET_MAX] = { 0 };
+	size_t n = 0;
+	EVP_MAC_CTX *c;
+
+	if (done[i])
+		return out[i];
+	c = hmac_ctx(i ? "SHA2-384" : "SHA2-256");
+	if (!c || !EVP_MAC_init(c, zero, L, NULL) ||
+	    !EVP_MAC_update(c, zero, L) ||
+	    !EVP_MAC_final(c, out[i], &n, sizeof(out[i])) || n != L) {
+		ERR_clear_error();
+		return NULL;
+	}
+	done[i] = true;
+	return out[i];
+}
+
+/* A PSK's early secret (resumption or external PSK: 0-RTT possible) as
+ * an internal line; the check derives CLIENT_EARLY_TRAFFIC_SECRET from it
+ * and the captured ClientHello, if that offered early data. */
+static void early_line(const struct ossl_event *ev, unsigned known,
+		       struct keys_set *set)
+{
+	size_t L = (ev->cipher_id & 0xffff) == CIPHER_SUITE_SHA384 ? 48 : 32;
+	const uint8_t *none;
+
+	if (known & (1u << KEYS_EARLY_SECRET) ||
+	    known & (1u << KEYS_CLIENT_EARLY_TRAFFIC) ||
+	    is_zero(ev->early_secret, L))
+		return;
+	none = no_psk_early_secret(L);
+	if (!none || !memcmp(none, ev->early_secret, L))
+		return; /* no PSK: no early data */
+	put_line(set, ev, KEYS_EARLY_SECRET, ev->early_secret, L);
+}
+
+/* TLS 1.2: the server random and suite as an internal line (the check of
+ * a renegotiation, whose ServerHello travels encrypted). */
+static void server_hello_line(const struct ossl_event *ev, unsigned known,
+			      struct keys_set *set)
+{
+	uint8_t v[34];
+
+	if (known & (1u << KEYS_SERVER_HELLO) || !ev->cipher_id ||
+	    is_zero(ev->server_random, 32))
+		return;
+	memcpy(v, ev->server_random, 32);
+	v[32] = (uint8_t)(ev->cipher_id >> 8);
+	v[33] = (uint8_t)ev->cipher_id;
+	put_line(set, ev, KEYS_SERVER_HELLO, v, sizeof(v));
+}
+
 int keys_from_ossl_event(const struct ossl_event *ev, struct keys_set *set)
 {
 	return keys_from_ossl_event_except(ev, 0, set);
@@ -351,14 +412,58 @@ int keys_from_ossl_event_except(const struct ossl_event *ev, unsigned known,
 		return kind;
 	if (is_zero(ev->client_random, KEYS_RANDOM_LEN))
 		return 0;
-	if (kind == EV_TLS13)
-		return tls13_lines(ev, known, set);
+	if (kind == EV_TLS13) {
+		int n = tls13_lines(ev, known, set);
+
+		if (n > 0)
+			early_line(ev, known, set);
+		return n < 0 ? n : (int)set->n;
+	}
 	if (ev->master_key_length == TLS12_MASTER_LEN &&
 	    !(known & (1u << KEYS_CLIENT_RANDOM)) &&
 	    !is_zero(ev->master_key, TLS12_MASTER_LEN))
 		put_line(set, ev, KEYS_CLIENT_RANDOM, ev->master_key,
 			 TLS12_MASTER_LEN);
+	if (set->n)
+		server_hello_line(ev, known, set);
 	return set->n;
+}
+
+size_t keys_lines_strip_internal(char *lines, size_t len)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		const char *nl = memchr(lines + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - lines - i) + 1 : len - i;
+
+		if (strncmp(lines + i, "TLSDUMP_", n < 8 ? n : 8)) {
+			memmove(lines + o, lines + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	if (o < len)
+		explicit_bzero(lines + o, len - o);
+	return o;
+}
+
+int keys_early_traffic(int md_len, const uint8_t *early_secret,
+		       const uint8_t *ch, size_t ch_len, uint8_t *out)
+{
+	uint8_t h[EVP_MAX_MD_SIZE];
+	unsigned int hl = 0;
+
+	if (md_len != 32 && md_len != 48)
+		return -EINVAL;
+	if (!EVP_Digest(ch, ch_len, h, &hl,
+			md_len == 48 ? EVP_sha384() : EVP_sha256(), NULL) ||
+	    hl != (unsigned)md_len) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	return keys_hkdf_expand_label(md_len, early_secret, "c e traffic", h,
+				      hl, out, md_len);
 }
 
 /* ----------------------------------------------------------- format */

@@ -20,7 +20,8 @@
 
 #define KEYS_RANDOM_LEN 32   /* ClientHello.random */
 #define KEYS_SECRET_MAX 48   /* TLS 1.2 master secret, SHA-384 secrets */
-#define KEYS_MAX_LINES 5     /* TLS 1.3: 2 handshake + 2 traffic + exporter */
+/* TLS 1.3: 2 handshake + 2 traffic + exporter + the early secret */
+#define KEYS_MAX_LINES 7
 /* Longest label (31) + 64 + 96 hex digits + 2 spaces + '\n' + NUL = 195. */
 #define KEYS_LINE_MAX 195
 
@@ -33,8 +34,19 @@ enum keys_label {
 	KEYS_CLIENT_TRAFFIC_0,           /* CLIENT_TRAFFIC_SECRET_0 */
 	KEYS_SERVER_TRAFFIC_0,           /* SERVER_TRAFFIC_SECRET_0 */
 	KEYS_EXPORTER,                   /* EXPORTER_SECRET */
+	/* Internal lines: they travel with a session's lines to the key
+	 * check (crypto/verify.h), which turns them into real lines or
+	 * drops them; never written to a file (keys_lines_strip_internal). */
+	KEYS_EARLY_SECRET,   /* TLSDUMP_EARLY_SECRET: a PSK's early secret,
+			      * for CLIENT_EARLY_TRAFFIC_SECRET (needs the
+			      * ClientHello, from the capture) */
+	KEYS_SERVER_HELLO,   /* TLSDUMP_SERVER_HELLO: server random (32) and
+			      * suite (2, big-endian), for the check of a
+			      * TLS 1.2 renegotiation (its ServerHello is
+			      * encrypted) */
 	KEYS_LABEL_COUNT
 };
+#define KEYS_FIRST_INTERNAL KEYS_EARLY_SECRET
 
 /* One key-log line, binary. */
 struct keys_line {
@@ -76,6 +88,23 @@ int keys_from_ossl_event(const struct ossl_event *ev, struct keys_set *set);
  * an earlier probe) are not derived again.  0 when all are known. */
 int keys_from_ossl_event_except(const struct ossl_event *ev, unsigned known,
 				struct keys_set *set);
+
+/* Whether a label is internal (never written to a file). */
+static inline bool keys_label_internal(unsigned int label)
+{
+	return label >= KEYS_FIRST_INTERNAL && label < KEYS_LABEL_COUNT;
+}
+
+/* Removes the internal lines from whole key-log lines in place; returns
+ * the new length. */
+size_t keys_lines_strip_internal(char *lines, size_t len);
+
+/* CLIENT_EARLY_TRAFFIC_SECRET (RFC 8446 §7.1): HKDF-Expand-Label(early
+ * secret, "c e traffic", Hash(ClientHello), L), the hash that of the
+ * secret's length (32 SHA-256, 48 SHA-384); ch: the ClientHello
+ * handshake message, its 4-byte header included.  0 or -errno. */
+int keys_early_traffic(int md_len, const uint8_t *early_secret,
+		       const uint8_t *ch, size_t ch_len, uint8_t *out);
 
 /* One line as Go wrote it (gotls.bpf.c): 1 with *line, 0 when the
  * random or the secret is all zero (nothing to write), -EINVAL for a

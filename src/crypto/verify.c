@@ -350,6 +350,155 @@ static int verify12(const struct verify_streams *st, const struct hello *h,
 	return c == -EAGAIN || v == -EAGAIN ? -EAGAIN : -ENOTSUP;
 }
 
+int verify_renegotiation(const struct verify_streams *st, const char *lines,
+			 size_t len)
+{
+	struct keys_line l;
+	struct hello h;
+
+	if (find_line(lines, len, KEYS_SERVER_HELLO, &l) || l.secret_len != 34)
+		return -ENOTSUP;
+	memcpy(h.random, l.secret, 32);
+	h.suite = find_suite((uint16_t)(l.secret[32] << 8 | l.secret[33]));
+	h.after = 0;
+	if (!h.suite || h.suite->tls13)
+		return -ENOTSUP;
+	return verify12(st, &h, lines, len);
+}
+
+#define CH_MAX (64u << 10)
+#define EXT_EARLY_DATA 42 /* RFC 8446 §4.2 */
+
+/* The client's first handshake message (its ClientHello), put together
+ * from its handshake records: 0 with *len and *after (the client stream
+ * offset past it), -EAGAIN, -ENOTSUP. */
+static int client_hello_msg(const struct verify_streams *st, uint8_t *buf,
+			    size_t *len, size_t *after)
+{
+	size_t off = 0, have = 0, need;
+	struct rec r;
+	int rc;
+
+	while ((rc = next_rec(st->cli, st->cli_len, &off, &r)) == 1) {
+		if (r.type != CT_HANDSHAKE || have + r.len > CH_MAX)
+			return -ENOTSUP;
+		memcpy(buf + have, r.frag, r.len);
+		have += r.len;
+		if (have < 4)
+			continue;
+		if (buf[0] != 1)
+			return -ENOTSUP;
+		need = 4 + ((size_t)buf[1] << 16 | (size_t)buf[2] << 8 | buf[3]);
+		if (have < need)
+			continue;
+		*len = need;
+		*after = off;
+		return have == need ? 0 : -ENOTSUP;
+	}
+	return rc < 0 ? rc : -EAGAIN;
+}
+
+/* Whether a ClientHello message offers early data (RFC 8446 §4.1.2). */
+static bool offers_early_data(const uint8_t *m, size_t n)
+{
+	size_t off = 4 + 2 + 32, end;
+
+	if (off + 1 > n)
+		return false;
+	off += 1 + m[off];                                    /* session id */
+	if (off + 2 > n)
+		return false;
+	off += 2 + ((size_t)m[off] << 8 | m[off + 1]);        /* suites */
+	if (off + 1 > n)
+		return false;
+	off += 1 + m[off];                                    /* compression */
+	if (off + 2 > n)
+		return false;
+	end = off + 2 + ((size_t)m[off] << 8 | m[off + 1]);
+	off += 2;
+	if (end > n)
+		return false;
+	while (off + 4 <= end) {
+		unsigned type = (unsigned)m[off] << 8 | m[off + 1];
+		size_t el = (size_t)m[off + 2] << 8 | m[off + 3];
+
+		if (type == EXT_EARLY_DATA)
+			return true;
+		off += 4 + el;
+	}
+	return false;
+}
+
+/* The client's first record after its ClientHello that is not a
+ * ChangeCipherSpec: 1, 0 (not captured yet), -ENOENT (a handshake
+ * record: no early data was sent), -ENOTSUP. */
+static int first_client_record(const struct verify_streams *st, size_t off,
+			       struct rec *r)
+{
+	int rc;
+
+	while ((rc = next_rec(st->cli, st->cli_len, &off, r)) == 1)
+		if (r->type != CT_CCS)
+			return r->type == CT_APPDATA ? 1 : -ENOENT;
+	return rc;
+}
+
+/* out = the derived line; then its check on the first early record. */
+static int early_check(const struct verify_streams *st, const struct keys_line *es,
+		       const uint8_t *ch, size_t ch_len, size_t after,
+		       bool final, struct keys_line *out)
+{
+	uint8_t key[32], iv[12];
+	struct hello h;
+	struct rec r;
+	int rc;
+
+	*out = *es;
+	out->label = KEYS_CLIENT_EARLY_TRAFFIC;
+	if (keys_early_traffic(es->secret_len, es->secret, ch, ch_len,
+			       out->secret))
+		return -EIO;
+	rc = server_hello(st, &h);
+	if (rc == -EAGAIN && !final)
+		return -EAGAIN;
+	if (rc || !h.suite->tls13 ||
+	    (h.suite->sha384 ? 48 : 32) != es->secret_len)
+		return -ENOTSUP;
+	rc = first_client_record(st, after, &r);
+	if (rc == 0)
+		return final ? -ENOTSUP : -EAGAIN;
+	if (rc < 0)
+		return rc;
+	if (traffic_keys(h.suite, out->secret, out->secret_len, key, iv))
+		return -ENOTSUP;
+	rc = open13(h.suite, key, iv, 0, &r);
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+int verify_early(const struct verify_streams *st, const char *lines,
+		 size_t len, bool final, struct keys_line *out)
+{
+	static uint8_t ch[CH_MAX]; /* one thread checks keys */
+	size_t ch_len = 0, after = 0;
+	struct keys_line es;
+	int rc;
+
+	if (find_line(lines, len, KEYS_EARLY_SECRET, &es))
+		return -ENOENT;
+	rc = client_hello_msg(st, ch, &ch_len, &after);
+	if (rc == -EAGAIN && final)
+		rc = -ENOENT; /* no ClientHello: nothing to derive from */
+	if (rc == 0)
+		rc = offers_early_data(ch, ch_len) ?
+		     early_check(st, &es, ch, ch_len, after, final, out) :
+		     -ENOENT;
+	else if (rc == -ENOTSUP)
+		rc = -ENOENT;
+	explicit_bzero(&es, sizeof(es));
+	return rc;
+}
+
 int verify_session(const struct verify_streams *st, const char *lines,
 		   size_t len, bool final)
 {

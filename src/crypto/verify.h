@@ -44,4 +44,26 @@ enum verify_result {
 int verify_session(const struct verify_streams *st, const char *lines,
 		   size_t len, bool final);
 
+/* The same for a TLS 1.2 renegotiation: the streams start at its first
+ * handshake record (encrypted under the previous keys), the server
+ * random and suite come from the internal TLSDUMP_SERVER_HELLO line (its
+ * ServerHello is encrypted); each side's first record after its
+ * ChangeCipherSpec must open.  Returns as verify_session (-ENOTSUP
+ * without that line). */
+int verify_renegotiation(const struct verify_streams *st, const char *lines,
+			 size_t len);
+
+/* 0-RTT: the CLIENT_EARLY_TRAFFIC_SECRET line of a session whose lines
+ * hold its PSK's early secret (the internal TLSDUMP_EARLY_SECRET line),
+ * derived from the captured ClientHello and checked on the client's
+ * first record after it (an early-data record, sequence number 0).
+ * out: the line (its client random that of the internal line).  Returns
+ * VERIFY_OK (out set), VERIFY_BAD (it does not open: drop it), -ENOENT
+ * (no such line, or the ClientHello offered no early data: nothing to
+ * write), -EAGAIN (records not captured yet, unless final), -ENOTSUP
+ * (out set, but the check could not decide: suite, or no record). */
+struct keys_line;
+int verify_early(const struct verify_streams *st, const char *lines,
+		 size_t len, bool final, struct keys_line *out);
+
 #endif

@@ -2,6 +2,7 @@
 /* sequencer.c - see sequencer.h. */
 #include "join/sequencer.h"
 #include "join/crset.h"
+#include "join/renego.h"
 #include "join/streams.h"
 
 #include <errno.h>
@@ -52,6 +53,12 @@ struct flow {
 	size_t checked;  /* stream bytes the last undecided check saw */
 	uint64_t complete_ns; /* when the keys became complete */
 	bool waiting;    /* complete, the check undecided: in n_waiting */
+	bool client_is_a; /* the client is key.a (from its ClientHello) */
+	/* A second handshake, started encrypted (join/renego.h): held with
+	 * no client random until keys of a session never seen in clear
+	 * prove to be its own (the check opens its records with them). */
+	bool reneg;
+	bool proven;     /* its keys passed the check already */
 };
 
 struct sequencer {
@@ -65,9 +72,11 @@ struct sequencer {
 	struct flow *buckets[N_BUCKETS];
 	struct flow *by_cr[N_BUCKETS];
 	unsigned n_waiting; /* flows with f->waiting */
+	unsigned n_reneg;   /* flows with f->reneg */
 	struct flow *oldest, *newest;
 	struct crset *done;   /* sessions whose keys are complete */
 	struct crset *seen;   /* sessions whose ClientHello was captured */
+	struct renego *renego; /* TLS 1.2 flows watched for a renegotiation */
 	struct pending *pending; /* newest first */
 	unsigned n_pending;
 	struct seq_stats st;
@@ -94,12 +103,14 @@ static int client_hello(const uint8_t *pl, uint32_t n, uint8_t cr[32])
 	return 1;
 }
 
-static void order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
+/* The canonical key (lower end first); true when the sender is side a. */
+static bool order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
 		  size_t alen, uint16_t sp, uint16_t dp)
 {
 	int c = memcmp(s, d, alen);
+	bool swap = c > 0 || (c == 0 && sp > dp);
 
-	if (c > 0 || (c == 0 && sp > dp)) {
+	if (swap) {
 		const uint8_t *t = s;
 		uint16_t tp = sp;
 
@@ -109,10 +120,13 @@ static void order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
 	memcpy(k->b, d, alen);
 	k->pa = sp;
 	k->pb = dp;
+	return !swap;
 }
 
-int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
-	      uint8_t cr[32])
+/* A TCP packet's canonical flow key, its payload, and whether its
+ * sender is the key's side a: 0, or -1 (not TCP, too short). */
+static int parse_tcp(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
+		     const uint8_t **pl, uint32_t *pl_len, bool *src_is_a)
 {
 	uint32_t l4, doff;
 	const uint8_t *src, *dst;
@@ -129,12 +143,25 @@ int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
 	}
 	if (len < l4 + 20)
 		return -1;
-	order(key, src, dst, alen, (uint16_t)(ip[l4] << 8 | ip[l4 + 1]),
-	      (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]));
+	*src_is_a = order(key, src, dst, alen,
+			  (uint16_t)(ip[l4] << 8 | ip[l4 + 1]),
+			  (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]));
 	doff = (ip[l4 + 12] >> 4) * 4u;
-	if (doff < 20 || len < l4 + doff)
-		return 0;
-	return client_hello(ip + l4 + doff, len - l4 - doff, cr);
+	*pl = ip + l4 + doff;
+	*pl_len = doff >= 20 && len >= l4 + doff ? len - l4 - doff : 0;
+	return 0;
+}
+
+int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
+	      uint8_t cr[32])
+{
+	const uint8_t *pl;
+	uint32_t n;
+	bool a;
+
+	if (parse_tcp(ip, len, key, &pl, &n, &a))
+		return -1;
+	return client_hello(pl, n, cr);
 }
 
 struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
@@ -146,7 +173,8 @@ struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
 		return NULL;
 	s->seen = crset_new(N_RING);
 	s->done = crset_new(N_RING);
-	if (!s->seen || !s->done) {
+	s->renego = renego_new();
+	if (!s->seen || !s->done || !s->renego) {
 		seq_free(s);
 		return NULL;
 	}
@@ -184,6 +212,7 @@ static void unlink_flow(struct sequencer *s, struct flow *f)
 		pp = &(*pp)->next_cr;
 	*pp = f->next_cr;
 	s->n_waiting -= f->waiting;
+	s->n_reneg -= f->reneg;
 	if (f->older)
 		f->older->newer = f->newer;
 	else
@@ -213,38 +242,76 @@ static int release(struct sequencer *s, struct flow *f)
 	return err;
 }
 
-/* The check on what is captured of the flow: 1 write its keys, 0 drop
- * them, -EAGAIN wait for more packets. */
-static int check_flow(struct sequencer *s, struct flow *f, bool final)
+static const uint8_t *ip_of(const struct held *h)
+{
+	return h->data + h->p.headlen + h->p.bodylen - h->iplen;
+}
+
+/* The IP packets of the flow, in capture order, its client's first (the
+ * streams take their sender as the client: a renegotiation the server
+ * starts begins with the server's HelloRequest).  The count. */
+static size_t flow_packets(const struct flow *f, const uint8_t **pkts,
+			   uint32_t *lens)
+{
+	const struct held *h, *first = NULL;
+	struct seq_flow_key k;
+	const uint8_t *pl;
+	uint32_t pn;
+	size_t n = 0;
+	bool a;
+
+	for (h = f->first; h && !first; h = h->next)
+		if (h->iplen && !parse_tcp(ip_of(h), h->iplen, &k, &pl, &pn, &a) &&
+		    a == f->client_is_a)
+			first = h;
+	if (first) {
+		pkts[n] = ip_of(first);
+		lens[n++] = first->iplen;
+	}
+	for (h = f->first; h; h = h->next)
+		if (h->iplen && h != first) {
+			pkts[n] = ip_of(h);
+			lens[n++] = h->iplen;
+		}
+	return n;
+}
+
+/* The check on what is captured of the flow, for keys `lines` of
+ * session cr: 1 write them, 0 drop them, -EAGAIN wait for more packets.
+ * *checked: the stream bytes the last undecided check saw. */
+static int check_streams(struct sequencer *s, struct flow *f,
+			 const uint8_t cr[32], char **lines, size_t *len,
+			 unsigned flags, size_t *checked, bool final)
 {
 	const uint8_t **pkts = malloc(f->n_held * sizeof(*pkts));
 	uint32_t *lens = malloc(f->n_held * sizeof(*lens));
 	struct streams st = { 0 };
-	size_t n = 0;
-	struct held *h;
-	int rc = 1; /* no memory for the check: the keys go unchecked */
+	size_t n;
+	/* no memory for the check: the keys go unchecked, but a
+	 * renegotiation's are not known to be the flow's */
+	int rc = !(flags & SEQ_CHECK_RENEG);
 
 	if (pkts && lens) {
-		for (h = f->first; h; h = h->next)
-			if (h->iplen) {
-				pkts[n] = h->data + h->p.headlen + h->p.bodylen -
-					  h->iplen;
-				lens[n++] = h->iplen;
-			}
+		n = flow_packets(f, pkts, lens);
 		if (!streams_build(pkts, lens, n, CHECK_BYTES, &st)) {
 			size_t seen = st.cli_len + st.srv_len;
 
 			/* nothing new since it could not decide: it cannot now */
-			rc = seen == f->checked && !final ? -EAGAIN :
-			     s->check(s->ctx, f->cr, &st, f->lines,
-				      f->lines_len, final);
-			f->checked = seen;
+			rc = seen == *checked && !final ? -EAGAIN :
+			     s->check(s->ctx, cr, &st, lines, len, flags, final);
+			*checked = seen;
 		}
 		streams_free(&st);
 	}
 	free(pkts);
 	free(lens);
 	return rc;
+}
+
+static int check_flow(struct sequencer *s, struct flow *f, bool final)
+{
+	return check_streams(s, f, f->cr, &f->lines, &f->lines_len, 0,
+			     &f->checked, final);
 }
 
 /* Lets the flow go, its keys first unless the check refuses them: 0 or
@@ -254,7 +321,7 @@ static int settle(struct sequencer *s, struct flow *f, bool final)
 {
 	int v = 1, err = 0, e;
 
-	if (f->lines_len && s->check &&
+	if (f->lines_len && s->check && !f->proven &&
 	    (!s->wants || s->wants(s->ctx, f->cr, f->lines, f->lines_len))) {
 		v = check_flow(s, f, final);
 		if (v == -EAGAIN && !final) {
@@ -269,6 +336,10 @@ static int settle(struct sequencer *s, struct flow *f, bool final)
 		err = s->dsb(s->ctx, f->lines, f->lines_len);
 	if (f->complete)
 		crset_add(s->done, f->cr);
+	/* TLS 1.2 with its keys out: watch it for a second handshake */
+	if (v != 0 && f->lines_len &&
+	    memmem(f->lines, f->lines_len, "CLIENT_RANDOM ", 14))
+		renego_add(s->renego, &f->key, f->client_is_a);
 	e = release(s, f);
 	return err ?: e;
 }
@@ -413,17 +484,117 @@ static int hello_seen(struct sequencer *s, const struct seq_flow_key *k,
 	return err;
 }
 
+/* The flow's client random becomes cr (its renegotiation's keys). */
+static void set_cr(struct sequencer *s, struct flow *f, const uint8_t cr[32])
+{
+	struct flow **pp = cr_bucket(s, f->cr);
+
+	while (*pp != f)
+		pp = &(*pp)->next_cr;
+	*pp = f->next_cr;
+	memcpy(f->cr, cr, 32);
+	f->next_cr = *cr_bucket(s, cr);
+	*cr_bucket(s, cr) = f;
+}
+
+/* Whether pending keys may be a renegotiation's: complete, and with the
+ * server random they need for the check. */
+static bool reneg_candidate(const struct pending *p)
+{
+	static const char tag[] = "TLSDUMP_SERVER_HELLO ";
+
+	return p->complete && memmem(p->lines, p->len, tag, sizeof(tag) - 1);
+}
+
+/* A renegotiation flow takes the pending keys that open its records:
+ * 1 taken (the flow is gone, written), 0 none fits yet, or an error. */
+static int try_reneg(struct sequencer *s, struct flow *f, bool final)
+{
+	struct pending **pp = &s->pending, *p;
+	size_t checked = 0, len;
+	char *lines;
+	int rc;
+
+	for (; (p = *pp); pp = rc == 1 ? pp : &p->next) {
+		rc = 0;
+		if (!reneg_candidate(p) || !(lines = malloc(p->len + 1)))
+			continue;
+		memcpy(lines, p->lines, p->len);
+		len = p->len;
+		checked = 0;
+		rc = check_streams(s, f, p->cr, &lines, &len, SEQ_CHECK_RENEG,
+				   &checked, final);
+		free(lines);
+		if (rc != 1)
+			continue;
+		*pp = p->next; /* its keys: the session is this flow's */
+		s->n_pending--;
+		crset_add(s->seen, p->cr);
+		set_cr(s, f, p->cr);
+		f->reneg = false;
+		s->n_reneg--;
+		f->proven = true;
+		rc = add_lines(f, p->lines, p->len, true, f->since_ns);
+		free(p);
+		s->st.released++;
+		return rc ?: settle(s, f, true) ?: 1;
+	}
+	return 0;
+}
+
+/* Every renegotiation flow tries the pending keys (new keys came). */
+static int reneg_flows(struct sequencer *s, bool final_only, uint64_t now)
+{
+	struct flow *f, *next;
+	int rc = 0;
+
+	for (f = s->n_reneg ? s->oldest : NULL; f && rc >= 0; f = next) {
+		next = f->newer;
+		if (!f->reneg)
+			continue;
+		if (final_only && now - f->since_ns < s->hold_ns)
+			break; /* younger ones are not timing out */
+		rc = try_reneg(s, f, final_only);
+		if (rc == 1)
+			next = s->oldest; /* the list changed */
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* A segment of a flow not held: a renegotiation starting holds it. */
+static struct flow *reneg_start(struct sequencer *s,
+				const struct seq_flow_key *k,
+				const uint8_t *pl, uint32_t n, uint64_t now)
+{
+	static const uint8_t none[32];
+	struct flow *f;
+	bool cli_a;
+
+	if (!renego_packet(s->renego, k, pl, n, &cli_a))
+		return NULL;
+	f = start_flow(s, k, none, now);
+	if (f) {
+		f->reneg = true;
+		f->client_is_a = cli_a;
+		s->n_reneg++;
+	}
+	return f;
+}
+
 int seq_packet(struct sequencer *s, const struct seq_packet *p,
 	       const uint8_t *ip, uint32_t iplen, uint64_t now_ns)
 {
 	struct seq_flow_key k;
+	const uint8_t *pl;
+	uint32_t pn;
 	struct flow *f;
 	uint8_t cr[32];
 	int ch, err;
+	bool src_a;
 
-	ch = ip ? seq_parse(ip, iplen, &k, cr) : -1;
-	if (ch < 0)
+	if (!ip || parse_tcp(ip, iplen, &k, &pl, &pn, &src_a))
 		return s->fn(s->ctx, p);
+	ch = client_hello(pl, pn, cr);
 	f = find(s, &k);
 	if (ch == 1 && f && memcmp(f->cr, cr, 32)) {
 		/* A new handshake on the same 4-tuple: the old one is over. */
@@ -432,13 +603,21 @@ int seq_packet(struct sequencer *s, const struct seq_packet *p,
 			return err;
 		f = NULL;
 	}
+	if (ch == 1)
+		renego_forget(s->renego, &k); /* a new connection, or 1.3 */
 	if (ch == 1 && (err = hello_seen(s, &k, cr, now_ns, &f)))
 		return err;
+	if (ch == 1 && f)
+		f->client_is_a = src_a;
+	if (!f && ch == 0)
+		f = reneg_start(s, &k, pl, pn, now_ns);
 	if (!f)
 		return s->fn(s->ctx, p);
 	err = hold(s, f, p, iplen);
 	/* hold may have let the oldest flows go: look f up again */
 	f = err ? NULL : find(s, &k);
+	if (f && f->reneg)
+		return try_reneg(s, f, false) < 0 ? -ENOMEM : 0;
 	return f ? try_settle(s, f) : err;
 }
 
@@ -475,8 +654,11 @@ int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
 	struct flow *f;
 	int err = 0;
 
-	if (crset_find(s->seen, cr) < 0)
-		return add_pending(s, cr, lines, len, complete, now_ns);
+	if (crset_find(s->seen, cr) < 0) {
+		/* a session never seen in clear: a renegotiation's? */
+		err = add_pending(s, cr, lines, len, complete, now_ns);
+		return err ?: reneg_flows(s, false, now_ns);
+	}
 	f = flow_of(s, cr);
 	if (f) { /* held: the keys go out with it */
 		err = add_lines(f, lines, len, complete, now_ns);
@@ -519,6 +701,8 @@ int seq_tick(struct sequencer *s, uint64_t now_ns)
 
 	struct flow *f, *next;
 
+	/* renegotiations about to time out: a last look at the keys */
+	err = reneg_flows(s, true, now_ns);
 	expire_pending(s, now_ns);
 	while (!err && s->oldest && now_ns - s->oldest->since_ns >= s->hold_ns) {
 		s->st.timed_out++;
@@ -579,6 +763,7 @@ void seq_free(struct sequencer *s)
 		free(f->lines);
 		free(f);
 	}
+	renego_free(s->renego);
 	crset_free(s->seen); /* last: the flows' chains hash with it */
 	crset_free(s->done);
 	free(s);

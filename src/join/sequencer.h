@@ -53,10 +53,15 @@ typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);
 struct streams;
 /* Are these keys right for what the flow carried (join/streams.h)?  1
  * write them, 0 drop them, -EAGAIN not decided yet (unless final: no
- * more packets will come). */
+ * more packets will come).  *lines (malloc'd) may be replaced by a
+ * longer text (lines the check derives from the captured bytes).
+ * flags SEQ_CHECK_RENEG: the flow is a renegotiation (its handshake
+ * started encrypted) and these keys, of a session never seen in
+ * clear, a candidate for it: 1 they are its keys, 0 they are not. */
+#define SEQ_CHECK_RENEG 1u
 typedef int (*seq_check_fn)(void *ctx, const uint8_t cr[32],
-			    const struct streams *st, const char *lines,
-			    size_t len, bool final);
+			    const struct streams *st, char **lines,
+			    size_t *len, unsigned flags, bool final);
 /* Whether these keys are to be checked at all (false: they go out as
  * they are, and the flow's bytes are not even put together). */
 typedef bool (*seq_wants_fn)(void *ctx, const uint8_t cr[32],

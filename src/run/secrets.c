@@ -127,6 +127,8 @@ static size_t new_lines(struct secrets *s, const struct key_origin *o,
 		if (n < 0)
 			continue;
 		len += (size_t)n;
+		if (keys_label_internal(set->line[i].label))
+			continue; /* for the check only: not a written line */
 		s->st.lines++;
 		log_line(o, &set->line[i]);
 	}
@@ -231,14 +233,19 @@ static int deliver(struct secrets *s, const struct key_origin *o,
 	char buf[KEYS_MAX_LINES * KEYS_LINE_MAX + 1];
 	const uint8_t *cr = set->line[0].client_random;
 	size_t len;
+	char kl[sizeof(buf)]; /* what the key log gets: no internal line */
+	size_t kl_len;
 	bool complete;
 	int err = 0;
 
 	len = new_lines(s, o, set, buf, sizeof(buf));
 	if (len)
 		remember(s, o, cr);
-	if (len && s->sink.keylog)
-		err = to_keylog(s, o->origin, buf, len);
+	memcpy(kl, buf, len);
+	kl_len = keys_lines_strip_internal(kl, len);
+	if (kl_len && s->sink.keylog)
+		err = to_keylog(s, o->origin, kl, kl_len);
+	explicit_bzero(kl, sizeof(kl));
 	complete = is_complete(s, cr, o->version);
 	s->st.sessions += complete && len > 0; /* completed by these lines */
 	if (!err && (len || complete) && s->sink.keys)
@@ -317,12 +324,23 @@ static uint32_t *opened_of(struct secrets *s, const struct made *m,
 	return m ? s->opened[m->origin >= 0 ? m->origin : SECRETS_MAX_ORIGINS] : NULL;
 }
 
+/* Whether the lines carry an early secret: only the check turns it into
+ * the session's CLIENT_EARLY_TRAFFIC_SECRET. */
+static bool has_early(const char *lines, size_t len)
+{
+	static const char tag[] = "TLSDUMP_EARLY_SECRET ";
+
+	return memmem(lines, len, tag, sizeof(tag) - 1) != NULL;
+}
+
 bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
 			 const char *lines, size_t len)
 {
 	int fam;
 	uint32_t *opened = opened_of(s, maker(s, cr), lines, len, &fam);
 
+	if (has_early(lines, len))
+		return true;
 	if (opened && opened[fam] >= CHECK_FIRST && cr[0] % CHECK_EVERY) {
 		s->st.trusted++;
 		return false;
@@ -330,14 +348,64 @@ bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
 	return true;
 }
 
-int secrets_check(struct secrets *s, const uint8_t cr[32],
-		  const struct verify_streams *st, const char *lines,
-		  size_t len, bool final)
+/* The derived CLIENT_EARLY_TRAFFIC_SECRET joins the session's lines
+ * (for the DSB) and goes to the key log, as any line of its origin. */
+static int add_early(struct secrets *s, const uint8_t cr[32], char **lines,
+		     size_t *len, const struct keys_line *l)
 {
 	const struct made *m = maker(s, cr);
-	int fam, rc;
+	struct key_origin o = { m ? m->pid : 0, m ? m->comm : "?", 0x0304,
+				m ? m->origin : -1 };
+	char buf[KEYS_LINE_MAX], *nl;
+	int n;
+
+	if (keys_dedup_add(s->dedup, l) != KEYS_DEDUP_NEW)
+		return 0;
+	n = keys_line_format(l, buf, sizeof(buf));
+	nl = n > 0 ? realloc(*lines, *len + (size_t)n + 1) : NULL;
+	if (!nl)
+		return n > 0 ? -ENOMEM : 0;
+	memcpy(nl + *len, buf, (size_t)n);
+	*lines = nl;
+	*len += (size_t)n;
+	s->st.lines++;
+	log_line(&o, l);
+	n = s->sink.keylog ? to_keylog(s, o.origin, buf, (size_t)n) : 0;
+	explicit_bzero(buf, sizeof(buf));
+	return n;
+}
+
+/* A renegotiation's keys against a flow whose handshake started
+ * encrypted: 1 they are that flow's (their records open), 0 not (or it
+ * cannot be told: without the proof they stay out of the file). */
+static int check_reneg(struct secrets *s, const struct verify_streams *st,
+		       const char *lines, size_t len, bool final)
+{
+	int rc = verify_renegotiation(st, lines, len);
+
+	if (rc == -EAGAIN && !final)
+		return -EAGAIN;
+	if (rc == VERIFY_OK)
+		s->st.verified++;
+	return rc == VERIFY_OK;
+}
+
+int secrets_check(struct secrets *s, const uint8_t cr[32],
+		  const struct verify_streams *st, char **linesp,
+		  size_t *lenp, bool reneg, bool final)
+{
+	const struct made *m = maker(s, cr);
+	const char *lines = *linesp;
+	size_t len = *lenp;
+	struct keys_line early = { 0 };
+	int fam, rc, erc;
 	uint32_t *opened = opened_of(s, m, lines, len, &fam);
 
+	if (reneg)
+		return check_reneg(s, st, lines, len, final);
+	erc = verify_early(st, lines, len, final, &early);
+	if (erc == -EAGAIN && !final)
+		return -EAGAIN;
 	rc = verify_session(st, lines, len, final);
 	if (rc == -EAGAIN && !final)
 		return -EAGAIN;
@@ -356,7 +424,12 @@ int secrets_check(struct secrets *s, const uint8_t cr[32],
 	} else {
 		s->st.unverified++;
 	}
-	return 1;
+	/* 0-RTT: written when it opens the early data, or when that cannot
+	 * be decided (as a CBC suite's keys); dropped when it does not */
+	if (erc == VERIFY_OK || erc == -ENOTSUP)
+		rc = add_early(s, cr, linesp, lenp, &early);
+	explicit_bzero(&early, sizeof(early));
+	return rc < 0 ? rc : 1;
 }
 
 int secrets_tick(struct secrets *s, uint64_t now_ns)

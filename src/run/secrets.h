@@ -99,10 +99,15 @@ bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
  * keys came from here: 1 write them (they opened its records, or that
  * cannot be decided), 0 drop them (they do not open: their source is
  * stopped, with a warning), -EAGAIN wait for more of its packets (unless
- * final). */
+ * final).  *lines (malloc'd, whole lines) may grow: a PSK's early secret
+ * becomes the session's CLIENT_EARLY_TRAFFIC_SECRET here (also into the
+ * key log), the ClientHello being in the streams.  reneg: the streams
+ * are a TLS 1.2 renegotiation of some captured flow and these keys a
+ * candidate: 1 they open it, 0 they do not or that cannot be told
+ * (nobody is blamed: they may be another flow's). */
 int secrets_check(struct secrets *s, const uint8_t cr[32],
-		  const struct verify_streams *st, const char *lines,
-		  size_t len, bool final);
+		  const struct verify_streams *st, char **lines,
+		  size_t *len, bool reneg, bool final);
 /* Lets key-log lines that waited longer than 4 s go, unconfirmed
  * (now_ns: CLOCK_MONOTONIC; UINT64_MAX: all, at the end). */
 int secrets_tick(struct secrets *s, uint64_t now_ns);

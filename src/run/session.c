@@ -15,6 +15,7 @@
 #include "packets/frame.h"
 #include "packets/ifset.h"
 #include "join/sequencer.h"
+#include "crypto/keys.h"
 #include "run/session_int.h"
 #include "run/session_links.h"
 
@@ -175,8 +176,17 @@ static int write_packet(void *ctx, const struct seq_packet *p)
 static int write_dsb(void *ctx, const char *lines, size_t len)
 {
 	struct session *s = ctx;
-	int err = pcapng_write_tls_secrets(s->w, lines, len);
+	char *text = malloc(len ? len : 1);
+	int err;
 
+	if (!text)
+		return -ENOMEM;
+	memcpy(text, lines, len);
+	/* the lines only the key check reads never reach the file */
+	len = keys_lines_strip_internal(text, len);
+	err = len ? pcapng_write_tls_secrets(s->w, text, len) : 0;
+	explicit_bzero(text, len);
+	free(text);
 	if (!err && s->cfg->immediate)
 		err = pcapng_flush(s->w);
 	if (err)

@@ -74,8 +74,8 @@ struct streams;
 /* The sequencer's key check (seq_check_fn): crypto/verify.h's, through the
  * secrets, which stop a source whose keys fail it. */
 int session_tls_check(void *ctx, const uint8_t cr[32],
-		      const struct streams *st, const char *lines, size_t len,
-		      bool final);
+		      const struct streams *st, char **lines, size_t *len,
+		      unsigned flags, bool final);
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
 			     const char *lines, size_t len);
 /* session_proc.c: process attribution.  Loads and seeds it, fills *cp

@@ -64,16 +64,17 @@ static int sink_keys(void *ctx, const uint8_t cr[32], const char *lines,
 }
 
 int session_tls_check(void *ctx, const uint8_t cr[32],
-		      const struct streams *st, const char *lines, size_t len,
-		      bool final)
+		      const struct streams *st, char **lines, size_t *len,
+		      unsigned flags, bool final)
 {
 	struct session *s = ctx;
 	struct verify_streams vs = { st->cli, st->cli_len, st->srv,
 				     st->srv_len };
 
 	if (!s->t || !s->t->sec)
-		return 1;
-	return secrets_check(s->t->sec, cr, &vs, lines, len, final);
+		return !(flags & SEQ_CHECK_RENEG);
+	return secrets_check(s->t->sec, cr, &vs, lines, len,
+			     flags & SEQ_CHECK_RENEG, final);
 }
 
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],

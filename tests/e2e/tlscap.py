@@ -22,6 +22,17 @@ byte.  Needed lines and where (packet = first byte of the record):
            encrypted record (its Finished).
   TLS 1.2: CLIENT_RANDOM before the first ChangeCipherSpec (either side:
            the server's comes first on a resumed session).
+  0-RTT:   when the ClientHello offers early data (extension 42), the
+           client's first application-data record is sealed with the
+           early key (early data, or EndOfEarlyData):
+           CLIENT_EARLY_TRAFFIC_SECRET before it (then the client Finished
+           is not told apart: its line is not checked).
+  TLS 1.2 renegotiation (a flow with more than one client
+           ChangeCipherSpec): its ClientHello is encrypted, so its client
+           random cannot be read here; each later handshake needs a
+           CLIENT_RANDOM line of a session with no ClientHello in clear in
+           the file standing in a DSB before that handshake's first
+           ChangeCipherSpec (one more such line for each).
 """
 import struct
 import sys
@@ -154,6 +165,26 @@ def server_hello_version(body):
     return ver
 
 
+def offers_early_data(ch):
+    """Whether a ClientHello message (type 1, its 4-byte header first)
+    carries the early_data extension."""
+    try:
+        p = 4 + 2 + 32
+        p += 1 + ch[p]
+        p += 2 + struct.unpack(">H", ch[p:p + 2])[0]
+        p += 1 + ch[p]
+        end = p + 2 + struct.unpack(">H", ch[p:p + 2])[0]
+        p += 2
+        while p + 4 <= min(end, len(ch)):
+            et, el = struct.unpack(">HH", ch[p:p + 4])
+            if et == 42:
+                return True
+            p += 4 + el
+    except IndexError:
+        pass
+    return False
+
+
 def read(path):
     """(lines, flows): lines = {(label, cr_hex): first DSB block index} plus
     the DSB text in order; flows = {(client, server): (cdir, sdir)}."""
@@ -209,7 +240,12 @@ def sessions(dirs, first_dir):
         ccs = [r[1] for r in c.records + s.records if r[0] == 20]
         sess["ccs"] = min(ccs) if ccs else None
         c23 = [r[1] for r in c.records if r[0] == 23]
-        sess["client_fin"] = c23[0] if c23 else None
+        early = sess["version"] == 0x0304 and offers_early_data(ch[0][2]) and c23
+        sess["early"] = c23[0] if early else None
+        sess["client_fin"] = c23[0] if c23 and not early else None
+        cc = [r[1] for r in c.records if r[0] == 20]
+        sc = [r[1] for r in s.records if r[0] == 20]
+        sess["reneg_ccs"] = [min(x, y) for x, y in zip(cc[1:], sc[1:])]
         s23 = [r[1] for r in s.records if r[0] == 23]
         if sess["client_fin"] is not None:
             s23 = [b for b in s23 if b < sess["client_fin"]]
@@ -218,10 +254,20 @@ def sessions(dirs, first_dir):
     return out
 
 
+def unseen_randoms(first_dsb, sess):
+    """DSB blocks of CLIENT_RANDOM lines whose session has no ClientHello
+    in clear in the file (renegotiations), in file order."""
+    seen = {s["cr"] for s in sess}
+    return sorted(b for (label, cr), b in first_dsb.items()
+                  if label == "CLIENT_RANDOM" and cr not in seen)
+
+
 def order(path):
     first_dsb, _, dirs, first_dir = read(path)
-    late = missing = n13 = n12 = 0
-    for s in sorted(sessions(dirs, first_dir), key=lambda s: s["server_hello"]):
+    late = missing = n13 = n12 = early = reneg = 0
+    all_sess = sessions(dirs, first_dir)
+    unseen = unseen_randoms(first_dsb, all_sess)
+    for s in sorted(all_sess, key=lambda s: s["server_hello"]):
         need = []
         if s["version"] == 0x0304:
             n13 += 1
@@ -229,10 +275,23 @@ def order(path):
                     ("SERVER_HANDSHAKE_TRAFFIC_SECRET", s["server_hello"], "ServerHello"),
                     ("SERVER_TRAFFIC_SECRET_0", s["server_fin"], "server Finished"),
                     ("CLIENT_TRAFFIC_SECRET_0", s["client_fin"], "client Finished")]
+            if s["early"] is not None:
+                early += 1
+                need.append(("CLIENT_EARLY_TRAFFIC_SECRET", s["early"], "early data"))
         else:
             n12 += 1
             need = [("CLIENT_RANDOM", s["ccs"], "ChangeCipherSpec")]
         notes = []
+        for i, at in enumerate(s.get("reneg_ccs", []) if s["version"] != 0x0304 else []):
+            reneg += 1
+            if not unseen:
+                missing += 1
+                notes.append("MISSING keys of renegotiation #%d" % (i + 1))
+            elif unseen[0] > at:
+                late += 1
+                notes.append("LATE keys of renegotiation #%d (DSB block %d after its ChangeCipherSpec in block %d)" % (i + 1, unseen[0], at))
+            if unseen:
+                unseen.pop(0)
         for label, at, what in need:
             if at is None:
                 continue
@@ -247,7 +306,8 @@ def order(path):
             s["cr"][:16], s["cport"], s["port"], s["version"], s["server_hello"],
             "; ".join(notes) or "keys in time"))
     n = n13 + n12
-    print("sessions %d tls13 %d tls12 %d late %d missing %d" % (n, n13, n12, late, missing))
+    print("sessions %d tls13 %d tls12 %d late %d missing %d early %d renegotiations %d" % (
+        n, n13, n12, late, missing, early, reneg))
     return 1 if late or missing else 0
 
 

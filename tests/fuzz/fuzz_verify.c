@@ -2,16 +2,31 @@
 /* fuzz_verify.c - libFuzzer target: the key check reads captured packets
  * (untrusted: anyone can send them).  The input is a list of packets, each
  * a 2-byte length and the bytes; they go through the stream reassembly and
- * the check, with TLS 1.3 and TLS 1.2 key lines, final or not. */
+ * the check, with TLS 1.3 and TLS 1.2 key lines, final or not; the 0-RTT
+ * derivation (the ClientHello parsed from the client stream) and the
+ * renegotiation check. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "join/streams.h"
+#include "crypto/keys.h"
 #include "crypto/verify.h"
 
 #define CR "0101010101010101010101010101010101010101010101010101010101010101"
 #define S32 "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38"
+#define EARLY "TLSDUMP_EARLY_SECRET " CR " " S32 "\n"
+#define RENEG "CLIENT_RANDOM " CR " " S32 S32 "\n" \
+	      "TLSDUMP_SERVER_HELLO " CR " " S32 "c02f\n"
+
+static void extra(const struct verify_streams *vs)
+{
+	struct keys_line out;
+
+	verify_early(vs, EARLY, strlen(EARLY), false, &out);
+	verify_early(vs, EARLY, strlen(EARLY), true, &out);
+	verify_renegotiation(vs, RENEG, strlen(RENEG));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,11 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (int i = 0; i < 8; i++)
 			verify_session(&vs, lines[i / 2], strlen(lines[i / 2]), i & 1);
+		extra(&vs);
 	}
 	streams_free(&st);
 	/* the raw input as a server stream, too */
 	struct verify_streams raw = { data, size, data, size };
 	verify_session(&raw, lines[0], strlen(lines[0]), true);
 	verify_session(&raw, lines[1], strlen(lines[1]), true);
+	extra(&raw);
 	return 0;
 }

@@ -3,9 +3,13 @@
  * ("Simple 1-RTT Handshake", SHA-256), SHA-384 vectors computed
  * independently (Python hmac/hashlib, and `openssl kdf` again at run time
  * when the command is there), OpenSSL snapshots -> exact key-log lines,
- * plausibility checks, and the bounded dedup table.
+ * plausibility checks, and the bounded dedup table; 0-RTT's
+ * CLIENT_EARLY_TRAFFIC_SECRET against RFC 8448 §4 ("Resumed 0-RTT
+ * Handshake"), the internal lines (an early secret, a TLS 1.2 server
+ * random) and their removal.
  */
 #include "crypto/keys.h"
+#include "rfc8448_0rtt.h"
 #include "testlib.h"
 
 #include <errno.h>
@@ -592,6 +596,83 @@ static void test_parse(void)
 	CHECK(keys_line_parse(buf, 30, &p) == -EINVAL);               /* cut */
 }
 
+/* RFC 8448 §4: the early traffic secret from the PSK's early secret and
+ * the 512-octet ClientHello. */
+static void test_early_rfc8448(void)
+{
+	static uint8_t ch[512];
+	uint8_t early[32], out[48], want[32];
+	size_t n = unhex(RFC8448_4_CH, ch, sizeof(ch));
+
+	CHECK(n == 512);
+	unhex(RFC8448_4_EARLY, early, 32);
+	unhex(RFC8448_4_C_E_TRAFFIC, want, 32);
+	CHECK(keys_early_traffic(32, early, ch, n, out) == 0);
+	CHECK(!memcmp(out, want, 32));
+	/* the hash is over the whole message: one octet less differs */
+	CHECK(keys_early_traffic(32, early, ch, n - 1, out) == 0);
+	CHECK(memcmp(out, want, 32));
+	CHECK(keys_early_traffic(20, early, ch, n, out) == -EINVAL);
+}
+
+/* A TLS 1.3 snapshot carries its PSK's early secret as an internal line;
+ * none without a PSK (the early secret of zeros) or when known. */
+static void test_early_line(void)
+{
+	struct ossl_event ev;
+	struct keys_set set;
+	char text[2048];
+	size_t len;
+
+	ev_init(&ev, 0x0304, 0x03001301);
+	fill_tls13(&ev, R_HS, R_HELLO, R_MS, R_SFIN);
+	unhex(RFC8448_4_EARLY, ev.early_secret, 32);
+	CHECK(keys_from_ossl_event(&ev, &set) == 6 && set.n == 6);
+	CHECK(set.line[5].label == KEYS_EARLY_SECRET &&
+	      keys_label_internal(set.line[5].label) && set.line[5].secret_len == 32);
+	set_text(&set, text, sizeof(text));
+	CHECK(strstr(text, "TLSDUMP_EARLY_SECRET " CR " " RFC8448_4_EARLY "\n") != NULL);
+	/* removed from text: only the five real lines stay */
+	len = strlen(text);
+	CHECK(keys_lines_strip_internal(text, len) == len -
+	      strlen("TLSDUMP_EARLY_SECRET " CR " " RFC8448_4_EARLY "\n"));
+	CHECK(!strstr(text, "TLSDUMP_"));
+	CHECK(keys_from_ossl_event_except(&ev, 1u << KEYS_EARLY_SECRET, &set) == 5);
+	CHECK(keys_from_ossl_event_except(&ev, 1u << KEYS_CLIENT_EARLY_TRAFFIC, &set) == 5);
+	unhex(RFC8448_NO_PSK_EARLY, ev.early_secret, 32);
+	CHECK(keys_from_ossl_event(&ev, &set) == 5);
+	memset(ev.early_secret, 0, sizeof(ev.early_secret));
+	CHECK(keys_from_ossl_event(&ev, &set) == 5);
+	/* SHA-384: its own no-PSK constant (HKDF-Extract(0, 0^48)) */
+	ev_init(&ev, 0x0304, 0x03001302);
+	fill_tls13(&ev, S384, H384, S384, H384);
+	unhex("7ee8206f5570023e6dc7519eb1073bc4e791ad37b5c382aa10ba18e2357e7169"
+	      "71f9362f2c2fe2a76bfd78dfec4ea9b5", ev.early_secret, 48);
+	CHECK(keys_from_ossl_event(&ev, &set) == 5);
+	ev.early_secret[0] ^= 1;
+	CHECK(keys_from_ossl_event(&ev, &set) == 6 && set.line[5].secret_len == 48);
+}
+
+/* TLS 1.2: the server random and suite ride along (renegotiation). */
+static void test_server_hello_line(void)
+{
+	struct ossl_event ev;
+	struct keys_set set;
+
+	ev_init(&ev, 0x0303, 0x0300c02f);
+	memset(ev.master_key, 0x42, 48);
+	ev.master_key_length = 48;
+	memset(ev.server_random, 0x5e, 32);
+	CHECK(keys_from_ossl_event(&ev, &set) == 2 && set.n == 2);
+	CHECK(set.line[1].label == KEYS_SERVER_HELLO && set.line[1].secret_len == 34);
+	CHECK(set.line[1].secret[0] == 0x5e && set.line[1].secret[31] == 0x5e);
+	CHECK(set.line[1].secret[32] == 0xc0 && set.line[1].secret[33] == 0x2f);
+	/* nothing new: not sent alone */
+	CHECK(keys_from_ossl_event_except(&ev, 1u << KEYS_CLIENT_RANDOM, &set) == 0);
+	ev.cipher_id = 0; /* suite not known: no such line */
+	CHECK(keys_from_ossl_event(&ev, &set) == 1);
+}
+
 int main(void)
 {
 	test_rfc8448();
@@ -608,5 +689,8 @@ int main(void)
 	test_dedup_basic();
 	test_dedup_eviction();
 	test_dedup_many();
+	test_early_rfc8448();
+	test_early_line();
+	test_server_hello_line();
 	return test_done("test_keys");
 }

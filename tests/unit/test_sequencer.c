@@ -37,7 +37,9 @@ static int record_dsb(void *ctx, const char *lines, size_t len)
 	seq_keys(s, cr, text, sizeof(text) - 1, complete, now)
 
 /* IPv4/TCP packet sport->dport; with a ClientHello of random cr0 when
- * hello is 1, 10 bytes of data when 2. */
+ * hello is 1, 10 bytes of data when 2, a 10-byte TLS application-data
+ * record when 3, a handshake record (encrypted: not a ClientHello) of 10
+ * bytes when 4, of 20 when 5. */
 static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
 		     uint8_t cr0, int v6)
 {
@@ -56,6 +58,13 @@ static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
 	if (hello == 2) { /* 10 bytes of application data */
 		memset(b + n, 0x17, 10);
 		n += 10;
+	} else if (hello >= 3) {
+		uint32_t len = hello == 5 ? 20 : 10;
+
+		memset(b + n, 0xee, len);
+		b[n] = hello == 3 ? 23 : 22, b[n + 1] = 3, b[n + 2] = 3;
+		b[n + 3] = 0, b[n + 4] = (uint8_t)(len - 5);
+		n += len;
 	} else if (hello) {
 		uint8_t *pl = b + n;
 
@@ -172,9 +181,11 @@ static size_t seen_cli;
 static bool seen_final;
 
 static int check(void *ctx, const uint8_t cr[32], const struct streams *st,
-		 const char *lines, size_t len, bool final)
+		 char **lines, size_t *len, unsigned flags, bool final)
 {
 	(void)ctx, (void)cr, (void)lines, (void)len;
+	if (flags & SEQ_CHECK_RENEG)
+		return 0;
 	seen_cli = st->cli_len;
 	seen_final = final;
 	return verdicts[n_calls < 8 ? n_calls++ : 7];
@@ -280,6 +291,82 @@ static void test_parse(void)
 	CHECK(seq_parse(b, 70, &k1, cr) == 0); /* ClientHello cut short */
 }
 
+/* The check of a renegotiation: a scripted answer, what it was shown. */
+static int reneg_verdict;
+static unsigned reneg_calls;
+static size_t reneg_cli, reneg_srv;
+
+static int check_reneg(void *ctx, const uint8_t cr[32],
+		       const struct streams *st, char **lines, size_t *len,
+		       unsigned flags, bool final)
+{
+	(void)ctx, (void)cr, (void)lines, (void)len, (void)final;
+	if (!(flags & SEQ_CHECK_RENEG))
+		return 1;
+	reneg_calls++;
+	reneg_cli = st->cli_len, reneg_srv = st->srv_len;
+	return reneg_verdict;
+}
+
+#define RENEG_KEYS "CLIENT_RANDOM b2\nTLSDUMP_SERVER_HELLO b2\n"
+
+static void test_renegotiation(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, record_dsb, NULL);
+	uint8_t cr[32], cr2[32];
+	struct seq_stats st;
+
+	seq_set_check(s, check_reneg, NULL);
+	n_written = 0, reneg_calls = 0, reneg_verdict = 0;
+	memset(cr, 0xa1, 32);
+	memset(cr2, 0xb2, 32);
+	/* a TLS 1.2 session, its keys out: the flow is watched */
+	CHECK(feed(s, 1, 42000, 443, 1, 0xa1, 0) == 0);
+	CHECK(KEYS(s, cr, "CLIENT_RANDOM a1\n", true, MS) == 0);
+	CHECK(n_written == 2 && written[0] == -'C' && written[1] == 1);
+	/* handshake records before any application data: the first
+	 * handshake's last flight, not a renegotiation */
+	CHECK(feed(s, 2, 443, 42000, 5, 0, MS) == 0 && n_written == 3);
+	CHECK(feed(s, 3, 42000, 443, 3, 0, MS) == 0 && n_written == 4);
+	/* the server's HelloRequest (20 bytes), then the client's encrypted
+	 * ClientHello (10): held */
+	CHECK(feed(s, 4, 443, 42000, 5, 0, 10 * MS) == 0 && n_written == 4);
+	CHECK(feed(s, 5, 42000, 443, 4, 0, 11 * MS) == 0 && n_written == 4);
+	/* keys of a session never seen, that do not open it: not its own */
+	CHECK(KEYS(s, cr2, RENEG_KEYS, true, 12 * MS) == 0);
+	CHECK(reneg_calls == 1 && n_written == 4);
+	/* the client's stream starts with its own packet, the server's is
+	 * the HelloRequest */
+	CHECK(reneg_cli == 10 && reneg_srv == 20);
+	/* keys without the server random are no candidate (the one
+	 * pending is tried again) */
+	memset(cr, 0xc3, 32);
+	CHECK(KEYS(s, cr, "CLIENT_RANDOM c3\n", true, 13 * MS) == 0);
+	CHECK(reneg_calls == 2 && n_written == 4);
+	/* they open it once its next packet is in: DSB, then the flow */
+	reneg_verdict = 1;
+	CHECK(feed(s, 6, 443, 42000, 4, 0, 14 * MS) == 0);
+	CHECK(reneg_calls == 3 && n_written == 8 && written[4] == -'C');
+	CHECK(dsb_len == sizeof(RENEG_KEYS) - 1);
+	CHECK(written[5] == 4 && written[6] == 5 && written[7] == 6);
+	/* watched again: a third handshake held too, and with no keys
+	 * for it, let go at the timeout without a DSB */
+	CHECK(feed(s, 7, 42000, 443, 3, 0, 20 * MS) == 0 && n_written == 9);
+	CHECK(feed(s, 8, 42000, 443, 4, 0, 21 * MS) == 0 && n_written == 9);
+	CHECK(seq_tick(s, 2020 * MS) == 0 && n_written == 9);
+	CHECK(seq_tick(s, 2021 * MS) == 0 && n_written == 10 && written[9] == 8);
+	seq_get_stats(s, &st);
+	CHECK(st.timed_out == 1);
+	/* a TLS 1.3 session (no CLIENT_RANDOM line) is not watched */
+	memset(cr, 0xd4, 32);
+	CHECK(feed(s, 9, 42001, 443, 1, 0xd4, 3000 * MS) == 0);
+	CHECK(KEYS(s, cr, "SERVER_TRAFFIC_SECRET_0 d4\n", true, 3000 * MS) == 0);
+	CHECK(feed(s, 10, 42001, 443, 3, 0, 3001 * MS) == 0);
+	CHECK(feed(s, 11, 42001, 443, 4, 0, 3002 * MS) == 0);
+	CHECK(n_written == 14 && written[13] == 11);
+	seq_free(s);
+}
+
 int main(void)
 {
 	test_hold_until_keys();
@@ -289,5 +376,6 @@ int main(void)
 	test_check();
 	test_many();
 	test_parse();
+	test_renegotiation();
 	return test_done("test_sequencer");
 }

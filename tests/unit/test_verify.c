@@ -7,10 +7,14 @@
  * here with them; the application key from the RFC's server traffic
  * secret.  TLS 1.2: records sealed with a key block this test derives
  * itself (libcrypto's TLS1-PRF); the real sessions are in
- * tests/e2e/test_tls_verify.sh. */
+ * tests/e2e/test_tls_verify.sh.  0-RTT: the ClientHello, early secret,
+ * key and iv of RFC 8448 §4, an early-data record sealed here with them.
+ * Renegotiation: the TLS 1.2 records behind encrypted handshake records,
+ * the server random and suite from the internal line. */
 #include "join/streams.h"
 #include "crypto/keys.h"
 #include "crypto/verify.h"
+#include "rfc8448_0rtt.h"
 #include "testlib.h"
 
 #include <errno.h>
@@ -210,6 +214,102 @@ static void test_tls12(uint16_t suite, int chacha, int klen, int ivlen,
 	CHECK(check(cli, cn, srv, sn, line, 0) == VERIFY_BAD);
 }
 
+/* TLS 1.2 renegotiation: streams that start with records encrypted under
+ * the first keys (their ChangeCipherSpec header in clear, too); the new
+ * keys must open the first record after each side's ChangeCipherSpec. */
+static void test_renegotiation(void)
+{
+	uint8_t master[48], kb[128], cli[512], srv[512], junk[40];
+	char lines[400], wrong[400];
+	const char *mk = "4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d"
+			 "4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d";
+	const char *sr = "0202020202020202020202020202020202020202020202020202020202020202";
+	struct verify_streams st;
+	size_t cn, sn;
+
+	memset(master, 0x4d, 48);
+	memset(junk, 0xa5, sizeof(junk));
+	key_block(master, 0, kb, 2 * 16 + 2 * 4);
+	snprintf(lines, sizeof(lines), "CLIENT_RANDOM " CR " %s\n"
+		 "TLSDUMP_SERVER_HELLO " CR " %sc02f\n", mk, sr);
+	memcpy(wrong, lines, sizeof(lines));
+	wrong[strlen(wrong) - 6] ^= 1; /* the server random's last digit */
+	cn = rec(cli, 22, junk, sizeof(junk));      /* ClientHello, encrypted */
+	sn = rec(srv, 22, junk, 24);                /* HelloRequest */
+	sn += rec(srv + sn, 22, junk, sizeof(junk)); /* ServerHello..., encrypted */
+	st = (struct verify_streams){ cli, cn, srv, sn };
+	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == -EAGAIN);
+	cn += rec(cli + cn, 20, junk, 25);           /* its CCS, encrypted */
+	cn += fin12(cli + cn, 0, kb, 16, kb + 32);
+	st.cli_len = cn;
+	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == VERIFY_OK);
+	CHECK(verify_renegotiation(&st, wrong, strlen(wrong)) == VERIFY_BAD);
+	sn += rec(srv + sn, 20, junk, 25);
+	sn += fin12(srv + sn, 0, kb + 16, 16, kb + 32 + 4);
+	st.srv_len = sn;
+	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == VERIFY_OK);
+	/* without the internal line, or a TLS 1.3 / unknown suite in it,
+	 * nothing can be told */
+	CHECK(verify_renegotiation(&st, lines, strlen(lines) - strlen(strchr(lines, '\n') + 1)) == -ENOTSUP);
+	lines[strlen(lines) - 5] = '1', lines[strlen(lines) - 4] = '3';
+	lines[strlen(lines) - 3] = '0', lines[strlen(lines) - 2] = '1';
+	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == -ENOTSUP);
+}
+
+/* 0-RTT: the early-data record after the RFC's ClientHello opens with
+ * the early traffic secret derived from it. */
+static void test_early(void)
+{
+	static uint8_t cli[4096], srv[256], ch[512];
+	uint8_t key[16], iv[12], want[32];
+	const char *lines = "TLSDUMP_EARLY_SECRET " CR " " RFC8448_4_EARLY "\n";
+	struct verify_streams st;
+	struct keys_line out;
+	size_t cn, sn, chn = unhex(RFC8448_4_CH, ch, sizeof(ch)), first;
+
+	unhex(RFC8448_4_EARLY_KEY, key, 16);
+	unhex(RFC8448_4_EARLY_IV, iv, 12);
+	unhex(RFC8448_4_C_E_TRAFFIC, want, 32);
+	cn = rec(cli, 22, ch, chn);
+	sn = server_hello(srv, 0x1301);
+	st = (struct verify_streams){ cli, cn, srv, sn };
+	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -EAGAIN);
+	CHECK(verify_early(&st, lines, strlen(lines), true, &out) == -ENOTSUP);
+	CHECK(!memcmp(out.secret, want, 32) && out.label == KEYS_CLIENT_EARLY_TRAFFIC);
+	first = cn;
+	cn += rec(cli + cn, 20, (const uint8_t *)"\1", 1); /* compat CCS */
+	cn += rec13(cli + cn, key, iv, 0, 40);               /* early data */
+	st.cli_len = cn;
+	memset(&out, 0, sizeof(out));
+	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == VERIFY_OK);
+	CHECK(!memcmp(out.secret, want, 32) && out.secret_len == 32);
+	CHECK(out.label == KEYS_CLIENT_EARLY_TRAFFIC && out.client_random[0] == 1);
+	/* the ServerHello not captured yet: wait for its suite */
+	st.srv_len = 0;
+	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -EAGAIN);
+	st.srv_len = sn;
+	/* a record that does not open: dropped */
+	cli[cn - 1] ^= 1;
+	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == VERIFY_BAD);
+	/* the client's next record a handshake one: it sent no early data */
+	cn = first + rec(cli + first, 22, ch, 40);
+	st.cli_len = cn;
+	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -ENOENT);
+	/* no early_data extension (42 -> 43) in the ClientHello: nothing */
+	for (size_t i = 0; i + 3 < chn; i++)
+		if (!memcmp(ch + i, "\x00\x2a\x00\x00", 4)) {
+			ch[i + 1] = 0x2b;
+			break;
+		}
+	cn = rec(cli, 22, ch, chn);
+	cn += rec13(cli + cn, key, iv, 0, 40);
+	st.cli_len = cn;
+	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -ENOENT);
+	/* no early secret among the lines */
+	lines = "EXPORTER_SECRET " CR " " RFC8448_4_EARLY "\n";
+	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -ENOENT);
+}
+
 /* IPv4/TCP 10.0.0.a:pa -> 10.0.0.b:pb, seq, payload. */
 static uint32_t pkt(uint8_t *b, int a, int pa, int bb, int pb, uint32_t seq,
 		    const char *pl)
@@ -265,5 +365,7 @@ int main(void)
 	test_tls12(0xc030, 0, 32, 4, 1);  /* ECDHE-RSA-AES256-GCM-SHA384 */
 	test_tls12(0xcca8, 1, 32, 12, 0); /* ECDHE-RSA-CHACHA20-POLY1305 */
 	test_streams();
+	test_renegotiation();
+	test_early();
 	return test_done("test_verify");
 }

@@ -38,6 +38,17 @@ _Static_assert(FSIZE(conn_t, handshake_secret) == 64, "EVP_MAX_MD_SIZE");
 _Static_assert(FSIZE(conn_t, master_secret) == 64, "EVP_MAX_MD_SIZE");
 _Static_assert(FSIZE(conn_t, handshake_traffic_hash) == 64, "EVP_MAX_MD_SIZE");
 _Static_assert(FSIZE(conn_t, server_finished_hash) == 64, "EVP_MAX_MD_SIZE");
+/* The BPF side reads early_secret and s3.server_random next to these
+ * (sources/openssl/openssl.h): a release that moves them stops here. */
+_Static_assert(offsetof(conn_t, early_secret) + 64 == offsetof(conn_t, handshake_secret),
+	       "early_secret right before handshake_secret");
+#ifdef OSSL_S3_PTR
+_Static_assert(offsetof(s3_t, server_random) + 32 == offsetof(s3_t, client_random),
+	       "server_random right before client_random");
+#else
+_Static_assert(offsetof(conn_t, s3.server_random) + 32 == offsetof(conn_t, s3.client_random),
+	       "server_random right before client_random");
+#endif
 _Static_assert(FSIZE(SSL_SESSION, master_key_length) == 8, "size_t");
 _Static_assert(FSIZE(SSL_SESSION, master_key) >= 48, "TLS 1.2 master key");
 _Static_assert(FSIZE(SSL_SESSION, cipher) == 8, "cipher is a pointer");

@@ -91,6 +91,10 @@ static __always_inline int read_ssl(const struct ossl_offsets *o, __u64 ssl,
 		err |= bpf_probe_read_user(&s3, 8, (void *)s3);
 	err |= bpf_probe_read_user(e->client_random, 32,
 				   (void *)(s3 + o->s3_client_random));
+	err |= bpf_probe_read_user(e->server_random, 32,
+				   (void *)(s3 + o->s3_client_random - 32));
+	err |= bpf_probe_read_user(e->early_secret, OSSL_SECRET_MAX,
+				   (void *)(ssl + o->handshake_secret - OSSL_SECRET_MAX));
 	err |= bpf_probe_read_user(e->handshake_secret, OSSL_SECRET_MAX,
 				   (void *)(ssl + o->handshake_secret));
 	err |= bpf_probe_read_user(e->master_secret, OSSL_SECRET_MAX,

@@ -73,6 +73,13 @@ struct ossl_event {
 	__u8 master_secret[OSSL_SECRET_MAX];
 	__u8 handshake_traffic_hash[OSSL_SECRET_MAX];
 	__u8 server_finished_hash[OSSL_SECRET_MAX];
+	/* Read next to what the profile locates, by a layout every OpenSSL
+	 * from 1.1.1 to 3.5 shares (tools/openssl-offsets/offsets.c asserts
+	 * it): early_secret[64] right before handshake_secret (TLS 1.3
+	 * 0-RTT), s3.server_random[32] right before s3.client_random (the
+	 * check of a renegotiation, whose ServerHello is encrypted). */
+	__u8 early_secret[OSSL_SECRET_MAX];
+	__u8 server_random[32];
 };
 
 #ifndef __bpf__

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# Keys of handshakes that are not a plain first one, with real openssl
+# s_server/s_client over 127.0.0.1, tlsdump limited to ONE side each time
+# (--comm of a copy of the openssl binary, zcli or zsrv), so that the other
+# side's keys cannot stand in:
+#  - TLS 1.3 0-RTT (s_client -sess_in -early_data, s_server -early_data),
+#    client side and server side: the early-data request decrypts with
+#    tshark from the pcapng alone; CLIENT_EARLY_TRAFFIC_SECRET (equal to
+#    the side's own -keylogfile) is in a DSB before the early data
+#    (tlscap order) and in the -k key log;
+#    GnuTLS's own CLIENT_EARLY_TRAFFIC_SECRET line (gnutls-cli), the same;
+#  - TLS 1.2 renegotiation, started by the client (R, s_server
+#    -client_renegotiation) and by the server (r): the request sent after
+#    it decrypts from the pcapng alone; the second handshake's
+#    CLIENT_RANDOM (its ClientHello travels encrypted) is in a DSB before
+#    its ChangeCipherSpec (tlscap order), and in the key log, also in
+#    -m keylog.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd openssl tshark python3
+make_cert
+cp "$(command -v openssl)" "$WORK/zcli"
+cp "$(command -v openssl)" "$WORK/zsrv"
+cd "$WORK"
+printf 'GET /early HTTP/1.0\r\n\r\n' >"$WORK/early.txt"
+
+# start_server NAME CMD...: CMD in the background (SRV) with its stdin a
+# fifo $WORK/NAME.in, held open (s_server closes a connection at EOF)
+# by a sleep that the cleanup ends: echo r >"$WORK/NAME.in" types r.
+start_server() {
+	local name=$1; shift
+	mkfifo "$WORK/$name.in"
+	(exec 3>"$WORK/$name.in"; exec sleep 30) &
+	CLEANUP+=("kill $!")
+	"$@" <"$WORK/$name.in" >"$WORK/$name.out" 2>&1 &
+	SRV=$!
+	CLEANUP+=("kill $SRV")
+}
+
+# wait_reneg KEYLOG: until the client's own key log shows its second
+# handshake (at most 10 s).
+wait_reneg() {
+	local i n
+	for i in $(seq 200); do
+		n=$(grep -c '^CLIENT_RANDOM ' "$1" 2>/dev/null)
+		[ "${n:-0}" -ge 2 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_pcap NAME COMM PORT: tlsdump tls -m pcap with -k, only COMM.
+start_pcap() {
+	"$TLSDUMP" tls -v -m pcap -i lo -w "$WORK/$1.pcapng" -k "$WORK/$1.keys" \
+		--comm "$2" "tcp port $3" 2>"$WORK/$1.err" &
+	TD_PID=$!
+	wait_attached "$1" "$TD_PID"
+}
+
+# check_file NAME TRUTH URI...: tshark decrypts each URI from NAME.pcapng
+# alone; every line of TRUTH (the probed side's -keylogfile, minus the
+# labels tlsdump does not write) is in a DSB and in the key log; the
+# needed lines stand before their packets.
+check_file() {
+	local name=$1 truth=$2 u line; shift 2
+	tshark -r "$WORK/$name.pcapng" -Y http.request -T fields -e http.request.uri \
+		2>/dev/null >"$WORK/$name.uris"
+	for u; do
+		grep -qx "$u" "$WORK/$name.uris" ||
+			fail "$name: $u not decrypted from the file alone (got: $(tr '\n' ' ' <"$WORK/$name.uris"); $(tail -3 "$WORK/$name.err"))"
+	done
+	tlscap dsb "$WORK/$name.pcapng" >"$WORK/$name.dsb"
+	grep -v -e '^#' -e '^EARLY_EXPORTER_SECRET ' "$truth" >"$WORK/$name.truth"
+	[ -s "$WORK/$name.truth" ] || fail "$name: no ground truth in $truth"
+	while read -r line; do
+		grep -qxF "$line" "$WORK/$name.dsb" || fail "$name: not in a DSB: ${line:0:60}..."
+		grep -qxF "$line" "$WORK/$name.keys" || fail "$name: not in the key log: ${line:0:60}..."
+	done <"$WORK/$name.truth"
+	! grep -q '^TLSDUMP_' "$WORK/$name.dsb" "$WORK/$name.keys" || fail "$name: an internal line was written"
+	tlscap order "$WORK/$name.pcapng" >"$WORK/$name.order" ||
+		fail "$name: keys after the packets that need them: $(grep -v 'keys in time' "$WORK/$name.order")"
+}
+
+# ---- TLS 1.3 0-RTT ------------------------------------------------------
+# zrtt SIDE: a session ticket from a first connection (not captured), then
+# a resumption sending the request as early data; SIDE (zcli or zsrv) is
+# the only one probed.
+zrtt() {
+	local side=$1 P srv=openssl cli=openssl
+	P=$(rand_port)
+	[ "$side" = zsrv ] && srv=./zsrv
+	[ "$side" = zcli ] && cli=./zcli
+	rm -f "$WORK/sess.pem"
+	start_server "$side-srv" $srv s_server -accept 127.0.0.1:$P -cert cert.pem -key key.pem \
+		-early_data -keylogfile "$WORK/$side-srv.truth"
+	wait_listen - tcp "$P"
+	(printf 'GET /first HTTP/1.0\r\n\r\n'; sleep 1) | timeout 10 openssl s_client \
+		-connect 127.0.0.1:$P -sess_out "$WORK/sess.pem" >"$WORK/$side-c1.out" 2>&1
+	[ -s "$WORK/sess.pem" ] || fail "0-RTT: no session ticket"
+	start_pcap "zrtt-$side" "$side" "$P"
+	(sleep 1) | timeout 10 $cli s_client -connect 127.0.0.1:$P -sess_in "$WORK/sess.pem" \
+		-early_data "$WORK/early.txt" -keylogfile "$WORK/$side-cli.truth" \
+		>"$WORK/$side-c2.out" 2>&1
+	sleep 0.3
+	stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/zrtt-$side.err")"
+	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null
+	grep -q 'Early data received' "$WORK/$side-srv.out" || fail "openssl did not use 0-RTT: $(head -5 "$WORK/$side-c2.out")"
+	# the truth is the probed side's own key log: this session's lines
+	local truth="$WORK/$side-cli.truth"
+	[ "$side" = zsrv ] && { cr=$(awk '/^CLIENT_EARLY/ {print $2}' "$truth");
+		grep " $cr " "$WORK/$side-srv.truth" >"$WORK/$side.truth"; truth="$WORK/$side.truth"; }
+	grep -q '^CLIENT_EARLY_TRAFFIC_SECRET ' "$truth" || fail "0-RTT: openssl logged no early secret"
+	check_file "zrtt-$side" "$truth" /early
+	grep -q ' early 1 ' "$WORK/zrtt-$side.order" || fail "0-RTT: tlscap saw no early data: $(tail -1 "$WORK/zrtt-$side.order")"
+	ok "0-RTT, only the $side side probed: the early-data request decrypts from the file alone, CLIENT_EARLY_TRAFFIC_SECRET before it and in the key log"
+}
+zrtt zcli
+zrtt zsrv
+
+# GnuTLS writes CLIENT_EARLY_TRAFFIC_SECRET itself (its key-log function,
+# which tlsdump probes): gnutls-cli -r --earlydata, the client probed alone.
+if command -v gnutls-cli >/dev/null && command -v gnutls-serv >/dev/null; then
+	P=$(rand_port)
+	start_server gsrv gnutls-serv --earlydata --echo -p "$P" --x509certfile cert.pem --x509keyfile key.pem
+	wait_listen - tcp "$P"
+	"$TLSDUMP" gnutls -v -m pcap -i lo -w "$WORK/zrtt-gnutls.pcapng" -k "$WORK/zrtt-gnutls.keys" \
+		--comm gnutls-cli "tcp port $P" 2>"$WORK/zrtt-gnutls.err" &
+	TD_PID=$!
+	wait_attached zrtt-gnutls "$TD_PID"
+	(sleep 2) | SSLKEYLOGFILE="$WORK/gnutls.truth" timeout 10 gnutls-cli --insecure -r \
+		--earlydata="$WORK/early.txt" -p "$P" 127.0.0.1 >"$WORK/gcli.out" 2>&1
+	sleep 0.3
+	stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/zrtt-gnutls.err")"
+	kill "$SRV" 2>/dev/null
+	grep -q '^CLIENT_EARLY_TRAFFIC_SECRET ' "$WORK/gnutls.truth" || fail "gnutls-cli sent no early data: $(tail -3 "$WORK/gcli.out")"
+	check_file zrtt-gnutls "$WORK/gnutls.truth" /early
+	grep -q ' early 1 ' "$WORK/zrtt-gnutls.order" || fail "GnuTLS 0-RTT: tlscap saw no early data: $(tail -1 "$WORK/zrtt-gnutls.order")"
+	ok "0-RTT with GnuTLS, the client probed alone: the early-data request decrypts from the file alone"
+fi
+
+# ---- TLS 1.2 renegotiation ----------------------------------------------
+# reneg SIDE: the client types R (zcli probed) or the server r (zsrv
+# probed); /one before, /two after the renegotiation.
+reneg() {
+	local side=$1 P srv=openssl cli=openssl
+	P=$(rand_port)
+	[ "$side" = zsrv ] && srv=./zsrv
+	[ "$side" = zcli ] && cli=./zcli
+	start_server "$side-rsrv" $srv s_server -accept 127.0.0.1:$P -cert cert.pem -key key.pem \
+		-client_renegotiation -keylogfile "$WORK/$side-rsrv.truth"
+	local sout="$WORK/$side-rsrv.out" cout="$WORK/$side-rcli.out"
+	if [ "$side" = zsrv ]; then
+		# the server types r once /one went through
+		(wait_log "$sout" 'GET /one' 10 && echo r >"$WORK/$side-rsrv.in") &
+	fi
+	wait_listen - tcp "$P"
+	start_pcap "reneg-$side" "$side" "$P"
+	# each line typed once the one before was handled: s_client takes R
+	# only alone at the start of a read
+	if [ "$side" = zcli ]; then
+		(printf 'GET /one HTTP/1.0\r\n\r\n'; wait_log "$sout" 'GET /one' 10; echo R
+		 wait_reneg "$WORK/$side-rcli.truth"; sleep 0.2
+		 printf 'GET /two HTTP/1.0\r\n\r\n'; wait_log "$sout" 'GET /two' 10; sleep 0.2) |
+			timeout 20 $cli s_client -tls1_2 -connect 127.0.0.1:$P \
+			-keylogfile "$WORK/$side-rcli.truth" >"$cout" 2>&1
+	else
+		(printf 'GET /one HTTP/1.0\r\n\r\n'; wait_reneg "$WORK/$side-rcli.truth"
+		 sleep 0.2; printf 'GET /two HTTP/1.0\r\n\r\n'; wait_log "$sout" 'GET /two' 10
+		 sleep 0.2) | timeout 20 $cli s_client -tls1_2 -connect 127.0.0.1:$P \
+			-keylogfile "$WORK/$side-rcli.truth" >"$cout" 2>&1
+	fi
+	sleep 0.3
+	stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/reneg-$side.err")"
+	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null
+	local truth="$WORK/$side-rcli.truth"
+	[ "$side" = zsrv ] && truth="$WORK/$side-rsrv.truth"
+	[ "$(grep -c '^CLIENT_RANDOM ' "$truth")" = 2 ] ||
+		fail "renegotiation ($side): openssl logged $(grep -c '^CLIENT_RANDOM ' "$truth") sessions, not 2: $(tail -5 "$WORK/$side-rsrv.out")"
+	check_file "reneg-$side" "$truth" /one /two
+	grep -q ' renegotiations 1$' "$WORK/reneg-$side.order" || fail "tlscap saw no renegotiation: $(tail -1 "$WORK/reneg-$side.order")"
+	ok "renegotiation started by the ${side#z}, only the $side side probed: the request after it decrypts from the file alone, its keys before its ChangeCipherSpec and in the key log"
+}
+reneg zcli
+reneg zsrv
+
+# -m keylog (no packets): the renegotiation's lines too, the client only
+# (-p: --comm needs packets).  The client is started first, held opening
+# its stdin (a fifo), so that its pid is known before it runs.
+P=$(rand_port)
+start_server ksrv openssl s_server -accept 127.0.0.1:$P -cert cert.pem -key key.pem -client_renegotiation
+wait_listen - tcp "$P"
+mkfifo "$WORK/cli.in"
+./zcli s_client -tls1_2 -connect 127.0.0.1:$P -keylogfile "$WORK/kl.truth" <"$WORK/cli.in" \
+	>"$WORK/kl.out" 2>&1 &
+CLI=$!
+CLEANUP+=("kill $CLI")
+"$TLSDUMP" tls -v -m keylog -k "$WORK/kl.keys" -p "$CLI" 2>"$WORK/kl.err" &
+TD_PID=$!
+wait_log "$WORK/kl.err" 'capturing TLS secrets only' 10 || fail "not started: $(cat "$WORK/kl.err")"
+(printf 'GET /one HTTP/1.0\r\n\r\n'; wait_log "$WORK/ksrv.out" 'GET /one' 10; echo R
+ wait_reneg "$WORK/kl.truth"; sleep 0.2
+ printf 'GET /two HTTP/1.0\r\n\r\n'; wait_log "$WORK/ksrv.out" 'GET /two' 10; sleep 0.2) >"$WORK/cli.in"
+wait "$CLI"
+sleep 0.3
+stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/kl.err")"
+kill "$SRV" 2>/dev/null
+[ "$(grep -c '^CLIENT_RANDOM ' "$WORK/kl.truth")" = 2 ] || fail "-m keylog: openssl did not renegotiate: $(tail -3 "$WORK/kl.out")"
+keys_equal "$WORK/kl.truth" "$WORK/kl.keys" "-m keylog, renegotiating client"
+ok "-m keylog: both handshakes' lines of the renegotiating client, and only its"
