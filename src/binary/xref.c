@@ -202,6 +202,62 @@ int xref_common_callee(struct elfsym *e, const char *const *strs, unsigned n,
 	return err;
 }
 
+struct each {
+	struct strings *st;
+	xref_load_fn fn;
+	void *ctx;
+	uint64_t next; /* loads below this vaddr were reported (overlap) */
+};
+
+static int each_load(void *ctx, const uint8_t *b, size_t n, uint64_t va)
+{
+	struct each *x = ctx;
+	const uint8_t *p = b + 1, *end = b + n;
+
+	while (p + LEA_LEN - 1 <= end &&
+	       (p = memchr(p, 0x8d, (size_t)(end - p))) != NULL) {
+		size_t i = (size_t)(p - b) - 1;
+		uint64_t at = va + i;
+		int32_t rel;
+		int k, r;
+
+		p++;
+		if ((b[i] != 0x48 && b[i] != 0x4c) || i + LEA_LEN > n ||
+		    (b[i + 2] & 0xc7) != 0x05 || at < x->next)
+			continue;
+		memcpy(&rel, b + i + 3, 4);
+		k = string_of(x->st, at + LEA_LEN + (uint64_t)(int64_t)rel);
+		if (k < 0)
+			continue;
+		x->next = at + 1;
+		r = x->fn(x->ctx, (unsigned)k, at);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int xref_loads(struct elfsym *e, const char *const *strs, unsigned n,
+	       xref_load_fn fn, void *ctx)
+{
+	struct strings st = { .s = strs, .n = n };
+	struct each x = { &st, fn, ctx, 0 };
+	struct elfsym_region text;
+	int err;
+
+	if (!n || n > XREF_MAX_STRINGS)
+		return -EINVAL;
+	for (unsigned k = 0; k < n; k++)
+		if (strlen(strs[k]) + 1 > STR_MAX)
+			return -EINVAL;
+	err = read_strings(e, &st);
+	if (err || !st.lo)
+		return err;
+	if (elfsym_section(e, ".text", &text) != 0)
+		return -ENOENT;
+	return elfsym_scan(e, &text, LEA_LEN, each_load, &x);
+}
+
 int xref_has_text(struct elfsym *e, const char *s, bool part)
 {
 	const char *one[1] = { s };
