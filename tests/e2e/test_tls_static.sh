@@ -16,7 +16,13 @@
 #     key lines;
 #  3. `tlsdump tls -m pcap` with the stripped program: the same;
 #  4. `tlsdump tls --libssl PATH` naming the stripped program, -m
-#     keylog: its key lines equal its own, and nothing else was probed.
+#     keylog: its key lines equal its own, and nothing else was probed;
+#  5. no profile known to fit (the test build's TLSDUMP_TEST_VERSION
+#     makes it "3.6.0"): in pcap mode the first candidate (3.5) is
+#     refuted by what it reads, the second (3.0) is taken, and the
+#     sessions after that decrypt; no key line that is not the client's
+#     own reaches the file.  In -m keylog (no key check) it is refused
+#     with one line and nothing is written.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd tshark openssl cc strip flock
@@ -112,3 +118,36 @@ stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump --libssl exit $RC: $(cat "$WORK/lib.err")"
 keys_equal "$WORK/lib.own" "$WORK/lib.keys" "--libssl ./sslstatic-strip -m keylog"
 ok "--libssl ./sslstatic-strip -m keylog: $(keys_norm "$WORK/lib.keys" | wc -l) key lines = its own"
+
+# ---- 5. no profile fits: candidates, confirmed by the key check ----
+[ -x "$TLSDUMP_TEST_BIN" ] || fail "no test build at $TLSDUMP_TEST_BIN (make build/tlsdump-test)"
+TLSDUMP_TEST_VERSION=3.6.0 "$TLSDUMP_TEST_BIN" -v --comm sslstatic-strip -i lo -w "$WORK/cand.pcapng" \
+	"tcp port $P" 2>"$WORK/cand.err" &
+TD_PID=$!
+wait_attached cand "$TD_PID"
+KEYLOG="$WORK/first.own" timeout 20 "$FX/sslstatic-strip" "$P" 1.3 /first >/dev/null 2>&1 || fail "first client"
+wait_log "$WORK/cand.err" "sslstatic-strip: OpenSSL 3\.6\.0, offsets candidate 2 of [0-9]+, to be confirmed by the key check \(3\.0\.\)" 10 ||
+	fail "candidates: the second was not taken: $(grep sslstatic-strip "$WORK/cand.err" | grep -v 'save success')"
+run sslstatic-strip cand
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump-test (candidates) exit $RC: $(cat "$WORK/cand.err")"
+grep -q "sslstatic-strip: OpenSSL 3\.6\.0, offsets candidate 1 of [0-9]*, to be confirmed by the key check (3\.5\.)" "$WORK/cand.err" &&
+	grep -Eq "sslstatic-strip: (secrets of pid [0-9]+ \(sslstatic-strip\) are implausible|the keys of pid [0-9]+ \(sslstatic-strip\) do not open)" "$WORK/cand.err" ||
+	fail "candidates: the first (3.5) was not tried and refuted: $(grep sslstatic-strip "$WORK/cand.err" | grep -v 'save success')"
+decrypted "$WORK/cand.pcapng" cand "candidate profiles"
+checked "$WORK/cand.err" "candidate profiles"
+tlscap dsb "$WORK/cand.pcapng" | sort -u >"$WORK/cand.dsb"
+cat "$WORK/first.own" "$WORK/cand.own" | sort -u >"$WORK/cand.truth"
+[ -z "$(comm -23 "$WORK/cand.dsb" "$WORK/cand.truth")" ] || fail "candidates: key lines written that are not the client's: $(comm -23 "$WORK/cand.dsb" "$WORK/cand.truth")"
+ok "no profile known to fit: candidate 3.5 refuted, 3.0 confirmed by the key check, later sessions decrypted, no foreign key line"
+
+TLSDUMP_TEST_VERSION=3.6.0 "$TLSDUMP_TEST_BIN" tls --libssl "$FX/sslstatic-strip" -m keylog -k "$WORK/nock.keys" 2>"$WORK/nock.err" &
+TD_PID=$!
+wait_log "$WORK/nock.err" "sslstatic-strip: OpenSSL 3\.6\.0: offsets none: no profile for this version, and no key check in this mode" 10 ||
+	fail "-m keylog, no profile: not refused with one line: $(cat "$WORK/nock.err")"
+KEYLOG=/dev/null timeout 20 "$FX/sslstatic-strip" "$P" 1.3 /nock >/dev/null 2>&1 || fail "client (keylog)"
+sleep 0.5
+stop_pid "$TD_PID"
+[ -z "$(keys_norm "$WORK/nock.keys" 2>/dev/null)" ] || fail "-m keylog, no profile: keys written: $(cat "$WORK/nock.keys")"
+ok "-m keylog, no profile and no key check: refused with one line, no key written"

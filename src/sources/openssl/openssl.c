@@ -288,7 +288,7 @@ int ossl_attach_file(struct ossl *o, const char *path, const char *display,
 		detach_file(&o->files[slot]);
 		return err;
 	}
-	return 0;
+	return slot;
 }
 
 int ossl_attach_bio(struct ossl *o, unsigned file, pid_t pid)
@@ -339,6 +339,11 @@ bool ossl_file_active(const struct ossl *o, unsigned file)
 const char *ossl_file_path(const struct ossl *o, unsigned file)
 {
 	return file < OSSL_MAX_FILES ? o->files[file].display : "?";
+}
+
+const char *ossl_file_path_opened(const struct ossl *o, unsigned file)
+{
+	return file < OSSL_MAX_FILES ? o->files[file].path : "?";
 }
 
 void ossl_known(struct ossl *o, uint64_t ino)
