@@ -5,6 +5,7 @@
 #include "binary/elfsym.h"
 #include "binary/xref.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -68,22 +69,39 @@ struct find_version {
 	size_t len;
 };
 
-/* A string a rip-relative lea in code[] loads that reads as a version. */
+/* The address code[i] loads: lea reg,[rip+X]; in non-PIE code (abs)
+ * also mov r32,imm32 (b8+r).  0 when it is neither. */
+static uint64_t load_at(const uint8_t *c, size_t n, size_t i, uint64_t va,
+			bool abs)
+{
+	int32_t rel;
+	uint32_t imm;
+
+	if (i + LEA_LEN <= n && (c[i] == 0x48 || c[i] == 0x4c) &&
+	    c[i + 1] == 0x8d && (c[i + 2] & 0xc7) == 0x05) {
+		memcpy(&rel, c + i + 3, 4);
+		return va + i + LEA_LEN + (uint64_t)(int64_t)rel;
+	}
+	if (abs && i + 5 <= n && c[i] >= 0xb8 && c[i] <= 0xbf) {
+		memcpy(&imm, c + i + 1, 4);
+		return imm;
+	}
+	return 0;
+}
+
+/* A string code[] loads that reads as a version. */
 static int version_in(struct find_version *v, const uint8_t *c, size_t n,
 		      uint64_t va)
 {
-	for (size_t i = 0; i + LEA_LEN <= n; i++) {
+	bool abs = elfsym_type(v->e) == ET_EXEC;
+
+	for (size_t i = 0; i < n; i++) {
 		char s[VERSION_READ];
-		uint64_t target, off, avail;
-		int32_t rel;
+		uint64_t target = load_at(c, n, i, va, abs), off, avail;
 		size_t vl;
 
-		if ((c[i] != 0x48 && c[i] != 0x4c) || c[i + 1] != 0x8d ||
-		    (c[i + 2] & 0xc7) != 0x05)
-			continue;
-		memcpy(&rel, c + i + 3, 4);
-		target = va + i + LEA_LEN + (uint64_t)(int64_t)rel;
-		if (elfsym_vaddr_to_offset(v->e, target, &off, &avail) != 0 ||
+		if (!target ||
+		    elfsym_vaddr_to_offset(v->e, target, &off, &avail) != 0 ||
 		    avail < 8)
 			continue;
 		if (elfsym_read(v->e, off, s, avail < sizeof(s) ?

@@ -41,8 +41,9 @@ int xref_common_callee(struct elfsym *e, const char *const *strs, unsigned n,
 		       struct xref_result *res);
 
 /* Every `lea reg,[rip+X]` in .text whose X is where one of the strings
- * sits in .rodata (the whole string, NUL included): fn(ctx, k, at) with
- * the string's index and the load's vaddr, in address order.  fn returns
+ * sits in .rodata (the whole string, NUL included), and in a non-PIE
+ * executable also every mov of X as an immediate (code built without
+ * -fPIC): fn(ctx, k, at) with the string's index and the load's vaddr.  fn returns
  * 0 to go on, > 0 to stop (the result).  0, fn's result, -ENOENT (no
  * .text or .rodata), -EINVAL, -errno. */
 typedef int (*xref_load_fn)(void *ctx, unsigned k, uint64_t at);

@@ -5,7 +5,10 @@
  * libcrypto (which also has the text: both must agree), and, when the
  * fixture of tests/e2e/test_tls_static.sh is built, the stripped static
  * client's probe points equal what .symtab says of the plain one; a copy
- * whose SSL_do_handshake name was changed is refused, not guessed at. */
+ * whose SSL_do_handshake name was changed is refused, not guessed at;
+ * node (non-PIE, OpenSSL built without -fPIC: names passed as immediates,
+ * SSL_do_handshake inlined into SSL_connect and SSL_accept) gives the
+ * functions its .dynsym names and the version of its text. */
 #include "testlib.h"
 #include "binary/ehframe.h"
 #include "binary/elfsym.h"
@@ -16,6 +19,7 @@
 
 #define LIBCRYPTO "/usr/lib/x86_64-linux-gnu/libcrypto.so.3"
 #define FIXTURE "build/fixtures/openssl-static/"
+#define NODE "/usr/bin/node"
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 
@@ -144,11 +148,54 @@ static void fixture(void)
 	free(buf);
 }
 
+/* Which exported function starts at vaddr ("" none). */
+static const char *name_at(struct elfsym *e, uint64_t vaddr,
+			   const char *const *names)
+{
+	struct elfsym_func fn;
+
+	for (; *names; names++)
+		if (elfsym_find_func(e, *names, &fn) == 0 && fn.vaddr == vaddr)
+			return *names;
+	return "";
+}
+
+static void node(void)
+{
+	static const char *const allowed[OSR_N][5] = {
+		{ "SSL_do_handshake", "SSL_connect", "SSL_accept", NULL },
+		{ "ssl_read_internal", "SSL_read", "SSL_read_ex", "SSL_peek", NULL },
+		{ "ssl_write_internal", "SSL_write", "SSL_write_ex", NULL },
+		{ "SSL_shutdown", NULL },
+	};
+	struct osslstatic_sites s;
+	char text[64], prov[64];
+	struct elfsym *e;
+
+	if (elfsym_open(NODE, &e) != 0) {
+		printf("no " NODE ": its checks skipped\n");
+		return;
+	}
+	CHECK(elfsym_openssl_version(e, text, sizeof(text)) == 0);
+	CHECK(osslstatic_version(e, prov, sizeof(prov)) == 0);
+	CHECK_MSG(!strcmp(text, prov), "text %s, providers %s", text, prov);
+	CHECK(osslstatic_sites(e, &s) == 0);
+	for (int r = 0; r < OSR_N; r++) {
+		CHECK_MSG(s.n[r] >= 1, "role %d", r);
+		for (unsigned i = 0; i < s.n[r]; i++)
+			CHECK_MSG(*name_at(e, s.f[r][i].vaddr, allowed[r]),
+				  "role %d: 0x%llx is none of its functions", r,
+				  (unsigned long long)s.f[r][i].vaddr);
+	}
+	elfsym_close(e);
+}
+
 int main(void)
 {
 	ehframe();
 	parse_version();
 	libcrypto();
 	fixture();
+	node();
 	return test_done("osslstatic");
 }
