@@ -6,10 +6,11 @@
 #   make test-unit | test-bpf | test-e2e
 #   make SAN=1      AddressSanitizer + UBSan build in build/san
 #   make demo       capture some local traffic and read it back with tshark
-#   make fixtures   OpenSSL 1.1.1 and 3.5, GnuTLS 3.8 (trixie, sid) and
-#                   static GnuTLS programs for the tests
+#   make fixtures   OpenSSL 1.1.1 and 3.5, GnuTLS 3.8 (trixie, sid),
+#                   static GnuTLS and OpenSSL programs for the tests
 #                   (tools/fixtures/openssl.sh, tools/fixtures/gnutls.sh,
-#                   tools/fixtures/gnutls-static.sh; the tests call them
+#                   tools/fixtures/gnutls-static.sh,
+#                   tools/fixtures/openssl-static.sh; the tests call them
 #                   themselves, minutes the first time)
 VERSION := 0.1.0
 SAN ?=
@@ -112,6 +113,7 @@ fixtures:
 	tools/fixtures/gnutls.sh 3.8
 	tools/fixtures/gnutls.sh 3.8-sid
 	tools/fixtures/gnutls-static.sh
+	tools/fixtures/openssl-static.sh
 
 bench: all
 	bench/capture.sh
