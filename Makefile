@@ -132,7 +132,10 @@ FUZZ_SECS ?= 20
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS_elfsym := src/binary/elfsym.c src/binary/prologue.c
-FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c
+FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c src/binary/osslstatic.c \
+	src/binary/ehframe.c src/binary/xref.c
+FUZZ_SRCS_osslstatic := src/binary/osslstatic.c src/binary/ehframe.c src/binary/xref.c \
+	src/binary/elfsym.c
 FUZZ_SRCS_text := src/out/text.c
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c
@@ -153,6 +156,10 @@ build/fuzz/corpus/elfsym/seed.so: tests/fuzz/seed_elf.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -shared -fPIC -nostdlib -o $@ $<
 
+build/fuzz/corpus/osslstatic/seed: tests/fuzz/seed_osslstatic.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -static -nostdlib -fasynchronous-unwind-tables -o $@ $<
+
 build/fuzz/corpus/goelf/stripped: tools/fixtures/go.sh tests/e2e/go/gohttps.go
 	@mkdir -p $(@D)
 	cp "$$(tools/fixtures/go.sh)/stripped" $@
@@ -166,7 +173,8 @@ build/fuzz/corpus/procfs/self:
 	cat /proc/self/status > $@
 
 fuzz-run: fuzz build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self \
-		build/fuzz/corpus/goelf/stripped build/fuzz/corpus/procfs/self
+		build/fuzz/corpus/goelf/stripped build/fuzz/corpus/procfs/self \
+		build/fuzz/corpus/osslstatic/seed
 	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 		echo "== $$f ($(FUZZ_SECS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \
