@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 # OpenSSL linked into the program (`gcc -static ... -lssl -lcrypto`,
 # tools/fixtures/openssl-static.sh), with no version text in it; plain
-# (symbols in .symtab) and stripped (no symbols at all).  Clients of
+# (symbols in .symtab), stripped (no symbols at all), and a stripped
+# static PIE.  Clients of
 # tests/e2e/ossl_static.c against openssl s_server -www on 127.0.0.1,
 # TLS 1.3 and 1.2; tlsdump is limited to the client (--comm) so that
 # s_server's keys (the shared libssl, probed too) cannot stand in.
 # Asserts:
 #  1. --list names the version the program was built with (libssl-dev's
 #     OPENSSL_VERSION_STR), for both;
-#  2. default mode, fresh start: each program is the first TLS program
+#  2. default mode, fresh start (all three): each program is the first TLS program
 #     started after tlsdump (the exec gate probes it before it runs);
 #     tshark decrypts both requests from the pcapng alone, the key check
 #     opened every session and the DSBs hold exactly the client's own
@@ -37,14 +38,14 @@ VER=$(sed -n 's/^# *define OPENSSL_VERSION_STR "\(.*\)"$/\1/p' /usr/include/open
 grep -q "OpenSSL $VER " "$FX/sslstatic" && fail "the fixture holds OpenSSL's version text: not the case this test is about"
 
 # ---- 1. --list ----
-for n in sslstatic sslstatic-strip; do
+for n in sslstatic sslstatic-strip sslstatic-pie; do
 	"$TLSDUMP" tls --list --libssl "$FX/$n" >"$WORK/list.$n" 2>&1 || fail "--list --libssl $n: status $?: $(cat "$WORK/list.$n")"
 	grep -A2 -x "$FX/$n" "$WORK/list.$n" >"$WORK/entry.$n" || fail "--list: $n not listed: $(cat "$WORK/list.$n")"
 	grep -qx "  OpenSSL $VER (linked into the executable)" "$WORK/entry.$n" &&
 		grep -q '^  offsets: table: ' "$WORK/entry.$n" ||
 		fail "--list: $n not named OpenSSL $VER with a profile: $(cat "$WORK/entry.$n")"
 done
-ok "--list names OpenSSL $VER for the static program, plain and stripped"
+ok "--list names OpenSSL $VER for the static program, plain, stripped and stripped static PIE"
 
 P=$(rand_port)
 openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
@@ -73,7 +74,7 @@ checked() {
 }
 
 # ---- 2. default mode, fresh start: the exec gate probes it first ----
-for n in sslstatic sslstatic-strip; do
+for n in sslstatic sslstatic-strip sslstatic-pie; do
 	t=${n//-/_}
 	"$TLSDUMP" -v --comm "$n" -i lo -w "$WORK/$t.pcapng" "tcp port $P" 2>"$WORK/$t.err" &
 	TD_PID=$!
@@ -92,7 +93,7 @@ for n in sslstatic sslstatic-strip; do
 done
 grep -q "sslstatic-strip: no OpenSSL symbols: probes placed by the function names its errors carry (1 handshake, [1-4] read, [1-4] write, [1-4] shutdown functions)" \
 	"$WORK/sslstatic_strip.err" || fail "stripped: probes not placed by its error names: $(grep sslstatic-strip "$WORK/sslstatic_strip.err" | grep -v 'save success')"
-ok "default mode, fresh start: plain and stripped static clients decrypted (TLS 1.3 and 1.2) from the pcapng alone, keys = their own"
+ok "default mode, fresh start: plain, stripped and stripped static-PIE clients decrypted (TLS 1.3 and 1.2) from the pcapng alone, keys = their own"
 
 # ---- 3. tlsdump tls -m pcap, stripped ----
 "$TLSDUMP" tls -v -m pcap --comm sslstatic-strip -i lo -w "$WORK/tls.pcapng" "tcp port $P" 2>"$WORK/tls.err" &
