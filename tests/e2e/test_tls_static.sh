@@ -18,6 +18,8 @@
 #  3. `tlsdump tls -m pcap` with the stripped program: the same;
 #  4. `tlsdump tls --libssl PATH` naming the stripped program, -m
 #     keylog: its key lines equal its own, and nothing else was probed;
+#     a copy whose .eh_frame is renamed (function starts unknown) is
+#     refused with one line, never probed at a guess;
 #  5. no profile known to fit (the test build's TLSDUMP_TEST_VERSION
 #     makes it "3.6.0"): in pcap mode the first candidate (3.5) is
 #     refuted by what it reads, the second (3.0) is taken, and the
@@ -110,7 +112,8 @@ ok "tlsdump tls -m pcap: the stripped client decrypted"
 # ---- 4. --libssl naming the stripped program, -m keylog ----
 (cd "$FX" && exec "$TLSDUMP" tls -v --libssl ./sslstatic-strip -m keylog -k "$WORK/lib.keys") 2>"$WORK/lib.err" &
 TD_PID=$!
-wait_log "$WORK/lib.err" "\./sslstatic-strip: OpenSSL $VER, offsets table" 10 ||
+wait_log "$WORK/lib.err" 'capturing TLS secrets only' 10 || fail "--libssl: did not start: $(cat "$WORK/lib.err")"
+grep -q "\./sslstatic-strip: OpenSSL $VER, offsets table" "$WORK/lib.err" ||
 	fail "--libssl ./sslstatic-strip: not probed: $(cat "$WORK/lib.err")"
 [ "$(grep -c ', offsets ' "$WORK/lib.err")" = 1 ] || fail "--libssl: not exactly its file probed: $(cat "$WORK/lib.err")"
 run sslstatic-strip lib
@@ -119,6 +122,26 @@ stop_pid "$TD_PID"
 [ "$RC" = 0 ] || fail "tlsdump --libssl exit $RC: $(cat "$WORK/lib.err")"
 keys_equal "$WORK/lib.own" "$WORK/lib.keys" "--libssl ./sslstatic-strip -m keylog"
 ok "--libssl ./sslstatic-strip -m keylog: $(keys_norm "$WORK/lib.keys" | wc -l) key lines = its own"
+
+python3 - "$FX/sslstatic-strip" "$WORK/noeh" <<'PY' || fail "cannot make the copy without .eh_frame"
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.find(b".eh_frame\0")
+assert i > 0 and b.find(b".eh_frame\0", i + 1) < 0
+b[i:i + 9] = b".eh_xxxxx"
+open(sys.argv[2], "wb").write(b)
+PY
+chmod +x "$WORK/noeh"
+"$TLSDUMP" tls -v --libssl "$WORK/noeh" -m keylog -k "$WORK/noeh.keys" 2>"$WORK/noeh.err" &
+TD_PID=$!
+# (stopped only once it is running: a signal before tlsdump takes it
+# would be lost, a background job ignores SIGINT until then)
+wait_log "$WORK/noeh.err" 'capturing TLS secrets only' 10 || fail "no .eh_frame: did not start: $(cat "$WORK/noeh.err")"
+wait_log "$WORK/noeh.err" "noeh: OpenSSL $VER: its functions cannot be found \(no OpenSSL symbols, and the names its errors carry lead to none\): its TLS secrets are not captured" 10 ||
+	fail "no .eh_frame: not refused with one line: $(cat "$WORK/noeh.err")"
+stop_pid "$TD_PID"
+[ "$(grep -c noeh "$WORK/noeh.err")" = 1 ] || fail "no .eh_frame: more than one line about it: $(cat "$WORK/noeh.err")"
+ok "a stripped copy without .eh_frame: refused with one line"
 
 # ---- 5. no profile fits: candidates, confirmed by the key check ----
 [ -x "$TLSDUMP_TEST_BIN" ] || fail "no test build at $TLSDUMP_TEST_BIN (make build/tlsdump-test)"
@@ -143,8 +166,9 @@ cat "$WORK/first.own" "$WORK/cand.own" | sort -u >"$WORK/cand.truth"
 [ -z "$(comm -23 "$WORK/cand.dsb" "$WORK/cand.truth")" ] || fail "candidates: key lines written that are not the client's: $(comm -23 "$WORK/cand.dsb" "$WORK/cand.truth")"
 ok "no profile known to fit: candidate 3.5 refuted, 3.0 confirmed by the key check, later sessions decrypted, no foreign key line"
 
-TLSDUMP_TEST_VERSION=3.6.0 "$TLSDUMP_TEST_BIN" tls --libssl "$FX/sslstatic-strip" -m keylog -k "$WORK/nock.keys" 2>"$WORK/nock.err" &
+TLSDUMP_TEST_VERSION=3.6.0 "$TLSDUMP_TEST_BIN" tls -v --libssl "$FX/sslstatic-strip" -m keylog -k "$WORK/nock.keys" 2>"$WORK/nock.err" &
 TD_PID=$!
+wait_log "$WORK/nock.err" 'capturing TLS secrets only' 10 || fail "-m keylog, no profile: did not start: $(cat "$WORK/nock.err")"
 wait_log "$WORK/nock.err" "sslstatic-strip: OpenSSL 3\.6\.0: offsets none: no profile for this version, and no key check in this mode" 10 ||
 	fail "-m keylog, no profile: not refused with one line: $(cat "$WORK/nock.err")"
 KEYLOG=/dev/null timeout 20 "$FX/sslstatic-strip" "$P" 1.3 /nock >/dev/null 2>&1 || fail "client (keylog)"

@@ -235,6 +235,9 @@ static void attach_new(struct ossl_source *o)
 		}
 		test_skew(&off, tg->display);
 		slot = ossl_attach_file(o->ossl, tg->path, tg->display, &off, -1);
+		if (slot == -ESRCH)
+			log_warn("%s: OpenSSL %s: its functions cannot be found (no OpenSSL symbols, and the names its errors carry lead to none): its TLS secrets are not captured",
+				 tg->display, tg->version[0] ? tg->version : "?");
 		if (slot >= 0) {
 			o->attached++;
 			if (cand)
