@@ -6,10 +6,11 @@
 #   make test-unit | test-bpf | test-e2e
 #   make SAN=1      AddressSanitizer + UBSan build in build/san
 #   make demo       capture some local traffic and read it back with tshark
-#   make fixtures   OpenSSL 1.1.1 and 3.5, GnuTLS 3.8 (trixie, sid) and
-#                   static GnuTLS programs for the tests
+#   make fixtures   OpenSSL 1.1.1 and 3.5, GnuTLS 3.8 (trixie, sid),
+#                   static GnuTLS and OpenSSL programs for the tests
 #                   (tools/fixtures/openssl.sh, tools/fixtures/gnutls.sh,
-#                   tools/fixtures/gnutls-static.sh; the tests call them
+#                   tools/fixtures/gnutls-static.sh,
+#                   tools/fixtures/openssl-static.sh; the tests call them
 #                   themselves, minutes the first time)
 VERSION := 0.1.0
 SAN ?=
@@ -112,6 +113,7 @@ fixtures:
 	tools/fixtures/gnutls.sh 3.8
 	tools/fixtures/gnutls.sh 3.8-sid
 	tools/fixtures/gnutls-static.sh
+	tools/fixtures/openssl-static.sh
 
 bench: all
 	bench/capture.sh
@@ -130,7 +132,10 @@ FUZZ_SECS ?= 20
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS_elfsym := src/binary/elfsym.c src/binary/prologue.c
-FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c src/binary/procsnap.c
+FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c src/binary/osslstatic.c \
+	src/binary/ehframe.c src/binary/xref.c src/binary/procsnap.c
+FUZZ_SRCS_osslstatic := src/binary/osslstatic.c src/binary/ehframe.c src/binary/xref.c \
+	src/binary/elfsym.c
 FUZZ_SRCS_text := src/out/text.c
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c
@@ -151,6 +156,10 @@ build/fuzz/corpus/elfsym/seed.so: tests/fuzz/seed_elf.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -shared -fPIC -nostdlib -o $@ $<
 
+build/fuzz/corpus/osslstatic/seed: tests/fuzz/seed_osslstatic.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -static -nostdlib -fasynchronous-unwind-tables -o $@ $<
+
 build/fuzz/corpus/goelf/stripped: tools/fixtures/go.sh tests/e2e/go/gohttps.go
 	@mkdir -p $(@D)
 	cp "$$(tools/fixtures/go.sh)/stripped" $@
@@ -164,7 +173,8 @@ build/fuzz/corpus/procfs/self:
 	cat /proc/self/status > $@
 
 fuzz-run: fuzz build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self \
-		build/fuzz/corpus/goelf/stripped build/fuzz/corpus/procfs/self
+		build/fuzz/corpus/goelf/stripped build/fuzz/corpus/procfs/self \
+		build/fuzz/corpus/osslstatic/seed
 	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 		echo "== $$f ($(FUZZ_SECS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "binary/elfsym.h"
+#include "binary/osslstatic.h"
 #include "binary/procsnap.h"
 #include "binary/targets.h"
 
@@ -275,6 +276,15 @@ static void add_pid(struct tls_target *t, pid_t pid)
 	t->n_procs++;
 }
 
+/* No OpenSSL symbols: a stripped executable may still have it linked
+ * in, recognised by the names its errors carry (binary/osslstatic.h). */
+static int stripped_openssl(struct elfsym *e)
+{
+	int r = osslstatic_is(e);
+
+	return r == 1 ? 0 : r < 0 ? r : -ENODATA;
+}
+
 /* Is this ELF file an OpenSSL target?  0 and its version (may stay
  * empty), -ENOEXEC / -ENODATA for a definite no, other -errno when it
  * could not be read (try again later). */
@@ -289,12 +299,15 @@ static int judge_openssl(const char *path, char *version, size_t vlen)
 		return err;
 	if (elfsym_machine(e) != NATIVE_EM)
 		err = -ENOEXEC;
-	else if (elfsym_find_func(e, "SSL_write", &fn) != 0 ||
-		 elfsym_find_func(e, "SSL_do_handshake", &fn) != 0 ||
-		 /* BoringSSL's API is OpenSSL's, its insides are not */
-		 elfsym_find_func(e, "SSL_CTX_set_private_key_method", &fn) == 0)
+	/* BoringSSL's API is OpenSSL's, its insides are not */
+	else if (elfsym_find_func(e, "SSL_CTX_set_private_key_method", &fn) == 0)
 		err = -ENODATA;
-	else if (elfsym_openssl_version(e, version, vlen) != 0)
+	else if (elfsym_find_func(e, "SSL_write", &fn) != 0 ||
+		 elfsym_find_func(e, "SSL_do_handshake", &fn) != 0)
+		err = stripped_openssl(e);
+	/* a static build may lack the text: its providers still say */
+	if (!err && elfsym_openssl_version(e, version, vlen) != 0 &&
+	    osslstatic_version(e, version, vlen) != 0)
 		version[0] = '\0';
 	elfsym_close(e);
 	return err;

@@ -3,6 +3,7 @@
 #include "binary/xref.h"
 #include "binary/elfsym.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -200,6 +201,110 @@ int xref_common_callee(struct elfsym *e, const char *const *strs, unsigned n,
 	}
 	free(v);
 	return err;
+}
+
+struct each {
+	struct strings *st;
+	xref_load_fn fn;
+	void *ctx;
+	uint64_t next; /* loads below this vaddr were reported (overlap) */
+	uint64_t next_abs; /* the same for absolute loads */
+	bool abs;      /* non-PIE code: absolute addresses count too */
+};
+
+/* Code built without -fPIC for a fixed address (node's OpenSSL) passes
+ * a literal as an immediate: mov r32,imm32 (b8+r, REX 41 before it for
+ * r8d-r15d) or mov r/m64,imm32 (REX.W c7 /0, register form).  The
+ * address it loads at b[i], or 0. */
+static uint64_t abs_load(const uint8_t *b, size_t n, size_t i, size_t *len)
+{
+	uint32_t imm;
+
+	if (b[i] >= 0xb8 && b[i] <= 0xbf && i + 5 <= n) {
+		memcpy(&imm, b + i + 1, 4);
+		*len = 5;
+		return imm;
+	}
+	if ((b[i] == 0x48 || b[i] == 0x49) && i + 7 <= n && b[i + 1] == 0xc7 &&
+	    (b[i + 2] & 0xf8) == 0xc0) {
+		memcpy(&imm, b + i + 3, 4);
+		*len = 7;
+		return (uint64_t)(int64_t)(int32_t)imm;
+	}
+	return 0;
+}
+
+static int each_abs(struct each *x, const uint8_t *b, size_t n, uint64_t va)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		uint64_t a = abs_load(b, n, i, &len);
+		int k, r;
+
+		if (a < x->st->lo || a > x->st->hi || va + i < x->next_abs)
+			continue;
+		k = string_of(x->st, a);
+		if (k < 0)
+			continue;
+		x->next_abs = va + i + 1;
+		r = x->fn(x->ctx, (unsigned)k, va + i);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int each_load(void *ctx, const uint8_t *b, size_t n, uint64_t va)
+{
+	struct each *x = ctx;
+	const uint8_t *p = b + 1, *end = b + n;
+
+	int r;
+
+	if (x->abs && (r = each_abs(x, b, n, va)) != 0)
+		return r;
+	while (p + LEA_LEN - 1 <= end &&
+	       (p = memchr(p, 0x8d, (size_t)(end - p))) != NULL) {
+		size_t i = (size_t)(p - b) - 1;
+		uint64_t at = va + i;
+		int32_t rel;
+		int k;
+
+		p++;
+		if ((b[i] != 0x48 && b[i] != 0x4c) || i + LEA_LEN > n ||
+		    (b[i + 2] & 0xc7) != 0x05 || at < x->next)
+			continue;
+		memcpy(&rel, b + i + 3, 4);
+		k = string_of(x->st, at + LEA_LEN + (uint64_t)(int64_t)rel);
+		if (k < 0)
+			continue;
+		x->next = at + 1;
+		r = x->fn(x->ctx, (unsigned)k, at);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int xref_loads(struct elfsym *e, const char *const *strs, unsigned n,
+	       xref_load_fn fn, void *ctx)
+{
+	struct strings st = { .s = strs, .n = n };
+	struct each x = { &st, fn, ctx, 0, 0, elfsym_type(e) == ET_EXEC };
+	struct elfsym_region text;
+	int err;
+
+	if (!n || n > XREF_MAX_STRINGS)
+		return -EINVAL;
+	for (unsigned k = 0; k < n; k++)
+		if (strlen(strs[k]) + 1 > STR_MAX)
+			return -EINVAL;
+	err = read_strings(e, &st);
+	if (err || !st.lo)
+		return err;
+	if (elfsym_section(e, ".text", &text) != 0)
+		return -ENOENT;
+	return elfsym_scan(e, &text, LEA_LEN, each_load, &x);
 }
 
 int xref_has_text(struct elfsym *e, const char *s, bool part)

@@ -40,6 +40,16 @@ struct xref_result {
 int xref_common_callee(struct elfsym *e, const char *const *strs, unsigned n,
 		       struct xref_result *res);
 
+/* Every `lea reg,[rip+X]` in .text whose X is where one of the strings
+ * sits in .rodata (the whole string, NUL included), and in a non-PIE
+ * executable also every mov of X as an immediate (code built without
+ * -fPIC): fn(ctx, k, at) with the string's index and the load's vaddr.  fn returns
+ * 0 to go on, > 0 to stop (the result).  0, fn's result, -ENOENT (no
+ * .text or .rodata), -EINVAL, -errno. */
+typedef int (*xref_load_fn)(void *ctx, unsigned k, uint64_t at);
+int xref_loads(struct elfsym *e, const char *const *strs, unsigned n,
+	       xref_load_fn fn, void *ctx);
+
 /* Whether the file's read-only data holds s: as a string (NUL
  * included), or anywhere when part.  1, 0, or -errno.  Cheap enough to
  * judge any executable (one pass over .rodata). */

@@ -147,7 +147,8 @@ static int start_sources(struct session *s)
 	for (unsigned i = 0; i < N_SOURCES && !err; i++) {
 		const struct key_source_ops *ops = all_sources[i];
 		struct source_env env = { s->cfg, t->sec,
-					  (int32_t)(i * SOURCE_SLOTS) };
+					  (int32_t)(i * SOURCE_SLOTS),
+					  t->sink.checked };
 
 		if (s->cfg->cmd != CMD_CAPTURE && s->cfg->cmd != ops->cmd)
 			continue;

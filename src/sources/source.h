@@ -29,6 +29,9 @@ struct source_env {
 	const struct config *cfg;
 	struct secrets *sec;  /* where its keys go */
 	int32_t origin_base;  /* its origins are origin_base + slot */
+	bool checked;         /* keys are checked against their captured
+			       * records before they are written (a pcapng
+			       * is written): a refuted origin writes none */
 };
 
 /* A program about to run, held at its exec until every source has

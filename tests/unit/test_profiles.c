@@ -323,11 +323,35 @@ static void test_generated(void)
 	free(table);
 }
 
+/* Candidates for a build no verified profile fits: its own unverified
+ * row first, then the verified ones, nearest release first. */
+static void test_candidates(void)
+{
+	const struct ossl_profile *c[OSSL_MAX_PROFILES];
+	size_t n;
+
+	n = ossl_profile_candidates("3.6.0", c, OSSL_MAX_PROFILES);
+	CHECK(n == 3);
+	CHECK(n == 3 && !strcmp(c[0]->version_prefix, "3.5.") &&
+	      !strcmp(c[1]->version_prefix, "3.0.") &&
+	      !strcmp(c[2]->version_prefix, "1.1.1"));
+	n = ossl_profile_candidates("", c, OSSL_MAX_PROFILES); /* unknown: 3.0 */
+	CHECK(n == 3 && !strcmp(c[0]->version_prefix, "3.0.") &&
+	      !strcmp(c[1]->version_prefix, "3.5."));
+	n = ossl_profile_candidates("3.2.1", c, OSSL_MAX_PROFILES);
+	CHECK(n == 4 && !c[0]->verified && !strcmp(c[0]->version_prefix, "3.2.1") &&
+	      c[1]->verified && !strcmp(c[1]->version_prefix, "3.0."));
+	n = ossl_profile_candidates("1.1.0l", c, OSSL_MAX_PROFILES);
+	CHECK(n == 3 && !strcmp(c[0]->version_prefix, "1.1.1"));
+	CHECK(ossl_profile_candidates("3.6.0", c, 2) == 2); /* bounded */
+}
+
 int main(void)
 {
 	test_find();
 	test_plausible();
 	test_facts();
 	test_generated();
+	test_candidates();
 	return test_done("test_profiles");
 }

@@ -4,6 +4,7 @@
 #include "proc/execwatch.h"
 #include "proc/want.h"
 #include "binary/elfsym.h"
+#include "binary/osslstatic.h"
 #include "binary/prologue.h"
 #include "sources/openssl/openssl.skel.h"
 #include "log.h"
@@ -51,10 +52,26 @@ static const struct probe_spec bio_probe = { "SSL_get_error", P_ERROR,
 					     false, false };
 #define MAX_PID_PROBES 16 /* processes per file */
 
+/* A build without symbols (binary/osslstatic.h): the probe of each role,
+ * as the probe set names it, on every function found for that role. */
+static const struct {
+	int role;   /* enum osslstatic_role */
+	int probe;  /* index in probes[] */
+} stripped_probes[] = {
+	{ OSR_HANDSHAKE, 0 }, { OSR_HANDSHAKE, 1 }, /* SSL_do_handshake */
+	{ OSR_READ, 2 },                           /* ssl_read_internal */
+	{ OSR_WRITE, 4 },                          /* ssl_write_internal */
+	{ OSR_SHUTDOWN, 6 },                       /* SSL_shutdown */
+};
+#define N_STRIPPED (sizeof(stripped_probes) / sizeof(stripped_probes[0]))
+#define MAX_LINKS (N_PROBES > N_STRIPPED * OSSLSTATIC_MAX_FUNCS ? N_PROBES : \
+		   N_STRIPPED * OSSLSTATIC_MAX_FUNCS)
+
 struct ossl_file {
 	char path[PATH_MAX];     /* as opened (/proc/PID/root/...) */
 	char display[PATH_MAX];  /* as the process or user named it */
-	struct bpf_link *links[N_PROBES];
+	struct bpf_link *links[MAX_LINKS];
+	int n_links;
 	struct bpf_link *pid_links[MAX_PID_PROBES]; /* bio_probe, per process */
 	pid_t pids[MAX_PID_PROBES];
 	int n_pids;
@@ -144,41 +161,91 @@ static uint64_t probe_offset(struct elfsym *e, const struct elfsym_func *fn,
 	return fn->offset + site.offset;
 }
 
+static int attach_one(struct ossl *o, struct ossl_file *f, unsigned slot,
+		      struct elfsym *e, pid_t pid, const struct probe_spec *spec,
+		      const struct elfsym_func *fn)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = slot,
+		    .retprobe = spec->ret);
+	struct bpf_link *l;
+	int err;
+
+	if (f->n_links == (int)MAX_LINKS)
+		return -ENOSPC;
+	l = bpf_program__attach_uprobe_opts(prog_of(o, spec->prog), pid,
+					    f->path,
+					    (size_t)probe_offset(e, fn, spec), &uo);
+	if (!l) {
+		err = -errno;
+		log_warn("%s: cannot probe %s: %s", f->path, spec->func,
+			 strerror(-err));
+		return err;
+	}
+	f->links[f->n_links++] = l;
+	return 0;
+}
+
+/* No OpenSSL symbols (a stripped static program): the functions its
+ * error names lead to (binary/osslstatic.h). */
+static int attach_stripped(struct ossl *o, struct ossl_file *f, unsigned slot,
+			   struct elfsym *e, pid_t pid)
+{
+	struct osslstatic_sites s;
+	int err = osslstatic_sites(e, &s);
+
+	if (err)
+		return err == -ENODATA || err == -ENOENT ? -ESRCH : err;
+	for (size_t i = 0; i < N_STRIPPED && !err; i++) {
+		int role = stripped_probes[i].role;
+
+		for (unsigned j = 0; j < s.n[role] && !err; j++) {
+			struct elfsym_func fn = { .vaddr = s.f[role][j].vaddr,
+						  .size = s.f[role][j].size };
+
+			err = elfsym_vaddr_to_offset(e, fn.vaddr, &fn.offset, NULL);
+			if (!err)
+				err = attach_one(o, f, slot, e, pid,
+						 &probes[stripped_probes[i].probe], &fn);
+			if (!err)
+				log_debug("%s: %s found by the name %s at 0x%llx",
+					  f->display, probes[stripped_probes[i].probe].func,
+					  s.name[role], (unsigned long long)fn.vaddr);
+		}
+	}
+	if (!err)
+		log_info("%s: no OpenSSL symbols: probes placed by the function names its errors carry (%u handshake, %u read, %u write, %u shutdown functions)",
+			 f->display, s.n[OSR_HANDSHAKE], s.n[OSR_READ],
+			 s.n[OSR_WRITE], s.n[OSR_SHUTDOWN]);
+	return err;
+}
+
 static int attach_probes(struct ossl *o, struct ossl_file *f, unsigned slot,
 			 struct elfsym *e, pid_t pid)
 {
 	struct elfsym_func fn;
-	int i, n = 0;
+	int i, err;
 
+	if (elfsym_find_func(e, "SSL_do_handshake", &fn) != 0)
+		return attach_stripped(o, f, slot, e, pid);
 	for (i = 0; i < (int)N_PROBES; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = slot,
-			    .retprobe = probes[i].ret);
-
 		if (elfsym_find_func(e, probes[i].func, &fn))
 			continue; /* e.g. no SSL_read_ex before 1.1.1 */
-		f->links[i] = bpf_program__attach_uprobe_opts(
-			prog_of(o, probes[i].prog), pid, f->path,
-			(size_t)probe_offset(e, &fn, &probes[i]), &uo);
-		if (!f->links[i]) {
-			int err = -errno;
-
-			log_warn("%s: cannot probe %s: %s", f->path, probes[i].func,
-				 strerror(-err));
+		err = attach_one(o, f, slot, e, pid, &probes[i], &fn);
+		if (err)
 			return err;
-		}
-		n++;
 	}
-	return n ? 0 : -ESRCH;
+	return f->n_links ? 0 : -ESRCH;
 }
 
 static void detach_file(struct ossl_file *f)
 {
 	size_t i;
 
-	for (i = 0; i < N_PROBES; i++) {
+	for (i = 0; i < (size_t)f->n_links; i++) {
 		bpf_link__destroy(f->links[i]);
 		f->links[i] = NULL;
 	}
+	f->n_links = 0;
 	for (i = 0; i < (size_t)f->n_pids; i++)
 		bpf_link__destroy(f->pid_links[i]);
 	f->n_pids = 0;
@@ -221,7 +288,7 @@ int ossl_attach_file(struct ossl *o, const char *path, const char *display,
 		detach_file(&o->files[slot]);
 		return err;
 	}
-	return 0;
+	return slot;
 }
 
 int ossl_attach_bio(struct ossl *o, unsigned file, pid_t pid)
@@ -272,6 +339,11 @@ bool ossl_file_active(const struct ossl *o, unsigned file)
 const char *ossl_file_path(const struct ossl *o, unsigned file)
 {
 	return file < OSSL_MAX_FILES ? o->files[file].display : "?";
+}
+
+const char *ossl_file_path_opened(const struct ossl *o, unsigned file)
+{
+	return file < OSSL_MAX_FILES ? o->files[file].path : "?";
 }
 
 void ossl_known(struct ossl *o, uint64_t ino)

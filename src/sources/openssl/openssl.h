@@ -116,7 +116,8 @@ void ossl_known(struct ossl *o, uint64_t ino);
 int ossl_fd(const struct ossl *o);
 /* Attaches the probe set to path (as this host sees it, e.g. through
  * /proc/PID/root); off says where that build keeps the secrets; pid -1 =
- * every process.  -ESRCH (no SSL_* functions) or another -errno. */
+ * every process.  The file's slot (>= 0: ossl_event.profile of its
+ * snapshots), -ESRCH (no SSL_* functions) or another -errno. */
 int ossl_attach_file(struct ossl *o, const char *path, const char *display,
 		     const struct ossl_offsets *off, pid_t pid);
 /* A process whose SSL objects first show up at SSL_shutdown/SSL_free
@@ -133,6 +134,8 @@ void ossl_disable_file(struct ossl *o, unsigned file);
 bool ossl_file_active(const struct ossl *o, unsigned file);
 /* The name of file slot `file` (for messages). */
 const char *ossl_file_path(const struct ossl *o, unsigned file);
+/* The path it was opened by (to probe the same file again). */
+const char *ossl_file_path_opened(const struct ossl *o, unsigned file);
 int ossl_consume(struct ossl *o);
 /* Snapshots the probes sent (those of processes --pid/--uid/--comm
  * exclude are not: the kernel decides), and those lost because the ring

@@ -15,6 +15,7 @@
  * says "inferred".
  *
  * All rows are for x86_64. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sources/openssl/profiles.h"
@@ -126,4 +127,44 @@ const struct ossl_profile *ossl_profile_find(const char *version)
 		}
 	}
 	return best;
+}
+
+/* major * 1000 + minor of "3.5.7" / of a row's prefix ("1.1.1": 1001);
+ * 3000 when it does not parse. */
+static long release_of(const char *v)
+{
+	char *end;
+	long major = strtol(v, &end, 10), minor;
+
+	if (end == v || *end != '.')
+		return 3000;
+	minor = strtol(end + 1, &end, 10);
+	return major * 1000 + minor;
+}
+
+size_t ossl_profile_candidates(const char *version,
+			       const struct ossl_profile **out, size_t max)
+{
+	const struct ossl_profile *own = ossl_profile_find(version);
+	long want = release_of(version && *version ? version : "3.0");
+	size_t n = 0;
+
+	if (own && !own->verified && n < max)
+		out[n++] = own;
+	for (size_t i = 0; i < ossl_n_profiles && n < max; i++) {
+		const struct ossl_profile *p = &ossl_profiles[i];
+		size_t at = n;
+
+		if (!p->verified)
+			continue;
+		/* insertion by distance; a tie goes to the older release */
+		while (at > 0 && out[at - 1]->verified &&
+		       labs(release_of(out[at - 1]->version_prefix) - want) >
+			       labs(release_of(p->version_prefix) - want))
+			at--;
+		memmove(&out[at + 1], &out[at], (n - at) * sizeof(*out));
+		out[at] = p;
+		n++;
+	}
+	return n;
 }

@@ -32,4 +32,12 @@ extern const size_t ossl_n_profiles; /* <= OSSL_MAX_PROFILES */
  * NULL if none matches (unknown family: "3.6.0", "1.0.2u"). */
 const struct ossl_profile *ossl_profile_find(const char *version);
 
+/* A build no verified profile is known to fit (version unknown, or no
+ * verified row for it) whose key check can decide: the profiles to try,
+ * best first, at most max: the version's own unverified row, then every
+ * verified row, nearest release first (an unknown version counts as
+ * 3.0, the most common).  The number stored. */
+size_t ossl_profile_candidates(const char *version,
+			       const struct ossl_profile **out, size_t max);
+
 #endif

@@ -20,14 +20,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A file probed with a candidate profile (offsets_for): what to try
+ * once the key check or the plausibility check refutes it. */
+struct candidate {
+	bool on;       /* this slot's profile is a candidate */
+	unsigned next; /* the next one to try, in ossl_profile_candidates() */
+	char version[TARGET_VERSION_MAX];
+};
+
 struct ossl_source {
 	const struct config *cfg;
 	struct secrets *sec;
 	int32_t origin_base;
+	bool checked; /* the key check can confirm a candidate profile */
 	struct ossl *ossl;
 	struct tls_target_set targets;
 	int attached;
+	struct candidate cand[OSSL_MAX_FILES]; /* by file slot */
 };
+
+static void try_next(struct ossl_source *o, unsigned slot);
 
 /* An SSL object first seen when it ends, with keys nobody gave before:
  * its process does TLS through BIO_f_ssl (s_server -www); from now on
@@ -51,13 +63,16 @@ static void watch_bio(struct ossl_source *o, const struct ossl_event *e)
 static int refuse(struct ossl_source *o, const struct ossl_event *e)
 {
 	char comm[LOG_ESCAPED(sizeof(e->comm))];
+	int err;
 
 	log_warn("%s: secrets of pid %u (%s) are implausible (version 0x%x, cipher 0x%x): wrong offsets for this build; its probes are removed and none of its keys written",
 		 ossl_file_path(o->ossl, e->profile), e->pid,
 		 log_escape(e->comm, sizeof(e->comm), comm, sizeof(comm)),
 		 (unsigned)e->version, e->cipher_id);
 	ossl_disable_file(o->ossl, e->profile);
-	return secrets_refused(o->sec, o->origin_base + (int32_t)e->profile);
+	err = secrets_refused(o->sec, o->origin_base + (int32_t)e->profile);
+	try_next(o, e->profile);
+	return err;
 }
 
 /* One snapshot: the lines not written yet, derived and handed on. */
@@ -102,15 +117,23 @@ static int on_snapshot(void *ctx, const struct ossl_event *e)
 
 /* Where this build keeps its secrets: a verified profile of its
  * version; else, for a shared libssl, self-calibration (a child process
- * loads it and finds the fields by experiment); else an unverified
- * profile.  origin says which.  -ENOENT: none (not captured). */
-static int offsets_for(const struct tls_target *tg, struct ossl_offsets *off,
-		       char *origin, size_t len)
+ * loads it and finds the fields by experiment); else, for OpenSSL inside
+ * an executable (which cannot be loaded) when the key check can decide
+ * (checked), the first candidate profile (*cand set): its keys are
+ * written only once they open their records, and a refuted candidate
+ * gives way to the next (try_next); else an unverified profile.  origin
+ * says which.  -ENOENT: none (not captured). */
+static int offsets_for(const struct tls_target *tg, bool checked,
+		       struct ossl_offsets *off, char *origin, size_t len,
+		       bool *cand)
 {
 	const struct ossl_profile *p =
 		tg->version[0] ? ossl_profile_find(tg->version) : NULL;
+	const struct ossl_profile *c[OSSL_MAX_PROFILES];
+	size_t n = 0;
 	char why[256];
 
+	*cand = false;
 	if (p && p->verified) {
 		*off = p->off;
 		snprintf(origin, len, "table: %s", p->origin);
@@ -121,13 +144,25 @@ static int offsets_for(const struct tls_target *tg, struct ossl_offsets *off,
 		snprintf(origin, len, "calibrated (%s)", why);
 		return 0;
 	}
+	if (tg->is_static && checked)
+		n = ossl_profile_candidates(tg->version, c, OSSL_MAX_PROFILES);
+	if (n) {
+		*off = c[0]->off;
+		*cand = true;
+		snprintf(origin, len, "candidate 1 of %zu, to be confirmed by the key check (%s%s): %s",
+			 n, c[0]->version_prefix, c[0]->verified ? "" : ", unverified",
+			 c[0]->origin);
+		return 0;
+	}
 	if (p) {
 		*off = p->off;
 		snprintf(origin, len, "table, unverified: %s", p->origin);
 		return 0;
 	}
 	snprintf(origin, len, "none: %s%s", tg->version[0] ? "no profile for this version" :
-		 "version unknown", tg->is_static ? "" : ", calibration failed");
+		 "version unknown", tg->is_static ? (checked ? "" :
+		 ", and no key check in this mode to confirm a candidate profile (pcap mode has one)") :
+		 ", calibration failed");
 	return -ENOENT;
 }
 
@@ -149,33 +184,104 @@ static void test_skew(struct ossl_offsets *off, const char *path)
 	off->master_secret += (uint32_t)n;
 	off->sess_master_key += (uint32_t)n;
 }
+
+/* TLSDUMP_TEST_VERSION=V (tests/e2e/test_tls_static.sh): OpenSSL linked
+ * into an executable is taken for version V ("3.6.0": one no profile
+ * fits, "": unknown), so that candidate profiles are tried. */
+static void test_version(struct tls_target *tg)
+{
+	const char *v = getenv("TLSDUMP_TEST_VERSION");
+
+	if (!v || !tg->is_static)
+		return;
+	log_warn("%s: TLSDUMP_TEST_VERSION: taken for OpenSSL \"%s\" (a test of candidate profiles)",
+		 tg->display, v);
+	snprintf(tg->version, sizeof(tg->version), "%s", v);
+}
 #else
 static void test_skew(struct ossl_offsets *off, const char *path) {}
+static void test_version(struct tls_target *tg) {}
 #endif
+
+/* Remembers a candidate slot for try_next(). */
+static void note_candidate(struct ossl_source *o, int slot, unsigned next,
+			   const char *version)
+{
+	struct candidate *c = &o->cand[slot];
+
+	c->on = true;
+	c->next = next;
+	snprintf(c->version, sizeof(c->version), "%s", version);
+}
 
 static void attach_new(struct ossl_source *o)
 {
 	struct ossl_offsets off;
 	char origin[400];
-	int i;
+	bool cand;
+	int i, slot;
 
 	for (i = 0; i < o->targets.n; i++) {
 		struct tls_target *tg = &o->targets.t[i];
 
 		if (!tg->is_new)
 			continue;
-		if (offsets_for(tg, &off, origin, sizeof(origin))) {
+		test_version(tg);
+		if (offsets_for(tg, o->checked, &off, origin, sizeof(origin),
+				&cand)) {
 			log_warn("%s: OpenSSL %s: offsets %s: its TLS secrets are not captured",
 				 tg->display, tg->version[0] ? tg->version : "?", origin);
 			continue;
 		}
 		test_skew(&off, tg->display);
-		if (ossl_attach_file(o->ossl, tg->path, tg->display, &off, -1) == 0) {
+		slot = ossl_attach_file(o->ossl, tg->path, tg->display, &off, -1);
+		if (slot == -ESRCH)
+			log_warn("%s: OpenSSL %s: its functions cannot be found (no OpenSSL symbols, and the names its errors carry lead to none): its TLS secrets are not captured",
+				 tg->display, tg->version[0] ? tg->version : "?");
+		if (slot >= 0) {
 			o->attached++;
+			if (cand)
+				note_candidate(o, slot, 1, tg->version);
 			log_info("%s: OpenSSL %s, offsets %s", tg->display,
-				 tg->version, origin);
+				 tg->version[0] ? tg->version : "(version not found)",
+				 origin);
 		}
 	}
+}
+
+/* Slot's candidate profile was refuted (implausible snapshot, or keys
+ * that do not open their records): the same file with the next one, or
+ * one line saying that none fits. */
+static void try_next(struct ossl_source *o, unsigned slot)
+{
+	const struct ossl_profile *c[OSSL_MAX_PROFILES];
+	struct candidate was;
+	size_t n;
+	int next;
+
+	if (slot >= OSSL_MAX_FILES || !o->cand[slot].on)
+		return;
+	was = o->cand[slot];
+	o->cand[slot].on = false;
+	n = ossl_profile_candidates(was.version, c, OSSL_MAX_PROFILES);
+	for (; was.next < n; was.next++) {
+		struct ossl_offsets off = c[was.next]->off;
+
+		next = ossl_attach_file(o->ossl, ossl_file_path_opened(o->ossl, slot),
+					ossl_file_path(o->ossl, slot), &off, -1);
+		if (next < 0)
+			break;
+		note_candidate(o, next, was.next + 1, was.version);
+		log_info("%s: OpenSSL %s, offsets candidate %u of %zu, to be confirmed by the key check (%s%s): %s",
+			 ossl_file_path(o->ossl, slot),
+			 was.version[0] ? was.version : "(version not found)",
+			 was.next + 1, n, c[was.next]->version_prefix,
+			 c[was.next]->verified ? "" : ", unverified", c[was.next]->origin);
+		return;
+	}
+	log_warn("%s: OpenSSL %s: none of its %zu candidate offset profiles fits (each was refuted by what it read): its TLS secrets are not captured",
+		 ossl_file_path(o->ossl, slot),
+		 was.version[0] ? was.version : "(version not found)", n);
 }
 
 /* A program just started (the exec tracepoint, when no gate holds
@@ -273,6 +379,7 @@ static int start(void **state, const struct source_env *env)
 	o->cfg = env->cfg;
 	o->sec = env->sec;
 	o->origin_base = env->origin_base;
+	o->checked = env->checked;
 	err = ossl_open(&o->ossl, on_snapshot, o->cfg->libssl ? NULL : on_exec, o,
 			&w);
 	err = exit_of_load(err, "the OpenSSL probes");
@@ -305,6 +412,7 @@ static void refute(void *state, unsigned slot)
 	struct ossl_source *o = state;
 
 	ossl_disable_file(o->ossl, slot);
+	try_next(o, slot);
 }
 
 static void stop(void *state)
@@ -332,8 +440,10 @@ static void print_target(const struct tls_target *t)
 {
 	struct ossl_offsets off;
 	char origin[400];
+	bool cand;
 
-	offsets_for(t, &off, origin, sizeof(origin));
+	/* as a capture with the key check (pcap mode) would pick them */
+	offsets_for(t, true, &off, origin, sizeof(origin), &cand);
 	printf("%s\n  OpenSSL %s%s\n  offsets: %s\n", t->display,
 	       t->version[0] ? t->version : "(version not found)",
 	       t->is_static ? " (linked into the executable)" : "", origin);
