@@ -93,6 +93,8 @@ $(BUILD)/tests/%: tests/bpf/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
 
 test: all $(BUILD)/tlsdump-test $(UNIT_TESTS) $(BPF_TESTS)
+	@# the unit test of static OpenSSL reads its fixture (~10 s once)
+	tools/fixtures/openssl-static.sh >/dev/null
 	tests/run all $(BUILD)
 
 test-unit: all $(UNIT_TESTS)
