@@ -15,7 +15,7 @@ struct look {
 	pid_t pid;          /* 0: free slot */
 	bool have_maps, have_exe;
 	int maps_err, exe_err;
-	char *lines;        /* the kept maps lines, '\n'-terminated */
+	char *lines;        /* the kept maps lines, each "...\n\0" */
 	size_t len;
 	struct stat st;     /* of PROC/PID/exe */
 };
@@ -129,14 +129,14 @@ static int read_maps(const char *proc, pid_t pid, struct look *l)
 		if (!id || !strchr(id, '/') ||
 		    (prev && idlen == plen && !memcmp(prev, id, idlen)))
 			continue;
-		grown = realloc(l->lines, l->len + (size_t)n);
+		grown = realloc(l->lines, l->len + (size_t)n + 1);
 		if (!grown)
 			break;
-		l->lines = grown;
-		memcpy(l->lines + l->len, line, (size_t)n);
+		l->lines = grown; /* with its NUL: readers strstr() lines */
+		memcpy(l->lines + l->len, line, (size_t)n + 1);
 		prev = l->lines + l->len + (id - line);
 		plen = idlen;
-		l->len += (size_t)n;
+		l->len += (size_t)n + 1;
 	}
 	free(line);
 	fclose(f);
@@ -147,13 +147,10 @@ static void each_line(const char *buf, size_t len,
 		      void (*fn)(void *ctx, const char *line, size_t len),
 		      void *ctx)
 {
-	const char *p = buf, *end = buf + len, *nl;
-
-	for (; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break;
-		fn(ctx, p, (size_t)(nl - p + 1));
+	/* NUL-separated lines (each ends "\n\0") */
+	for (size_t off = 0, n; off < len; off += n + 1) {
+		n = strlen(buf + off);
+		fn(ctx, buf + off, n);
 	}
 }
 

@@ -23,7 +23,7 @@
 /* Calls fn for each line of PROC/PID/maps that maps a file by absolute
  * path: all of them the first time, then (cached) the first line of each
  * distinct file (device, inode, path), which is all a scan uses.  The
- * line is '\n'-terminated, valid during the call.  0, or -errno when
+ * line is '\n'- and NUL-terminated, valid during the call.  0, or -errno when
  * the file cannot be read (the process is gone, or not ours). */
 int procsnap_maps(const char *proc, pid_t pid,
 		  void (*fn)(void *ctx, const char *line, size_t len),
