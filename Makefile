@@ -42,7 +42,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures
+.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san
 all: $(BUILD)/tlsdump
 
 deps:
@@ -92,10 +92,20 @@ $(BUILD)/tests/%: tests/bpf/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
 
-test: all $(BUILD)/tlsdump-test $(UNIT_TESTS) $(BPF_TESTS)
+FUZZ_SEEDS := build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self \
+	build/fuzz/corpus/goelf/stripped build/fuzz/corpus/procfs/self \
+	build/fuzz/corpus/osslstatic/seed
+
+# Every tier: unit, bpf, e2e, then each fuzz target for FUZZ_CI_SECS and
+# the TLS e2e tests again against the ASan/UBSan build (tests/run).
+FUZZ_CI_SECS ?= 30
+test: all $(BUILD)/tlsdump-test $(UNIT_TESTS) $(BPF_TESTS) fuzz $(FUZZ_SEEDS) san
 	@# the unit test of static OpenSSL reads its fixture (~10 s once)
 	tools/fixtures/openssl-static.sh >/dev/null
-	tests/run all $(BUILD)
+	FUZZ_SECS=$(FUZZ_CI_SECS) tests/run all $(BUILD)
+
+san:
+	$(MAKE) SAN=1 all build/san/tlsdump-test
 
 test-unit: all $(UNIT_TESTS)
 	tests/run unit $(BUILD)
@@ -174,9 +184,7 @@ build/fuzz/corpus/procfs/self:
 	@mkdir -p $(@D)
 	cat /proc/self/status > $@
 
-fuzz-run: fuzz build/fuzz/corpus/elfsym/seed.so build/fuzz/corpus/maps/self \
-		build/fuzz/corpus/goelf/stripped build/fuzz/corpus/procfs/self \
-		build/fuzz/corpus/osslstatic/seed
+fuzz-run: fuzz $(FUZZ_SEEDS)
 	@for f in $(FUZZ_BINS); do n=$${f##*/fuzz_}; mkdir -p build/fuzz/corpus/$$n; \
 		echo "== $$f ($(FUZZ_SECS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECS) -print_final_stats=1 \
