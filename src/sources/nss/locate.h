@@ -70,6 +70,27 @@ int nss_freebl_locate(const char *path, struct nss_freebl_layout *l,
 int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 			  char *why, size_t wlen);
 
+/* libssl3's SSL layer (text mode): the read, write, recv and send of its
+ * PRIOMethods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send), static
+ * functions found through the code that fills the table (locate_io.c).
+ * They run for SSL file descriptors only.  PR_Writev on an SSL socket
+ * goes to ssl_WriteV, which sends through ssl_Send (gcc keeps the call;
+ * clang inlines it in places). */
+enum nss_io_fn { NSS_IO_READ, NSS_IO_WRITE, NSS_IO_RECV, NSS_IO_SEND, NSS_IO_N };
+
+struct nss_io_layout {
+	uint64_t vaddr[NSS_IO_N];
+	uint64_t probe[NSS_IO_N]; /* file offsets (their first instruction) */
+	uint64_t methods;         /* the table (combined_methods, .bss) */
+	uint64_t layer_id;        /* ssl_layer_id (.bss) */
+};
+
+/* 0; -ENOEXEC, -ENODATA (not libssl3); -EPROTO with why set; -errno. */
+int nss_io_locate(const char *path, struct nss_io_layout *l, char *why,
+		  size_t wlen);
+int nss_io_locate_elf(struct elfsym *e, struct nss_io_layout *l, char *why,
+		      size_t wlen);
+
 /* "Version: NSS 3.87.1" in the file's read-only data, as "3.87.1".
  * 0, -ENOENT, -errno. */
 int nss_version(struct elfsym *e, char *out, size_t len);
