@@ -120,6 +120,21 @@ static bool ssl_method(struct elfsym *e, uint64_t fn, uint64_t id)
 	return typed && ided;
 }
 
+/* An entry probe and a return probe share one site: where the return
+ * address is on top of the stack, after endbr64 in CET builds. */
+static int probe_offset(struct elfsym *e, uint64_t fn, uint64_t *off)
+{
+	static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	uint8_t c[sizeof(endbr64)];
+	size_t n;
+
+	if (read_at(e, fn, c, sizeof(c), &n) || n < sizeof(c))
+		return -ENOENT;
+	if (!memcmp(c, endbr64, sizeof(c)))
+		fn += sizeof(c);
+	return elfsym_vaddr_to_offset(e, fn, off, NULL) ? -ENOENT : 0;
+}
+
 /* One candidate: 0 with l filled, or -ENOENT. */
 static int try_site(struct elfsym *e, uint64_t at, struct nss_io_layout *l)
 {
@@ -147,7 +162,7 @@ static int try_site(struct elfsym *e, uint64_t at, struct nss_io_layout *l)
 			if (l->vaddr[j] == fn)
 				return -ENOENT;
 		l->vaddr[i] = fn;
-		if (elfsym_vaddr_to_offset(e, fn, &l->probe[i], NULL))
+		if (probe_offset(e, fn, &l->probe[i]))
 			return -ENOENT;
 	}
 	l->methods = table;
