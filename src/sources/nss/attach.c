@@ -98,6 +98,22 @@ int nss_add_named(struct nss_source *g, const char *path)
 	return 0;
 }
 
+/* --list: where text mode's probes go. */
+static void print_io(const struct tls_target *t)
+{
+	struct nss_io_layout io;
+	char why[256];
+
+	if (nss_io_locate(t->path, &io, why, sizeof(why)) == 0)
+		printf("  text mode: ssl_Read 0x%llx, ssl_Write 0x%llx, ssl_Recv 0x%llx, ssl_Send 0x%llx\n",
+		       (unsigned long long)io.vaddr[NSS_IO_READ],
+		       (unsigned long long)io.vaddr[NSS_IO_WRITE],
+		       (unsigned long long)io.vaddr[NSS_IO_RECV],
+		       (unsigned long long)io.vaddr[NSS_IO_SEND]);
+	else
+		printf("  text mode: %s\n", why);
+}
+
 static void print_ssl(const struct tls_target *t)
 {
 	struct nss_ssl_layout l;
@@ -111,6 +127,7 @@ static void print_ssl(const struct tls_target *t)
 		       (unsigned long long)l.fn_probe, l.cr_off);
 	else
 		printf("  %s: not probed\n", why);
+	print_io(t);
 	targets_print_procs(t, stdout);
 }
 
