@@ -18,6 +18,8 @@
 #     server: its connection preface and its request (an HTTP/2 HEADERS
 #     frame: the path is HPACK-compressed, no request line) are written,
 #     the page read exactly once, all by one Firefox process.
+#  4. Bad input: --nss on a file that is not NSS's libssl3: status 2, one
+#     line.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/gohelp.sh"
 need_root
@@ -137,3 +139,10 @@ once "$ffpid" READ "hello from go /firefox-text HTTP/2.0\n" "Firefox: the page"
 python3 "$E2E_DIR/textcheck.py" "$WORK/t.json" label "$ffpid" "HEADERS(" ||
 	fail "Firefox: no HEADERS frame of its request"
 ok "Firefox ESR (HTTP/2): preface and request HEADERS written, the page read once"
+
+# ---- bad input ----
+"$TLSDUMP" nss -m text --nss /bin/true >"$WORK/x.out" 2>"$WORK/x.err"
+rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <"$WORK/x.err")" = 1 ] && grep -q "not NSS's libssl3" "$WORK/x.err" ||
+	fail "nss -m text --nss /bin/true: exit $rc: $(cat "$WORK/x.err")"
+ok "bad input: nss -m text --nss /bin/true → status 2, one line"
