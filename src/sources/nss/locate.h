@@ -31,10 +31,19 @@ struct target_kind;
 
 #define NSS_VERSION_MAX 32
 
+#define NSS_KEYLOG_SITES 4
+
 /* libssl3: where the key-log probe goes and what it reads. */
 struct nss_ssl_layout {
 	uint64_t fn_vaddr;  /* ssl3_RecordKeyLog */
-	uint64_t fn_probe;  /* file offset of its probe */
+	uint64_t fn_probe;  /* file offset of a probe on the function */
+	/* Where the probes go (file offsets): fn_probe when the kernel
+	 * emulates the instruction there; else (Debian's lone `ret`, which
+	 * it would single-step at every secret, ~15 us) each call or jump to
+	 * the function, where the arguments are in place too: 1 to
+	 * NSS_KEYLOG_SITES of them, or fn_probe when there are more. */
+	uint64_t probes[NSS_KEYLOG_SITES];
+	unsigned n_probes;
 	uint32_t cr_off;    /* sslSocket: ssl3.hs.client_random[32] */
 	char version[NSS_VERSION_MAX]; /* "3.87.1", "" when not found */
 };
