@@ -278,6 +278,19 @@ bool session_text_exec(struct session_text *t, const struct source_exec *x)
 	return n >= 0;
 }
 
+/* --nss names an NSS libssl3 whose SSL layer is not found: refused like
+ * the key modes refuse it (one line), not left waiting. */
+static bool named_refused(const struct session_text *t, const char *path)
+{
+	struct nss_io_layout l;
+	char why[256];
+
+	if (t->cfg->cmd != CMD_NSS || nss_io_locate(path, &l, why, sizeof(why)) != -EPROTO)
+		return false;
+	log_err("--nss %s: NSS libssl3 build not recognised: %s", path, why);
+	return true;
+}
+
 /* The files named on the command line, else every one in use. */
 static int find_targets(struct session_text *t)
 {
@@ -295,6 +308,8 @@ static int find_targets(struct session_text *t)
 	for (int i = 0; i < n; i++) {
 		int err = targets_add_path(&t->targets, named(c, i));
 
+		if (err >= 0 && named_refused(t, named(c, i)))
+			return EXIT_USAGE;
 		if (err < 0) {
 			log_err("%s %s: %s", stack_of(t)->option, named(c, i),
 				err == -ENODATA || err == -ENOEXEC ?

@@ -18,8 +18,8 @@
 #     server: its connection preface and its request (an HTTP/2 HEADERS
 #     frame: the path is HPACK-compressed, no request line) are written,
 #     the page read exactly once, all by one Firefox process.
-#  4. Bad input: --nss on a file that is not NSS's libssl3: status 2, one
-#     line.
+#  4. Bad input: --nss on a file that is not NSS's libssl3, or on a copy
+#     whose SSL layer is not recognised: status 2, one line.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/gohelp.sh"
 need_root
@@ -145,4 +145,16 @@ ok "Firefox ESR (HTTP/2): preface and request HEADERS written, the page read onc
 rc=$?
 [ "$rc" = 2 ] && [ "$(wc -l <"$WORK/x.err")" = 1 ] && grep -q "not NSS's libssl3" "$WORK/x.err" ||
 	fail "nss -m text --nss /bin/true: exit $rc: $(cat "$WORK/x.err")"
-ok "bad input: nss -m text --nss /bin/true → status 2, one line"
+# a copy of Debian's libssl3 whose methods no longer check the file type
+# as NSS does (`cmpl $4,(%rax)` -> 5): not recognised, refused
+python3 - "$SYS/libssl3.so" "$WORK/libssl3.so" <<'PY' || fail "patching a copy of libssl3"
+import sys
+d = open(sys.argv[1], "rb").read()
+assert d.count(b"\x48\x8b\x07\x83\x38\x04") >= 4
+open(sys.argv[2], "wb").write(d.replace(b"\x48\x8b\x07\x83\x38\x04", b"\x48\x8b\x07\x83\x38\x05"))
+PY
+"$TLSDUMP" nss -m text --nss "$WORK/libssl3.so" >"$WORK/x.out" 2>"$WORK/x.err"
+rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <"$WORK/x.err")" = 1 ] && grep -q "build not recognised" "$WORK/x.err" ||
+	fail "nss -m text --nss (changed copy): exit $rc: $(cat "$WORK/x.err")"
+ok "bad input: nss -m text --nss /bin/true, or a libssl3 whose SSL layer is not recognised → status 2, one line"
