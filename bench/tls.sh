@@ -34,6 +34,17 @@
 #          s_server's OpenSSL is not probed by it: the client's side only.
 #   gt12   the same in TLS 1.2
 #   gtbulk the same client downloading the SIZE_MB MiB file: MB/s
+#   nss13  NSS's strsclnt (libnss3-tools: the NSS tools' client that makes
+#          many connections in one process; tstclnt makes one, and its
+#          process start and NSS init would be most of what is measured)
+#          making NSS_N full TLS 1.3 handshakes to s_server, one thread, no
+#          session reuse: handshakes per second (NSS_N / wall seconds).  The
+#          modes run `tlsdump nss` (pkts: --nss names a copy of libssl3 that
+#          no process maps; freebl's probes still fire, `--nss` does not
+#          restrict them); the client's side only, as for gt13.
+#   nss12  the same in TLS 1.2
+#   nssbulk tstclnt downloading the SIZE_MB MiB file (GET, HTTP/1.0) into
+#          a file in /dev/shm: MB/s
 # Both sides (s_time/curl and s_server) use the system's libssl, so both are
 # probed.  Ratio = mode / untraced of the medians; target >= 0.97 (traced).
 # For the traced runs: tlsdump's CPU seconds (user+sys, /usr/bin/time), its
@@ -44,7 +55,8 @@
 # main thread first waits in epoll_wait (setup done, probes attached).
 #
 # Environment: ROUNDS (3), HS_SECS (10), SIZE_MB (1024), GO_N (2000),
-# WORKLOADS ("hs13 hs12 bulk hsgo gt13 gt12 gtbulk"), MODES ("untraced traced keys pkts"; untraced and traced are always
+# NSS_N (2000), WORKLOADS ("hs13 hs12 bulk hsgo gt13 gt12 gtbulk"; the
+# nss ones on request), MODES ("untraced traced keys pkts"; untraced and traced are always
 # run), QUIET_MAX (300: seconds to wait, before each measurement, for no other
 # tlsdump or uprobe and >= 85 % idle CPUs; runs that had to go ahead are
 # marked busy), NICE (e.g. -10: renice the benchmark and everything it starts,
@@ -63,6 +75,7 @@ HS_SECS=${HS_SECS:-10}
 SIZE_MB=${SIZE_MB:-1024}
 WORKLOADS=${WORKLOADS:-hs13 hs12 bulk hsgo gt13 gt12 gtbulk}
 GO_N=${GO_N:-2000}
+NSS_N=${NSS_N:-2000}
 BPF_STATS=${BPF_STATS:-0}
 MODES=${MODES:-untraced traced keys pkts}
 QUIET_MAX=${QUIET_MAX:-300}
@@ -72,12 +85,12 @@ die() { echo "bench-tls: $*" >&2; exit 1; }
 log() { echo "bench-tls: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (tlsdump loads BPF programs); try: sudo make bench-tls"
-for v in ROUNDS HS_SECS SIZE_MB QUIET_MAX GO_N; do
+for v in ROUNDS HS_SECS SIZE_MB QUIET_MAX GO_N NSS_N; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer (got '${!v}')"
 done
 for w in $WORKLOADS; do
-	case $w in hs13 | hs12 | bulk | hsgo | gt13 | gt12 | gtbulk) ;;
-	*) die "unknown workload '$w' (hs13 hs12 bulk hsgo gt13 gt12 gtbulk)" ;; esac
+	case $w in hs13 | hs12 | bulk | hsgo | gt13 | gt12 | gtbulk | nss13 | nss12 | nssbulk) ;;
+	*) die "unknown workload '$w' (hs13 hs12 bulk hsgo gt13 gt12 gtbulk nss13 nss12 nssbulk)" ;; esac
 done
 m=untraced; for w in $MODES; do
 	case $w in untraced | traced) ;; keys | pkts) m="$m $w" ;; *) die "unknown mode '$w' (untraced traced keys pkts)" ;; esac
@@ -129,7 +142,7 @@ TLSDUMP=$WORK/tlsdump
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 2 \
 	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || die "openssl req failed"
 mkdir -p "$WORK/www"
-if [[ " $WORKLOADS " == *" bulk "* || " $WORKLOADS " == *" gtbulk "* ]]; then
+if [[ " $WORKLOADS " == *" bulk "* || " $WORKLOADS " == *" gtbulk "* || " $WORKLOADS " == *" nssbulk "* ]]; then
 	log "making a $SIZE_MB MiB file in $WORK/www"
 	dd if=/dev/zero of="$WORK/www/big.bin" bs=1M count="$SIZE_MB" status=none ||
 		die "cannot write the test file"
@@ -176,6 +189,14 @@ if [[ " $WORKLOADS " == *" gt"* ]]; then
 	mkdir -p "$WORK/decoy-gnutls"
 	cp /usr/lib/x86_64-linux-gnu/libgnutls.so.30 "$WORK/decoy-gnutls/" || die "no libgnutls.so.30"
 	log "GnuTLS client built against $(gnutls-cli --version 2>/dev/null | head -n 1)"
+fi
+if [[ " $WORKLOADS " == *" nss"* ]]; then
+	for c in strsclnt tstclnt certutil; do command -v "$c" >/dev/null || die "no $c (libnss3-tools: make deps)"; done
+	mkdir -p "$WORK/nssdb" "$WORK/decoy-nss"
+	certutil -N -d "sql:$WORK/nssdb" --empty-password || die "certutil -N failed"
+	cp /usr/lib/x86_64-linux-gnu/libssl3.so "$WORK/decoy-nss/" || die "no libssl3.so"
+	printf 'GET /big.bin HTTP/1.0\r\n\r\n' >"$WORK/nss.req"
+	log "NSS clients: $(dpkg-query -W -f '${Version}' libnss3 2>/dev/null)"
 fi
 if [ "$BPF_STATS" = 1 ]; then
 	OLD_STATS=$(sysctl -n kernel.bpf_stats_enabled) || die "no kernel.bpf_stats_enabled"
@@ -232,6 +253,9 @@ start_tlsdump() { # MODE WORKLOAD
 	gt*/traced) args=(gnutls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	gt*/keys) args=(gnutls -m keylog -k "$WORK/x.keys") ;;
 	gt*/pkts) args=(gnutls -m pcap --gnutls "$WORK/decoy-gnutls/libgnutls.so.30" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
+	nss*/traced) args=(nss -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
+	nss*/keys) args=(nss -m keylog -k "$WORK/x.keys") ;;
+	nss*/pkts) args=(nss -m pcap --nss "$WORK/decoy-nss/libssl3.so" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	*/traced) args=(tls -m pcap -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
 	*/keys) args=(tls -m keylog -k "$WORK/x.keys") ;;
 	*/pkts) args=(tls -m pcap --libssl "$WORK/decoy/libssl.so.3" --hold 0 -i lo -w "$WORK/x.pcapng" "tcp port $PORT") ;;
@@ -348,6 +372,32 @@ run_gt() { # gt13 | gt12 | gtbulk
 	fi
 }
 
+run_nss() { # nss13 | nss12 | nssbulk
+	local v=tls1.${1#nss1} n size
+	T0=$(now)
+	if [ "$1" = nssbulk ]; then
+		/usr/bin/time -f '%U %S' -o "$WORK/cli.cpu" tstclnt -h 127.0.0.1 -p "$PORT" -o \
+			-d "sql:$WORK/nssdb" <"$WORK/nss.req" >"$WORK/nss.bin" 2>"$WORK/nss.out" &
+	else
+		/usr/bin/time -f '%U %S' -o "$WORK/cli.cpu" strsclnt -c "$NSS_N" -t 1 -N -o -o -D -q -4 -v \
+			-V "$v:$v" -p "$PORT" -d "sql:$WORK/nssdb" 127.0.0.1 >"$WORK/nss.out" 2>&1 &
+	fi
+	FG_PID=$!
+	wait "$FG_PID" # strsclnt exits 1 when it "tested 0 server certificates" (-N)
+	FG_PID=
+	T1=$(now)
+	if [ "$1" = nssbulk ]; then
+		size=$(stat -c %s "$WORK/nss.bin")
+		rm -f "$WORK/nss.bin"
+		[ "$size" -gt $((SIZE_MB * 1048576)) ] || { tail -3 "$WORK/nss.out" >&2; die "tstclnt got $size bytes"; }
+		RES=$(awk -v n="$SIZE_MB" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f\t%d MiB", n * 1048576 / (b - a) / 1e6, n }')
+		return
+	fi
+	n=$(grep -c 'read [0-9]* bytes total' "$WORK/nss.out")
+	[ "$n" = "$NSS_N" ] || { tail -3 "$WORK/nss.out" >&2; die "strsclnt made $n of $NSS_N connections"; }
+	RES=$(awk -v n="$n" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.1f\t%d conns", n / (b - a), n }')
+}
+
 run_bulk() {
 	local size speed
 	T0=$(now)
@@ -376,7 +426,8 @@ measure() { # WORKLOAD MODE ROUND
 	[ "$mode" != untraced ] && start_tlsdump "$mode" "$w"
 	b0=$(busy_ticks) i0=$(irq_ticks) s0=$(proc_ticks "$srv")
 	[ -n "$CAP_PID" ] && d0=$(proc_ticks "$CAP_PID")
-	case $w in hs13 | hs12) run_hs "$w" ;; bulk) run_bulk ;; hsgo) run_hsgo ;; gt*) run_gt "$w" ;; esac
+	case $w in hs13 | hs12) run_hs "$w" ;; bulk) run_bulk ;; hsgo) run_hsgo ;; gt*) run_gt "$w" ;;
+	nss*) run_nss "$w" ;; esac
 	b1=$(busy_ticks) i1=$(irq_ticks) s1=$(proc_ticks "$srv")
 	[ -n "$CAP_PID" ] && d1=$(proc_ticks "$CAP_PID")
 	[ "$mode" != untraced ] && stop_tlsdump
@@ -407,8 +458,12 @@ names = {"hs13": f"s_time -new TLS 1.3, handshakes/s ({hs_secs} s)",
          "hsgo": "Go client, new TLS 1.3 conn/request, hs/s",
          "gt13": f"GnuTLS client TLS 1.3, handshakes/s ({hs_secs} s)",
          "gt12": f"GnuTLS client TLS 1.2, handshakes/s ({hs_secs} s)",
-         "gtbulk": f"GnuTLS client {size_mb} MiB from s_server, MB/s"}
-order = [w for w in ["hs13", "hs12", "bulk", "hsgo", "gt13", "gt12", "gtbulk"] if any(r[0] == w for r in rows)]
+         "gtbulk": f"GnuTLS client {size_mb} MiB from s_server, MB/s",
+         "nss13": "NSS strsclnt TLS 1.3, handshakes/s",
+         "nss12": "NSS strsclnt TLS 1.2, handshakes/s",
+         "nssbulk": f"NSS tstclnt {size_mb} MiB from s_server, MB/s"}
+order = [w for w in ["hs13", "hs12", "bulk", "hsgo", "gt13", "gt12", "gtbulk", "nss13", "nss12", "nssbulk"]
+         if any(r[0] == w for r in rows)]
 extra = [m for m in modes if m in ("keys", "pkts")]
 
 def vals(w, m):
@@ -416,7 +471,7 @@ def vals(w, m):
 def runs(w, m):
     return [r + ["-"] * 18 for r in rows if r[0] == w and r[1] == m]
 
-print(f"\ntlsdump tls|gotls (hsgo)|gnutls (gt*) -m pcap -i lo 'tcp port P' (traced) vs nothing (untraced); "
+print(f"\ntlsdump tls|gotls (hsgo)|gnutls (gt*)|nss (nss*) -m pcap -i lo 'tcp port P' (traced) vs nothing (untraced); "
       f"medians of {rounds} rounds, modes alternated\n")
 head = f"{'workload':46} {'untraced':>9} {'traced':>9} {'ratio':>6} {'>=0.97':>6}"
 for m in extra:
@@ -440,7 +495,8 @@ def cpu_per_op(r):
     except (ValueError, IndexError, ZeroDivisionError):
         return None
 unit = {"hs13": "us/handshake", "hs12": "us/handshake", "bulk": "us/MB", "hsgo": "us/handshake",
-        "gt13": "us/handshake", "gt12": "us/handshake", "gtbulk": "us/MB"}
+        "gt13": "us/handshake", "gt12": "us/handshake", "gtbulk": "us/MB",
+        "nss13": "us/handshake", "nss12": "us/handshake", "nssbulk": "us/MB"}
 print("\nCPU per operation, medians (client + server + tlsdump), and untraced/mode:")
 for w in order:
     med = {}

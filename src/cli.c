@@ -332,10 +332,6 @@ static int check(struct config *cfg)
 			cmd_names[cfg->cmd]);
 		return -EINVAL;
 	}
-	if (cfg->cmd == CMD_NSS && cfg->model == MODEL_TEXT) {
-		log_err("-m text: not for NSS yet (its reads and writes are not probed)");
-		return -EINVAL;
-	}
 	if (cfg->text_opts_set && cfg->model != MODEL_TEXT) {
 		log_err("-o and --hex are for text mode: add -m text");
 		return -EINVAL;

@@ -136,6 +136,7 @@ static const char *lib_name(const struct plain_event *e)
 	static const char *const names[] = {
 		[PLAIN_OPENSSL] = "openssl", [PLAIN_GO] = "go",
 		[PLAIN_GNUTLS] = "gnutls", [PLAIN_BORINGSSL] = "boringssl",
+		[PLAIN_NSS] = "nss",
 	};
 
 	return e->lib < sizeof(names) / sizeof(names[0]) && names[e->lib] ?

@@ -11,6 +11,7 @@
 #include "sources/gnutls/locate.h"
 #include "sources/gnutls/judge.h"
 #include "sources/boringssl/locate.h"
+#include "sources/nss/locate.h"
 #include "binary/elfsym.h"
 #include "sources/source.h"
 
@@ -137,6 +138,7 @@ static const struct text_stack stacks[] = {
 			"Go program with crypto/tls" },
 	[CMD_GNUTLS] = { "GnuTLS", "--gnutls", "not a GnuTLS library or program",
 			 "GnuTLS" },
+	[CMD_NSS] = { "NSS", "--nss", "not NSS's libssl3", "NSS libssl3" },
 };
 
 static const struct text_stack *stack_of(const struct session_text *t)
@@ -145,18 +147,41 @@ static const struct text_stack *stack_of(const struct session_text *t)
 }
 
 /* The files named on the command line: how many, and the i-th. */
+static const char *named(const struct config *c, int i)
+{
+	switch (c->cmd) {
+	case CMD_GOTLS: return c->elfpaths[i];
+	case CMD_GNUTLS: return c->gnutls;
+	case CMD_NSS: return c->nss;
+	default: return c->libssl;
+	}
+}
+
 static int n_named(const struct config *c)
 {
 	if (c->cmd == CMD_GOTLS)
 		return c->n_elfpaths;
-	return (c->cmd == CMD_GNUTLS ? c->gnutls : c->libssl) ? 1 : 0;
+	return named(c, 0) ? 1 : 0;
 }
 
-static const char *named(const struct config *c, int i)
+/* NSS: the SSL layer's four methods of one libssl3 (they run for SSL
+ * file descriptors only, never for NSPR's other files). */
+static int attach_nss(struct session_text *t, const char *path, char *why,
+		      size_t wlen)
 {
-	if (c->cmd == CMD_GOTLS)
-		return c->elfpaths[i];
-	return c->cmd == CMD_GNUTLS ? c->gnutls : c->libssl;
+	static const enum plain_dir dirs[NSS_IO_N] = {
+		[NSS_IO_READ] = PLAIN_READ, [NSS_IO_WRITE] = PLAIN_WRITE,
+		[NSS_IO_RECV] = PLAIN_READ, [NSS_IO_SEND] = PLAIN_WRITE,
+	};
+	struct nss_io_layout l;
+	int err = nss_io_locate(path, &l, why, wlen);
+
+	for (int i = 0; i < NSS_IO_N && !err; i++)
+		err = plainprobe_attach_nss(t->probe, path, l.probe[i], dirs[i],
+					    i == NSS_IO_RECV);
+	if (err && err != -EPROTO)
+		snprintf(why, wlen, "%s", strerror(-err));
+	return err;
 }
 
 /* ssl: which of the two with OpenSSL's API (CMD_TLS). */
@@ -171,6 +196,8 @@ static int attach_one(struct session_text *t, const char *path,
 	case CMD_GNUTLS:
 		err = plainprobe_attach_gnutls(t->probe, path);
 		break;
+	case CMD_NSS:
+		return attach_nss(t, path, why, wlen);
 	default:
 		err = plainprobe_attach_ssl(t->probe, path, ssl);
 		break;
@@ -224,9 +251,11 @@ static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 	plainprobe_known(t->probe, ino);
 }
 
+/* NSS is a library only: its files are found in the defaults and in
+ * processes' maps, never in an executable. */
 bool session_text_wants_execs(const struct session_text *t)
 {
-	return t && t->probe && !n_named(t->cfg);
+	return t && t->probe && !n_named(t->cfg) && t->cfg->cmd != CMD_NSS;
 }
 
 targets_judge_fn session_text_ahead_judge(const struct session_text *t)
@@ -249,6 +278,19 @@ bool session_text_exec(struct session_text *t, const struct source_exec *x)
 	return n >= 0;
 }
 
+/* --nss names an NSS libssl3 whose SSL layer is not found: refused like
+ * the key modes refuse it (one line), not left waiting. */
+static bool named_refused(const struct session_text *t, const char *path)
+{
+	struct nss_io_layout l;
+	char why[256];
+
+	if (t->cfg->cmd != CMD_NSS || nss_io_locate(path, &l, why, sizeof(why)) != -EPROTO)
+		return false;
+	log_err("--nss %s: NSS libssl3 build not recognised: %s", path, why);
+	return true;
+}
+
 /* The files named on the command line, else every one in use. */
 static int find_targets(struct session_text *t)
 {
@@ -259,11 +301,15 @@ static int find_targets(struct session_text *t)
 	if (c->cmd == CMD_GOTLS)
 		gotargets_init(&t->targets, n > 0);
 	else
-		targets_init_kind(&t->targets, flags, c->cmd == CMD_GNUTLS ?
-				  &gnutls_targets : &ssl_api_targets);
+		targets_init_kind(&t->targets, flags,
+				  c->cmd == CMD_GNUTLS ? &gnutls_targets :
+				  c->cmd == CMD_NSS ? &nss_ssl_targets :
+				  &ssl_api_targets);
 	for (int i = 0; i < n; i++) {
 		int err = targets_add_path(&t->targets, named(c, i));
 
+		if (err >= 0 && named_refused(t, named(c, i)))
+			return EXIT_USAGE;
 		if (err < 0) {
 			log_err("%s %s: %s", stack_of(t)->option, named(c, i),
 				err == -ENODATA || err == -ENOEXEC ?
@@ -292,7 +338,8 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();
 	w = cli_want(cfg);
-	err = plainprobe_open(&t->probe, on_chunk, n_named(cfg) ? NULL : on_exec,
+	err = plainprobe_open(&t->probe, on_chunk,
+			      n_named(cfg) || cfg->cmd == CMD_NSS ? NULL : on_exec,
 			      t, &w);
 	if (err) {
 		log_err("cannot load the text-mode probes: %s", strerror(-err));

@@ -13,6 +13,9 @@
                                           connection whose DIR data has TEXT
   textcheck.py FILE label PID TEXT        some chunk of PID has an http2
                                           label containing TEXT
+  textcheck.py FILE count PID DIR TEXT    prints how often TEXT occurs in the
+                                          DIR data of PID's connections (PID 0:
+                                          of every process; DIR ANY: both)
 Every line must be a JSON object with the documented fields, chunks of a
 call must come in order (offset = bytes of the call seen so far) and none
 may be cut.  Exit 1 with the reason on stderr.
@@ -57,7 +60,12 @@ def stream(chunks, d):
 
 def main():
     path, cmd, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    conns = {k: v for k, v in load(path).items() if k[0] == pid}
+    conns = {k: v for k, v in load(path).items() if k[0] == pid or not pid}
+    if cmd == "count":
+        d, want = sys.argv[4], unescape(sys.argv[5])
+        dirs = ("READ", "WRITE") if d == "ANY" else (d,)
+        print(sum(stream(c, x).count(want) for c in conns.values() for x in dirs))
+        return
     if not conns:
         sys.exit(f"no data of pid {pid}")
     if cmd in ("has", "hasfile", "where"):

@@ -105,12 +105,12 @@ static void test_subcommands(void)
 	CHECK(PARSE(&c, "gotls", "--libssl", "/x") == -EINVAL);
 	CHECK(PARSE(&c, "tls", "-e", "/x") == -EINVAL);
 	CHECK(PARSE(&c, "tls", "-p", "abc") == -EINVAL);
-	/* nss: --nss names one libssl3; no text mode yet */
+	/* nss: --nss names one libssl3; text mode too */
 	CHECK(PARSE(&c, "nss", "-m", "keylog", "--nss", "/usr/lib/libssl3.so", "-u", "65534") == 0);
 	CHECK(c.cmd == CMD_NSS && !strcmp(c.nss, "/usr/lib/libssl3.so") && c.n_uids == 1);
 	CHECK(PARSE(&c, "nss") == 0 && !strcmp(c.output, "tlsdump_nss.pcapng"));
 	CHECK(!strcmp(cli_keylog_default(CMD_NSS), "tlsdump_nss_key.log"));
-	CHECK(PARSE(&c, "nss", "-m", "text") == -EINVAL);
+	CHECK(PARSE(&c, "nss", "-m", "text", "--hex") == 0 && c.model == MODEL_TEXT);
 	CHECK(PARSE(&c, "tls", "--nss", "/x") == -EINVAL);
 	CHECK(PARSE(&c, "--nss", "/x") == -EINVAL);
 	cli_free(&c);

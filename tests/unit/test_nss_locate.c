@@ -94,7 +94,8 @@ static void system_ssl(void)
 	CHECK_MSG(err == 0, "%s", why);
 	CHECK(!strcmp(l.version, "3.87.1"));
 	CHECK(l.fn_vaddr == 0x1b130);  /* a lone `ret`: no key log built in */
-	CHECK(l.fn_probe == 0x1b130);  /* single-stepped where it is */
+	CHECK(l.fn_probe == 0x1b130);  /* single-stepped where it is, so: */
+	CHECK(l.n_probes == 2 && l.probes[0] == 0x1b32c && l.probes[1] == 0x3da1f); /* its calls */
 	CHECK(l.cr_off == 0x620);      /* server random at 0x600 */
 
 	/* "CLIENT_RANDOM" renamed: nothing says where the function is */
@@ -155,6 +156,8 @@ static void firefox(void)
 	err = nss_ssl_locate(FF "libssl3.so", &s, why, sizeof(why));
 	CHECK_MSG(err == 0, "%s", why);
 	CHECK(s.cr_off >= 0x400 && s.cr_off < 0x1000 && s.version[0]);
+	/* its key-log function starts with an emulated push: probed there */
+	CHECK(s.n_probes == 1 && s.probes[0] == s.fn_probe);
 	err = nss_freebl_locate(FF "libfreeblpriv3.so", &f, why, sizeof(why));
 	CHECK_MSG(err == 0, "%s", why);
 	CHECK(f.hashobj_off == 8 && f.vector_version >= 0x325);

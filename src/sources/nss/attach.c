@@ -12,10 +12,31 @@
 #include <stdio.h>
 #include <string.h>
 
+/* "probe at file offset 0x28a40", or "probes at its 2 callers, file
+ * offsets 0x1b32c 0x3da1f" */
+static const char *probes_text(const struct nss_ssl_layout *l, char *buf,
+			       size_t cap)
+{
+	size_t n;
+
+	if (l->n_probes == 1 && l->probes[0] == l->fn_probe) {
+		snprintf(buf, cap, "probe at file offset 0x%llx",
+			 (unsigned long long)l->fn_probe);
+		return buf;
+	}
+	n = (size_t)snprintf(buf, cap, "probes at its %u caller%s, file offset%s",
+			     l->n_probes, l->n_probes == 1 ? "" : "s",
+			     l->n_probes == 1 ? "" : "s");
+	for (unsigned i = 0; i < l->n_probes && n < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, " 0x%llx",
+				      (unsigned long long)l->probes[i]);
+	return buf;
+}
+
 static void attach_ssl(struct nss_source *g, const struct tls_target *tg)
 {
 	struct nss_ssl_layout l;
-	char why[256];
+	char why[256], where[128];
 	int slot;
 
 	if (nss_ssl_locate(tg->path, &l, why, sizeof(why)) != 0) {
@@ -29,10 +50,10 @@ static void attach_ssl(struct nss_source *g, const struct tls_target *tg)
 		return;
 	}
 	g->attached_ssl++;
-	log_info("%s: NSS %s, key-log function at 0x%llx (probe at file offset 0x%llx), client random at socket+0x%x",
+	log_info("%s: NSS %s, key-log function at 0x%llx (%s), client random at socket+0x%x",
 		 tg->display, l.version[0] ? l.version : "?",
 		 (unsigned long long)l.fn_vaddr,
-		 (unsigned long long)l.fn_probe, l.cr_off);
+		 probes_text(&l, where, sizeof(where)), l.cr_off);
 }
 
 static void attach_freebl(struct nss_source *g, const struct tls_target *tg)
@@ -98,19 +119,36 @@ int nss_add_named(struct nss_source *g, const char *path)
 	return 0;
 }
 
+/* --list: where text mode's probes go. */
+static void print_io(const struct tls_target *t)
+{
+	struct nss_io_layout io;
+	char why[256];
+
+	if (nss_io_locate(t->path, &io, why, sizeof(why)) == 0)
+		printf("  text mode: ssl_Read 0x%llx, ssl_Write 0x%llx, ssl_Recv 0x%llx, ssl_Send 0x%llx\n",
+		       (unsigned long long)io.vaddr[NSS_IO_READ],
+		       (unsigned long long)io.vaddr[NSS_IO_WRITE],
+		       (unsigned long long)io.vaddr[NSS_IO_RECV],
+		       (unsigned long long)io.vaddr[NSS_IO_SEND]);
+	else
+		printf("  text mode: %s\n", why);
+}
+
 static void print_ssl(const struct tls_target *t)
 {
 	struct nss_ssl_layout l;
-	char why[256];
+	char why[256], where[128];
 
 	printf("%s\n  NSS %s (libssl3)\n", t->display,
 	       t->version[0] ? t->version : "(version not found)");
 	if (nss_ssl_locate(t->path, &l, why, sizeof(why)) == 0)
-		printf("  key-log function at 0x%llx (probe at file offset 0x%llx); client random at socket+0x%x\n",
+		printf("  key-log function at 0x%llx (%s); client random at socket+0x%x\n",
 		       (unsigned long long)l.fn_vaddr,
-		       (unsigned long long)l.fn_probe, l.cr_off);
+		       probes_text(&l, where, sizeof(where)), l.cr_off);
 	else
 		printf("  %s: not probed\n", why);
+	print_io(t);
 	targets_print_procs(t, stdout);
 }
 

@@ -31,10 +31,19 @@ struct target_kind;
 
 #define NSS_VERSION_MAX 32
 
+#define NSS_KEYLOG_SITES 4
+
 /* libssl3: where the key-log probe goes and what it reads. */
 struct nss_ssl_layout {
 	uint64_t fn_vaddr;  /* ssl3_RecordKeyLog */
-	uint64_t fn_probe;  /* file offset of its probe */
+	uint64_t fn_probe;  /* file offset of a probe on the function */
+	/* Where the probes go (file offsets): fn_probe when the kernel
+	 * emulates the instruction there; else (Debian's lone `ret`, which
+	 * it would single-step at every secret, ~15 us) each call or jump to
+	 * the function, where the arguments are in place too: 1 to
+	 * NSS_KEYLOG_SITES of them, or fn_probe when there are more. */
+	uint64_t probes[NSS_KEYLOG_SITES];
+	unsigned n_probes;
 	uint32_t cr_off;    /* sslSocket: ssl3.hs.client_random[32] */
 	char version[NSS_VERSION_MAX]; /* "3.87.1", "" when not found */
 };
@@ -69,6 +78,27 @@ int nss_freebl_locate(const char *path, struct nss_freebl_layout *l,
 		      char *why, size_t wlen);
 int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 			  char *why, size_t wlen);
+
+/* libssl3's SSL layer (text mode): the read, write, recv and send of its
+ * PRIOMethods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send), static
+ * functions found through the code that fills the table (locate_io.c).
+ * They run for SSL file descriptors only.  PR_Writev on an SSL socket
+ * goes to ssl_WriteV, which sends through ssl_Send (gcc keeps the call;
+ * clang inlines it in places). */
+enum nss_io_fn { NSS_IO_READ, NSS_IO_WRITE, NSS_IO_RECV, NSS_IO_SEND, NSS_IO_N };
+
+struct nss_io_layout {
+	uint64_t vaddr[NSS_IO_N];
+	uint64_t probe[NSS_IO_N]; /* file offsets (their first instruction) */
+	uint64_t methods;         /* the table (combined_methods, .bss) */
+	uint64_t layer_id;        /* ssl_layer_id (.bss) */
+};
+
+/* 0; -ENOEXEC, -ENODATA (not libssl3); -EPROTO with why set; -errno. */
+int nss_io_locate(const char *path, struct nss_io_layout *l, char *why,
+		  size_t wlen);
+int nss_io_locate_elf(struct elfsym *e, struct nss_io_layout *l, char *why,
+		      size_t wlen);
 
 /* "Version: NSS 3.87.1" in the file's read-only data, as "3.87.1".
  * 0, -ENOENT, -errno. */

@@ -106,6 +106,55 @@ static int keylog_fn(struct elfsym *e, uint64_t *fn, char *why, size_t wlen)
 	return 0;
 }
 
+struct sites {
+	uint64_t target;
+	uint64_t at[NSS_KEYLOG_SITES + 1]; /* one more: too many */
+	unsigned n;
+};
+
+/* Each call/jmp rel32 to the target.  Five bytes that encode it inside
+ * another instruction are as likely as any 40-bit pattern: none. */
+static int find_calls(void *ctx, const uint8_t *b, size_t n, uint64_t vaddr)
+{
+	struct sites *s = ctx;
+
+	for (size_t i = 0; i + 5 <= n; i++) {
+		uint64_t at = vaddr + i;
+		int32_t rel;
+
+		if (b[i] != 0xe8 && b[i] != 0xe9)
+			continue;
+		memcpy(&rel, b + i + 1, 4);
+		if (at + 5 + (uint64_t)(int64_t)rel != s->target ||
+		    (s->n && s->at[s->n - 1] == at))
+			continue; /* another target, or seen in the overlap */
+		s->at[s->n++] = at;
+		if (s->n > NSS_KEYLOG_SITES)
+			return 1;
+	}
+	return 0;
+}
+
+/* The key-log function's first instruction would be single-stepped:
+ * probe its callers' call (or jump) instructions instead, which the
+ * kernel emulates.  Left as it is when they cannot all be probed. */
+static void call_sites(struct elfsym *e, struct nss_ssl_layout *l)
+{
+	struct sites s = { .target = l->fn_vaddr };
+	struct elfsym_region text;
+	uint64_t off[NSS_KEYLOG_SITES];
+
+	if (elfsym_section(e, ".text", &text) ||
+	    elfsym_scan(e, &text, 5, find_calls, &s) != 0 ||
+	    s.n == 0 || s.n > NSS_KEYLOG_SITES)
+		return;
+	for (unsigned i = 0; i < s.n; i++)
+		if (elfsym_vaddr_to_offset(e, s.at[i], &off[i], NULL))
+			return;
+	memcpy(l->probes, off, sizeof(off[0]) * s.n);
+	l->n_probes = s.n;
+}
+
 static int random_offset(struct elfsym *e, uint32_t *off)
 {
 	struct elfsym_func fn;
@@ -144,8 +193,13 @@ int nss_ssl_locate_elf(struct elfsym *e, struct nss_ssl_layout *l,
 	if (read_code(e, l->fn_vaddr, code, sizeof(code), &n, &off))
 		return refuse(why, wlen, "the key-log function is outside the file");
 	l->fn_probe = off;
-	if (prologue_find(code, n, prologue_args_mask(3), &site) != -EINVAL)
+	err = prologue_find(code, n, prologue_args_mask(3), &site);
+	if (err != -EINVAL)
 		l->fn_probe = off + site.offset;
+	l->probes[0] = l->fn_probe;
+	l->n_probes = 1;
+	if (err)
+		call_sites(e, l);
 	return 0;
 }
 

@@ -16,7 +16,8 @@
 
 struct nss_file {
 	char display[PATH_MAX];
-	struct bpf_link *links[NSS_FB_N]; /* libssl3: links[0] only */
+	/* freebl: one per function; libssl3: one per key-log probe site */
+	struct bpf_link *links[NSS_FB_N > NSS_KEYLOG_SITES ? NSS_FB_N : NSS_KEYLOG_SITES];
 	bool used;
 	bool refused; /* disabled: the slot stays taken */
 };
@@ -64,7 +65,7 @@ int nss_probe_open(struct nss_probe **out, nss_probe_fn fn, void *ctx,
 
 static void detach(struct nss_file *f)
 {
-	for (int i = 0; i < NSS_FB_N; i++) {
+	for (size_t i = 0; i < sizeof(f->links) / sizeof(f->links[0]); i++) {
 		bpf_link__destroy(f->links[i]);
 		f->links[i] = NULL;
 	}
@@ -117,12 +118,14 @@ int nss_probe_attach_ssl(struct nss_probe *g, const char *path,
 			 const char *display, const struct nss_ssl_layout *l)
 {
 	struct nss_offsets o = { .cr_off = l->cr_off };
-	struct bpf_program *progs[1] = { g->skel->progs.nss_keylog };
+	struct bpf_program *progs[NSS_KEYLOG_SITES];
 	int slot = new_slot(g, display, &o);
 
 	if (slot < 0)
 		return slot;
-	return attach_links(g, slot, path, progs, &l->fn_probe, 1);
+	for (unsigned i = 0; i < NSS_KEYLOG_SITES; i++)
+		progs[i] = g->skel->progs.nss_keylog;
+	return attach_links(g, slot, path, progs, l->probes, (int)l->n_probes);
 }
 
 int nss_probe_attach_freebl(struct nss_probe *g, const char *path,

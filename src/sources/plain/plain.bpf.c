@@ -220,6 +220,11 @@ int plain_ossl_enter(struct pt_regs *ctx)
 		.lib = PLAIN_COOKIE_LIB(cookie),
 	};
 
+	if ((cookie & PLAIN_COOKIE_NSPR_RECV) &&
+	    (PT_REGS_PARM4(ctx) & PLAIN_PR_MSG_PEEK)) {
+		bpf_map_delete_elem(&calls, &tid); /* nothing to show */
+		return 0;
+	}
 	bpf_map_update_elem(&calls, &tid, &c, BPF_ANY);
 	return 0;
 }

@@ -167,6 +167,18 @@ int plainprobe_attach_gnutls(struct plainprobe *p, const char *path)
 			       PLAIN_GNUTLS);
 }
 
+int plainprobe_attach_nss(struct plainprobe *p, const char *path, uint64_t off,
+			  enum plain_dir dir, bool nspr_recv)
+{
+	uint64_t cookie = PLAIN_COOKIE(dir, 0, PLAIN_NSS) |
+			  (nspr_recv ? PLAIN_COOKIE_NSPR_RECV : 0);
+	int err = attach(p, p->skel->progs.plain_ossl_enter, path, off, cookie,
+			 false);
+
+	return err ? err : attach(p, p->skel->progs.plain_ossl_ret, path, off,
+				  cookie, true);
+}
+
 #define GO_READ "crypto/tls.(*Conn).Read"
 #define GO_WRITE "crypto/tls.(*Conn).Write"
 

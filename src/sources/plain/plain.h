@@ -20,7 +20,8 @@
 #define PLAIN_MAX_FILES 256
 
 enum plain_dir { PLAIN_READ = 0, PLAIN_WRITE = 1 };
-enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3, PLAIN_BORINGSSL = 4 };
+enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3, PLAIN_BORINGSSL = 4,
+		 PLAIN_NSS = 5 };
 
 /* Attach cookies of the OpenSSL-like probes (a call with the connection
  * first and the buffer second, the bytes moved in the return value or,
@@ -30,6 +31,10 @@ enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3, PLAIN_BORING
 #define PLAIN_COOKIE_DIR(c) ((__u32)((c) & 1))
 #define PLAIN_COOKIE_EX(c) ((__u32)(((c) >> 1) & 1)) /* SSL_*_ex */
 #define PLAIN_COOKIE_LIB(c) ((__u32)(((c) >> 2) & 7)) /* enum plain_lib */
+/* NSS's ssl_Recv: the fourth argument is NSPR's recv flags, and a call
+ * with PR_MSG_PEEK leaves its bytes to be read again: not shown. */
+#define PLAIN_COOKIE_NSPR_RECV (1ull << 5)
+#define PLAIN_PR_MSG_PEEK 0x2
 
 enum plain_counter {
 	PLAIN_EVENTS = 0,
@@ -68,6 +73,7 @@ struct plain_event {
  * Lifecycle: plainprobe_open -> plainprobe_attach_* per file (now and as
  * new ones appear) -> plainprobe_consume from the loop -> plainprobe_close. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,6 +105,12 @@ int plainprobe_attach_ssl(struct plainprobe *p, const char *path,
  * calls it) of a libgnutls or a program with GnuTLS inside.  0, -ESRCH,
  * -errno. */
 int plainprobe_attach_gnutls(struct plainprobe *p, const char *path);
+/* One of NSS's SSL-layer methods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send:
+ * the PRFileDesc first, the buffer second, the byte count returned) at
+ * file offset off of the libssl3 at path; nspr_recv: ssl_Recv.  0 or
+ * -errno. */
+int plainprobe_attach_nss(struct plainprobe *p, const char *path, uint64_t off,
+			  enum plain_dir dir, bool nspr_recv);
 /* crypto/tls.(*Conn).Read and Write of a Go binary (register ABI only).
  * 0, -ENOTSUP (stack ABI: Go <= 1.16), -EPROTO (why says it), -errno. */
 int plainprobe_attach_go(struct plainprobe *p, const char *path, char *why,
