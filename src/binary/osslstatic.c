@@ -14,9 +14,35 @@
 #define VERSION_READ 32    /* bytes read at a candidate version string */
 #define PROVIDER_CODE 2048 /* a get_params function is far smaller */
 
+/* Does the file load a shared libssl or libcrypto (DT_NEEDED, whose
+ * names are in .dynstr)?  Then its OpenSSL is that library, probed as
+ * such; the names it holds are its own calls into it (tlsdump itself
+ * holds "SSL_do_handshake" to probe it).  1, 0, or -errno. */
+static int links_openssl(struct elfsym *e)
+{
+	struct elfsym_region r;
+	char buf[65536];
+	size_t n;
+	int err;
+
+	if (elfsym_section(e, ".dynstr", &r))
+		return 0; /* static */
+	n = r.size < sizeof(buf) - 1 ? (size_t)r.size : sizeof(buf) - 1;
+	err = elfsym_read(e, r.offset, buf, n);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	return memmem(buf, n, "\0libcrypto.so.", 15) ||
+	       memmem(buf, n, "\0libssl.so.", 12);
+}
+
 int osslstatic_is(struct elfsym *e)
 {
-	int r = xref_has_text(e, "SSL_do_handshake", false);
+	int r = links_openssl(e);
+
+	if (r)
+		return r < 0 ? r : 0;
+	r = xref_has_text(e, "SSL_do_handshake", false);
 
 	return r == 1 ? xref_has_text(e, "ssl_write_internal", false) : r;
 }

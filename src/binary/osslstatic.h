@@ -23,8 +23,9 @@
 struct elfsym;
 
 /* Whether the read-only data holds the names OpenSSL's libssl passes
- * with its errors (SSL_do_handshake's and ssl_write_internal's): 1, 0,
- * or -errno.  One pass over .rodata for most files (the first name is
+ * with its errors (SSL_do_handshake's and ssl_write_internal's), in a
+ * file that does not load a shared libssl or libcrypto: 1, 0, or
+ * -errno.  One pass over .rodata for most files (the first name is
  * missing), two for OpenSSL. */
 int osslstatic_is(struct elfsym *e);
 
