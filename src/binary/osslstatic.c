@@ -20,6 +20,7 @@
  * holds "SSL_do_handshake" to probe it).  1, 0, or -errno. */
 static int links_openssl(struct elfsym *e)
 {
+	static const char crypto[] = "\0libcrypto.so.", ssl[] = "\0libssl.so.";
 	struct elfsym_region r;
 	char buf[65536];
 	size_t n;
@@ -32,8 +33,8 @@ static int links_openssl(struct elfsym *e)
 	if (err)
 		return err;
 	buf[n] = '\0';
-	return memmem(buf, n, "\0libcrypto.so.", 15) ||
-	       memmem(buf, n, "\0libssl.so.", 12);
+	return memmem(buf, n, crypto, sizeof(crypto) - 1) ||
+	       memmem(buf, n, ssl, sizeof(ssl) - 1);
 }
 
 int osslstatic_is(struct elfsym *e)
