@@ -13,6 +13,7 @@
 #include "binary/ehframe.h"
 #include "binary/elfsym.h"
 #include "binary/osslstatic.h"
+#include "binary/xref.h"
 
 #include <errno.h>
 #include <string.h>
@@ -190,8 +191,25 @@ static void node(void)
 	elfsym_close(e);
 }
 
+/* This test program holds OpenSSL's error names (osslstatic.c's tables)
+ * and loads libcrypto.so: a caller of the shared library, not a static
+ * OpenSSL (tlsdump itself was once judged one). */
+static void shared_caller(void)
+{
+	struct elfsym *e;
+
+	if (elfsym_open("/proc/self/exe", &e) != 0) {
+		CHECK_MSG(0, "cannot open /proc/self/exe");
+		return;
+	}
+	CHECK(xref_has_text(e, "SSL_do_handshake", false) == 1);
+	CHECK(osslstatic_is(e) == 0);
+	elfsym_close(e);
+}
+
 int main(void)
 {
+	shared_caller();
 	ehframe();
 	parse_version();
 	libcrypto();
