@@ -134,11 +134,13 @@ go_one() {
 	inA "$GO/plain" client -url "$URL/go" -n 2 -q -keylog "$WORK/keys/go-$1.keys" 2>/dev/null &&
 		count go 2
 }
+# (no process.exit(): it would end node before its --tls-keylog stream is
+# written, leaving an empty ground truth)
 node_one() {
 	inA "$NODE" --tls-keylog="$WORK/keys/node-$1.keys" -e "
 		require('https').get('$URL/node', {rejectUnauthorized: false}, r => {
-			r.resume(); r.on('end', () => process.exit(r.statusCode == 200 ? 0 : 1)); })
-		.on('error', () => process.exit(1));" 2>/dev/null && count node 1
+			r.resume(); r.on('end', () => { process.exitCode = r.statusCode == 200 ? 0 : 1; }); })
+		.on('error', () => { process.exitCode = 1; });" 2>/dev/null && count node 1
 }
 veth_up() {
 	ip link add "$VA" netns "$A" type veth peer name "$VB" netns "$B" || return 1
@@ -217,19 +219,22 @@ python3 "$root/tests/e2e/tlscap.py" dsb "$WORK/soak.pcapng" >"$WORK/tlsdump.keys
 	log "reading the DSBs: $(tail -1 "$WORK/dsb.err")"
 norm() { grep -hv -e '^#' -e '^$' "$@" 2>/dev/null | sort -u; }
 norm "$WORK/tlsdump.keys" >"$WORK/td.sorted"
-keyrow() { # LABEL FILES...: programs' lines, missing from tlsdump's
-	local label=$1 all miss; shift
+keyrow() { # LABEL FILES...: programs' lines, missing from tlsdump's;
+	# logs: how many programs' logs, empty: of them with no key line (a
+	# program that ended before writing it: no ground truth for it)
+	local label=$1 all miss f empty=0; shift
+	for f; do [ -s "$f" ] || empty=$((empty + 1)); done
 	norm "$@" >"$WORK/k.sorted"
 	all=$(wc -l <"$WORK/k.sorted")
 	miss=$(comm -23 "$WORK/k.sorted" "$WORK/td.sorted" | wc -l)
-	printf '  %-10s %8s %8s\n' "$label" "$all" "$miss"
+	printf '  %-10s %8s %8s %6s %6s\n' "$label" "$all" "$miss" "$#" "$empty"
 	comm -23 "$WORK/k.sorted" "$WORK/td.sorted" >>"$WORK/missing.keys"
 }
 K=$WORK/keys
 : >"$WORK/missing.keys"
 {
 	echo "key lines (programs' own logs; missing = in no DSB of the file, want 0):"
-	printf '  %-10s %8s %8s\n' source lines missing
+	printf '  %-10s %8s %8s %6s %6s\n' source lines missing logs empty
 	keyrow server "$K/server.keys"
 	keyrow hold "$K/hold.keys"
 	keyrow curl "$K"/curl-[0-9]*.keys
@@ -239,8 +244,8 @@ K=$WORK/keys
 	keyrow node "$K"/node-*.keys
 	keyrow unlinked "$K/unlinked.keys"
 	norm "$K"/*.keys >"$WORK/all.sorted"
-	printf '  %-10s %8s %8s\n' all "$(wc -l <"$WORK/all.sorted")" \
-		"$(comm -23 "$WORK/all.sorted" "$WORK/td.sorted" | wc -l)"
+	printf '  %-10s %8s %8s %6s\n' all "$(wc -l <"$WORK/all.sorted")" \
+		"$(comm -23 "$WORK/all.sorted" "$WORK/td.sorted" | wc -l)" "$(ls "$K" | wc -l)"
 	echo "  extra: $(comm -13 "$WORK/all.sorted" "$WORK/td.sorted" | wc -l) DSB lines in no program's log"
 	echo "  unlinked libssl: deleted at ${unlinked}s, its client's key lines then $(cat "$WORK/unlinked.at" 2>/dev/null || echo -), at the end $(wc -l <"$K/unlinked.keys" 2>/dev/null || echo 0)"
 } >"$WORK/keys.table"
