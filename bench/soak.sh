@@ -64,7 +64,8 @@ cleanup() {
 	touch "$STOP"
 	[ -n "$TD_PID" ] && kill -INT "$TD_PID" 2>/dev/null
 	local j
-	for j in $(jobs -p); do kill "$j" 2>/dev/null; done
+	# our children, and the programs our background subshells started
+	for j in $(jobs -p); do pkill -P "$j" 2>/dev/null; kill "$j" 2>/dev/null; done
 	wait 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 	ip netns del "$A" 2>/dev/null
