@@ -42,7 +42,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san
+.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san bench-soak
 all: $(BUILD)/tlsdump
 
 deps:
@@ -132,6 +132,7 @@ bench: all
 bench-tls: all ; bench/tls.sh
 bench-chromium: all ; bench/chromium.sh
 bench-execs: all ; bench/execs.sh
+bench-soak: all ; bench/soak.sh
 
 clean:
 	rm -rf build
