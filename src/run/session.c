@@ -318,8 +318,11 @@ static int run_loop(struct session *s)
 	if (!err && session_links_fd(s) >= 0)
 		err = loop_watch(s->loop, session_links_fd(s),
 				 session_links_consume, s);
+	/* -U: each packet goes out as it comes, so the poll never slows */
 	if (!err)
-		err = loop_poll(s->loop, POLL_MS, POLL_IDLE_MS, consume, s);
+		err = loop_poll(s->loop, POLL_MS,
+				s->cfg->immediate ? POLL_MS : POLL_IDLE_MS,
+				consume, s);
 	if (!err)
 		err = loop_every(s->loop, TICK_MS, tick, s);
 	if (!err)
