@@ -150,6 +150,8 @@ FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c src/binary/osslstatic
 FUZZ_SRCS_osslstatic := src/binary/osslstatic.c src/binary/ehframe.c src/binary/xref.c \
 	src/binary/elfsym.c
 FUZZ_SRCS_text := src/out/text.c
+FUZZ_SRCS_filter := src/packets/filter.c
+FUZZ_LIBS_filter := -lpcap -lbpf
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c
 FUZZ_SRCS_procfs := src/proc/procfs.c

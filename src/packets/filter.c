@@ -693,6 +693,26 @@ out:
 	return rc;
 }
 
+int filter_translate(const struct filter *f, enum filter_dir dir,
+		     struct bpf_insn **out, size_t *n, char *log, size_t loglen)
+{
+	struct prog p = { .log = log, .loglen = loglen };
+	int rc;
+
+	if (log && loglen)
+		log[0] = '\0';
+	/* fd 0 and slot 0 stand in for the tail call's map and slot */
+	rc = f ? translate(&p, f, dir, 0, 0) : -EINVAL;
+	free(p.label);
+	if (rc) {
+		free(p.insn);
+		return rc;
+	}
+	*out = p.insn;
+	*n = p.len;
+	return 0;
+}
+
 int filter_load(const struct filter *f, enum filter_dir dir,
 		int prog_array_fd, int slot, char *log, size_t loglen)
 {

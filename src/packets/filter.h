@@ -41,6 +41,12 @@ int filter_compile_on(struct filter **out, const char *expr,
  * kernel wants >= 128 bytes for its log). */
 int filter_load(const struct filter *f, enum filter_dir dir,
 		int prog_array_fd, int slot, char *log, size_t loglen);
+struct bpf_insn;
+/* Test support (tests/fuzz/fuzz_filter.c): what filter_load would load,
+ * not loaded: 0 and a malloc'd program of *n eBPF instructions, or
+ * filter_load's translation errors. */
+int filter_translate(const struct filter *f, enum filter_dir dir,
+		     struct bpf_insn **out, size_t *n, char *log, size_t loglen);
 /* Number of classic BPF instructions (-vv). */
 size_t filter_insn_count(const struct filter *f);
 /* Test support (tests/bpf/test_filter.c prints it on a mismatch): the
