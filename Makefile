@@ -151,6 +151,8 @@ FUZZ_SRCS_osslstatic := src/binary/osslstatic.c src/binary/ehframe.c src/binary/
 	src/binary/elfsym.c
 FUZZ_SRCS_text := src/out/text.c
 FUZZ_SRCS_filter := src/packets/filter.c
+FUZZ_SRCS_pcapng := src/out/pcapng.c
+FUZZ_LIBS_pcapng := -lpcap
 FUZZ_LIBS_filter := -lpcap -lbpf
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c
