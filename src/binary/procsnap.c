@@ -107,57 +107,11 @@ static const char *file_part(const char *line)
 	return line;
 }
 
-/* Reads the maps, keeping the first line of each run of lines of one
- * file (a library maps each segment: 4-5 lines). */
-static int read_maps(const char *proc, pid_t pid, struct look *l)
-{
-	char path[64], *line = NULL;
-	const char *prev = NULL;
-	size_t cap = 0, plen = 0;
-	ssize_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%d/maps", proc, (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		const char *id = file_part(line);
-		size_t idlen = id ? (size_t)n - (size_t)(id - line) : 0;
-		char *grown;
-
-		if (!id || !strchr(id, '/') ||
-		    (prev && idlen == plen && !memcmp(prev, id, idlen)))
-			continue;
-		grown = realloc(l->lines, l->len + (size_t)n + 1);
-		if (!grown)
-			break;
-		l->lines = grown; /* with its NUL: readers strstr() lines */
-		memcpy(l->lines + l->len, line, (size_t)n + 1);
-		prev = l->lines + l->len + (id - line);
-		plen = idlen;
-		l->len += (size_t)n + 1;
-	}
-	free(line);
-	fclose(f);
-	return 0;
-}
-
-static void each_line(const char *buf, size_t len,
-		      void (*fn)(void *ctx, const char *line, size_t len),
-		      void *ctx)
-{
-	/* NUL-separated lines (each ends "\n\0") */
-	for (size_t off = 0, n; off < len; off += n + 1) {
-		n = strlen(buf + off);
-		fn(ctx, buf + off, n);
-	}
-}
-
-/* Uncached: every line, straight from the file. */
-static int maps_direct(const char *proc, pid_t pid,
-		       void (*fn)(void *ctx, const char *line, size_t len),
-		       void *ctx)
+/* Calls fn for each line of PROC/PID/maps ('\n'- and NUL-terminated);
+ * 0, or -errno when it cannot be opened. */
+static int each_maps_line(const char *proc, pid_t pid,
+			  void (*fn)(void *ctx, const char *line, size_t len),
+			  void *ctx)
 {
 	char path[PATH_MAX], *line = NULL;
 	size_t cap = 0;
@@ -175,6 +129,46 @@ static int maps_direct(const char *proc, pid_t pid,
 	return 0;
 }
 
+/* Keeps the first line of each run of lines of one file (a library maps
+ * each segment: 4-5 lines), with its NUL: readers strstr() lines.  A
+ * line that does not fit in memory is left out. */
+struct keeping {
+	struct look *l;
+	size_t prev, prev_len; /* the last kept line's file part in l->lines */
+};
+
+static void keep_line(void *ctx, const char *line, size_t n)
+{
+	struct keeping *kp = ctx;
+	struct look *l = kp->l;
+	const char *id = file_part(line);
+	size_t idlen = id ? n - (size_t)(id - line) : 0;
+	char *grown;
+
+	if (!id || !strchr(id, '/') ||
+	    (kp->prev_len == idlen && !memcmp(l->lines + kp->prev, id, idlen)))
+		return;
+	grown = realloc(l->lines, l->len + n + 1);
+	if (!grown)
+		return;
+	l->lines = grown;
+	memcpy(l->lines + l->len, line, n + 1);
+	kp->prev = l->len + (size_t)(id - line);
+	kp->prev_len = idlen;
+	l->len += n + 1;
+}
+
+static void each_line(const char *buf, size_t len,
+		      void (*fn)(void *ctx, const char *line, size_t len),
+		      void *ctx)
+{
+	/* NUL-separated lines (each ends "\n\0") */
+	for (size_t off = 0, n; off < len; off += n + 1) {
+		n = strlen(buf + off);
+		fn(ctx, buf + off, n);
+	}
+}
+
 int procsnap_maps(const char *proc, pid_t pid,
 		  void (*fn)(void *ctx, const char *line, size_t len),
 		  void *ctx)
@@ -183,15 +177,17 @@ int procsnap_maps(const char *proc, pid_t pid,
 	int err;
 
 	if (strcmp(proc, "/proc"))
-		return maps_direct(proc, pid, fn, ctx);
+		return each_maps_line(proc, pid, fn, ctx);
 	pthread_mutex_lock(&snap.lock);
 	l = look_of(pid);
 	if (!l) {
 		pthread_mutex_unlock(&snap.lock);
-		return maps_direct(proc, pid, fn, ctx);
+		return each_maps_line(proc, pid, fn, ctx);
 	}
 	if (!l->have_maps) {
-		l->maps_err = read_maps(proc, pid, l);
+		struct keeping kp = { .l = l };
+
+		l->maps_err = each_maps_line(proc, pid, keep_line, &kp);
 		l->have_maps = true;
 	}
 	err = l->maps_err;

@@ -117,32 +117,48 @@ static void window(struct votes *v, const uint8_t *b, size_t n, size_t i,
 	}
 }
 
+/* The next `lea disp32(%rip), reg` of chunk b (at va) from *p on that
+ * starts at or after min_va and loads one of st's strings: true with its
+ * offset in b (*i) and the string's index (*k), *p past it. */
+static bool next_load(const struct strings *st, const uint8_t *b, size_t n,
+		      uint64_t va, uint64_t min_va, const uint8_t **p,
+		      size_t *i, int *k)
+{
+	const uint8_t *end = b + n;
+
+	while (*p + LEA_LEN - 1 <= end &&
+	       (*p = memchr(*p, 0x8d, (size_t)(end - *p))) != NULL) {
+		size_t j = (size_t)(*p - b) - 1;
+		int32_t rel;
+
+		(*p)++;
+		if ((b[j] != 0x48 && b[j] != 0x4c) || j + LEA_LEN > n ||
+		    (b[j + 2] & 0xc7) != 0x05 || va + j < min_va)
+			continue;
+		memcpy(&rel, b + j + 3, 4);
+		*k = string_of(st, va + j + LEA_LEN + (uint64_t)(int64_t)rel);
+		if (*k >= 0) {
+			*i = j;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int find_loads(void *ctx, const uint8_t *b, size_t n, uint64_t va)
 {
 	struct votes *v = ctx;
-	const uint8_t *p = b + 1, *end = b + n;
+	const uint8_t *p = b + 1;
+	size_t i;
+	int k;
 
-	while (p + LEA_LEN - 1 <= end &&
-	       (p = memchr(p, 0x8d, (size_t)(end - p))) != NULL) {
-		size_t i = (size_t)(p - b) - 1;
-		uint64_t at = va + i;
-		int32_t rel;
-		int k;
-
-		p++;
-		if ((b[i] != 0x48 && b[i] != 0x4c) || i + LEA_LEN > n ||
-		    (b[i + 2] & 0xc7) != 0x05 || at < v->next)
-			continue;
-		memcpy(&rel, b + i + 3, 4);
-		k = string_of(v->st, at + LEA_LEN + (uint64_t)(int64_t)rel);
-		if (k < 0)
-			continue;
+	while (next_load(v->st, b, n, va, v->next, &p, &i, &k)) {
 		/* near the chunk's end the window is cut: the next chunk,
 		 * which starts in the overlap, sees this load whole */
 		if (i + WINDOW > n && va + n < v->end)
 			continue;
 		v->loads++;
-		v->next = at + 1;
+		v->next = va + i + 1;
 		window(v, b, n, i, va, (unsigned)k);
 	}
 	return 0;
@@ -257,29 +273,15 @@ static int each_abs(struct each *x, const uint8_t *b, size_t n, uint64_t va)
 static int each_load(void *ctx, const uint8_t *b, size_t n, uint64_t va)
 {
 	struct each *x = ctx;
-	const uint8_t *p = b + 1, *end = b + n;
-
-	int r;
+	const uint8_t *p = b + 1;
+	size_t i;
+	int k, r;
 
 	if (x->abs && (r = each_abs(x, b, n, va)) != 0)
 		return r;
-	while (p + LEA_LEN - 1 <= end &&
-	       (p = memchr(p, 0x8d, (size_t)(end - p))) != NULL) {
-		size_t i = (size_t)(p - b) - 1;
-		uint64_t at = va + i;
-		int32_t rel;
-		int k;
-
-		p++;
-		if ((b[i] != 0x48 && b[i] != 0x4c) || i + LEA_LEN > n ||
-		    (b[i + 2] & 0xc7) != 0x05 || at < x->next)
-			continue;
-		memcpy(&rel, b + i + 3, 4);
-		k = string_of(x->st, at + LEA_LEN + (uint64_t)(int64_t)rel);
-		if (k < 0)
-			continue;
-		x->next = at + 1;
-		r = x->fn(x->ctx, (unsigned)k, at);
+	while (next_load(x->st, b, n, va, x->next, &p, &i, &k)) {
+		x->next = va + i + 1;
+		r = x->fn(x->ctx, (unsigned)k, va + i);
 		if (r)
 			return r;
 	}
