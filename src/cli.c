@@ -12,7 +12,7 @@
 enum opt_id {
 	O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_SNAPLEN = 's',
 	O_UNBUF = 'U', O_RING = 'B', O_FFILE = 'F', O_VERBOSE = 'v',
-	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
+	O_QUIET = 'q', O_LIST = 'D', O_DUMP = 'd', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e', O_OUTFMT = 'o',
 	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
 	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE,
@@ -48,6 +48,7 @@ static const struct opt_def opts[] = {
 	{ "verbose", O_VERBOSE, 0, C_ALL, NULL, "more messages (repeatable)" },
 	{ "quiet", O_QUIET, 0, C_ALL, NULL, "fewer messages" },
 	{ "list-interfaces", O_LIST, 0, C_ALL, NULL, "list interfaces and link types" },
+	{ NULL, O_DUMP, 0, C_ALL, NULL, "print the compiled filter program (as tcpdump -d) and exit" },
 	{ "model", O_MODEL, 1, C_SUB, "MODE", "pcap|pcapng|keylog|key|text" },
 	{ "keylogfile", O_KEYLOG, 1, C_SUB, "FILE", "write the key log to FILE" },
 	{ "libssl", O_LIBSSL, 1, C_TLS, "PATH", "libssl.so or binary with OpenSSL inside" },
@@ -244,6 +245,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_VERBOSE: cfg->verbosity++; return 0;
 	case O_QUIET: cfg->verbosity--; return 0;
 	case O_LIST: cfg->action = ACT_LIST_IFACES; return 0;
+	case O_DUMP: cfg->action = ACT_DUMP_FILTER; return 0;
 	case O_TLSLIST: cfg->action = ACT_LIST_TLS; return 0;
 	case O_HELP: cfg->action = ACT_HELP; return 0;
 	case O_VERSION: cfg->action = ACT_VERSION; return 0;

@@ -19,7 +19,8 @@
 #define CLI_MAX_LIST 64
 
 enum cli_cmd { CMD_CAPTURE = 0, CMD_TLS, CMD_GOTLS, CMD_GNUTLS, CMD_NSS };
-enum cli_action { ACT_RUN = 0, ACT_HELP, ACT_VERSION, ACT_LIST_IFACES, ACT_LIST_TLS };
+enum cli_action { ACT_RUN = 0, ACT_HELP, ACT_VERSION, ACT_LIST_IFACES, ACT_LIST_TLS,
+		  ACT_DUMP_FILTER };
 enum cli_model { MODEL_DEFAULT = 0, MODEL_PCAP, MODEL_KEYLOG, MODEL_TEXT };
 
 struct config {

@@ -18,6 +18,7 @@
 #include "crypto/keys.h"
 #include "run/session_int.h"
 #include "run/session_links.h"
+#include "binary/procsnap.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -105,20 +106,6 @@ static int open_file(struct session *s)
 		return output_is_disk_full(i) ? EXIT_DISKFULL : EXIT_OUTPUT;
 	}
 	return 0;
-}
-
-/* Loads one filter program per (DLT, direction) in use and attaches
- * them to every interface. */
-int session_filter_load(struct session *s, int d, int dir)
-{
-	char vlog[4096];
-	int fd = filter_load(s->filters[d], dir, capture_prog_array_fd(s->cap),
-			     dir ? TC_SLOT_EGRESS : TC_SLOT_INGRESS, vlog,
-			     sizeof(vlog));
-
-	if (fd < 0)
-		log_err("cannot load the filter program: %s", strerror(-fd));
-	return fd;
 }
 
 /* The filter programs stay loaded (s->ffd) for interfaces that come
@@ -441,6 +428,7 @@ static void cleanup(struct session *s)
 	int i;
 
 	session_tls_stop(s);
+	procsnap_reset(); /* the sources' shared looks at /proc */
 	session_proc_stop(s);
 	session_links_stop(s);
 	seq_free(s->seq);

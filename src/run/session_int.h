@@ -49,10 +49,6 @@ struct session {
 	bool noiface;            /* stopped: no interface left */
 };
 
-/* Loads the filter program of DLT index d for direction dir (0 ingress,
- * 1 egress): its fd, or -errno. */
-int session_filter_load(struct session *s, int d, int dir);
-
 
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into
  * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */

@@ -320,17 +320,17 @@ static void print_key_summary(const struct session_tls *t)
 
 /* The exit status of a run whose key log got write error err, after one
  * line saying so (-EPIPE: the reader of `-k -` left, a clean stop). */
-static int keylog_status(const char *path, int err)
+static int keylog_status(const char *path, int err, size_t unwritten)
 {
 	if (!err || err == -EPIPE)
 		return EXIT_OK;
 	if (output_is_disk_full(err)) {
-		log_err("disk full while writing the key log '%s': the keys from then on are not in it (it holds whole lines only)",
-			path);
+		log_err("disk full while writing the key log '%s': the keys from then on are not in it (%zu bytes at the end; it holds whole lines only)",
+			path, unwritten);
 		return EXIT_DISKFULL;
 	}
-	log_err("cannot write the key log '%s': %s; the keys from then on are not in it (it holds whole lines only)",
-		path, strerror(-err));
+	log_err("cannot write the key log '%s': %s; the keys from then on are not in it (%zu bytes at the end; it holds whole lines only)",
+		path, strerror(-err), unwritten);
 	return EXIT_OUTPUT;
 }
 
@@ -340,16 +340,19 @@ static int keylog_status(const char *path, int err)
 static int close_keylog(struct session *s)
 {
 	struct session_tls *t = s->t;
+	size_t unwritten;
 	int err;
 
 	if (!t->kl || !t->sec)
 		return EXIT_OK;
 	secrets_tick(t->sec, UINT64_MAX);
-	err = keylog_close(t->kl);
+	unwritten = keylog_flush(t->kl) ? keylog_pending(t->kl) : 0;
+	err = keylog_close(t->kl); /* tries once more */
 	t->kl = NULL;
 	secrets_set_keylog(t->sec, NULL);
 	return keylog_status(keylog_path(s->cfg),
-			     secrets_keylog_error(t->sec) ?: err);
+			     secrets_keylog_error(t->sec) ?: err,
+			     err ? unwritten : 0);
 }
 
 int session_tls_stop(struct session *s)

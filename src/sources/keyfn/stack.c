@@ -352,6 +352,9 @@ void keyfn_source_stop(void *state)
 				(unsigned long long)(c[KEYFN_READ_FAULTS] +
 						     c[KEYFN_BAD_ARGS]));
 	}
+	if (g->loc && locator_pending(g->loc))
+		log_debug("%s: %d files were still being located at the end",
+			  g->st->name, locator_pending(g->loc));
 	locator_free(g->loc);
 	keyfn_probe_close(g->probe);
 	targets_free(&g->targets);
