@@ -359,9 +359,9 @@ int session_text_consume(struct session_text *t)
 	return rc;
 }
 
-void session_text_rescan(struct session_text *t)
+void session_text_rescan(struct session_text *t, const pid_t *pids, size_t n)
 {
-	if (t && !n_named(t->cfg) && targets_scan(&t->targets) > 0)
+	if (t && !n_named(t->cfg) && targets_rescan(&t->targets, pids, n) > 0)
 		attach_new(t);
 }
 
