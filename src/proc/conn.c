@@ -2,6 +2,7 @@
 /* conn.c - see conn.h (user side). */
 #include "proc/conn.h"
 #include "proc/seed.h"
+#include "proc/want.h"
 #include "proc/conn.skel.h"
 #include "log.h"
 #include "percpu.h"
@@ -97,7 +98,7 @@ static int attach_all(struct proc *p)
 	return err;
 }
 
-int proc_open(struct proc **out)
+int proc_open(struct proc **out, const struct proc_want *w)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 	struct seed_stats ss;
@@ -112,7 +113,12 @@ int proc_open(struct proc **out)
 
 		if (stat("/proc/self/ns/net", &st) == 0)
 			p->skel->rodata->capture_netns = (uint32_t)st.st_ino;
-		err = conn_bpf__load(p->skel);
+		/* only the marks: the filter itself is the capture's */
+		p->skel->rodata->want_tree_on = w->tree;
+		p->skel->rodata->want_cg_on = w->cgroups;
+		err = want_share_maps(p->skel->maps.want_tree,
+				      p->skel->maps.want_cgroups, w);
+		err = err ?: conn_bpf__load(p->skel);
 	}
 	/* Hooks first, then the seed: a socket made in between is seen by
 	 * the hooks, and the seed never overwrites what they wrote. */
