@@ -2,6 +2,7 @@
 /* conn.c - see conn.h (user side). */
 #include "proc/conn.h"
 #include "proc/seed.h"
+#include "proc/cgroup.h"
 #include "proc/want.h"
 #include "proc/conn.skel.h"
 #include "log.h"
@@ -11,7 +12,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <mntent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,11 @@ struct proc {
  * a private folder (ip netns exec runs us in our own mount namespace). */
 static int cgroup_root_fd(void)
 {
-	char dir[] = "/tmp/tlsdump-cg.XXXXXX";
-	struct mntent *m;
-	FILE *f = setmntent("/proc/self/mounts", "re");
+	char dir[] = "/tmp/tlsdump-cg.XXXXXX", mnt[PATH_MAX];
 	int fd = -1;
 
-	while (f && fd < 0 && (m = getmntent(f)))
-		if (!strcmp(m->mnt_type, "cgroup2"))
-			fd = open(m->mnt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f)
-		endmntent(f);
+	if (!cgroup_v2_dir(mnt, sizeof(mnt)))
+		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0 || !mkdtemp(dir))
 		return fd >= 0 ? fd : -errno;
 	if (mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -125,7 +121,8 @@ int proc_open(struct proc **out, const struct proc_want *w)
 	if (!err)
 		err = attach_all(p);
 	if (!err) {
-		seed_sockets(bpf_map__fd(p->skel->maps.conn_owners), NULL,
+		seed_sockets(bpf_map__fd(p->skel->maps.conn_owners),
+			     w->cgroups ? w->cg_fd : -1, NULL,
 			     &ss);
 		log_debug("process attribution: %u sockets of %u processes seeded (%u not readable)",
 			  ss.sockets, ss.procs, ss.failed);

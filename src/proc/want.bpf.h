@@ -59,10 +59,10 @@ static __always_inline bool want_cg_current(void)
 {
 	int i;
 
-	for (i = 1; i < WANT_MAX_DEPTH; i++) {
+	for (i = 0; i < WANT_MAX_DEPTH; i++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(i);
 
-		if (!id)
+		if (!id) /* above the task's own level */
 			return false;
 		if (bpf_map_lookup_elem(&want_cgroups, &id))
 			return true;
