@@ -15,7 +15,8 @@ enum opt_id {
 	O_QUIET = 'q', O_LIST = 'D', O_DUMP = 'd', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e', O_OUTFMT = 'o',
 	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
-	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE,
+	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE, O_CGROUP,
+	O_CONTAINER,
 };
 
 #define C_SUB ((1u << CMD_TLS) | (1u << CMD_GOTLS) | (1u << CMD_GNUTLS) | \
@@ -64,6 +65,8 @@ static const struct opt_def opts[] = {
 	{ "pid", O_PIDL, 1, C_CAP, "PID", "only packets and keys of process PID (repeatable)" },
 	{ "uid", O_UIDL, 1, C_CAP, "UID", "only packets and keys of user UID (repeatable)" },
 	{ "comm", O_COMM, 1, C_ALL, "NAME", "only packets of processes named NAME (repeatable)" },
+	{ "cgroup", O_CGROUP, 1, C_ALL, "PATH", "only packets, keys and plaintext of processes in cgroup v2 PATH or below (repeatable)" },
+	{ "container", O_CONTAINER, 1, C_ALL, "ID", "only those of the container whose id starts with ID (repeatable)" },
 	{ "no-proc", O_NOPROC, 0, C_ALL, NULL, "no process attribution (pid/comm comments)" },
 	{ "no-exec-gate", O_NOGATE, 0, C_ALL, NULL, "hold no exec: programs that start later are probed when they are seen running" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
@@ -94,7 +97,7 @@ void cli_usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "Usage: tlsdump [tls|gotls|gnutls|nss] [options] [expression]\n"
+	fprintf(out, "Usage: tlsdump [tls|gotls|gnutls|nss] [options] [expression] [-- CMD [ARGS...]]\n"
 		     "Capture packets (and TLS secrets) into one PCAP-NG file "
 		     "that Wireshark opens decrypted.\n\nOptions:\n");
 	for (i = 0; i < N_OPTS; i++) {
@@ -118,7 +121,10 @@ void cli_usage(FILE *out)
 			opts[i].cmds == C_NSS ? " [nss]" :
 			opts[i].cmds == C_CAP ? "" : " [tls, gotls, gnutls, nss]");
 	}
-	fprintf(out, "\nThe expression is a tcpdump filter (pcap-filter(7)).\n");
+	fprintf(out, "\nThe expression is a tcpdump filter (pcap-filter(7)).\n"
+		     "-- CMD: run CMD once everything is ready, keep only its (and its\n"
+		     "descendants') packets, keys and plaintext, stop when it exits, and\n"
+		     "exit with its status.\n");
 }
 
 /* Builds getopt_long's tables for one command. */
@@ -277,6 +283,17 @@ static int apply(struct config *cfg, int id, const char *arg)
 		}
 		return add_str("--comm", arg, cfg->comms, &cfg->n_comms,
 			       8 /* CONN_MAX_COMMS */);
+	case O_CGROUP:
+		return add_str("--cgroup", arg, cfg->cgroups, &cfg->n_cgroups,
+			       CLI_MAX_LIST);
+	case O_CONTAINER:
+		if (!*arg || strspn(arg, "0123456789abcdef") != strlen(arg) ||
+		    strlen(arg) > 64) {
+			log_err("--container: '%s' is not the start of a container id (hex digits)", arg);
+			return -EINVAL;
+		}
+		return add_str("--container", arg, cfg->containers,
+			       &cfg->n_containers, CLI_MAX_LIST);
 	case O_NOPROC: cfg->no_proc = true; return 0;
 	case O_NOGATE: cfg->no_exec_gate = true; return 0;
 	}
@@ -287,7 +304,11 @@ static int apply(struct config *cfg, int id, const char *arg)
 struct proc_want cli_want(const struct config *cfg)
 {
 	return (struct proc_want){ cfg->pids, cfg->n_pids, cfg->uids,
-				   cfg->n_uids, cfg->comms, cfg->n_comms };
+				   cfg->n_uids, cfg->comms, cfg->n_comms,
+				   cfg->cmd_argv && cfg->tree_fd >= 0,
+				   (cfg->n_cgroups || cfg->n_containers) &&
+				   cfg->cg_fd >= 0,
+				   cfg->tree_fd, cfg->cg_fd };
 }
 
 bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
@@ -342,8 +363,10 @@ static int check(struct config *cfg)
 		log_err("--comm selects packets: it needs -m pcap (keys follow their packets)");
 		return -EINVAL;
 	}
-	if (cfg->no_proc && (cfg->n_comms || (cfg->cmd == CMD_CAPTURE &&
-					       (cfg->n_pids || cfg->n_uids)))) {
+	if (cfg->no_proc && (cfg->n_comms || cfg->n_cgroups ||
+			     cfg->n_containers || cfg->cmd_argv ||
+			     (cfg->cmd == CMD_CAPTURE &&
+			      (cfg->n_pids || cfg->n_uids)))) {
 		log_err("--no-proc: the process filters need process attribution");
 		return -EINVAL;
 	}
@@ -361,6 +384,24 @@ static void set_defaults(struct config *cfg)
 	cfg->snaplen = CLI_DEFAULT_SNAPLEN;
 	cfg->ring_kib = CLI_DEFAULT_RING_KIB;
 	cfg->hold_ms = CLI_DEFAULT_HOLD_MS;
+	cfg->tree_fd = cfg->cg_fd = -1;
+}
+
+/* "-- CMD [ARGS...]": getopt stopped at the expression, or took "--"
+ * itself (then nothing but CMD follows).  Returns argc without CMD. */
+static int split_cmd(int argc, char **argv, int first, struct config *cfg)
+{
+	int i = optind;
+
+	if (optind > first && !strcmp(argv[optind - 1], "--") &&
+	    optarg != argv[optind - 1])
+		i = optind - 1;
+	for (; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			cfg->cmd_argv = argv + i + 1;
+			return i;
+		}
+	return argc;
 }
 
 int cli_parse(int argc, char **argv, struct config *cfg)
@@ -390,10 +431,15 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 		if (apply(cfg, c, optarg))
 			return -EINVAL;
 	}
+	argc = split_cmd(argc, argv, first, cfg);
 	if (optind < argc) {
 		cfg->expression = join_args(argc - optind, argv + optind);
 		if (!cfg->expression)
 			return -ENOMEM;
+	}
+	if (cfg->cmd_argv && !cfg->cmd_argv[0]) {
+		log_err("--: no command after it");
+		return -EINVAL;
 	}
 	return check(cfg);
 }

@@ -59,6 +59,15 @@ struct config {
 	int n_comms;
 	bool no_proc;          /* --no-proc: no process attribution */
 	bool no_exec_gate;     /* --no-exec-gate: hold no exec (run/session_gate.c) */
+	/* cgroups and -- CMD */
+	const char *cgroups[CLI_MAX_LIST];    /* --cgroup PATH */
+	int n_cgroups;
+	const char *containers[CLI_MAX_LIST]; /* --container ID (a prefix) */
+	int n_containers;
+	char **cmd_argv;       /* after "--" (NULL-terminated); NULL: none */
+	/* Filled by the run before its BPF objects load (run/session.c):
+	 * the shared sets of the process filter (proc/want.h); -1: none. */
+	int tree_fd, cg_fd;
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u

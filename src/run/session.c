@@ -18,6 +18,7 @@
 #include "crypto/keys.h"
 #include "run/session_int.h"
 #include "run/session_links.h"
+#include "run/session_cmd.h"
 #include "binary/procsnap.h"
 
 #include <errno.h>
@@ -278,6 +279,7 @@ static int tick(void *ctx)
 		return err == -EPIPE ? 1 : err;
 	}
 	s->clock_off = clock_mono_to_real_offset();
+	session_cmd_rescan(s);
 	err = s->t ? session_tls_rescan(s) : 0;
 	/* what finding and judging programs freed (ELF files read whole,
 	 * in worker threads' arenas) goes back to the system */
@@ -312,6 +314,8 @@ static int run_loop(struct session *s)
 				consume, s);
 	if (!err)
 		err = loop_every(s->loop, TICK_MS, tick, s);
+	if (!err)
+		err = session_cmd_watch(s, s->loop); /* CMD starts now */
 	if (!err)
 		err = loop_run(s->loop);
 	return err;
@@ -492,12 +496,24 @@ static void log_memory(void)
 			  (unsigned long long)((m.rss_kib - m.maps_kib) >> 10));
 }
 
-int session_run(const struct config *cfg)
+/* The run's own copy of the options carries the process filter's
+ * shared sets (session_cmd.c). */
+static void close_sets(struct config *c)
 {
+	if (c->tree_fd >= 0)
+		close(c->tree_fd);
+	if (c->cg_fd >= 0)
+		close(c->cg_fd);
+}
+
+int session_run(const struct config *given)
+{
+	struct config copy = *given, *cfg = &copy;
 	struct session s = { .cfg = cfg };
-	int rc = 0;
+	int rc;
 
 	memset(s.ffd, -1, sizeof(s.ffd));
+	rc = session_cmd_start(&s, cfg);
 	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
 	 * packets, and the secrets of every TLS library we can probe
 	 * ("everything we can decrypt"). */
@@ -505,7 +521,7 @@ int session_run(const struct config *cfg)
 		   (cfg->model == MODEL_KEYLOG || cfg->model == MODEL_TEXT));
 	s.tls = true; /* OpenSSL, Go or both: session_tls.c */
 	s.clock_off = clock_mono_to_real_offset();
-	if (s.pcap)
+	if (!rc && s.pcap)
 		rc = start_pcap(&s);
 	if (!rc && s.tls)
 		rc = session_tls_start(&s);
@@ -537,5 +553,7 @@ int session_run(const struct config *cfg)
 		log_memory();
 	}
 	cleanup(&s);
+	rc = session_cmd_stop(&s, rc);
+	close_sets(cfg);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "out/text.h"
+#include "proc/cgroup.h"
 #include "binary/gotargets.h"
 #include "sources/plain/plain.h"
 #include "binary/targets.h"
@@ -32,6 +33,7 @@ struct session_text {
 	int attached;
 	int werr;
 	uint64_t h2[H2_CONNS]; /* (pid << 48) ^ conn of HTTP/2 connections */
+	struct cgcache *cgnames; /* cgroup ids -> paths (NULL: no cgroup v2) */
 	unsigned int h2_next;
 };
 
@@ -89,6 +91,7 @@ static int on_chunk(void *ctx, const struct plain_event *e,
 		m.remote = endpoint(e->family, e->raddr, e->rport, remote, sizeof(remote));
 	}
 	m.h2_conn = h2_conn(t, e, data);
+	m.cgroup = t->cgnames ? cgcache_path(t->cgnames, e->cgid) : NULL;
 	t->werr = text_write(stdout, &t->opts, e, data, &m);
 	return t->werr;
 }
@@ -337,6 +340,7 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();
+	t->cgnames = cgcache_new();
 	w = cli_want(cfg);
 	err = plainprobe_open(&t->probe, on_chunk,
 			      n_named(cfg) || cfg->cmd == CMD_NSS ? NULL : on_exec,
@@ -393,5 +397,6 @@ void session_text_stop(struct session_text *t, bool summary)
 	}
 	plainprobe_close(t->probe);
 	targets_free(&t->targets);
+	cgcache_free(t->cgnames);
 	free(t);
 }
