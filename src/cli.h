@@ -58,6 +58,12 @@ struct config {
 	int n_comms;
 	bool no_proc;          /* --no-proc: no process attribution */
 	bool no_exec_gate;     /* --no-exec-gate: hold no exec (run/session_gate.c) */
+	/* tcpdump's rotation (out/rotate.h) and -Z (proc/privdrop.h) */
+	uint64_t rotate_size;  /* -C, in bytes; 0 = none */
+	uint32_t rotate_secs;  /* -G; 0 = none */
+	uint32_t rotate_count; /* -W; 0 = none */
+	const char *postrotate; /* -z CMD */
+	const char *run_as;    /* -Z USER */
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u
