@@ -37,6 +37,23 @@ uint64_t privdrop_default_caps(void)
 	       CAP_BIT(CAP_DAC_READ_SEARCH);
 }
 
+#ifdef TLSDUMP_TEST_HOOKS
+/* Test hook, only in the test build: TLSDUMP_TEST_KEEP_CAPS=HEXMASK keeps
+ * that set instead, to measure which capability is needed for what
+ * (README.md, "Security notes"). */
+static uint64_t keep_caps(void)
+{
+	const char *v = getenv("TLSDUMP_TEST_KEEP_CAPS");
+
+	return v ? strtoull(v, NULL, 16) : privdrop_default_caps();
+}
+#else
+static uint64_t keep_caps(void)
+{
+	return privdrop_default_caps();
+}
+#endif
+
 static int fill(struct privdrop *pd, const struct passwd *pw)
 {
 	int n = PRIVDROP_MAX_GROUPS;
@@ -49,7 +66,7 @@ static int fill(struct privdrop *pd, const struct passwd *pw)
 		pd->groups[0] = pw->pw_gid;
 	}
 	pd->n_groups = n;
-	pd->keep = privdrop_default_caps();
+	pd->keep = keep_caps();
 	pd->on = true;
 	return 0;
 }
