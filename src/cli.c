@@ -3,6 +3,7 @@
  * which commands accept it; getopt_long's tables are built from it. */
 #include "cli.h"
 #include "log.h"
+#include "out/rotate.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,8 @@ enum opt_id {
 	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
 	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE, O_CGROUP,
 	O_CONTAINER,
+	O_FILESIZE = 'C', O_ROTSECS = 'G', O_FILECOUNT = 'W', O_POSTROT = 'z',
+	O_RUNAS = 'Z',
 };
 
 #define C_SUB ((1u << CMD_TLS) | (1u << CMD_GOTLS) | (1u << CMD_GNUTLS) | \
@@ -69,6 +72,11 @@ static const struct opt_def opts[] = {
 	{ "container", O_CONTAINER, 1, C_ALL, "ID", "only those of the container whose id starts with ID (repeatable)" },
 	{ "no-proc", O_NOPROC, 0, C_ALL, NULL, "no process attribution (pid/comm comments)" },
 	{ "no-exec-gate", O_NOGATE, 0, C_ALL, NULL, "hold no exec: programs that start later are probed when they are seen running" },
+	{ NULL, O_FILESIZE, 1, C_ALL, "SIZE", "next file when this one is over SIZE million bytes (k, m, g: KiB, MiB, GiB)" },
+	{ NULL, O_ROTSECS, 1, C_ALL, "SECONDS", "next file every SECONDS (-w name through strftime)" },
+	{ NULL, O_FILECOUNT, 1, C_ALL, "COUNT", "with -C: a ring of COUNT files; with -G: stop after COUNT files" },
+	{ NULL, O_POSTROT, 1, C_ALL, "CMD", "run 'CMD FILE' on each file closed by -C/-G" },
+	{ "relinquish-privileges", O_RUNAS, 1, C_ALL, "USER", "after attaching, run as USER with only the capabilities probing needs" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
 	{ "help", O_HELP, 0, C_ALL, NULL, "this help" },
 };
@@ -224,6 +232,34 @@ static int set_output(struct config *cfg, const char *path)
 	return 0;
 }
 
+/* tcpdump's -C -G -W -z -Z. */
+static int apply_rotation(struct config *cfg, int id, const char *arg)
+{
+	uint64_t v;
+
+	switch (id) {
+	case O_FILESIZE:
+		if (rotate_parse_size(arg, &cfg->rotate_size) == 0)
+			return 0;
+		log_err("-C: '%s' is not a size (millions of bytes, or a number with k, m or g)", arg);
+		return -EINVAL;
+	case O_ROTSECS:
+		if (parse_num("-G", arg, 1, 100000000, &v))
+			return -EINVAL;
+		cfg->rotate_secs = (uint32_t)v;
+		return 0;
+	case O_FILECOUNT:
+		if (parse_num("-W", arg, 1, 1000000, &v))
+			return -EINVAL;
+		cfg->rotate_count = (uint32_t)v;
+		return 0;
+	case O_POSTROT: cfg->postrotate = arg; return 0;
+	case O_RUNAS: cfg->run_as = arg; return 0;
+	}
+	log_err("try 'tlsdump --help'");
+	return -EINVAL;
+}
+
 static int apply(struct config *cfg, int id, const char *arg)
 {
 	uint64_t v;
@@ -296,6 +332,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 			       &cfg->n_containers, CLI_MAX_LIST);
 	case O_NOPROC: cfg->no_proc = true; return 0;
 	case O_NOGATE: cfg->no_exec_gate = true; return 0;
+	default: return apply_rotation(cfg, id, arg);
 	}
 	log_err("try 'tlsdump --help'");
 	return -EINVAL;
@@ -346,6 +383,36 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* -C -G -W -z: a series of capture files. */
+static int check_rotation(const struct config *cfg)
+{
+	bool rot = cfg->rotate_size || cfg->rotate_secs;
+
+	if ((cfg->rotate_count || cfg->postrotate) && !rot) {
+		log_err("%s: needs -C or -G (it is about rotated files)",
+			cfg->rotate_count ? "-W" : "-z");
+		return -EINVAL;
+	}
+	if (rot && cfg->cmd != CMD_CAPTURE && cfg->model != MODEL_PCAP) {
+		log_err("-C/-G rotate the capture file: they need -m pcap in 'tlsdump %s'",
+			cmd_names[cfg->cmd]);
+		return -EINVAL;
+	}
+	if (rot && !strcmp(cfg->output, "-")) {
+		log_err("-C/-G need a file name (-w FILE), not standard output");
+		return -EINVAL;
+	}
+	if (cfg->postrotate && !*cfg->postrotate) {
+		log_err("-z: empty command");
+		return -EINVAL;
+	}
+	if (cfg->run_as && !*cfg->run_as) {
+		log_err("-Z: empty user name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Cross-option rules, checked once every option is known. */
 static int check(struct config *cfg)
 {
@@ -370,6 +437,8 @@ static int check(struct config *cfg)
 		log_err("--no-proc: the process filters need process attribution");
 		return -EINVAL;
 	}
+	if (check_rotation(cfg))
+		return -EINVAL;
 	if (cfg->filter_file && cfg->expression) {
 		log_err("-F and an expression on the command line: give one of them");
 		return -EINVAL;

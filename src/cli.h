@@ -68,6 +68,12 @@ struct config {
 	/* Filled by the run before its BPF objects load (run/session.c):
 	 * the shared sets of the process filter (proc/want.h); -1: none. */
 	int tree_fd, cg_fd;
+	/* tcpdump's rotation (out/rotate.h) and -Z (proc/privdrop.h) */
+	uint64_t rotate_size;  /* -C, in bytes; 0 = none */
+	uint32_t rotate_secs;  /* -G; 0 = none */
+	uint32_t rotate_count; /* -W; 0 = none */
+	const char *postrotate; /* -z CMD */
+	const char *run_as;    /* -Z USER */
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u

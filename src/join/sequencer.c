@@ -123,10 +123,11 @@ static bool order(struct seq_flow_key *k, const uint8_t *s, const uint8_t *d,
 	return !swap;
 }
 
-/* A TCP packet's canonical flow key, its payload, and whether its
- * sender is the key's side a: 0, or -1 (not TCP, too short). */
-static int parse_tcp(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
-		     const uint8_t **pl, uint32_t *pl_len, bool *src_is_a)
+/* A TCP packet's canonical flow key, its payload, whether its sender
+ * is the key's side a, and its flags: 0, or -1 (not TCP, too short). */
+static int parse_tcp_flags(const uint8_t *ip, uint32_t len,
+			   struct seq_flow_key *key, const uint8_t **pl,
+			   uint32_t *pl_len, bool *src_is_a, uint8_t *flags)
 {
 	uint32_t l4, doff;
 	const uint8_t *src, *dst;
@@ -147,21 +148,37 @@ static int parse_tcp(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
 			  (uint16_t)(ip[l4] << 8 | ip[l4 + 1]),
 			  (uint16_t)(ip[l4 + 2] << 8 | ip[l4 + 3]));
 	doff = (ip[l4 + 12] >> 4) * 4u;
+	*flags = ip[l4 + 13];
 	*pl = ip + l4 + doff;
 	*pl_len = doff >= 20 && len >= l4 + doff ? len - l4 - doff : 0;
 	return 0;
 }
 
+static int parse_tcp(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
+		     const uint8_t **pl, uint32_t *pl_len, bool *src_is_a)
+{
+	uint8_t flags;
+
+	return parse_tcp_flags(ip, len, key, pl, pl_len, src_is_a, &flags);
+}
+
+int seq_parse_tcp(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
+		  uint8_t cr[32], struct seq_tcp_info *ti)
+{
+	const uint8_t *pl;
+
+	if (parse_tcp_flags(ip, len, key, &pl, &ti->payload, &ti->from_a,
+			    &ti->flags))
+		return -1;
+	return client_hello(pl, ti->payload, cr);
+}
+
 int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
 	      uint8_t cr[32])
 {
-	const uint8_t *pl;
-	uint32_t n;
-	bool a;
+	struct seq_tcp_info ti;
 
-	if (parse_tcp(ip, len, key, &pl, &n, &a))
-		return -1;
-	return client_hello(pl, n, cr);
+	return seq_parse_tcp(ip, len, key, cr, &ti);
 }
 
 struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
@@ -401,6 +418,14 @@ static int hold(struct sequencer *s, struct flow *f, const struct seq_packet *p,
 	h->p = *p;
 	h->p.head = h->data;
 	h->p.body = h->data + p->headlen;
+	/* the IP header, where it lies in the body: the copy's */
+	h->p.ip = NULL;
+	if (p->ip && p->ip >= p->body && p->ip < p->body + p->bodylen) {
+		h->p.ip = h->p.body + (p->ip - p->body);
+		h->p.iplen = (uint32_t)(p->body + p->bodylen - p->ip);
+		if (p->iplen < h->p.iplen)
+			h->p.iplen = p->iplen;
+	}
 	if (p->owner) {
 		h->owner = *p->owner;
 		h->p.owner = &h->owner;

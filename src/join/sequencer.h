@@ -47,6 +47,11 @@ struct seq_packet {
 	/* The process behind it (NULL: unknown); like head and body, valid
 	 * during the call (a held packet keeps its own copy). */
 	const struct conn_owner *owner;
+	/* Its IP header and what follows, as captured (NULL: none); a held
+	 * packet's points into its copy.  For the writer's own use (rotated
+	 * files follow flows: join/flowkeys.h). */
+	const uint8_t *ip;
+	uint32_t iplen;
 };
 
 typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);
@@ -116,5 +121,13 @@ struct seq_flow_key {
 };
 int seq_parse(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
 	      uint8_t cr[32]);
+/* seq_parse, and what else the TCP header says. */
+struct seq_tcp_info {
+	bool from_a;      /* the sender is the key's side a */
+	uint8_t flags;    /* FIN 0x01, SYN 0x02, RST 0x04, ... */
+	uint32_t payload; /* bytes of TCP payload captured */
+};
+int seq_parse_tcp(const uint8_t *ip, uint32_t len, struct seq_flow_key *key,
+		  uint8_t cr[32], struct seq_tcp_info *ti);
 
 #endif

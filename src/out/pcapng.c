@@ -555,6 +555,11 @@ uint64_t pcapng_packets_written(const struct pcapng_writer *w)
 	return w->packets;
 }
 
+uint64_t pcapng_size(const struct pcapng_writer *w)
+{
+	return w->written + w->len;
+}
+
 uint64_t pcapng_bytes_written(const struct pcapng_writer *w)
 {
 	return w ? w->written : 0;

@@ -94,6 +94,8 @@ int pcapng_write_stats(struct pcapng_writer *w, int iface,
 		       const struct pcapng_stats *st);
 /* Writes out every buffered block. */
 int pcapng_flush(struct pcapng_writer *w);
+/* Bytes of the file once the buffer is out: what -C measures. */
+uint64_t pcapng_size(const struct pcapng_writer *w);
 /* Bytes of complete blocks handed to the file so far. */
 uint64_t pcapng_bytes_written(const struct pcapng_writer *w);
 /* Packets (EPBs) among those complete blocks: what a reader will find. */

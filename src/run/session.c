@@ -19,6 +19,7 @@
 #include "run/session_int.h"
 #include "run/session_links.h"
 #include "run/session_cmd.h"
+#include "run/cmd.h"
 #include "binary/procsnap.h"
 
 #include <errno.h>
@@ -66,49 +67,6 @@ static int open_capture(struct session *s, capture_fn fn)
 					     "the capture program");
 }
 
-static int open_file(struct session *s)
-{
-	char os[300], userappl[64];
-	struct utsname u;
-	struct pcapng_section shb = { .userappl = userappl };
-	int fd = output_open(s->cfg->output, OUTPUT_TRUNCATE), i, id;
-
-	if (fd < 0)
-		return EXIT_OUTPUT;
-	snprintf(userappl, sizeof(userappl), "tlsdump %s", TLSDUMP_VERSION);
-	if (uname(&u) == 0) {
-		snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
-		shb.os = os;
-		shb.hardware = u.machine;
-	}
-	s->w = pcapng_open_fd(fd, &shb, 0);
-	if (!s->w) {
-		log_err("cannot start '%s': %s", s->cfg->output, strerror(errno));
-		close(fd); /* on failure the fd is still ours */
-		return EXIT_OUTPUT;
-	}
-	for (i = 0; i < s->si.n; i++) {
-		struct pcapng_iface ifc = {
-			.name = s->si.ifs[i].name,
-			.filter = s->cfg->expression,
-			.linktype = (uint16_t)s->si.file_linktype,
-			.snaplen = s->cfg->snaplen,
-		};
-
-		id = pcapng_add_iface(s->w, &ifc);
-		if (id != i)
-			return EXIT_RUNTIME;
-	}
-	/* The header blocks reach the file now: a reader attached to a
-	 * pipe (tshark -i -) learns the interfaces before any packet. */
-	i = pcapng_flush(s->w);
-	if (i) {
-		log_err("cannot write '%s': %s", s->cfg->output, strerror(-i));
-		return output_is_disk_full(i) ? EXIT_DISKFULL : EXIT_OUTPUT;
-	}
-	return 0;
-}
-
 /* The filter programs stay loaded (s->ffd) for interfaces that come
  * later (session_links.c). */
 static int attach_all(struct session *s)
@@ -145,6 +103,9 @@ static int write_packet(void *ctx, const struct seq_packet *p)
 
 	if (s->cfg->count && s->written >= s->cfg->count)
 		return -ECANCELED;
+	err = session_file_before_packet(s, p);
+	if (err)
+		return err;
 	session_proc_opts(s, p, &po);
 	err = pcapng_write_packet2(s->w, p->iface, p->ts_ns + s->clock_off,
 				   p->head, p->headlen, p->body, p->bodylen,
@@ -172,13 +133,9 @@ static int write_dsb(void *ctx, const char *lines, size_t len)
 	memcpy(text, lines, len);
 	/* the lines only the key check reads never reach the file */
 	len = keys_lines_strip_internal(text, len);
-	err = len ? pcapng_write_tls_secrets(s->w, text, len) : 0;
+	err = len ? session_file_dsb(s, text, len) : 0;
 	explicit_bzero(text, len);
 	free(text);
-	if (!err && s->cfg->immediate)
-		err = pcapng_flush(s->w);
-	if (err)
-		s->werr = err;
 	return err;
 }
 
@@ -220,13 +177,13 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 	ifc = &s->si.ifs[h->slot];
 	src = (struct frame_src){ ifc->linktype, ifc->arphrd, ifc->ifindex };
 	frame_build(&f, h, data, &src, s->si.file_linktype, s->cfg->snaplen);
+	ip = ip_start(ifc, data, h->caplen, &iplen);
 	sp = (struct seq_packet){ h->slot, h->ts_ns, f.head, f.headlen, f.body,
 				  f.bodylen, f.origlen, f.dir,
-				  h->has_owner ? &h->owner : NULL };
+				  h->has_owner ? &h->owner : NULL, ip, iplen };
 	if (!s->seq)
 		return write_packet(s, &sp);
-	ip = ip_start(ifc, data, h->caplen, &iplen);
-	return seq_packet(s->seq, &sp, ip, iplen, h->ts_ns);
+	return seq_packet(s->seq, &sp, sp.ip, sp.iplen, h->ts_ns);
 }
 
 /* Drains the rings, secrets first (their DSBs then precede packets
@@ -321,38 +278,12 @@ static int run_loop(struct session *s)
 	return err;
 }
 
-/* ISB per interface (spec 4.6): what the interface saw, what passed
- * the filter, what we dropped, what is in this file. */
-static void write_stats(struct session *s)
-{
-	struct pcapng_stats ps;
-	struct cap_stats st;
-	unsigned long long seen;
-	int i;
-
-	for (i = 0; i < s->si.n && !s->werr; i++) {
-		memset(&st, 0, sizeof(st));
-		capture_stats(s->cap, i, &st);
-		ps = (struct pcapng_stats){
-			.ts_ns = clock_real_ns(),
-			.filteraccept = st.matched,
-			.ifdrop = st.dropped,
-			.usrdeliv = s->if_written[i],
-		};
-		if (!s->si.ifs[i].gone &&
-		    iface_packet_count(&s->si.ifs[i], &seen) == 0 &&
-		    seen >= s->si.ifs[i].packets_at_start)
-			ps.ifrecv = seen - s->si.ifs[i].packets_at_start;
-		s->werr = pcapng_write_stats(s->w, i, &ps);
-	}
-}
-
 static void print_summary(struct session *s)
 {
 	struct cap_stats t = total_stats(s);
 
 	fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n"
-		"%llu packets dropped by tlsdump\n", (unsigned long long)s->in_file,
+		"%llu packets dropped by tlsdump\n", (unsigned long long)(s->in_files - s->carried),
 		(unsigned long long)t.matched, (unsigned long long)t.dropped);
 }
 
@@ -361,11 +292,13 @@ static int write_error_status(struct session *s)
 	if (!s->werr || s->werr == -EPIPE)
 		return EXIT_OK;
 	if (output_is_disk_full(s->werr)) {
-		log_err("disk full while writing '%s': the file is complete up to its last whole block",
-			s->cfg->output);
+		if (!s->werr_said)
+			log_err("disk full while writing '%s': the file is complete up to its last whole block",
+				s->fname);
 		return EXIT_DISKFULL;
 	}
-	log_err("cannot write '%s': %s", s->cfg->output, strerror(-s->werr));
+	if (!s->werr_said)
+		log_err("cannot write '%s': %s", s->fname, strerror(-s->werr));
 	return EXIT_OUTPUT;
 }
 
@@ -387,7 +320,7 @@ static void log_seq_stats(const struct sequencer *seq)
 static void finish_pcap(struct session *s)
 {
 	bool full = s->cfg->count && s->written >= s->cfg->count;
-	int rc, err;
+	int rc;
 
 	capture_detach(s->cap);
 	session_tls_consume(s);
@@ -395,19 +328,9 @@ static void finish_pcap(struct session *s)
 		full = s->cfg->count && s->written >= s->cfg->count;
 	if (s->seq && !s->werr && !full)
 		seq_drain(s->seq);
-	write_stats(s);
-	err = pcapng_flush(s->w);
-	if (!s->werr)
-		s->werr = err;
-	s->in_file = pcapng_packets_written(s->w);
-	log_debug("'%s': %llu bytes of whole blocks written", s->cfg->output,
-		  (unsigned long long)pcapng_bytes_written(s->w));
+	session_file_close(s);
 	if (s->seq)
 		log_seq_stats(s->seq);
-	err = pcapng_close(s->w);
-	s->w = NULL;
-	if (!s->werr)
-		s->werr = err;
 	print_summary(s);
 }
 
@@ -438,6 +361,7 @@ static void cleanup(struct session *s)
 	seq_free(s->seq);
 	if (s->w)
 		pcapng_close(s->w);
+	session_file_free(s);
 	capture_close(s->cap);
 	loop_free(s->loop);
 	for (i = 0; i < IFSET_N_DLT; i++)
@@ -456,13 +380,14 @@ static int start_pcap(struct session *s)
 	rc = compile_filters(s);
 	if (!rc)
 		rc = open_capture(s, on_packet);
-	if (!rc)
-		rc = open_file(s);
 	if (rc)
 		return rc;
 	s->if_written = calloc(TC_MAX_IFACES, sizeof(*s->if_written));
 	if (!s->if_written)
 		return EXIT_RUNTIME;
+	rc = session_file_start(s);
+	if (rc)
+		return rc;
 	for (i = 0; i < s->si.n; i++)
 		iface_packet_count(&s->si.ifs[i], &s->si.ifs[i].packets_at_start);
 	return 0;
@@ -513,7 +438,11 @@ int session_run(const struct config *given)
 	int rc;
 
 	memset(s.ffd, -1, sizeof(s.ffd));
+	if (cfg->run_as && privdrop_resolve(cfg->run_as, &s.drop))
+		return EXIT_USAGE;
 	rc = session_cmd_start(&s, cfg);
+	if (!rc && s.cmd && s.drop.on) /* -- CMD runs as -Z's USER */
+		cmdrun_set_user(s.cmd, s.drop.uid, s.drop.gid);
 	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
 	 * packets, and the secrets of every TLS library we can probe
 	 * ("everything we can decrypt"). */
@@ -539,12 +468,15 @@ int session_run(const struct config *given)
 	}
 	if (!rc && s.pcap)
 		rc = attach_all(&s);
+	/* -Z: attached, files open; what comes later is done as USER */
+	if (!rc && s.drop.on && privdrop_apply(&s.drop))
+		rc = EXIT_PERM;
 	if (!rc) {
 		warn_missing_pids(cfg);
 		if (s.pcap)
 			log_info("capturing on %d interface(s), link type %s, writing '%s'",
 				 s.si.n, iface_linktype_name(s.si.file_linktype),
-				 cfg->output);
+				 s.fname);
 		else if (cfg->model == MODEL_TEXT)
 			log_info("printing TLS plaintext");
 		else

@@ -5,11 +5,14 @@
 #define TLSDUMP_SESSION_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cli.h"
 #include "packets/ifset.h"
 #include "proc/conn.h"
+#include "proc/privdrop.h"
+#include "out/rotate.h"
 
 #define POLL_MS 10      /* ring poll: records are not woken per packet */
 #define POLL_IDLE_MS 160 /* the poll's period after ~5 idle rounds (loop_poll) */
@@ -44,7 +47,6 @@ struct session {
 	struct loop *loop;
 	int64_t clock_off;
 	uint64_t written;   /* handed to the writer */
-	uint64_t in_file;   /* complete EPBs in the file at the end */
 	uint64_t *if_written;
 	int werr; /* first write error */
 	/* interfaces that come and go (session_links.c) */
@@ -55,8 +57,33 @@ struct session {
 	struct cmdrun *cmd;
 	struct proctree *tree;
 	int cmd_status;
+	/* the capture file(s): session_file.c */
+	char fname[4096];        /* the current file */
+	struct rotation rot;     /* -C, -G, -W */
+	struct flowkeys *fk;     /* keys in every file (when rotating) */
+	struct postrotate *pz;   /* -z */
+	uint64_t in_files;       /* EPBs in the files closed so far */
+	uint64_t carried;        /* EPBs among them carried over again */
+	uint64_t carried_bytes;  /* of the current file: carried over */
+	bool werr_said;          /* the write error's line is out already */
+	bool limit_said;         /* -G -W: the last file is done */
+	struct privdrop drop;    /* -Z */
 };
 
+
+/* session_file.c: the capture file, or the series of them (-C, -G).
+ * Exit codes from start; 0 or -errno from the others (s->werr set). */
+int session_file_start(struct session *s);
+/* Before each packet: rotation, and the keys the packet's flow needs in
+ * this file (a DSB). */
+struct seq_packet;
+int session_file_before_packet(struct session *s, const struct seq_packet *p);
+/* A DSB of key-log lines (internal labels stripped already). */
+int session_file_dsb(struct session *s, const char *lines, size_t len);
+/* ISBs, flush, close, -z on it; the packets it holds join s->in_files. */
+int session_file_close(struct session *s);
+/* -vv counters; frees (the file must be closed). */
+void session_file_free(struct session *s);
 
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into
  * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */
