@@ -23,7 +23,7 @@ static int dispatch(struct config *cfg)
 {
 	switch (cfg->action) {
 	case ACT_HELP:
-		cli_usage(stdout);
+		cli_usage(stdout, cfg->cmd);
 		return EXIT_OK;
 	case ACT_VERSION:
 		print_version();
@@ -34,11 +34,6 @@ static int dispatch(struct config *cfg)
 		return session_list(cfg);
 	case ACT_RUN:
 		break;
-	}
-	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_DEFAULT) {
-		log_err("tlsdump %s: choose a mode: -m pcap (packets and keys), -m keylog (keys only) or -m text (plaintext)",
-			cli_cmd_name(cfg->cmd));
-		return EXIT_USAGE;
 	}
 	if (cli_load_filter_file(cfg))
 		return EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
+#include "out/output.h"
 #include "out/text.h"
 #include "binary/gotargets.h"
 #include "sources/plain/plain.h"
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define H2_CONNS 1024 /* connections remembered as HTTP/2 (a ring) */
 
@@ -31,6 +33,7 @@ struct session_text {
 	int64_t clock_off;  /* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	int attached;
 	int werr;
+	FILE *out;          /* stdout, or -l FILE */
 	uint64_t h2[H2_CONNS]; /* (pid << 48) ^ conn of HTTP/2 connections */
 	unsigned int h2_next;
 };
@@ -89,7 +92,7 @@ static int on_chunk(void *ctx, const struct plain_event *e,
 		m.remote = endpoint(e->family, e->raddr, e->rport, remote, sizeof(remote));
 	}
 	m.h2_conn = h2_conn(t, e, data);
-	t->werr = text_write(stdout, &t->opts, e, data, &m);
+	t->werr = text_write(t->out, &t->opts, e, data, &m);
 	return t->werr;
 }
 
@@ -324,6 +327,26 @@ static int find_targets(struct session_text *t)
 	return 0;
 }
 
+/* stdout, or -l FILE opened by the rules of out/output.h. */
+static int open_out(struct session_text *t, const char *path)
+{
+	int fd;
+
+	t->out = stdout;
+	if (!path)
+		return 0;
+	fd = output_open(path, OUTPUT_TRUNCATE);
+	if (fd < 0)
+		return EXIT_OUTPUT;
+	t->out = fdopen(fd, "w");
+	if (t->out)
+		return 0;
+	log_err("-l %s: %s", path, strerror(errno));
+	close(fd);
+	t->out = stdout;
+	return EXIT_OUTPUT;
+}
+
 int session_text_start(struct session_text **out, const struct config *cfg)
 {
 	struct session_text *t = calloc(1, sizeof(*t));
@@ -334,6 +357,9 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 	if (!t)
 		return EXIT_RUNTIME;
 	t->cfg = cfg;
+	err = open_out(t, cfg->text_file);
+	if (err)
+		return err;
 	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();
@@ -355,7 +381,7 @@ int session_text_consume(struct session_text *t)
 	if (t && t->werr)
 		return t->werr;
 	if (t && rc > 0)
-		fflush(stdout);
+		fflush(t->out);
 	return rc;
 }
 
@@ -379,7 +405,7 @@ void session_text_stop(struct session_text *t, bool summary)
 	if (t->probe) {
 		if (!t->werr)
 			plainprobe_consume(t->probe);
-		fflush(stdout);
+		fflush(t->out);
 		plainprobe_counters(t->probe, c);
 		if (summary)
 			fprintf(stderr, "%llu plaintext chunks printed\n",
@@ -393,5 +419,7 @@ void session_text_stop(struct session_text *t, bool summary)
 	}
 	plainprobe_close(t->probe);
 	targets_free(&t->targets);
+	if (t->out && t->out != stdout)
+		fclose(t->out);
 	free(t);
 }
