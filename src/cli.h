@@ -57,6 +57,7 @@ struct config {
 	/* TLS stacks whose keys are taken, (1u << CMD_TLS) | ...; 0 = the
 	 * command's own (every stack without a subcommand).  extcap sets it. */
 	unsigned stacks;
+	bool no_summary;       /* extcap: Wireshark takes stderr for an error */
 	/* process attribution: --comm (with --pid/--uid: filter in the kernel) */
 	const char *comms[CLI_MAX_LIST];
 	int n_comms;

@@ -2,6 +2,7 @@
 /* main.c - tlsdump: options -> config -> the run; reads as an outline. */
 #include "cli.h"
 #include "exitcode.h"
+#include "extcap/extcap.h"
 #include "log.h"
 #include "packets/filter.h"
 #include "packets/iface.h"
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
 	mallopt(M_ARENA_MAX, 1);
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	log_hook_libbpf();
+	if (extcap_called(argc, argv))
+		return extcap_main(argc, argv);
 	if (cli_parse(argc, argv, &cfg)) {
 		cli_free(&cfg);
 		return EXIT_USAGE;
