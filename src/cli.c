@@ -178,9 +178,9 @@ static void build_tables(enum cli_cmd cmd, struct option *lo, char *so)
 }
 
 /* An eCapture flag tlsdump does not take: one line, the tlsdump way. */
-static int refuse(int id)
+static int refuse(size_t i)
 {
-	const struct cli_refused *r = &cli_refused[id - O_REFUSED];
+	const struct cli_refused *r = &cli_refused[i];
 
 	log_err("--%s is eCapture's; tlsdump does not take it: %s", r->name, r->hint);
 	return -EINVAL;
@@ -276,7 +276,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 	uint64_t v;
 
 	if (id >= O_REFUSED)
-		return refuse(id);
+		return refuse((size_t)(id - O_REFUSED));
 	switch (id) {
 	case O_IFACE: case O_IFNAME:
 		return add_str("-i", arg, cfg->ifaces, &cfg->n_ifaces,
@@ -336,6 +336,9 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_NOPROC: cfg->no_proc = true; return 0;
 	case O_NOGATE: cfg->no_exec_gate = true; return 0;
 	}
+	for (size_t i = 0; i < CLI_N_REFUSED; i++)
+		if (cli_refused[i].short_opt == id) /* -b, -t */
+			return refuse(i);
 	log_err("try 'tlsdump --help'");
 	return -EINVAL;
 }

@@ -376,7 +376,7 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 
 int session_text_consume(struct session_text *t)
 {
-	int rc = t ? plainprobe_consume(t->probe) : 0;
+	int rc = t && t->probe ? plainprobe_consume(t->probe) : 0;
 
 	if (t && t->werr)
 		return t->werr;
