@@ -412,7 +412,7 @@ static int check(struct config *cfg)
 		return -EINVAL;
 	}
 	if (cfg->text_opts_set && cfg->model != MODEL_TEXT) {
-		log_err("-o and --hex are for text mode: -m text");
+		log_err("-o and --hex are for text mode: add -m text");
 		return -EINVAL;
 	}
 	if (cfg->n_comms && cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_KEYLOG) {

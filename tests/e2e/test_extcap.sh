@@ -70,3 +70,50 @@ echo "$got" | grep -q "pid=$CURL .*comm=curl" || fail "$URI: no curl process com
 tshark -r "$WORK/x.pcapng" -Y "http.response.code == 200 && tcp.srcport == $PORT" 2>/dev/null | grep -q . ||
 	fail "the response is not decrypted"
 ok "tshark -i tlsdump -a duration:$DUR -w: $URI decrypted from the file alone, with curl's pid and comm"
+
+# the settings, as Wireshark passes them: lo only, curl only, OpenSSL's
+# keys, a capture filter; the fifo here is a plain file
+"$LINK" --capture --extcap-interface tlsdump --fifo "$WORK/set.pcapng" --ifaces lo --comm curl \
+	--stacks openssl --extcap-capture-filter "tcp port $PORT" 2>"$WORK/set.err" &
+SET=$!
+# and one that takes no OpenSSL keys: curl's packets stay encrypted
+"$LINK" --capture --extcap-interface tlsdump --fifo "$WORK/nossl.pcapng" --ifaces lo \
+	--stacks go,gnutls,nss --extcap-capture-filter "tcp port $PORT" 2>"$WORK/nossl.err" &
+NOSSL=$!
+for p in $SET $NOSSL; do
+	for i in $(seq 400); do
+		grep -qs '^link_type:[[:space:]]*tcx' /proc/"$p"/fdinfo/* && break
+		kill -0 "$p" 2>/dev/null || fail "extcap capture with settings exited: $(cat "$WORK/set.err" "$WORK/nossl.err")"
+		sleep 0.05
+	done
+	[ "$i" = 400 ] && sleep 20
+done
+URI2="/settings-$RANDOM"
+curl -sk -o /dev/null "https://127.0.0.1:$PORT$URI2" & CURL2=$!
+wait "$CURL2" || fail "curl failed"
+python3 -c '
+import socket, ssl, sys
+c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))))
+s.sendall(b"GET /from-python HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+while s.recv(65536): pass' "$PORT" || fail "python client failed"
+sleep 0.5
+stop_pid "$SET" TERM
+[ "$RC" = 0 ] || fail "extcap capture: status $RC after SIGTERM: $(cat "$WORK/set.err")"
+stop_pid "$NOSSL" TERM
+[ "$RC" = 0 ] || fail "extcap capture (no OpenSSL): status $RC: $(cat "$WORK/nossl.err")"
+tshark -r "$WORK/nossl.pcapng" -Y "tls.app_data && tcp.dstport == $PORT" 2>/dev/null | grep -q . ||
+	fail "--stacks go,gnutls,nss: no TLS records of curl captured"
+! tshark -r "$WORK/nossl.pcapng" -Y "http.request.uri == \"$URI2\"" 2>/dev/null | grep -q . ||
+	fail "--stacks go,gnutls,nss: OpenSSL's keys went in (curl decrypted)"
+[ ! -s "$WORK/set.err" ] || fail "extcap capture wrote to stderr: $(cat "$WORK/set.err")"
+readers_clean "$WORK/set.pcapng"
+[ "$(tshark -r "$WORK/set.pcapng" -T fields -e frame.interface_name 2>/dev/null | sort -u)" = lo ] || fail "--ifaces lo: other interfaces"
+tshark -r "$WORK/set.pcapng" -Y "http.request.uri == \"$URI2\"" -T fields -e frame.comment 2>/dev/null |
+	grep -q "pid=$CURL2 .*comm=curl" || fail "--comm curl: $URI2 not decrypted with curl's comment"
+! tshark -r "$WORK/set.pcapng" -T fields -e frame.comment 2>/dev/null | grep -v -e '^$' -e 'comm=curl$' -e 'comm=python3$' | grep -q . ||
+	fail "--comm curl: packets of other processes"
+! tshark -r "$WORK/set.pcapng" -Y 'http.request.uri == "/from-python"' 2>/dev/null | grep -q . ||
+	fail "--comm curl: python's request is in the file"
+! tshark -r "$WORK/set.pcapng" -Y "not tcp.port == $PORT" 2>/dev/null | grep -q . || fail "the capture filter let other packets in"
+ok "settings: --ifaces lo, --comm curl, --stacks (openssl: decrypted; go,gnutls,nss: curl not), the capture filter; SIGTERM ends it cleanly, stderr empty"
