@@ -271,12 +271,35 @@ static int set_output(struct config *cfg, const char *path)
 	return 0;
 }
 
+/* Text mode's options (-o, --hex, -l); then eCapture's flags that
+ * tlsdump does not take (-b and -t come by their letter). */
+static int apply_text(struct config *cfg, int id, const char *arg)
+{
+	switch (id) {
+	case O_OUTFMT:
+		if (strcmp(arg, "json") && strcmp(arg, "text")) {
+			log_err("-o: unknown output format '%s' (text, json)", arg);
+			return -EINVAL;
+		}
+		cfg->text_json = !strcmp(arg, "json");
+		cfg->text_opts_set = true;
+		return 0;
+	case O_HEX: cfg->text_hex = cfg->text_opts_set = true; return 0;
+	case O_LOGADDR: return set_text_file(cfg, arg);
+	}
+	if (id >= O_REFUSED)
+		return refuse((size_t)(id - O_REFUSED));
+	for (size_t i = 0; i < CLI_N_REFUSED; i++)
+		if (cli_refused[i].short_opt == id)
+			return refuse(i);
+	log_err("try 'tlsdump --help'");
+	return -EINVAL;
+}
+
 static int apply(struct config *cfg, int id, const char *arg)
 {
 	uint64_t v;
 
-	if (id >= O_REFUSED)
-		return refuse((size_t)(id - O_REFUSED));
 	switch (id) {
 	case O_IFACE: case O_IFNAME:
 		return add_str("-i", arg, cfg->ifaces, &cfg->n_ifaces,
@@ -311,16 +334,6 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_ELF:
 		return add_str("-e", arg, cfg->elfpaths, &cfg->n_elfpaths,
 			       CLI_MAX_LIST);
-	case O_OUTFMT:
-		if (strcmp(arg, "json") && strcmp(arg, "text")) {
-			log_err("-o: unknown output format '%s' (text, json)", arg);
-			return -EINVAL;
-		}
-		cfg->text_json = !strcmp(arg, "json");
-		cfg->text_opts_set = true;
-		return 0;
-	case O_HEX: cfg->text_hex = cfg->text_opts_set = true; return 0;
-	case O_LOGADDR: return set_text_file(cfg, arg);
 	case O_DEBUG: cfg->verbosity += 2; return 0;
 	case O_PID: case O_PIDL:
 		return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
@@ -336,11 +349,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_NOPROC: cfg->no_proc = true; return 0;
 	case O_NOGATE: cfg->no_exec_gate = true; return 0;
 	}
-	for (size_t i = 0; i < CLI_N_REFUSED; i++)
-		if (cli_refused[i].short_opt == id) /* -b, -t */
-			return refuse(i);
-	log_err("try 'tlsdump --help'");
-	return -EINVAL;
+	return apply_text(cfg, id, arg);
 }
 
 struct proc_want cli_want(const struct config *cfg)
