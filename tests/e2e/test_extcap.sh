@@ -8,7 +8,7 @@
 # with curl's process comment, and nothing on the extcap's stderr.
 . "$(dirname "$0")/lib.sh"
 need_root
-need_cmd tshark capinfos curl openssl python3 bpftool
+need_cmd tshark capinfos curl openssl python3
 make_cert
 # the personal folders of a user of our own, not WIRESHARK_CONFIG_DIR
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/xdg"

@@ -8,7 +8,7 @@
 # valid bash and completes subcommands, -m values, interfaces and
 # options; uninstall leaves no file (and no link that is not ours).
 . "$(dirname "$0")/lib.sh"
-need_cmd make man groff bash
+need_cmd make man groff bash gcc
 ROOT=${TLSDUMP_ROOT:?}
 EXTCAP=/usr/lib/$(gcc -print-multiarch)/wireshark/extcap
 # the global folder that Debian's Wireshark reads
