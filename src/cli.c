@@ -13,11 +13,12 @@
 enum opt_id {
 	O_IFACE = 'i', O_WRITE = 'w', O_COUNT = 'c', O_SNAPLEN = 's',
 	O_UNBUF = 'U', O_RING = 'B', O_FFILE = 'F', O_VERBOSE = 'v',
-	O_QUIET = 'q', O_LIST = 'D', O_HELP = 'h', O_MODEL = 'm',
+	O_QUIET = 'q', O_LIST = 'D', O_DUMP = 'd', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e', O_OUTFMT = 'o',
-	O_LOGADDR = 'l', O_DEBUG = 'd',
+	O_LOGADDR = 'l',
 	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
-	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE, O_IFNAME,
+	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE, O_CGROUP,
+	O_CONTAINER, O_IFNAME, O_DEBUG,
 	O_REFUSED = 512, /* + the index in cli_refused[] */
 };
 
@@ -52,6 +53,7 @@ static const struct opt_def opts[] = {
 	{ "verbose", O_VERBOSE, 0, C_ALL, NULL, "more messages (repeatable)" },
 	{ "quiet", O_QUIET, 0, C_ALL, NULL, "fewer messages" },
 	{ "list-interfaces", O_LIST, 0, C_ALL, NULL, "list interfaces and link types" },
+	{ NULL, O_DUMP, 0, C_ALL, NULL, "print the compiled filter program (as tcpdump -d) and exit" },
 	{ "model", O_MODEL, 1, C_SUB, "MODE", "pcap|pcapng|keylog|key|text (default text)" },
 	{ "keylogfile", O_KEYLOG, 1, C_SUB, "FILE", "write the key log to FILE (-m keylog, -m pcap)" },
 	{ "libssl", O_LIBSSL, 1, C_TLS, "PATH", "libssl.so or binary with OpenSSL inside" },
@@ -69,6 +71,8 @@ static const struct opt_def opts[] = {
 	{ "pid", O_PIDL, 1, C_CAP, "PID", "only packets and keys of process PID (repeatable)" },
 	{ "uid", O_UIDL, 1, C_CAP, "UID", "only packets and keys of user UID (repeatable)" },
 	{ "comm", O_COMM, 1, C_ALL, "NAME", "only packets, keys or text of processes named NAME (repeatable; not with -m keylog)" },
+	{ "cgroup", O_CGROUP, 1, C_ALL, "PATH", "only packets, keys and plaintext of processes in cgroup v2 PATH or below (repeatable)" },
+	{ "container", O_CONTAINER, 1, C_ALL, "ID", "only those of the container whose id starts with ID (repeatable)" },
 	{ "no-proc", O_NOPROC, 0, C_ALL, NULL, "no process attribution (pid/comm comments)" },
 	{ "no-exec-gate", O_NOGATE, 0, C_ALL, NULL, "hold no exec: programs that start later are probed when they are seen running" },
 	{ "version", O_VERSION, 0, C_ALL, NULL, "print versions and exit" },
@@ -122,11 +126,11 @@ static void usage_line(FILE *out, const struct opt_def *o)
 void cli_usage(FILE *out, enum cli_cmd cmd)
 {
 	if (cmd == CMD_CAPTURE)
-		fprintf(out, "Usage: tlsdump [options] [expression]\n"
-			     "       tlsdump tls|gotls|gnutls|nss [options] [expression]\n%s\n",
+		fprintf(out, "Usage: tlsdump [options] [expression] [-- CMD [ARGS...]]\n"
+			     "       tlsdump tls|gotls|gnutls|nss [options] [expression] [-- CMD [ARGS...]]\n%s\n",
 			cmd_about[cmd]);
 	else
-		fprintf(out, "Usage: tlsdump %s [options] [expression]\n%s\n"
+		fprintf(out, "Usage: tlsdump %s [options] [expression] [-- CMD [ARGS...]]\n%s\n"
 			     "Modes: -m text (plaintext on stdout; the default), -m keylog (keys\n"
 			     "only, to %s), -m pcap (packets and keys, to %s).\n",
 			cmd_names[cmd], cmd_about[cmd], cmd_keylog[cmd], cmd_pcap[cmd]);
@@ -134,7 +138,10 @@ void cli_usage(FILE *out, enum cli_cmd cmd)
 	for (size_t i = 0; i < N_OPTS; i++)
 		if (opts[i].cmds & (1u << cmd))
 			usage_line(out, &opts[i]);
-	fprintf(out, "\nThe expression is a tcpdump filter (pcap-filter(7)).\n");
+	fprintf(out, "\nThe expression is a tcpdump filter (pcap-filter(7)).\n"
+		     "-- CMD: run CMD once everything is ready, keep only its (and its\n"
+		     "descendants') packets, keys and plaintext, stop when it exits, and\n"
+		     "exit with its status.\n");
 	if (cmd == CMD_CAPTURE)
 		fprintf(out, "Each subcommand's options: tlsdump tls -h (gotls, gnutls, nss).\n"
 			     "Wireshark starts tlsdump as an extcap (--extcap-interfaces); see tlsdump(8).\n");
@@ -323,6 +330,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_VERBOSE: cfg->verbosity++; return 0;
 	case O_QUIET: cfg->verbosity--; return 0;
 	case O_LIST: cfg->action = ACT_LIST_IFACES; return 0;
+	case O_DUMP: cfg->action = ACT_DUMP_FILTER; return 0;
 	case O_TLSLIST: cfg->action = ACT_LIST_TLS; return 0;
 	case O_HELP: cfg->action = ACT_HELP; return 0;
 	case O_VERSION: cfg->action = ACT_VERSION; return 0;
@@ -346,6 +354,17 @@ static int apply(struct config *cfg, int id, const char *arg)
 		}
 		return add_str("--comm", arg, cfg->comms, &cfg->n_comms,
 			       8 /* CONN_MAX_COMMS */);
+	case O_CGROUP:
+		return add_str("--cgroup", arg, cfg->cgroups, &cfg->n_cgroups,
+			       CLI_MAX_LIST);
+	case O_CONTAINER:
+		if (!*arg || strspn(arg, "0123456789abcdef") != strlen(arg) ||
+		    strlen(arg) > 64) {
+			log_err("--container: '%s' is not the start of a container id (hex digits)", arg);
+			return -EINVAL;
+		}
+		return add_str("--container", arg, cfg->containers,
+			       &cfg->n_containers, CLI_MAX_LIST);
 	case O_NOPROC: cfg->no_proc = true; return 0;
 	case O_NOGATE: cfg->no_exec_gate = true; return 0;
 	}
@@ -355,7 +374,11 @@ static int apply(struct config *cfg, int id, const char *arg)
 struct proc_want cli_want(const struct config *cfg)
 {
 	return (struct proc_want){ cfg->pids, cfg->n_pids, cfg->uids,
-				   cfg->n_uids, cfg->comms, cfg->n_comms };
+				   cfg->n_uids, cfg->comms, cfg->n_comms,
+				   cfg->cmd_argv && cfg->tree_fd >= 0,
+				   (cfg->n_cgroups || cfg->n_containers) &&
+				   cfg->cg_fd >= 0,
+				   cfg->tree_fd, cfg->cg_fd };
 }
 
 bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
@@ -428,8 +451,10 @@ static int check(struct config *cfg)
 		log_err("--comm selects packets: it needs -m pcap (keys follow their packets)");
 		return -EINVAL;
 	}
-	if (cfg->no_proc && (cfg->n_comms || (cfg->cmd == CMD_CAPTURE &&
-					       (cfg->n_pids || cfg->n_uids)))) {
+	if (cfg->no_proc && (cfg->n_comms || cfg->n_cgroups ||
+			     cfg->n_containers || cfg->cmd_argv ||
+			     (cfg->cmd == CMD_CAPTURE &&
+			      (cfg->n_pids || cfg->n_uids)))) {
 		log_err("--no-proc: the process filters need process attribution");
 		return -EINVAL;
 	}
@@ -447,6 +472,24 @@ void cli_defaults(struct config *cfg)
 	cfg->snaplen = CLI_DEFAULT_SNAPLEN;
 	cfg->ring_kib = CLI_DEFAULT_RING_KIB;
 	cfg->hold_ms = CLI_DEFAULT_HOLD_MS;
+	cfg->tree_fd = cfg->cg_fd = -1;
+}
+
+/* "-- CMD [ARGS...]": getopt stopped at the expression, or took "--"
+ * itself (then nothing but CMD follows).  Returns argc without CMD. */
+static int split_cmd(int argc, char **argv, int first, struct config *cfg)
+{
+	int i = optind;
+
+	if (optind > first && !strcmp(argv[optind - 1], "--") &&
+	    optarg != argv[optind - 1])
+		i = optind - 1;
+	for (; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			cfg->cmd_argv = argv + i + 1;
+			return i;
+		}
+	return argc;
 }
 
 int cli_parse(int argc, char **argv, struct config *cfg)
@@ -476,10 +519,15 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 		if (apply(cfg, c, optarg))
 			return -EINVAL;
 	}
+	argc = split_cmd(argc, argv, first, cfg);
 	if (optind < argc) {
 		cfg->expression = join_args(argc - optind, argv + optind);
 		if (!cfg->expression)
 			return -ENOMEM;
+	}
+	if (cfg->cmd_argv && !cfg->cmd_argv[0]) {
+		log_err("--: no command after it");
+		return -EINVAL;
 	}
 	resolve_model(cfg);
 	return cfg->action == ACT_HELP ? 0 : check(cfg);

@@ -19,7 +19,8 @@
 #define CLI_MAX_LIST 64
 
 enum cli_cmd { CMD_CAPTURE = 0, CMD_TLS, CMD_GOTLS, CMD_GNUTLS, CMD_NSS };
-enum cli_action { ACT_RUN = 0, ACT_HELP, ACT_VERSION, ACT_LIST_IFACES, ACT_LIST_TLS };
+enum cli_action { ACT_RUN = 0, ACT_HELP, ACT_VERSION, ACT_LIST_IFACES, ACT_LIST_TLS,
+		  ACT_DUMP_FILTER };
 enum cli_model { MODEL_DEFAULT = 0, MODEL_PCAP, MODEL_KEYLOG, MODEL_TEXT };
 
 struct config {
@@ -63,6 +64,15 @@ struct config {
 	int n_comms;
 	bool no_proc;          /* --no-proc: no process attribution */
 	bool no_exec_gate;     /* --no-exec-gate: hold no exec (run/session_gate.c) */
+	/* cgroups and -- CMD */
+	const char *cgroups[CLI_MAX_LIST];    /* --cgroup PATH */
+	int n_cgroups;
+	const char *containers[CLI_MAX_LIST]; /* --container ID (a prefix) */
+	int n_containers;
+	char **cmd_argv;       /* after "--" (NULL-terminated); NULL: none */
+	/* Filled by the run before its BPF objects load (run/session.c):
+	 * the shared sets of the process filter (proc/want.h); -1: none. */
+	int tree_fd, cg_fd;
 };
 
 #define CLI_DEFAULT_SNAPLEN 262144u

@@ -13,7 +13,7 @@ const struct cli_refused cli_refused[CLI_N_REFUSED] = {
 	{ "eventroratesize", 0, 1, "capture files rotate with -C SIZE" },
 	{ "eventroratetime", 0, 1, "capture files rotate with -G SECONDS" },
 	{ "nosearch", 0, 0, "name the library with --libssl, --gnutls or --nss PATH: only that one is probed" },
-	{ "cgroup_path", 0, 1, "tlsdump hooks the cgroup v2 root itself; choose processes with --pid, --uid, --comm" },
+	{ "cgroup_path", 0, 1, "tlsdump hooks the cgroup v2 root itself; choose processes with --cgroup PATH, --container ID, --pid, --uid, --comm" },
 	{ "ssl_version", 0, 1, "tlsdump reads the version from the library or calibrates it; 'tlsdump tls --list' shows it" },
 	{ "port", 0, 1, "give a filter expression, e.g. 'tlsdump tls -m pcap tcp port 443'" },
 	{ "curl", 0, 1, "name the library with --libssl PATH" },

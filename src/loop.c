@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +28,20 @@ struct timer {
 
 struct loop {
 	int epfd;
+	loop_sig_fn on_sig; /* NULL: a signal stops the loop */
+	void *sig_ctx;
 	struct watch watches[LOOP_MAX];
 	int n_watches;
 	struct timer timers[LOOP_MAX];
 	int n_timers;
 };
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stop_from_tty;
 static const int loop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+	stop_from_tty = si && si->si_code == SI_KERNEL;
 	stop_signal = sig;
 }
 
@@ -47,7 +51,8 @@ int loop_install_signals(void)
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: wake epoll_wait */
+	sa.sa_sigaction = on_signal; /* no SA_RESTART: wake epoll_wait */
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(loop_sigs) / sizeof(loop_sigs[0]); i++)
 		if (sigaction(loop_sigs[i], &sa, NULL))
@@ -193,12 +198,31 @@ static int wait_ms(const struct loop *l)
 	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
 }
 
+void loop_on_signal(struct loop *l, loop_sig_fn fn, void *ctx)
+{
+	l->on_sig = fn;
+	l->sig_ctx = ctx;
+}
+
+/* A signal came: stop, unless the hook takes it. */
+static bool signal_stops(struct loop *l)
+{
+	int sig = stop_signal;
+
+	if (!sig)
+		return false;
+	if (!l->on_sig)
+		return true;
+	stop_signal = 0;
+	return l->on_sig(l->sig_ctx, sig, stop_from_tty) != 0;
+}
+
 int loop_run(struct loop *l)
 {
 	struct epoll_event evs[LOOP_MAX];
 	int n, i, rc;
 
-	while (!stop_signal) {
+	while (!signal_stops(l)) {
 		n = epoll_wait(l->epfd, evs, LOOP_MAX, wait_ms(l));
 		if (n < 0 && errno != EINTR)
 			return -errno;

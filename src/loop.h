@@ -35,6 +35,12 @@ int loop_run(struct loop *l);
  * it (they must reach the thread waiting in loop_run).  0 or -errno. */
 int loop_thread(pthread_t *th, void *(*fn)(void *), void *arg);
 void loop_free(struct loop *l);
+/* With a hook, a signal no longer stops the loop: fn is called on the
+ * loop's thread with the signal and whether the terminal sent it (to the
+ * whole foreground process group: si_code SI_KERNEL); it returns 1 to
+ * stop the loop, 0 to go on. */
+typedef int (*loop_sig_fn)(void *ctx, int sig, int from_tty);
+void loop_on_signal(struct loop *l, loop_sig_fn fn, void *ctx);
 /* Installs the handlers; call once before loop_run. */
 int loop_install_signals(void);
 

@@ -20,6 +20,32 @@ static void print_version(void)
 	       filter_lib_version());
 }
 
+/* -d: the filter compiled for the first interface's link type (the
+ * default interface without -i), one classic instruction a line. */
+static int dump_filter(const struct config *cfg)
+{
+	struct filter *f;
+	struct iface ifc;
+	char err[256];
+	int rc = cfg->n_ifaces && strcmp(cfg->ifaces[0], "any") ?
+			 iface_by_name(cfg->ifaces[0], &ifc) : iface_default(&ifc);
+
+	if (rc) {
+		log_err("%s: %s", cfg->n_ifaces ? cfg->ifaces[0] :
+			"no interface to capture on", strerror(-rc));
+		return EXIT_NOIFACE;
+	}
+	rc = filter_compile_on(&f, cfg->expression, ifc.name, ifc.dlt,
+			       cfg->snaplen, err, sizeof(err));
+	if (rc) {
+		log_err("bad filter expression: %s", err);
+		return EXIT_USAGE;
+	}
+	rc = filter_dump(f, stdout);
+	filter_free(f);
+	return rc ? EXIT_OUTPUT : EXIT_OK;
+}
+
 static int dispatch(struct config *cfg)
 {
 	switch (cfg->action) {
@@ -33,6 +59,8 @@ static int dispatch(struct config *cfg)
 		return iface_print_list() ? EXIT_RUNTIME : EXIT_OK;
 	case ACT_LIST_TLS:
 		return session_list(cfg);
+	case ACT_DUMP_FILTER:
+		return cli_load_filter_file(cfg) ? EXIT_USAGE : dump_filter(cfg);
 	case ACT_RUN:
 		break;
 	}

@@ -22,9 +22,11 @@
 #define ARGS_LABEL (8 + 16 + 24 + 24 + 16)
 #define ARGS_OLD (8 + 24 + 24 + 16)
 
+/* The table, read from the file at base through gopcln's windows. */
 struct pcln {
 	struct gopcln t;
-	uint8_t *mem;
+	struct elfsym *e;
+	uint64_t base;
 };
 
 static int fail(char *why, size_t len, int err, const char *fmt, ...)
@@ -37,17 +39,21 @@ static int fail(char *why, size_t len, int err, const char *fmt, ...)
 	return err;
 }
 
-static uint8_t *read_region(struct elfsym *e, const struct elfsym_region *r,
-			    uint64_t max)
+static int pcln_read(void *ctx, uint64_t off, void *buf, size_t n)
 {
-	uint64_t n = r->size < max ? r->size : max;
-	uint8_t *b = malloc(n ? n : 1);
+	const struct pcln *p = ctx;
 
-	if (b && elfsym_read(e, r->offset, b, n) != 0) {
-		free(b);
-		return NULL;
-	}
-	return b;
+	return elfsym_read(p->e, p->base + off, buf, n);
+}
+
+/* Is there a table at file offset base (len bytes may be read)? */
+static int pcln_at(struct elfsym *e, struct pcln *p, uint64_t base,
+		   uint64_t len)
+{
+	gopcln_free(&p->t);
+	p->e = e;
+	p->base = base;
+	return gopcln_init(&p->t, pcln_read, p, len);
 }
 
 static bool is_magic(const uint8_t *b)
@@ -70,27 +76,42 @@ static bool maybe_go(struct elfsym *e)
 	       elfsym_section(e, ".shstrtab", &r) != 0;
 }
 
+struct pcln_scan {
+	struct elfsym *e;
+	struct pcln *p;
+	struct elfsym_region r;
+};
+
+/* Each 4-byte aligned magic of a chunk: a table there? */
+static int scan_chunk(void *ctx, const uint8_t *b, size_t n, uint64_t vaddr)
+{
+	struct pcln_scan *sc = ctx;
+	uint64_t at = sc->r.offset + (vaddr - sc->r.vaddr), end;
+
+	end = sc->r.size < PCLNTAB_MAX ? sc->r.offset + sc->r.size :
+					 sc->r.offset + PCLNTAB_MAX;
+	for (size_t pos = 0; pos + 16 <= n; pos += 4)
+		if (is_magic(b + pos) &&
+		    pcln_at(sc->e, sc->p, at + pos, end - (at + pos)) == 0)
+			return 1;
+	return 0;
+}
+
 /* External linking may leave no section named for the table: look for a
  * valid header in the read-only data segments. */
 static int scan_for_pclntab(struct elfsym *e, struct pcln *p)
 {
-	struct elfsym_region r;
+	struct pcln_scan sc = { .e = e, .p = p };
 
 	if (!maybe_go(e))
 		return -ENOENT; /* a C program: do not read all of it */
-
-	for (unsigned int i = 0; elfsym_segment(e, i, &r) == 0; i++) {
-		uint64_t n = r.size < PCLNTAB_MAX ? r.size : PCLNTAB_MAX;
-
-		if (r.flags & PF_X)
+	for (unsigned int i = 0; elfsym_segment(e, i, &sc.r) == 0; i++) {
+		if (sc.r.flags & PF_X)
 			continue;
-		p->mem = read_region(e, &r, PCLNTAB_MAX);
-		for (uint64_t pos = 0; p->mem && pos + 16 <= n; pos += 4)
-			if (is_magic(p->mem + pos) &&
-			    gopcln_init(&p->t, p->mem + pos, n - pos) == 0)
-				return 0;
-		free(p->mem);
-		p->mem = NULL;
+		if (sc.r.size > PCLNTAB_MAX)
+			sc.r.size = PCLNTAB_MAX;
+		if (elfsym_scan(e, &sc.r, 16, scan_chunk, &sc) == 1)
+			return 0;
 	}
 	return -ENOENT;
 }
@@ -99,17 +120,11 @@ static int load_pclntab(struct elfsym *e, struct pcln *p)
 {
 	struct elfsym_region r;
 
-	if (elfsym_section(e, ".gopclntab", &r) == 0 ||
-	    elfsym_section(e, ".data.rel.ro.gopclntab", &r) == 0) {
-		p->mem = read_region(e, &r, PCLNTAB_MAX);
-		if (!p->mem)
-			return -EIO;
-		if (gopcln_init(&p->t, p->mem,
-				r.size < PCLNTAB_MAX ? r.size : PCLNTAB_MAX) == 0)
-			return 0;
-		free(p->mem);
-		p->mem = NULL;
-	}
+	if ((elfsym_section(e, ".gopclntab", &r) == 0 ||
+	     elfsym_section(e, ".data.rel.ro.gopclntab", &r) == 0) &&
+	    pcln_at(e, p, r.offset,
+		    r.size < PCLNTAB_MAX ? r.size : PCLNTAB_MAX) == 0)
+		return 0;
 	return scan_for_pclntab(e, p);
 }
 
@@ -296,7 +311,7 @@ int gofile_open(struct elfsym *e, struct gofile **out, char *why,
 void gofile_close(struct gofile *g)
 {
 	if (g) {
-		free(g->p.mem);
+		gopcln_free(&g->p.t);
 		free(g);
 	}
 }

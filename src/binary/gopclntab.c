@@ -4,7 +4,23 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A few windows over the table: finding a function walks the function
+ * table, the records and the names, each in order, so one window per walk
+ * (and one to spare) hits nearly always. */
+#define WINDOWS 4
+#define WINDOW (64u << 10)
+#define WINDOW_ALIGN 4096u
+#define ACCESS_MAX (WINDOW - WINDOW_ALIGN) /* the longest access */
+
+struct gopcln_win {
+	uint64_t off[WINDOWS];
+	uint32_t n[WINDOWS]; /* 0: empty */
+	unsigned int next;   /* replaced next */
+	uint8_t b[WINDOWS][WINDOW];
+};
 
 static uint64_t rd(const uint8_t *b, unsigned int n)
 {
@@ -15,13 +31,40 @@ static uint64_t rd(const uint8_t *b, unsigned int n)
 	return v;
 }
 
+/* The n bytes at off, if they lie inside the table and can be read. */
+static const uint8_t *bytes(const struct gopcln *p, uint64_t off, size_t n)
+{
+	struct gopcln_win *w = p->win;
+	uint64_t start;
+	unsigned int i;
+	size_t len;
+
+	if (off > p->len || p->len - off < n || n > ACCESS_MAX)
+		return NULL;
+	for (i = 0; i < WINDOWS; i++)
+		if (w->n[i] && off >= w->off[i] && off + n <= w->off[i] + w->n[i])
+			return w->b[i] + (off - w->off[i]);
+	i = w->next;
+	w->next = (i + 1) % WINDOWS;
+	start = off & ~(uint64_t)(WINDOW_ALIGN - 1);
+	len = p->len - start < WINDOW ? (size_t)(p->len - start) : WINDOW;
+	w->n[i] = 0;
+	if (p->read(p->ctx, start, w->b[i], len) != 0)
+		return NULL;
+	w->off[i] = start;
+	w->n[i] = (uint32_t)len;
+	return w->b[i] + (off - start);
+}
+
 /* The n-byte little-endian value at off, if it lies inside the table. */
 static bool get(const struct gopcln *p, uint64_t off, unsigned int n,
 		uint64_t *v)
 {
-	if (off > p->len || p->len - off < n)
+	const uint8_t *b = bytes(p, off, n);
+
+	if (!b)
 		return false;
-	*v = rd(p->d + off, n);
+	*v = rd(b, n);
 	return true;
 }
 
@@ -69,15 +112,13 @@ static int layout(struct gopcln *p)
 	return 0;
 }
 
-int gopcln_init(struct gopcln *p, const uint8_t *d, size_t len)
+static int check_header(struct gopcln *p)
 {
+	const uint8_t *d = bytes(p, 0, 16);
 	uint64_t first, last, tab_len;
 	unsigned int f;
 
-	memset(p, 0, sizeof(*p));
-	p->d = d;
-	p->len = len;
-	if (len < 16)
+	if (!d)
 		return -EINVAL;
 	p->magic = (uint32_t)rd(d, 4);
 	p->ptrsize = d[7];
@@ -92,11 +133,30 @@ int gopcln_init(struct gopcln *p, const uint8_t *d, size_t len)
 	/* nfunc entries and the end-of-text entry must fit */
 	f = field(p);
 	tab_len = (2 * p->nfunc + 1) * f;
-	if (p->functab > len || len - p->functab < tab_len)
+	if (p->functab > p->len || p->len - p->functab < tab_len ||
+	    !get(p, p->functab, f, &first) ||
+	    !get(p, p->functab + 2 * p->nfunc * f, f, &last))
 		return -EINVAL;
-	first = rd(d + p->functab, f);
-	last = rd(d + p->functab + 2 * p->nfunc * f, f);
 	return first <= last ? 0 : -EINVAL;
+}
+
+int gopcln_init(struct gopcln *p, gopcln_read_fn read, void *ctx,
+		uint64_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->read = read;
+	p->ctx = ctx;
+	p->len = len;
+	p->win = calloc(1, sizeof(*p->win));
+	if (!p->win)
+		return -ENOMEM;
+	return check_header(p);
+}
+
+void gopcln_free(struct gopcln *p)
+{
+	free(p->win);
+	p->win = NULL;
 }
 
 void gopcln_set_text_start(struct gopcln *p, uint64_t text_start)
@@ -107,9 +167,9 @@ void gopcln_set_text_start(struct gopcln *p, uint64_t text_start)
 static bool name_is(const struct gopcln *p, uint64_t off, const char *name,
 		    size_t nlen)
 {
-	if (off >= p->len || p->len - off <= nlen)
-		return false;
-	return !memcmp(p->d + off, name, nlen) && p->d[off + nlen] == '\0';
+	const uint8_t *b = bytes(p, off, nlen + 1);
+
+	return b && !memcmp(b, name, nlen) && b[nlen] == '\0';
 }
 
 static uint64_t entry_of(const struct gopcln *p, uint64_t raw)
@@ -150,14 +210,14 @@ int gopcln_find(const struct gopcln *p, const char *name,
 static bool varint(const struct gopcln *p, uint64_t *off, uint32_t *v)
 {
 	uint32_t r = 0;
+	const uint8_t *b;
 
 	for (unsigned int shift = 0; shift < 35; shift += 7) {
-		if (*off >= p->len)
+		b = bytes(p, (*off)++, 1);
+		if (!b)
 			return false;
-		uint8_t b = p->d[(*off)++];
-
-		r |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
+		r |= (uint32_t)(*b & 0x7f) << shift;
+		if (!(*b & 0x80)) {
 			*v = r;
 			return true;
 		}

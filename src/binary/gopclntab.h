@@ -31,9 +31,16 @@
 #define GOPCLN_MAGIC_118 0xfffffff0u
 #define GOPCLN_MAGIC_120 0xfffffff1u
 
+/* Reads n bytes at offset off of the table into buf: 0, or -errno. */
+typedef int (*gopcln_read_fn)(void *ctx, uint64_t off, void *buf, size_t n);
+
+struct gopcln_win;
+
 struct gopcln {
-	const uint8_t *d;
-	size_t len;           /* bytes from the table's start to the end of
+	gopcln_read_fn read;  /* the table's bytes, read through a few */
+	void *ctx;            /* windows: memory stays small whatever the */
+	struct gopcln_win *win; /* table's size (tens of MiB in big programs) */
+	uint64_t len;         /* bytes from the table's start to the end of
 			       * what we may read */
 	uint32_t magic;
 	unsigned int ptrsize; /* 8 (4 is refused: we probe x86-64 only) */
@@ -53,10 +60,14 @@ struct gopcln_func {
 	uint64_t rec;   /* internal: offset of the func record */
 };
 
-/* Checks the header at d and fills p.  0, or -EINVAL when d does not
+/* Checks the header of the table that read(ctx, ...) gives (len bytes
+ * may be read) and fills p.  0, -ENOMEM, or -EINVAL when it does not
  * start a plausible table (wrong magic, pointer size, offsets outside
- * len, function table not ascending at its ends). */
-int gopcln_init(struct gopcln *p, const uint8_t *d, size_t len);
+ * len, function table not ascending at its ends, unreadable).  p is
+ * released with gopcln_free, also after a failure. */
+int gopcln_init(struct gopcln *p, gopcln_read_fn read, void *ctx,
+		uint64_t len);
+void gopcln_free(struct gopcln *p);
 
 /* 1.18+: the text start to add to entry offsets (the header's value may
  * be unrelocated in some binaries; goelf.c decides). */

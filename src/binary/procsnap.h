@@ -35,7 +35,7 @@ int procsnap_exe(const char *proc, pid_t pid, struct stat *st);
 /* Drops the look at pid (it has just exec'd). */
 void procsnap_forget(const char *proc, pid_t pid);
 
-/* Drops every look (tests; and at exit, for leak checkers). */
+/* Drops every look (at the end of a run, and in tests). */
 void procsnap_reset(void);
 
 #endif

@@ -748,19 +748,29 @@ void targets_forget(struct tls_target_set *set, int idx)
 	set->n--;
 }
 
-int targets_scan_pid(struct tls_target_set *set, pid_t pid)
+int targets_rescan(struct tls_target_set *set, const pid_t *pids, size_t n)
 {
+	if (!pids)
+		return targets_scan(set);
 	for (int i = 0; i < set->n; i++)
 		if (set->t[i].reported)
 			set->t[i].is_new = false;
-	if (pid <= 0 || pid == set->self)
-		return 0;
-	procsnap_forget(set->proc, pid); /* it just changed: look again */
-	if (set->flags & TARGETS_MAPS)
-		scan_maps(set, pid);
-	if (set->flags & TARGETS_EXE)
-		scan_exe(set, pid);
+	for (size_t i = 0; i < n; i++) {
+		if (pids[i] <= 0 || pids[i] == set->self)
+			continue;
+		if (set->flags & TARGETS_MAPS)
+			scan_maps(set, pids[i]);
+		if (set->flags & TARGETS_EXE)
+			scan_exe(set, pids[i]);
+	}
 	return report_new(set);
+}
+
+int targets_scan_pid(struct tls_target_set *set, pid_t pid)
+{
+	if (pid > 0)
+		procsnap_forget(set->proc, pid); /* it just changed: look again */
+	return targets_rescan(set, &pid, 1);
 }
 
 /* ---- a held exec ---- */

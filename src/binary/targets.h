@@ -109,8 +109,15 @@ void targets_free(struct tls_target_set *set);
  * read at all.  Vanishing processes and unreadable files are skipped. */
 int targets_scan(struct tls_target_set *set);
 
+/* Looks at the processes pids (n) only, or at all (pids NULL: as
+ * targets_scan): a round of the 2 s rescan, given the processes that may
+ * have mapped something new (proc/dlwatch.h).  Returns the number of
+ * targets new since the previous scan (pids of other targets are not
+ * refreshed). */
+int targets_rescan(struct tls_target_set *set, const pid_t *pids, size_t n);
+
 /* Looks at one process only (what flags say), e.g. one that just
- * started.  Returns the number of targets new since the previous scan
+ * started, read afresh.  Returns the number of targets new since the previous scan
  * (as targets_scan; pids of other targets are not refreshed). */
 int targets_scan_pid(struct tls_target_set *set, pid_t pid);
 

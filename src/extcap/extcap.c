@@ -195,12 +195,18 @@ static int capture_args(const struct x_call *x, char **copies, char **av)
 	if (add_list(av, &n, "-i", copies[0]) || add_list(av, &n, "--pid", copies[1]) ||
 	    add_list(av, &n, "--comm", copies[2]))
 		return -1;
-	if (x->filter && *x->filter) {
-		av[n++] = "--";
-		av[n++] = (char *)x->filter;
-	}
 	av[n] = NULL;
 	return n;
+}
+
+/* The capture filter is the expression as it is ("--" would start a
+ * command, and an expression is never an option). */
+static int set_filter(struct config *cfg, const char *filter)
+{
+	if (!filter || !*filter)
+		return 0;
+	cfg->expression = strdup(filter);
+	return cfg->expression ? 0 : -1;
 }
 
 static int capture(const struct x_call *x)
@@ -218,7 +224,8 @@ static int capture(const struct x_call *x)
 	else if (!x->fifo)
 		log_err("extcap: --capture needs --fifo FILE");
 	else if ((ac = capture_args(x, copies, av)) > 0 &&
-		 !cli_parse(ac, av, &cfg) && !parse_stacks(copies[3], &cfg.stacks)) {
+		 !cli_parse(ac, av, &cfg) && !parse_stacks(copies[3], &cfg.stacks) &&
+		 !set_filter(&cfg, x->filter)) {
 		/* errors only: Wireshark shows any output on stderr as one */
 		log_set_level(x->debug ? LOG_DEBUG : LOG_ERROR);
 		cfg.no_summary = !x->debug;

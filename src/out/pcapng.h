@@ -54,7 +54,7 @@ struct pcapng_pkt_opts {
 	uint16_t raw_len;
 };
 
-#define PCAPNG_PROC_OPTS_MAX 128
+#define PCAPNG_PROC_OPTS_MAX 384
 
 struct pcapng_stats {
 	uint64_t ts_ns;         /* time the counters were read, ns since epoch */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* text.c - see text.h. */
 #include "out/text.h"
+#include "proc/comment.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -182,13 +183,14 @@ static void readable(FILE *out, const struct text_opts *o,
 		     const struct plain_event *e, const uint8_t *d,
 		     const struct text_meta *m)
 {
-	char ts[64], h2[512];
+	char ts[64], h2[512], cg[CONN_COMMENT_MAX];
 	int is_h2 = h2_label(d, e->len, m, h2, sizeof(h2));
 
 	wall_time(m->wall_ns, ts, sizeof(ts));
 	fprintf(out, "%s pid=%u tid=%u comm=", ts, e->pid, e->tid);
 	put_comm(out, e, false);
-	fprintf(out, " uid=%u fd=%d %s %s %s %s %s %u bytes", e->uid, e->fd,
+	conn_cgroup_text(m->cgroup, cg, sizeof(cg));
+	fprintf(out, " uid=%u%s fd=%d %s %s %s %s %s %u bytes", e->uid, cg, e->fd,
 		m->local ? m->local : "?", e->dir == PLAIN_WRITE ? "->" : "<-",
 		m->remote ? m->remote : "?", e->dir == PLAIN_WRITE ? "WRITE" : "READ",
 		lib_name(e), e->len);
@@ -209,10 +211,26 @@ static void readable(FILE *out, const struct text_opts *o,
 	fputc('\n', out);
 }
 
+/* " cgroup=P container=C" -> "cgroup":"P","container":"C", */
+static void json_cgroup(FILE *out, const char *cg)
+{
+	while (*cg == ' ') {
+		const char *eq = strchr(cg, '='), *end;
+
+		if (!eq)
+			return;
+		end = strchr(eq, ' ');
+		end = end ? end : eq + strlen(eq);
+		fprintf(out, "\"%.*s\":\"%.*s\",", (int)(eq - cg - 1), cg + 1,
+			(int)(end - eq - 1), eq + 1);
+		cg = end;
+	}
+}
+
 static int json(FILE *out, const struct plain_event *e, const uint8_t *d,
 		const struct text_meta *m)
 {
-	char ts[64], h2[512];
+	char ts[64], h2[512], cg[CONN_COMMENT_MAX];
 	char *b64 = malloc(4 * ((size_t)e->len / 3 + 1) + 1);
 
 	if (!b64)
@@ -221,9 +239,13 @@ static int json(FILE *out, const struct plain_event *e, const uint8_t *d,
 	wall_time(m->wall_ns, ts, sizeof(ts));
 	fprintf(out, "{\"time\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":\"", ts, e->pid, e->tid);
 	put_comm(out, e, true);
-	fprintf(out, "\",\"uid\":%u,\"fd\":%d,\"local\":\"%s\",\"remote\":\"%s\","
+	conn_cgroup_text(m->cgroup, cg, sizeof(cg));
+	/* " cgroup=P container=C" as JSON fields (no '"' or '\\' in it) */
+	fprintf(out, "\",\"uid\":%u,", e->uid);
+	json_cgroup(out, cg);
+	fprintf(out, "\"fd\":%d,\"local\":\"%s\",\"remote\":\"%s\","
 		"\"dir\":\"%s\",\"lib\":\"%s\",\"conn\":\"0x%llx\",\"len\":%u,"
-		"\"offset\":%u,\"total\":%u,\"cut\":%u,", e->uid, e->fd,
+		"\"offset\":%u,\"total\":%u,\"cut\":%u,", e->fd,
 		m->local ? m->local : "", m->remote ? m->remote : "",
 		e->dir == PLAIN_WRITE ? "WRITE" : "READ", lib_name(e),
 		(unsigned long long)e->conn, e->len, e->offset, e->total, e->cut);

@@ -4,7 +4,7 @@
  * printable text as is, anything else as a hex dump) or as one JSON
  * object per line (-o json; data in base64).
  *
- * Header: TIME pid=P tid=T comm=C uid=U fd=F LOCAL -> REMOTE WRITE LIB N bytes
+ * Header: TIME pid=P tid=T comm=C uid=U[ cgroup=PATH[ container=ID]] fd=F LOCAL -> REMOTE WRITE LIB N bytes
  * (READ shows LOCAL <- REMOTE); a chunk of a larger call adds
  * "[OFFSET-END of TOTAL]", and a call longer than what was copied says
  * "(N bytes cut)".  HTTP/2 frames are labelled. */
@@ -29,6 +29,7 @@ struct text_meta {
 	uint64_t wall_ns;  /* CLOCK_REALTIME of the event */
 	const char *local; /* "127.0.0.1:443", "[::1]:443"; NULL = unknown */
 	const char *remote;
+	const char *cgroup; /* the process's cgroup v2 path; NULL = unknown */
 	bool h2_conn;      /* the connection spoke HTTP/2 before: label
 			    * pieces of frames (Go reads a frame's 9-byte
 			    * header and its payload apart) */

@@ -106,12 +106,6 @@ static pcap_t *compile_handle(const char *ifname, int dlt, uint32_t snaplen)
 	return pcap_open_dead(dlt, (int)snaplen);
 }
 
-int filter_compile(struct filter **out, const char *expr, int dlt,
-		   uint32_t snaplen, char *err, size_t errlen)
-{
-	return filter_compile_on(out, expr, NULL, dlt, snaplen, err, errlen);
-}
-
 int filter_compile_on(struct filter **out, const char *expr,
 		      const char *ifname, int dlt, uint32_t snaplen, char *err,
 		      size_t errlen)

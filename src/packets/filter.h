@@ -20,15 +20,12 @@ struct filter;
 
 enum filter_dir { FILTER_INGRESS = 0, FILTER_EGRESS = 1 };
 
-/* Test support (tests/bpf/test_filter.c; the product compiles per
- * interface with filter_compile_on): compiles expr ("" or NULL =
- * everything) for a DLT (DLT_EN10MB=1, DLT_RAW=12) and snaplen.  On a bad expression returns -EINVAL with
+/* Compiles expr ("" or NULL = everything) for a DLT (DLT_EN10MB=1,
+ * DLT_RAW=12) and snaplen, as for a live capture on ifname when we may
+ * open one (libpcap then tests VLAN tags in the skb's metadata, where TC
+ * has them, instead of in the bytes); ifname NULL, or one we cannot open,
+ * compiles for the bytes.  On a bad expression returns -EINVAL with
  * libpcap's message in err.  *out is freed with filter_free. */
-int filter_compile(struct filter **out, const char *expr, int dlt,
-		   uint32_t snaplen, char *err, size_t errlen);
-/* The same, compiled as for a live capture on ifname (of that DLT) when
- * we may open one: libpcap then tests VLAN tags in the skb's metadata,
- * where TC has them, instead of in the bytes.  Falls back to the above. */
 int filter_compile_on(struct filter **out, const char *expr,
 		      const char *ifname, int dlt, uint32_t snaplen, char *err,
 		      size_t errlen);
@@ -49,8 +46,8 @@ int filter_translate(const struct filter *f, enum filter_dir dir,
 		     struct bpf_insn **out, size_t *n, char *log, size_t loglen);
 /* Number of classic BPF instructions (-vv). */
 size_t filter_insn_count(const struct filter *f);
-/* Test support (tests/bpf/test_filter.c prints it on a mismatch): the
- * classic program one instruction a line, as tcpdump -d does. */
+/* The classic program one instruction a line, as tcpdump -d prints it
+ * (-d; tests/bpf/test_filter.c prints it on a mismatch). */
 int filter_dump(const struct filter *f, FILE *out);
 void filter_free(struct filter *f);
 /* libpcap's version string, for --version. */

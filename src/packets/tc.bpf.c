@@ -82,7 +82,7 @@ static __always_inline __u64 ring_flags(__u32 size)
  * another one, is not recorded. */
 static __always_inline bool proc_wanted(const struct conn_owner *o)
 {
-	return want_process(o->pid, o->uid, o->comm);
+	return want_marks(o->marks) && want_process(o->pid, o->uid, o->comm);
 }
 
 /* On lo both ends are ours: a packet the filter does not want for its

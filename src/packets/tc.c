@@ -55,9 +55,10 @@ static int configure_proc(struct tc_bpf *s, const struct capture_proc *p)
 	err = err ?: bpf_map__reuse_fd(s->maps.conn_stats, p->stats_fd);
 	if (err)
 		return err;
-	s->rodata->proc_mode = w->n_pids || w->n_uids || w->n_comms ?
-			       TC_PROC_FILTER : TC_PROC_ON;
-	return WANT_SET_RODATA(s->rodata, w);
+	s->rodata->proc_mode = w->n_pids || w->n_uids || w->n_comms ||
+			       w->tree || w->cgroups ? TC_PROC_FILTER : TC_PROC_ON;
+	return WANT_SET_RODATA(s->rodata, w) ?:
+	       want_share_maps(s->maps.want_tree, s->maps.want_cgroups, w);
 }
 
 static int configure(struct capture *c, const struct capture_opts *o)

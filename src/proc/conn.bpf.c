@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "proc/conn_maps.bpf.h"
+#include "proc/want.bpf.h" /* the owner's marks (tree, cgroup) */
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -28,7 +29,8 @@ static __always_inline bool our_netns(const struct sock *sk)
 	       sk->__sk_common.skc_net.net->ns.inum == capture_netns;
 }
 
-/* The current task as owner. */
+/* The current task as owner, with its cgroup and the marks the
+ * process filter reads (proc/want.bpf.h). */
 static __always_inline void owner_now(struct conn_owner *o)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
@@ -36,6 +38,8 @@ static __always_inline void owner_now(struct conn_owner *o)
 	o->pid = pt >> 32;
 	o->tid = (__u32)pt;
 	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->marks = want_marks_current();
+	o->cgid = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 

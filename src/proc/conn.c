@@ -2,6 +2,8 @@
 /* conn.c - see conn.h (user side). */
 #include "proc/conn.h"
 #include "proc/seed.h"
+#include "proc/cgroup.h"
+#include "proc/want.h"
 #include "proc/conn.skel.h"
 #include "log.h"
 #include "percpu.h"
@@ -10,7 +12,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <mntent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +33,11 @@ struct proc {
  * a private folder (ip netns exec runs us in our own mount namespace). */
 static int cgroup_root_fd(void)
 {
-	char dir[] = "/tmp/tlsdump-cg.XXXXXX";
-	struct mntent *m;
-	FILE *f = setmntent("/proc/self/mounts", "re");
+	char dir[] = "/tmp/tlsdump-cg.XXXXXX", mnt[PATH_MAX];
 	int fd = -1;
 
-	while (f && fd < 0 && (m = getmntent(f)))
-		if (!strcmp(m->mnt_type, "cgroup2"))
-			fd = open(m->mnt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f)
-		endmntent(f);
+	if (!cgroup_v2_dir(mnt, sizeof(mnt)))
+		fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0 || !mkdtemp(dir))
 		return fd >= 0 ? fd : -errno;
 	if (mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -97,7 +94,7 @@ static int attach_all(struct proc *p)
 	return err;
 }
 
-int proc_open(struct proc **out)
+int proc_open(struct proc **out, const struct proc_want *w)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 	struct seed_stats ss;
@@ -112,14 +109,20 @@ int proc_open(struct proc **out)
 
 		if (stat("/proc/self/ns/net", &st) == 0)
 			p->skel->rodata->capture_netns = (uint32_t)st.st_ino;
-		err = conn_bpf__load(p->skel);
+		/* only the marks: the filter itself is the capture's */
+		p->skel->rodata->want_tree_on = w->tree;
+		p->skel->rodata->want_cg_on = w->cgroups;
+		err = want_share_maps(p->skel->maps.want_tree,
+				      p->skel->maps.want_cgroups, w);
+		err = err ?: conn_bpf__load(p->skel);
 	}
 	/* Hooks first, then the seed: a socket made in between is seen by
 	 * the hooks, and the seed never overwrites what they wrote. */
 	if (!err)
 		err = attach_all(p);
 	if (!err) {
-		seed_sockets(bpf_map__fd(p->skel->maps.conn_owners), NULL,
+		seed_sockets(bpf_map__fd(p->skel->maps.conn_owners),
+			     w->cgroups ? w->cg_fd : -1, NULL,
 			     &ss);
 		log_debug("process attribution: %u sockets of %u processes seeded (%u not readable)",
 			  ss.sockets, ss.procs, ss.failed);

@@ -26,14 +26,23 @@
 #define CONN_MAX_FLOWS 65536u             /* bounded: an LRU evicts past it */
 #define CONN_GRACE_NS 3000000000ull       /* attribution kept after close */
 #define CONN_MAX_COMMS 8                  /* --comm values the kernel checks */
+#define WANT_MAX_TREE 8192u               /* processes of -- CMD at a time */
+#define WANT_MAX_CGROUPS 256u             /* --cgroup/--container cgroups */
+#define WANT_MAX_DEPTH 16                 /* cgroup levels looked up */
+
+/* conn_owner.marks: what the process filter needs to know of the owner
+ * at the time it was recorded (proc/want.bpf.h). */
+#define CONN_IN_TREE 1u   /* CMD or one of its descendants */
+#define CONN_IN_CGROUP 2u /* in a --cgroup/--container cgroup or below */
 
 /* The process behind a socket. */
 struct conn_owner {
 	__u32 pid;  /* thread group id; 0 = unknown */
 	__u32 tid;
 	__u32 uid;  /* real uid */
-	__u32 pad;
+	__u32 marks; /* CONN_IN_* */
 	char comm[CONN_COMM_LEN];
+	__u64 cgid; /* cgroup v2 id; 0 = unknown */
 };
 
 /* A flow seen from its owning socket; addresses in network byte order
@@ -76,9 +85,11 @@ struct conn_stats {
 
 
 struct proc;
+struct proc_want;
 
-/* 0 or -errno (-EPERM: no permission for BPF). */
-int proc_open(struct proc **out);
+/* 0 or -errno (-EPERM: no permission for BPF).  w: the shared sets whose
+ * marks each owner gets (proc/want.h). */
+int proc_open(struct proc **out, const struct proc_want *w);
 /* The fds of conn_flows, conn_owners and conn_stats. */
 void proc_maps(const struct proc *p, int *flows, int *owners, int *stats);
 /* Counters summed over CPUs, and the flows in the table now. */

@@ -299,6 +299,7 @@ void execgate_get_stats(struct execgate *g, struct execgate_stats *st)
 {
 	pthread_mutex_lock(&g->mu);
 	*st = g->st;
+	st->cached = g->cache ? execcache_count(g->cache) : 0;
 	pthread_mutex_unlock(&g->mu);
 	st->filesystems = execmarks_count(g->marks);
 }

@@ -50,6 +50,7 @@ struct execgate_stats {
 	uint64_t held_ns_max;
 	uint64_t ahead;     /* files settled before any exec (execgate_settle) */
 	unsigned ignored;   /* files the kernel no longer asks about */
+	unsigned cached;    /* verdicts kept (device, inode, mtime) */
 	int filesystems;    /* marked */
 };
 

@@ -50,3 +50,23 @@ int procfs_status_uid(const char *text, size_t len, uint32_t *uid)
 	}
 	return -ENOENT;
 }
+
+int procfs_cgroup_v2(const char *text, size_t len, char *out, size_t cap)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+
+		if (n > 3 && !memcmp(p, "0::", 3)) {
+			if (n - 3 >= cap)
+				return -ENAMETOOLONG;
+			memcpy(out, p + 3, n - 3);
+			out[n - 3] = 0;
+			return 0;
+		}
+		p += n + 1;
+	}
+	return -ENOENT;
+}

@@ -13,4 +13,8 @@ int procfs_socket_inode(const char *link, uint64_t *inode);
  * len bytes, not necessarily NUL-terminated.  -ENOENT: no Uid line. */
 int procfs_status_uid(const char *text, size_t len, uint32_t *uid);
 
+/* The cgroup v2 path in /proc/PID/cgroup text (the "0::PATH" line) into
+ * out (cap bytes, NUL-terminated).  -ENOENT: no such line; -ENAMETOOLONG. */
+int procfs_cgroup_v2(const char *text, size_t len, char *out, size_t cap);
+
 #endif

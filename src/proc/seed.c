@@ -2,11 +2,13 @@
 /* seed.c - see seed.h. */
 #include "proc/seed.h"
 #include "proc/procfs.h"
+#include "proc/cgroup.h"
 
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,33 @@ static int owner_of(int piddir, uint32_t pid, struct conn_owner *o)
 		n--;
 	memcpy(o->comm, buf, n < CONN_COMM_LEN ? (size_t)n : CONN_COMM_LEN - 1);
 	return 0;
+}
+
+/* The owner's cgroup id, and CONN_IN_CGROUP when it or a cgroup above
+ * it is in the set cg_fd (-1: none), as conn.bpf.c marks new owners. */
+static void cgroup_of(int piddir, int cg_fd, struct conn_owner *o)
+{
+	char buf[4096], path[PATH_MAX], rel[PATH_MAX];
+	uint64_t id;
+	uint8_t v;
+	ssize_t n = read_small(piddir, "cgroup", buf, sizeof(buf));
+
+	if (n <= 0 || procfs_cgroup_v2(buf, (size_t)n, path, sizeof(path)) ||
+	    cgroup_lookup(path, &id, rel, sizeof(rel)))
+		return;
+	o->cgid = id;
+	while (cg_fd >= 0) {
+		char *up = strrchr(path, '/');
+
+		if (!cgroup_lookup(path, &id, rel, sizeof(rel)) &&
+		    !bpf_map_lookup_elem(cg_fd, &id, &v)) {
+			o->marks |= CONN_IN_CGROUP;
+			return;
+		}
+		if (!up || !path[1])
+			return; /* the root was the last to look at */
+		up[up == path] = 0; /* one level up */
+	}
 }
 
 static void addr_of(const struct sockaddr_storage *ss, uint8_t a[16],
@@ -107,7 +136,7 @@ static int describe(int sfd, struct seed_sock *r)
 }
 
 /* One process's socket fds. */
-static void seed_proc(int owners_fd, uint32_t pid, int piddir,
+static void seed_proc(int owners_fd, int cg_fd, uint32_t pid, int piddir,
 		      const struct seed_each *each, struct seed_stats *st)
 {
 	int fdd = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -135,6 +164,7 @@ static void seed_proc(int owners_fd, uint32_t pid, int piddir,
 			if (owner_of(piddir, pid, &o) ||
 			    (pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
 				break;
+			cgroup_of(piddir, cg_fd, &o);
 			st->procs++;
 		}
 		r.fd = atoi(e->d_name);
@@ -158,7 +188,7 @@ static void seed_proc(int owners_fd, uint32_t pid, int piddir,
 	closedir(d);
 }
 
-int seed_sockets(int owners_fd, const struct seed_each *each,
+int seed_sockets(int owners_fd, int cg_fd, const struct seed_each *each,
 		 struct seed_stats *st)
 {
 	DIR *d = opendir("/proc");
@@ -179,7 +209,7 @@ int seed_sockets(int owners_fd, const struct seed_each *each,
 				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (piddir < 0)
 			continue;
-		seed_proc(owners_fd, (uint32_t)pid, piddir, each, st);
+		seed_proc(owners_fd, cg_fd, (uint32_t)pid, piddir, each, st);
 		close(piddir);
 	}
 	closedir(d);

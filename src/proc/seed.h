@@ -34,9 +34,11 @@ struct seed_stats {
 };
 
 /* Walks /proc; each inet TCP/UDP socket gets an owner in owners_fd
- * (unless it has one: the hooks know better; -1: none written), and each
- * is passed to each->fn (each may be NULL). */
-int seed_sockets(int owners_fd, const struct seed_each *each,
+ * (unless it has one: the hooks know better; -1: none written), with its
+ * cgroup id and, when its cgroup or one above it is in the set cg_fd
+ * (-1: no --cgroup/--container), the mark CONN_IN_CGROUP; each is passed
+ * to each->fn (each may be NULL). */
+int seed_sockets(int owners_fd, int cg_fd, const struct seed_each *each,
 		 struct seed_stats *st);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef TLSDUMP_WANT_H
 #define TLSDUMP_WANT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -21,7 +22,17 @@ struct proc_want {
 	int n_uids;
 	const char *const *comms;
 	int n_comms;
+	/* The shared sets (want_maps_create), when on: the process tree of
+	 * -- CMD, the cgroups of --cgroup/--container. */
+	bool tree, cgroups;
+	int tree_fd, cg_fd;
 };
+
+/* Creates the two shared sets (want_tree: __u32 tgid -> __u8,
+ * want_cgroups: __u64 cgroup id -> __u8).  0 or -errno. */
+int want_maps_create(int *tree_fd, int *cg_fd);
+/* Adds a cgroup id to the shared set; 0 or -errno. */
+int want_cgroup_add(int cg_fd, uint64_t id);
 
 /* The kernel's comm: 15 bytes and a NUL. */
 #define WANT_SET_RODATA(ro, w)                                               \
@@ -31,6 +42,8 @@ struct proc_want {
 			(ro)->n_pids = (uint32_t)(w)->n_pids;                \
 			(ro)->n_uids = (uint32_t)(w)->n_uids;                \
 			(ro)->n_comms = (uint32_t)(w)->n_comms;              \
+			(ro)->want_tree_on = (w)->tree;                      \
+			(ro)->want_cg_on = (w)->cgroups;                     \
 			for (int i_ = 0; i_ < (w)->n_comms; i_++)            \
 				strncpy((char *)(ro)->comms[i_],             \
 					(w)->comms[i_], CONN_COMM_LEN - 1);  \
@@ -39,6 +52,12 @@ struct proc_want {
 	})
 
 int want_fill_maps(int pids_fd, int uids_fd, const struct proc_want *w);
+
+struct bpf_map;
+/* Before load: an object's want_tree and want_cgroups become the shared
+ * sets (when on).  0 or -errno. */
+int want_share_maps(struct bpf_map *tree, struct bpf_map *cgroups,
+		    const struct proc_want *w);
 
 /* Opens skeleton NAME (NAME##__open), sets its filter to *w (NULL: every
  * process), loads it and fills its maps; *skelp is the skeleton (maybe
@@ -49,6 +68,8 @@ int want_fill_maps(int pids_fd, int uids_fd, const struct proc_want *w);
 		int e_;                                                      \
 		*(skelp) = NAME##__open();                                   \
 		e_ = *(skelp) ? WANT_SET_RODATA((*(skelp))->rodata, w_) : -errno; \
+		e_ = e_ ?: want_share_maps((*(skelp))->maps.want_tree,       \
+					   (*(skelp))->maps.want_cgroups, w_); \
 		e_ = e_ ?: NAME##__load(*(skelp));                           \
 		e_ = e_ ?: want_fill_maps(                                   \
 			bpf_map__fd((*(skelp))->maps.want_pids),             \

@@ -18,6 +18,8 @@
 #include "crypto/keys.h"
 #include "run/session_int.h"
 #include "run/session_links.h"
+#include "run/session_cmd.h"
+#include "binary/procsnap.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -105,20 +107,6 @@ static int open_file(struct session *s)
 		return output_is_disk_full(i) ? EXIT_DISKFULL : EXIT_OUTPUT;
 	}
 	return 0;
-}
-
-/* Loads one filter program per (DLT, direction) in use and attaches
- * them to every interface. */
-int session_filter_load(struct session *s, int d, int dir)
-{
-	char vlog[4096];
-	int fd = filter_load(s->filters[d], dir, capture_prog_array_fd(s->cap),
-			     dir ? TC_SLOT_EGRESS : TC_SLOT_INGRESS, vlog,
-			     sizeof(vlog));
-
-	if (fd < 0)
-		log_err("cannot load the filter program: %s", strerror(-fd));
-	return fd;
 }
 
 /* The filter programs stay loaded (s->ffd) for interfaces that come
@@ -291,6 +279,7 @@ static int tick(void *ctx)
 		return err == -EPIPE ? 1 : err;
 	}
 	s->clock_off = clock_mono_to_real_offset();
+	session_cmd_rescan(s);
 	err = s->t ? session_tls_rescan(s) : 0;
 	/* what finding and judging programs freed (ELF files read whole,
 	 * in worker threads' arenas) goes back to the system */
@@ -325,6 +314,8 @@ static int run_loop(struct session *s)
 				consume, s);
 	if (!err)
 		err = loop_every(s->loop, TICK_MS, tick, s);
+	if (!err)
+		err = session_cmd_watch(s, s->loop); /* CMD starts now */
 	if (!err)
 		err = loop_run(s->loop);
 	return err;
@@ -443,6 +434,7 @@ static void cleanup(struct session *s)
 	int i;
 
 	session_tls_stop(s);
+	procsnap_reset(); /* the sources' shared looks at /proc */
 	session_proc_stop(s);
 	session_links_stop(s);
 	seq_free(s->seq);
@@ -506,12 +498,24 @@ static void log_memory(void)
 			  (unsigned long long)((m.rss_kib - m.maps_kib) >> 10));
 }
 
-int session_run(const struct config *cfg)
+/* The run's own copy of the options carries the process filter's
+ * shared sets (session_cmd.c). */
+static void close_sets(struct config *c)
 {
+	if (c->tree_fd >= 0)
+		close(c->tree_fd);
+	if (c->cg_fd >= 0)
+		close(c->cg_fd);
+}
+
+int session_run(const struct config *given)
+{
+	struct config copy = *given, *cfg = &copy;
 	struct session s = { .cfg = cfg };
-	int rc = 0;
+	int rc;
 
 	memset(s.ffd, -1, sizeof(s.ffd));
+	rc = session_cmd_start(&s, cfg);
 	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
 	 * packets, and the secrets of every TLS library we can probe
 	 * ("everything we can decrypt"). */
@@ -519,7 +523,7 @@ int session_run(const struct config *cfg)
 		   (cfg->model == MODEL_KEYLOG || cfg->model == MODEL_TEXT));
 	s.tls = true; /* OpenSSL, Go or both: session_tls.c */
 	s.clock_off = clock_mono_to_real_offset();
-	if (s.pcap)
+	if (!rc && s.pcap)
 		rc = start_pcap(&s);
 	if (!rc && s.tls)
 		rc = session_tls_start(&s);
@@ -551,5 +555,7 @@ int session_run(const struct config *cfg)
 		log_memory();
 	}
 	cleanup(&s);
+	rc = session_cmd_stop(&s, rc);
+	close_sets(cfg);
 	return rc;
 }

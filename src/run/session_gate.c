@@ -187,14 +187,14 @@ void session_gate_close(struct session_gate *g)
 	if (!g)
 		return;
 	execgate_get_stats(g->gate, &st);
-	log_debug("exec gate: %llu execs, %llu answered at once, %llu held (%llu ms in all, longest %llu ms), %llu let go on the %d ms timeout, %llu unjudged (too many held), %llu judged ahead, %u files the kernel answers for, %d filesystems",
+	log_debug("exec gate: %llu execs, %llu answered at once, %llu held (%llu ms in all, longest %llu ms), %llu let go on the %d ms timeout, %llu unjudged (too many held), %llu judged ahead, %u files the kernel answers for, %u verdicts cached, %d filesystems",
 		  (unsigned long long)st.events, (unsigned long long)st.at_once,
 		  (unsigned long long)st.held,
 		  (unsigned long long)(st.held_ns / 1000000),
 		  (unsigned long long)(st.held_ns_max / 1000000),
 		  (unsigned long long)st.late, EXECGATE_HOLD_MAX_MS,
 		  (unsigned long long)st.busy, (unsigned long long)st.ahead,
-		  st.ignored, st.filesystems);
+		  st.ignored, st.cached, st.filesystems);
 	ahead_stop(g->ahead);
 	execgate_close(g->gate);
 	free(g);

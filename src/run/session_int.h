@@ -22,6 +22,9 @@ struct loop;
 struct sequencer;
 struct session_tls;
 struct proc;
+struct cgcache;
+struct cmdrun;
+struct proctree;
 
 struct session {
 	const struct config *cfg;
@@ -34,8 +37,9 @@ struct session {
 	struct sequencer *seq; /* keys before packets (when pcap && tls) */
 	struct session_tls *t;
 	struct proc *proc;  /* process attribution (NULL: --no-proc) */
+	struct cgcache *cgnames; /* cgroup ids -> paths, for the comments */
 	struct conn_owner last_owner; /* the options below are this one's */
-	uint8_t last_opts[128];       /* comment + pid/tid, encoded */
+	uint8_t last_opts[384];       /* comment + pid/tid, encoded (PCAPNG_PROC_OPTS_MAX) */
 	uint16_t last_opts_len;
 	struct loop *loop;
 	int64_t clock_off;
@@ -47,11 +51,11 @@ struct session {
 	struct linkwatch *lw;
 	int ffd[IFSET_N_DLT][2]; /* filter programs per (DLT, direction), -1 */
 	bool noiface;            /* stopped: no interface left */
+	/* -- CMD (session_cmd.c) */
+	struct cmdrun *cmd;
+	struct proctree *tree;
+	int cmd_status;
 };
-
-/* Loads the filter program of DLT index d for direction dir (0 ingress,
- * 1 egress): its fd, or -errno. */
-int session_filter_load(struct session *s, int d, int dir);
 
 
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into

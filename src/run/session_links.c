@@ -20,6 +20,20 @@
 #include <string.h>
 #include <unistd.h>
 
+/* One filter program for DLT index d and direction dir (0 ingress, 1
+ * egress): its fd, or -errno (said). */
+int session_filter_load(struct session *s, int d, int dir)
+{
+	char vlog[4096];
+	int fd = filter_load(s->filters[d], dir, capture_prog_array_fd(s->cap),
+			     dir ? TC_SLOT_EGRESS : TC_SLOT_INGRESS, vlog,
+			     sizeof(vlog));
+
+	if (fd < 0)
+		log_err("cannot load the filter program: %s", strerror(-fd));
+	return fd;
+}
+
 int session_links_start(struct session *s)
 {
 	int err = linkwatch_open(&s->lw);

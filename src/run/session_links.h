@@ -7,6 +7,11 @@
 
 #include "run/session_int.h"
 
+/* Loads the filter program of DLT index d for direction dir (0 ingress,
+ * 1 egress), kept in s->ffd for interfaces that come later: its fd, or
+ * -errno (said). */
+int session_filter_load(struct session *s, int d, int dir);
+
 /* Opens the rtnetlink watch (a warning, not an error, if it cannot). */
 int session_links_start(struct session *s);
 /* Its fd for the loop (-1: none), and the loop callback. */

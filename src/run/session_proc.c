@@ -8,6 +8,7 @@
 #include "join/sequencer.h"
 #include "packets/tc.h"
 #include "proc/comment.h"
+#include "proc/cgroup.h"
 #include "proc/conn.h"
 #include "run/session_int.h"
 
@@ -29,10 +30,12 @@ int session_proc_start(struct session *s, struct capture_proc *cp)
 			log_warn("--comm %s: the kernel keeps %d bytes of a command name; matching '%.*s'",
 				 c->comms[i], CONN_COMM_LEN - 1,
 				 CONN_COMM_LEN - 1, c->comms[i]);
-	err = proc_open(&s->proc);
+	cp->want = cli_want(c);
+	err = proc_open(&s->proc, &cp->want);
 	/* Attribution is an extra: without it the capture still works,
 	 * unless the user asked for processes. */
-	if (err && err != -EPERM && !c->n_comms && !c->n_pids && !c->n_uids) {
+	if (err && err != -EPERM && !c->n_comms && !c->n_pids && !c->n_uids &&
+	    !cp->want.tree && !cp->want.cgroups) {
 		log_warn("no process attribution (%s); capturing without it (--no-proc silences this)",
 			 strerror(-err));
 		return 0;
@@ -40,21 +43,22 @@ int session_proc_start(struct session *s, struct capture_proc *cp)
 	if (err)
 		return exit_of_load(err, "the process attribution");
 	proc_maps(s->proc, &cp->flows_fd, &cp->owners_fd, &cp->stats_fd);
-	cp->want = cli_want(c);
+	s->cgnames = cgcache_new(); /* NULL: no cgroup v2, no cgroup= */
 	return 0;
 }
 
-_Static_assert(sizeof(struct conn_owner) == 32, "same_owner compares 4 words");
+_Static_assert(sizeof(struct conn_owner) == 40, "same_owner compares 5 words");
 
-/* Four word compares, inline: this runs for every packet. */
+/* Five word compares, inline: this runs for every packet. */
 static inline bool same_owner(const struct conn_owner *a,
 			      const struct conn_owner *b)
 {
-	uint64_t x[4], y[4];
+	uint64_t x[5], y[5];
 
 	memcpy(x, a, sizeof(x));
 	memcpy(y, b, sizeof(y));
-	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		 (x[3] ^ y[3]) | (x[4] ^ y[4]));
 }
 
 /* Consecutive packets mostly share their process: the text is made again
@@ -68,7 +72,9 @@ void session_proc_opts(struct session *s, const struct seq_packet *p,
 		return;
 	if (!s->last_opts_len || !same_owner(&s->last_owner, p->owner)) {
 		s->last_owner = *p->owner;
-		conn_comment(p->owner, text, sizeof(text));
+		conn_comment(p->owner, s->cgnames ?
+			     cgcache_path(s->cgnames, p->owner->cgid) : NULL,
+			     text, sizeof(text));
 		s->last_opts_len = (uint16_t)pcapng_encode_proc_opts(
 			s->last_opts, sizeof(s->last_opts), text,
 			p->owner->pid, p->owner->tid);
@@ -96,4 +102,6 @@ void session_proc_stop(struct session *s)
 	}
 	proc_close(s->proc);
 	s->proc = NULL;
+	cgcache_free(s->cgnames);
+	s->cgnames = NULL;
 }

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "out/output.h"
 #include "out/text.h"
+#include "proc/cgroup.h"
 #include "binary/gotargets.h"
 #include "sources/plain/plain.h"
 #include "binary/targets.h"
@@ -35,6 +36,7 @@ struct session_text {
 	int werr;
 	FILE *out;          /* stdout, or -l FILE */
 	uint64_t h2[H2_CONNS]; /* (pid << 48) ^ conn of HTTP/2 connections */
+	struct cgcache *cgnames; /* cgroup ids -> paths (NULL: no cgroup v2) */
 	unsigned int h2_next;
 };
 
@@ -92,6 +94,7 @@ static int on_chunk(void *ctx, const struct plain_event *e,
 		m.remote = endpoint(e->family, e->raddr, e->rport, remote, sizeof(remote));
 	}
 	m.h2_conn = h2_conn(t, e, data);
+	m.cgroup = t->cgnames ? cgcache_path(t->cgnames, e->cgid) : NULL;
 	t->werr = text_write(t->out, &t->opts, e, data, &m);
 	return t->werr;
 }
@@ -363,6 +366,7 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();
+	t->cgnames = cgcache_new();
 	w = cli_want(cfg);
 	err = plainprobe_open(&t->probe, on_chunk,
 			      n_named(cfg) || cfg->cmd == CMD_NSS ? NULL : on_exec,
@@ -385,9 +389,9 @@ int session_text_consume(struct session_text *t)
 	return rc;
 }
 
-void session_text_rescan(struct session_text *t)
+void session_text_rescan(struct session_text *t, const pid_t *pids, size_t n)
 {
-	if (t && !n_named(t->cfg) && targets_scan(&t->targets) > 0)
+	if (t && !n_named(t->cfg) && targets_rescan(&t->targets, pids, n) > 0)
 		attach_new(t);
 }
 
@@ -419,6 +423,7 @@ void session_text_stop(struct session_text *t, bool summary)
 	}
 	plainprobe_close(t->probe);
 	targets_free(&t->targets);
+	cgcache_free(t->cgnames);
 	if (t->out && t->out != stdout)
 		fclose(t->out);
 	free(t);

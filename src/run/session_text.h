@@ -19,7 +19,8 @@ int session_text_start(struct session_text **out, const struct config *cfg);
 /* Loop callbacks: the records handled (>= 0), or < 0 (-EPIPE: the
  * reader of stdout left). */
 int session_text_consume(struct session_text *t);
-void session_text_rescan(struct session_text *t);
+void session_text_rescan(struct session_text *t, const pid_t *pids,
+			 size_t n);
 int session_text_fd(const struct session_text *t);
 /* Exec news (sources/source.h): whether it wants them, and a held exec
  * judged and probed before it runs (true: settled). */

@@ -4,6 +4,7 @@
  * route their keys (run/secrets.h) into the pcapng (DSBs, with the
  * sequencer holding flows until their keys are in) and the key-log
  * file, and act on the key check's verdicts. */
+#include "proc/dlwatch.h"
 #include "run/session_int.h"
 #include "run/session_text.h"
 #include "run/session_gate.h"
@@ -47,6 +48,8 @@ struct session_tls {
 	struct secrets *sec;
 	struct secrets_sink sink;
 	struct keylog *kl;
+	struct dlwatch *dl;        /* which processes a rescan looks at */
+	uint64_t last_full_ns;     /* the last rescan of every process */
 	bool started; /* the run got going: a summary is due */
 };
 
@@ -210,6 +213,19 @@ static bool wants_execs(const struct session_tls *t)
 	return false;
 }
 
+/* Without the watch every rescan reads all of /proc, as it must. */
+static void open_dlwatch(struct session_tls *t)
+{
+	int err = dlwatch_open(&t->dl);
+
+	if (err)
+		log_debug("no news of library loads (%s): every rescan reads all of /proc",
+			  strerror(-err));
+	else
+		dlwatch_find_linkers(t->dl, NULL, 0);
+	t->last_full_ns = (uint64_t)clock_mono_ns(); /* the sources just did */
+}
+
 int session_tls_start(struct session *s)
 {
 	const char *kpath = keylog_path(s->cfg);
@@ -228,6 +244,8 @@ int session_tls_start(struct session *s)
 			return EXIT_OUTPUT;
 		secrets_set_keylog(s->t->sec, s->t->kl);
 	}
+	if (!err)
+		open_dlwatch(s->t);
 	if (!err && wants_execs(s->t)) {
 		targets_judge_fn judges[AHEAD_MAX_JUDGES];
 		int n = ahead_judges(s->t, judges, AHEAD_MAX_JUDGES);
@@ -238,18 +256,43 @@ int session_tls_start(struct session *s)
 	return err;
 }
 
+/* The processes a rescan looks at: those with news (none at all while
+ * nothing starts or loads a library), or every one (NULL) each
+ * DLWATCH_FULL_MS, after lost news, and without the watch. */
+static const pid_t *round_pids(struct session_tls *t, size_t *n)
+{
+	uint64_t now = (uint64_t)clock_mono_ns();
+	const pid_t *pids;
+	bool lost;
+
+	*n = 0;
+	if (!t->dl)
+		return NULL;
+	lost = dlwatch_take(t->dl, &pids, n);
+	if (lost || now - t->last_full_ns >= DLWATCH_FULL_MS * 1000000ull) {
+		t->last_full_ns = now;
+		*n = 0;
+		return NULL;
+	}
+	return pids;
+}
+
 int session_tls_rescan(struct session *s)
 {
 	struct session_tls *t = s->t;
+	const pid_t *pids;
+	size_t n;
 	int err = 0;
 
 	if (t->sec && t->kl)
 		err = secrets_tick(t->sec, (uint64_t)clock_mono_ns());
-	session_text_rescan(t->text);
+	pids = round_pids(t, &n);
+	session_text_rescan(t->text, pids, n);
 	session_gate_rescan(t->gate);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
-			t->src[i].ops->rescan(t->src[i].state);
+			t->src[i].ops->rescan(t->src[i].state, pids, n);
+	dlwatch_find_linkers(t->dl, pids, n);
 	return err;
 }
 
@@ -321,17 +364,17 @@ static void print_key_summary(const struct session_tls *t)
 
 /* The exit status of a run whose key log got write error err, after one
  * line saying so (-EPIPE: the reader of `-k -` left, a clean stop). */
-static int keylog_status(const char *path, int err)
+static int keylog_status(const char *path, int err, size_t unwritten)
 {
 	if (!err || err == -EPIPE)
 		return EXIT_OK;
 	if (output_is_disk_full(err)) {
-		log_err("disk full while writing the key log '%s': the keys from then on are not in it (it holds whole lines only)",
-			path);
+		log_err("disk full while writing the key log '%s': the keys from then on are not in it (%zu bytes at the end; it holds whole lines only)",
+			path, unwritten);
 		return EXIT_DISKFULL;
 	}
-	log_err("cannot write the key log '%s': %s; the keys from then on are not in it (it holds whole lines only)",
-		path, strerror(-err));
+	log_err("cannot write the key log '%s': %s; the keys from then on are not in it (%zu bytes at the end; it holds whole lines only)",
+		path, strerror(-err), unwritten);
 	return EXIT_OUTPUT;
 }
 
@@ -341,16 +384,19 @@ static int keylog_status(const char *path, int err)
 static int close_keylog(struct session *s)
 {
 	struct session_tls *t = s->t;
+	size_t unwritten;
 	int err;
 
 	if (!t->kl || !t->sec)
 		return EXIT_OK;
 	secrets_tick(t->sec, UINT64_MAX);
-	err = keylog_close(t->kl);
+	unwritten = keylog_flush(t->kl) ? keylog_pending(t->kl) : 0;
+	err = keylog_close(t->kl); /* tries once more */
 	t->kl = NULL;
 	secrets_set_keylog(t->sec, NULL);
 	return keylog_status(keylog_path(s->cfg),
-			     secrets_keylog_error(t->sec) ?: err);
+			     secrets_keylog_error(t->sec) ?: err,
+			     err ? unwritten : 0);
 }
 
 int session_tls_stop(struct session *s)
@@ -371,6 +417,10 @@ int session_tls_stop(struct session *s)
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
 			t->src[i].ops->stop(t->src[i].state);
+	if (t->dl)
+		log_debug("library news: %u dynamic linkers probed, %llu news lost",
+			  dlwatch_linkers(t->dl), dlwatch_lost(t->dl));
+	dlwatch_close(t->dl);
 	secrets_free(t->sec);
 	free(t);
 	s->t = NULL;

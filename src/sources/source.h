@@ -17,7 +17,9 @@
 #define TLSDUMP_SOURCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cli.h"
 #include "binary/targets.h"
@@ -72,8 +74,9 @@ struct key_source_ops {
 	 * on the programs on PATH before anyone starts them
 	 * (run/session_ahead.h); NULL: none.  NULL with wants_execs. */
 	targets_judge_fn (*ahead_judge)(const void *state);
-	/* Every 2 s: targets that appeared since. */
-	void (*rescan)(void *state);
+	/* Every 2 s: targets that appeared since, in the processes with
+	 * news (proc/dlwatch.h: pids, n), or in every process (pids NULL). */
+	void (*rescan)(void *state, const pid_t *pids, size_t n);
 	/* Origins (see run/secrets.h) by slot. */
 	bool (*active)(void *state, unsigned slot);
 	const char *(*name_of)(void *state, unsigned slot);

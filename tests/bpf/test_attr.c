@@ -179,7 +179,7 @@ int main(void)
 
 	if (getuid() != 0)
 		test_skip("needs root (BPF programs, cgroup hooks)");
-	err = proc_open(&p);
+	err = proc_open(&p, &(struct proc_want){ 0 });
 	if (err)
 		test_skip("cannot load the process attribution");
 	proc_maps(p, &flows, &owners, &stats);

@@ -696,7 +696,7 @@ static void test_corpus(void)
 	for (size_t e = 0; e < nexpr; e++) {
 		struct filter *f;
 		char err[ERRLEN];
-		int rc = filter_compile(&f, exprs[e], DLT_EN10MB, SNAPLEN, err,
+		int rc = filter_compile_on(&f, exprs[e], NULL, DLT_EN10MB, SNAPLEN, err,
 					sizeof(err));
 		int fd;
 
@@ -775,7 +775,7 @@ static long matches_expr(const char *expr, enum filter_dir dir)
 	long n = -1;
 	int fd;
 
-	if (filter_compile(&f, expr, DLT_EN10MB, SNAPLEN, err, sizeof(err))) {
+	if (filter_compile_on(&f, expr, NULL, DLT_EN10MB, SNAPLEN, err, sizeof(err))) {
 		fprintf(stderr, "compile '%s': %s\n", expr, err);
 		return -1;
 	}
@@ -974,7 +974,7 @@ static void test_errors(void)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		CHECK_MSG(filter_compile(&f, bad[i], DLT_EN10MB, SNAPLEN, err,
+		CHECK_MSG(filter_compile_on(&f, bad[i], NULL, DLT_EN10MB, SNAPLEN, err,
 					 sizeof(err)) == -EINVAL,
 			  "'%s' compiled", bad[i]);
 		CHECK(f == NULL);
@@ -982,12 +982,12 @@ static void test_errors(void)
 		printf("'%s': %s\n", bad[i], err);
 	}
 	/* A small buffer gets a truncated, terminated message. */
-	CHECK(filter_compile(&f, "foo bar", DLT_EN10MB, SNAPLEN, err, 8) ==
+	CHECK(filter_compile_on(&f, "foo bar", NULL, DLT_EN10MB, SNAPLEN, err, 8) ==
 	      -EINVAL);
 	CHECK(strlen(err) == 7);
 
 	/* No prog array: refused before the kernel is asked. */
-	CHECK(filter_compile(&f, "tcp", DLT_EN10MB, SNAPLEN, err,
+	CHECK(filter_compile_on(&f, "tcp", NULL, DLT_EN10MB, SNAPLEN, err,
 			     sizeof(err)) == 0);
 	CHECK(filter_load(f, FILTER_INGRESS, -1, 0, NULL, 0) == -EINVAL);
 	filter_free(f);
@@ -1001,7 +1001,7 @@ static void test_raw_and_dump(void)
 	FILE *mem;
 	int fd;
 
-	CHECK(filter_compile(&f, "tcp port 443", DLT_RAW, SNAPLEN, err,
+	CHECK(filter_compile_on(&f, "tcp port 443", NULL, DLT_RAW, SNAPLEN, err,
 			     sizeof(err)) == 0);
 	fd = load(f, FILTER_EGRESS);
 	CHECK(fd >= 0);
@@ -1019,7 +1019,7 @@ static void test_raw_and_dump(void)
 	filter_free(f);
 
 	/* NULL and "" both mean everything: one "ret" instruction. */
-	CHECK(filter_compile(&f, NULL, DLT_EN10MB, SNAPLEN, err,
+	CHECK(filter_compile_on(&f, NULL, NULL, DLT_EN10MB, SNAPLEN, err,
 			     sizeof(err)) == 0);
 	CHECK(filter_insn_count(f) == 1);
 	fd = load(f, FILTER_INGRESS);

@@ -6,7 +6,8 @@ pcapng, read independently of tlsdump and Wireshark.
 One tab-separated line per EPB:
   n dir proto src sport dst dport tcpflags pid tid uid comm sha1
 (proto tcp/udp/-, tcpflags letters of SAFRP or -, pid..comm from the
-opt_comment "pid=P tid=T uid=U comm=C", "-" when the packet has none).
+opt_comment "pid=P tid=T uid=U [cgroup=PATH [container=ID]] comm=C", "-"
+when the packet has none; the cgroup is checked for its form, not printed).
 Exits 1 when the file is malformed, when a comment does not have the
 documented format, or when epb_processid_threadid (option 8) is missing,
 not exactly 8 bytes, or differs from the comment's pid and tid.
@@ -17,7 +18,9 @@ import re
 import struct
 import sys
 
-COMMENT = re.compile(r"^pid=(\d+) tid=(\d+) uid=(\d+) comm=(.{1,15})$", re.S)
+COMMENT = re.compile(r"^pid=(\d+) tid=(\d+) uid=(\d+)"
+                     r"(?: cgroup=/[!-~]*(?: container=[0-9a-f]{12}| pod=[0-9a-f-]{36})?)?"
+                     r" comm=(.{1,15})$", re.S)
 
 
 def fail(msg):

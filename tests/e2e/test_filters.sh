@@ -118,3 +118,16 @@ grep -q 'syntax error' "$WORK/bad.err" || fail "bad expression: no libpcap messa
 in_ns "$TLSDUMP" -i lo -w "$WORK/bad.pcapng" -F "$WORK/no-such-file" 2>"$WORK/bad.err"; rc=$?
 [ "$rc" = 2 ] || fail "-F with a missing file: exit status $rc, not 2"
 ok "bad expressions are refused (status 2)"
+
+# -d prints the compiled program as tcpdump -d does, for the interface's
+# link type (the same libpcap: the same program), and exits.
+for expr in "tcp port 443 and host 127.0.0.1" "vlan and udp" "icmp or (udp and port $U2)"; do
+	want=$(in_ns tcpdump -i lo -d "$expr" 2>/dev/null)
+	got=$(in_ns "$TLSDUMP" -i lo -d "$expr") || fail "-d '$expr': status $?"
+	[ -n "$want" ] && [ "$got" = "$want" ] || fail "-d '$expr' differs from tcpdump -d: $got"
+done
+got=$(in_ns "$TLSDUMP" -i lo -d -F "$WORK/filter.txt") || fail "-d -F: status $?"
+[ "$got" = "$(in_ns tcpdump -i lo -d -F "$WORK/filter.txt")" ] || fail "-d -F differs from tcpdump's"
+in_ns "$TLSDUMP" -i lo -d "tcp port" 2>"$WORK/d.err"; rc=$?
+[ "$rc" = 2 ] && grep -q 'syntax error' "$WORK/d.err" || fail "-d with a bad expression: status $rc: $(cat "$WORK/d.err")"
+ok "-d prints tcpdump -d's program; a bad expression is status 2"

@@ -114,7 +114,7 @@ ok "--comm curl: exactly curl's chunks"
 
 # readable form: text as is, binary as a hex dump, header fields
 grep -q "^GET /from-curl HTTP/1.1" "$WORK/t.txt" || fail "request line not printed as text"
-grep -E -q "pid=$CURL1 tid=[0-9]+ comm=curl uid=0 fd=[0-9]+ .* -> .* WRITE openssl [0-9]+ bytes$" "$WORK/t.txt" ||
+grep -E -q "pid=$CURL1 tid=[0-9]+ comm=curl uid=0( cgroup=/[^ ]*)? fd=[0-9]+ .* -> .* WRITE openssl [0-9]+ bytes$" "$WORK/t.txt" ||
 	fail "no header line for curl's write: $(grep -m3 "pid=$CURL1" "$WORK/t.txt")"
 python3 - "$WORK/t.txt" "$WORK/www/bin.dat" <<'PY' || fail "binary payload not printed as a hex dump"
 import re, sys

@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(expr, data, size);
 	expr[size] = '\0';
 	for (int dlt = 1; dlt <= 12; dlt += 11)
-		if (!filter_compile(&f, expr, dlt, 262144, err, sizeof(err))) {
+		if (!filter_compile_on(&f, expr, NULL, dlt, 262144, err, sizeof(err))) {
 			check(f);
 			filter_free(f);
 		}

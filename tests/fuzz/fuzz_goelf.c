@@ -3,13 +3,30 @@
  * goelf_inspect (ELF container, pclntab, buildinfo, prologue) must give
  * a result or a reason for any bytes; the pclntab, buildinfo and prologue
  * parsers also get the raw input directly. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "binary/elfsym.h"
 #include "binary/goelf.h"
 #include "binary/gopclntab.h"
 #include "binary/goprologue.h"
+
+struct mem {
+	const uint8_t *b;
+	size_t n;
+};
+
+static int mem_read(void *ctx, uint64_t off, void *buf, size_t n)
+{
+	const struct mem *m = ctx;
+
+	if (off > m->n || n > m->n - off)
+		return -ERANGE;
+	memcpy(buf, m->b + off, n);
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,15 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct elfsym *e;
 	uint64_t ms[2] = { 0x401000, 0 };
 	char why[256], v[64];
+	struct mem m = { data, size };
 
 	if (elfsym_open_mem(data, size, &e) == 0) {
 		goelf_inspect(e, &gi, why, sizeof(why));
 		elfsym_close(e);
 	}
-	if (gopcln_init(&t, data, size) == 0) {
+	if (gopcln_init(&t, mem_read, &m, size) == 0) {
 		gopcln_find(&t, GOELF_FUNC, &fn);
 		gopcln_find(&t, "runtime.morestack_noctxt.abi0", &fn);
 	}
+	gopcln_free(&t);
 	goprologue_find(data, size, 0x400000, ms, 2, &site);
 	goelf_buildinfo_inline(data, size, v, sizeof(v));
 	return 0;

@@ -127,7 +127,7 @@ static void test_ecapture(void)
 	CHECK(PARSE(&c, "gnutls", "--hex") == 0 && c.model == MODEL_TEXT && c.text_hex);
 	CHECK(PARSE(&c, "nss", "-l", "out.txt") == 0 && c.model == MODEL_TEXT &&
 	      !strcmp(c.text_file, "out.txt"));
-	CHECK(PARSE(&c, "tls", "--logaddr=o.txt", "-d") == 0 && c.verbosity == 2);
+	CHECK(PARSE(&c, "tls", "--logaddr=o.txt", "--debug") == 0 && c.verbosity == 2);
 	CHECK(PARSE(&c, "tls", "-l", "tcp://127.0.0.1:8080") == -EINVAL);
 	CHECK(PARSE(&c, "tls", "-m", "pcap", "-l", "o.txt") == -EINVAL);
 	CHECK(PARSE(&c, "tls", "-m", "pcap", "--hex") == -EINVAL);
@@ -140,7 +140,7 @@ static void test_ecapture(void)
 	CHECK(PARSE(&c, "nss", "--nosearch") == -EINVAL);
 	CHECK(PARSE(&c, "--ssl_version", "x") == -EINVAL);
 	CHECK(PARSE(&c, "tls", "-h") == 0 && c.action == ACT_HELP && c.cmd == CMD_TLS);
-	CHECK(PARSE(&c, "-d") == -EINVAL);
+	CHECK(PARSE(&c, "--debug") == -EINVAL);
 	cli_free(&c);
 }
 

@@ -4,6 +4,7 @@
  * this process's own sockets (no root: pidfd_getfd of oneself works). */
 #include "out/pcapng.h"
 #include "proc/comment.h"
+#include "proc/cgname.h"
 #include "proc/procfs.h"
 #include "proc/seed.h"
 #include "testlib.h"
@@ -24,19 +25,68 @@ static void test_comment(void)
 	char buf[CONN_COMMENT_MAX], small[12];
 
 	strcpy(o.comm, "curl");
-	CHECK(conn_comment(&o, buf, sizeof(buf)) == strlen(buf));
+	CHECK(conn_comment(&o, NULL, buf, sizeof(buf)) == strlen(buf));
 	CHECK(!strcmp(buf, "pid=1234 tid=1240 uid=1000 comm=curl"));
 	/* spaces kept, control and non-ASCII bytes as '?', a field with no
 	 * NUL read to its end and never past it */
 	memcpy(o.comm, "Web Content\x01\xc3xyz", 16);
-	conn_comment(&o, buf, sizeof(buf));
+	conn_comment(&o, NULL, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "pid=1234 tid=1240 uid=1000 comm=Web Content??xyz"));
 	o.pid = o.tid = o.uid = UINT32_MAX;
 	strcpy(o.comm, "x");
-	conn_comment(&o, buf, sizeof(buf));
+	conn_comment(&o, NULL, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "pid=4294967295 tid=4294967295 uid=4294967295 comm=x"));
 	CHECK(strlen(buf) < CONN_COMMENT_MAX - 15);
-	CHECK(conn_comment(&o, small, sizeof(small)) == 0 && !small[0]);
+	CHECK(conn_comment(&o, NULL, small, sizeof(small)) == 0 && !small[0]);
+}
+
+/* cgroup= and the container or pod it names, before comm. */
+static void test_comment_cgroup(void)
+{
+	static const char *id =
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct conn_owner o = { .pid = 7, .tid = 8, .uid = 0 };
+	char buf[CONN_COMMENT_MAX], path[256], want[CONN_COMMENT_MAX];
+
+	strcpy(o.comm, "nginx");
+	snprintf(path, sizeof(path), "/system.slice/docker-%s.scope", id);
+	conn_comment(&o, path, buf, sizeof(buf));
+	snprintf(want, sizeof(want),
+		 "pid=7 tid=8 uid=0 cgroup=%s container=0123456789ab comm=nginx",
+		 path);
+	CHECK_MSG(!strcmp(buf, want), "%s", buf);
+	conn_comment(&o, "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1a2b3c4d_0000_4111_8222_123456789abc.slice",
+		     buf, sizeof(buf));
+	CHECK_MSG(strstr(buf, " pod=1a2b3c4d-0000-4111-8222-123456789abc comm=nginx"), "%s", buf);
+	conn_comment(&o, "/user.slice/a b\"c", buf, sizeof(buf));
+	CHECK_MSG(!strcmp(buf, "pid=7 tid=8 uid=0 cgroup=/user.slice/a?b?c comm=nginx"), "%s", buf);
+	/* the cgroup path is cut, never the comm */
+	memset(path, 'x', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = 0;
+	CHECK(conn_comment(&o, path, buf, sizeof(buf)) < CONN_COMMENT_MAX);
+	CHECK(strstr(buf, " comm=nginx") != NULL);
+}
+
+static void test_cgname(void)
+{
+	char id[CGNAME_ID_LEN + 1], pod[CGNAME_POD_LEN + 1];
+	const char *h = "89abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+	char p[300];
+
+	snprintf(p, sizeof(p), "/system.slice/cri-containerd-%s.scope", h);
+	CHECK(cgname_container(p, id) && !strcmp(id, h));
+	snprintf(p, sizeof(p), "/docker/%s", h);
+	CHECK(cgname_container(p, id) && !strcmp(id, h));
+	snprintf(p, sizeof(p), "/machine.slice/libpod-%s.scope/container", h);
+	CHECK(cgname_container(p, id) && !strcmp(id, h));
+	snprintf(p, sizeof(p), "/crio-%sa.scope", h); /* 65 digits: no id */
+	CHECK(!cgname_container(p, id));
+	CHECK(!cgname_container("/user.slice/user-1000.slice", id));
+	CHECK(cgname_pod("/kubepods/burstable/pod1a2b3c4d-0000-4111-8222-123456789abc/x", pod) &&
+	      !strcmp(pod, "1a2b3c4d-0000-4111-8222-123456789abc"));
+	CHECK(!cgname_pod("/kubepods/burstable/pod1a2b3c4d-0000", pod));
+	CHECK(!cgname_pod("/system.slice/pod1a2b3c4d-0000-4111-8222-123456789abc", pod));
 }
 
 /* The two options as a capture writes them into every attributed EPB. */
@@ -135,7 +185,7 @@ static void test_seed_self(void)
 		pause();
 		_exit(0);
 	}
-	CHECK(child > 0 && seed_sockets(-1, &each, &st) == 0);
+	CHECK(child > 0 && seed_sockets(-1, -1, &each, &st) == 0);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	CHECK(st.sockets >= 3);
@@ -155,6 +205,8 @@ static void test_seed_self(void)
 int main(void)
 {
 	test_comment();
+	test_comment_cgroup();
+	test_cgname();
 	test_encode();
 	test_parsers();
 	test_seed_self();

@@ -9,44 +9,6 @@
 #include <errno.h>
 #include <string.h>
 
-#define MARKER_TAG "Enabled GnuTLS "   /* global.c's first debug line */
-#define MARKER_END " logging"
-#define MARKER_VERSION_MAX 31
-
-/* "3.7.9 logging": the length of "3.7.9"; 0 when it is not that. */
-static size_t marker_parse(const char *s, size_t len)
-{
-	const size_t elen = sizeof(MARKER_END) - 1;
-	size_t i = 0, dots = 0;
-
-	while (i < len && i <= MARKER_VERSION_MAX &&
-	       ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) {
-		if (s[i] == '.' && (i == 0 || s[i - 1] == '.'))
-			return 0;
-		dots += s[i] == '.';
-		i++;
-	}
-	if (!dots || i > MARKER_VERSION_MAX || s[i - 1] == '.' ||
-	    len - i < elen || memcmp(s + i, MARKER_END, elen) != 0)
-		return 0;
-	return i;
-}
-
-int gnutls_marker(struct elfsym *e, char *version, size_t vlen)
-{
-	int err = elfsym_find_version(e, MARKER_TAG, marker_parse, version,
-				      vlen);
-
-	return err == -ENOSPC ? 0 : err;
-}
-
-bool gnutls_has_symtab(struct elfsym *e)
-{
-	struct elfsym_region r;
-
-	return elfsym_section(e, ".symtab", &r) == 0;
-}
-
 /* 0: GnuTLS's symbols are there (version from its code). */
 static int judge_symbols(struct elfsym *e, char *version, size_t vlen)
 {

@@ -10,7 +10,6 @@
 #ifndef TLSDUMP_GNUTLS_JUDGE_H
 #define TLSDUMP_GNUTLS_JUDGE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 struct elfsym;
@@ -18,14 +17,6 @@ struct elfsym;
 /* Is the file at path GnuTLS?  The targets judge (binary/targets.h):
  * 0 and its version, -ENOEXEC / -ENODATA for a definite no. */
 int gnutls_judge(const char *path, char *version, size_t vlen);
-
-/* GnuTLS's version from its debug-log text in read-only data: 0 (the
- * version left empty if it does not fit), or -ENOENT (not GnuTLS, or
- * not a build we know the text of). */
-int gnutls_marker(struct elfsym *e, char *version, size_t vlen);
-
-/* Has the file a .symtab? */
-bool gnutls_has_symtab(struct elfsym *e);
 
 /* GnuTLS's files for binary/targets.h: libgnutls.so.* in the maps,
  * libgnutls.so.30 by default, executables with GnuTLS inside. */

@@ -5,7 +5,6 @@
 #include "sources/gnutls/locate.h"
 #include "binary/elfsym.h"
 #include "binary/prologue.h"
-#include "sources/gnutls/judge.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -157,6 +156,44 @@ static int find_pversion(struct elfsym *e, struct gnutls_layout *l, char *why,
 		}
 	}
 	return refuse(why, wlen, "gnutls_protocol_get_version (id)");
+}
+
+#define MARKER_TAG "Enabled GnuTLS "   /* global.c's first debug line */
+#define MARKER_END " logging"
+#define MARKER_VERSION_MAX 31
+
+/* "3.7.9 logging": the length of "3.7.9"; 0 when it is not that. */
+static size_t marker_parse(const char *s, size_t len)
+{
+	const size_t elen = sizeof(MARKER_END) - 1;
+	size_t i = 0, dots = 0;
+
+	while (i < len && i <= MARKER_VERSION_MAX &&
+	       ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) {
+		if (s[i] == '.' && (i == 0 || s[i - 1] == '.'))
+			return 0;
+		dots += s[i] == '.';
+		i++;
+	}
+	if (!dots || i > MARKER_VERSION_MAX || s[i - 1] == '.' ||
+	    len - i < elen || memcmp(s + i, MARKER_END, elen) != 0)
+		return 0;
+	return i;
+}
+
+int gnutls_marker(struct elfsym *e, char *version, size_t vlen)
+{
+	int err = elfsym_find_version(e, MARKER_TAG, marker_parse, version,
+				      vlen);
+
+	return err == -ENOSPC ? 0 : err;
+}
+
+bool gnutls_has_symtab(struct elfsym *e)
+{
+	struct elfsym_region r;
+
+	return elfsym_section(e, ".symtab", &r) == 0;
 }
 
 /* gnutls_check_version's first lea reg,[rip+X]: X is the version text. */

@@ -17,6 +17,7 @@
 #ifndef TLSDUMP_GNUTLS_LOCATE_H
 #define TLSDUMP_GNUTLS_LOCATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,5 +59,13 @@ int gnutls_locate_elf(struct elfsym *e, struct gnutls_layout *l, char *why,
 /* The version text gnutls_check_version returns ("3.7.9"), read from
  * its code; "" when not found. */
 void gnutls_code_version(struct elfsym *e, char *version, size_t vlen);
+
+/* GnuTLS's version from its debug-log text in read-only data: 0 (the
+ * version left empty if it does not fit), or -ENOENT (not GnuTLS, or
+ * not a build we know the text of). */
+int gnutls_marker(struct elfsym *e, char *version, size_t vlen);
+
+/* Has the file a .symtab? */
+bool gnutls_has_symtab(struct elfsym *e);
 
 #endif

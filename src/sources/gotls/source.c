@@ -195,11 +195,11 @@ static int fd(const void *state)
 	return g->probe ? goprobe_fd(g->probe) : -1;
 }
 
-static void rescan(void *state)
+static void rescan(void *state, const pid_t *pids, size_t n)
 {
 	struct go_source *g = state;
 
-	if (!g->cfg->n_elfpaths && targets_scan(&g->targets) > 0)
+	if (!g->cfg->n_elfpaths && targets_rescan(&g->targets, pids, n) > 0)
 		attach_new(g);
 }
 

@@ -303,11 +303,11 @@ int keyfn_source_fd(const void *state)
 	return g->probe ? keyfn_probe_fd(g->probe) : -1;
 }
 
-void keyfn_source_rescan(void *state)
+void keyfn_source_rescan(void *state, const pid_t *pids, size_t n)
 {
 	struct keyfn_source *g = state;
 
-	if (!g->named_only && targets_scan(&g->targets) > 0)
+	if (!g->named_only && targets_rescan(&g->targets, pids, n) > 0)
 		attach_new(g, false);
 }
 
@@ -352,6 +352,9 @@ void keyfn_source_stop(void *state)
 				(unsigned long long)(c[KEYFN_READ_FAULTS] +
 						     c[KEYFN_BAD_ARGS]));
 	}
+	if (g->loc && locator_pending(g->loc))
+		log_debug("%s: %d files were still being located at the end",
+			  g->st->name, locator_pending(g->loc));
 	locator_free(g->loc);
 	keyfn_probe_close(g->probe);
 	targets_free(&g->targets);

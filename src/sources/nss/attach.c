@@ -89,13 +89,13 @@ void nss_attach_new(struct nss_source *g)
 			attach_ssl(g, &g->ssl.t[i]);
 }
 
-void nss_rescan(struct nss_source *g)
+void nss_rescan(struct nss_source *g, const pid_t *pids, size_t n)
 {
-	int n = targets_scan(&g->freebl);
+	int found = targets_rescan(&g->freebl, pids, n);
 
-	if (!g->named_only && targets_scan(&g->ssl) > 0)
-		n++;
-	if (n > 0)
+	if (!g->named_only && targets_rescan(&g->ssl, pids, n) > 0)
+		found++;
+	if (found > 0)
 		nss_attach_new(g);
 }
 

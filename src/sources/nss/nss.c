@@ -164,11 +164,6 @@ const char *nss_probe_path(const struct nss_probe *g, unsigned file)
 	return file < NSS_MAX_FILES ? g->files[file].display : "?";
 }
 
-int nss_probe_fd(const struct nss_probe *g)
-{
-	return ring_buffer__epoll_fd(g->ring);
-}
-
 int nss_probe_consume(struct nss_probe *g)
 {
 	return ring_buffer__consume(g->ring);

@@ -84,7 +84,6 @@ int nss_probe_attach_freebl(struct nss_probe *g, const char *path,
 void nss_probe_disable(struct nss_probe *g, unsigned file);
 bool nss_probe_active(const struct nss_probe *g, unsigned file);
 const char *nss_probe_path(const struct nss_probe *g, unsigned file);
-int nss_probe_fd(const struct nss_probe *g);
 int nss_probe_consume(struct nss_probe *g);
 /* The kernel side's counters, summed over CPUs. */
 void nss_probe_counters(const struct nss_probe *g,

@@ -137,9 +137,9 @@ static int consume(void *state)
 	return g->probe ? nss_probe_consume(g->probe) : 0;
 }
 
-static void rescan(void *state)
+static void rescan(void *state, const pid_t *pids, size_t n)
 {
-	nss_rescan(state);
+	nss_rescan(state, pids, n);
 }
 
 static bool active(void *state, unsigned slot)

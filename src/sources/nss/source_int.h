@@ -30,7 +30,7 @@ struct nss_source {
 void nss_attach_new(struct nss_source *g);
 /* Scan both sets (the libssl3 one unless named_only) and probe what is
  * new. */
-void nss_rescan(struct nss_source *g);
+void nss_rescan(struct nss_source *g, const pid_t *pids, size_t n);
 /* --nss PATH: that libssl3 only; an exit status. */
 int nss_add_named(struct nss_source *g, const char *path);
 /* --list: every libssl3 and freebl found; an exit status. */

@@ -332,13 +332,13 @@ static int fd(const void *state)
 	return o->ossl ? ossl_fd(o->ossl) : -1;
 }
 
-static void rescan(void *state)
+static void rescan(void *state, const pid_t *pids, size_t n)
 {
 	struct ossl_source *o = state;
 
 	if (o->cfg->libssl)
 		return; /* the user named the library: only that one */
-	if (targets_scan(&o->targets) > 0)
+	if (targets_rescan(&o->targets, pids, n) > 0)
 		attach_new(o);
 }
 

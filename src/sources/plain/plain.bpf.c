@@ -195,6 +195,7 @@ static __always_inline void emit(__u64 conn, __s32 fd, __u32 dir, __u32 lib,
 	s->h.pid = id >> 32;
 	s->h.tid = (__u32)id;
 	s->h.uid = (__u32)bpf_get_current_uid_gid();
+	s->h.cgid = bpf_get_current_cgroup_id();
 	s->h.fd = fd;
 	sock_tuple(&s->h, fd);
 	s->h.total = (__u32)n;

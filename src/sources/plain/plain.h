@@ -62,6 +62,7 @@ struct plain_event {
 	char comm[16];
 	__u8 laddr[16]; /* network order (IPv4: the first 4 bytes) */
 	__u8 raddr[16];
+	__u64 cgid;     /* cgroup v2 id of the process */
 };
 
 #ifndef __bpf__
