@@ -68,6 +68,7 @@ for i in any $(ls /sys/class/net); do [[ $got == *" $i "* ]] || fail "-i: no $i 
 [[ " $(comp tlsdump tls --li) " == *" --libssl "* ]] || fail "tls --li: $(comp tlsdump tls --li)"
 [[ " $(comp tlsdump --li) " != *" --libssl "* ]] || fail "--libssl offered without tls"
 [[ " $(comp tlsdump gotls -) " == *" --elfpath "* ]] || fail "gotls -: no --elfpath"
+[[ " $(comp tlsdump -i lo -- bas) " == *" bash "* ]] || fail "-- CMD: no command offered"
 ok "completion: bash -n; subcommands, -m values, interfaces ($(ls /sys/class/net | wc -l) + any), each command's options"
 
 make -s -C "$ROOT" uninstall DESTDIR="$D" >"$WORK/make.out" 2>&1 || fail "make uninstall: $(cat "$WORK/make.out")"
