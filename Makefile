@@ -44,33 +44,6 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 
-# ---- install: PREFIX (default /usr/local) and DESTDIR ------------------
-# Wireshark reads its global extcap folder at a path built into it, not
-# under PREFIX: Debian's is /usr/lib/<multiarch>/wireshark/extcap
-# (wireshark-common).  EXTCAPDIR= (empty) installs no link.
-PREFIX ?= /usr/local
-SBINDIR ?= $(PREFIX)/sbin
-MANDIR ?= $(PREFIX)/share/man
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || echo $(shell uname -m)-linux-gnu)
-EXTCAPDIR ?= /usr/lib/$(MULTIARCH)/wireshark/extcap
-
-.PHONY: install uninstall
-install: $(BUILD)/tlsdump
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
-	install -m 0755 $(BUILD)/tlsdump $(DESTDIR)$(SBINDIR)/tlsdump
-	install -m 0644 docs/tlsdump.8 $(DESTDIR)$(MANDIR)/man8/tlsdump.8
-	install -m 0644 tools/completion/tlsdump $(DESTDIR)$(BASHCOMPDIR)/tlsdump
-	$(if $(EXTCAPDIR),install -d $(DESTDIR)$(EXTCAPDIR) && \
-		ln -sfn $(SBINDIR)/tlsdump $(DESTDIR)$(EXTCAPDIR)/tlsdump)
-
-# The extcap link goes only when it is ours (points at this SBINDIR).
-uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/tlsdump $(DESTDIR)$(MANDIR)/man8/tlsdump.8 \
-		$(DESTDIR)$(BASHCOMPDIR)/tlsdump
-	$(if $(EXTCAPDIR),if [ "$$(readlink $(DESTDIR)$(EXTCAPDIR)/tlsdump)" = $(SBINDIR)/tlsdump ]; then \
-		rm -f $(DESTDIR)$(EXTCAPDIR)/tlsdump; fi)
-
 .SECONDARY:
 .PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san bench-soak
 all: $(BUILD)/tlsdump
@@ -166,6 +139,33 @@ bench-soak: all ; bench/soak.sh
 
 clean:
 	rm -rf build
+
+# ---- install: PREFIX (default /usr/local) and DESTDIR ------------------
+# Wireshark reads its global extcap folder at a path built into it, not
+# under PREFIX: Debian's is /usr/lib/<multiarch>/wireshark/extcap
+# (wireshark-common).  EXTCAPDIR= (empty) installs no link.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || echo $(shell uname -m)-linux-gnu)
+EXTCAPDIR ?= /usr/lib/$(MULTIARCH)/wireshark/extcap
+
+.PHONY: install uninstall
+install: $(BUILD)/tlsdump
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(BUILD)/tlsdump $(DESTDIR)$(SBINDIR)/tlsdump
+	install -m 0644 docs/tlsdump.8 $(DESTDIR)$(MANDIR)/man8/tlsdump.8
+	install -m 0644 tools/completion/tlsdump $(DESTDIR)$(BASHCOMPDIR)/tlsdump
+	$(if $(EXTCAPDIR),install -d $(DESTDIR)$(EXTCAPDIR) && \
+		ln -sfn $(SBINDIR)/tlsdump $(DESTDIR)$(EXTCAPDIR)/tlsdump)
+
+# The extcap link goes only when it is ours (points at this SBINDIR).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/tlsdump $(DESTDIR)$(MANDIR)/man8/tlsdump.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/tlsdump
+	$(if $(EXTCAPDIR),if [ "$$(readlink $(DESTDIR)$(EXTCAPDIR)/tlsdump)" = $(SBINDIR)/tlsdump ]; then \
+		rm -f $(DESTDIR)$(EXTCAPDIR)/tlsdump; fi)
 
 # ---- fuzzing: libFuzzer targets tests/fuzz/fuzz_NAME.c (clang) ----------
 #   make fuzz       build build/fuzz/fuzz_* (ASan + UBSan + libFuzzer)

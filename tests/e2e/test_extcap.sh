@@ -73,6 +73,10 @@ ok "tshark -i tlsdump -a duration:$DUR -w: $URI decrypted from the file alone, w
 
 # the settings, as Wireshark passes them: lo only, curl only, OpenSSL's
 # keys, a capture filter; the fifo here is a plain file
+# (a fresh server: pyhttps.py stops after 55 s)
+PORT=$(rand_port)
+python3 "$E2E_DIR/pyhttps.py" "$PORT" "$WORK/cert.pem" "$WORK/key.pem" &
+wait_listen - tcp "$PORT"
 "$LINK" --capture --extcap-interface tlsdump --fifo "$WORK/set.pcapng" --ifaces lo --comm curl \
 	--stacks openssl --extcap-capture-filter "tcp port $PORT" 2>"$WORK/set.err" &
 SET=$!

@@ -16,6 +16,8 @@ if command -v dpkg >/dev/null && dpkg -L wireshark-common >/dev/null 2>&1; then
 	dpkg -L wireshark-common | grep -qx "$EXTCAP" || fail "Wireshark's extcap folder is not $EXTCAP"
 fi
 
+# a plain make still only builds
+make -s -C "$ROOT" -np 2>/dev/null | grep -qx '.DEFAULT_GOAL := all' || fail "make's default goal is not 'all'"
 D="$WORK/dest"
 make -s -C "$ROOT" install DESTDIR="$D" >"$WORK/make.out" 2>&1 || fail "make install: $(cat "$WORK/make.out")"
 mode() { stat -c '%a %F' "$1" 2>/dev/null; }
