@@ -63,7 +63,8 @@ struct x_call {
 
 bool extcap_called(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
+	/* up to "--": what follows is a command's own (-- CMD ARGS) */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--capture") || !strncmp(argv[i], "--extcap-", 9))
 			return true;
 	return false;

@@ -14,7 +14,8 @@
 
 #include <stdbool.h>
 
-/* An extcap call: one of argv is --capture or starts with --extcap-. */
+/* An extcap call: an argument before any "--" is --capture or starts
+ * with --extcap-. */
 bool extcap_called(int argc, char **argv);
 /* Answers it; returns the exit status (src/exitcode.h). */
 int extcap_main(int argc, char **argv);
