@@ -6,6 +6,9 @@
 #   make test-unit | test-bpf | test-e2e
 #   make SAN=1      AddressSanitizer + UBSan build in build/san
 #   make demo       capture some local traffic and read it back with tshark
+#   make install    the program, tlsdump(8), the bash completion and a link
+#                   in Wireshark's global extcap folder (PREFIX, DESTDIR,
+#                   EXTCAPDIR); make uninstall removes them
 #   make fixtures   OpenSSL 1.1.1 and 3.5, GnuTLS 3.8 (trixie, sid),
 #                   static GnuTLS and OpenSSL programs for the tests
 #                   (tools/fixtures/openssl.sh, tools/fixtures/gnutls.sh,
@@ -136,6 +139,33 @@ bench-soak: all ; bench/soak.sh
 
 clean:
 	rm -rf build
+
+# ---- install: PREFIX (default /usr/local) and DESTDIR ------------------
+# Wireshark reads its global extcap folder at a path built into it, not
+# under PREFIX: Debian's is /usr/lib/<multiarch>/wireshark/extcap
+# (wireshark-common).  EXTCAPDIR= (empty) installs no link.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || echo $(shell uname -m)-linux-gnu)
+EXTCAPDIR ?= /usr/lib/$(MULTIARCH)/wireshark/extcap
+
+.PHONY: install uninstall
+install: $(BUILD)/tlsdump
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(BUILD)/tlsdump $(DESTDIR)$(SBINDIR)/tlsdump
+	install -m 0644 docs/tlsdump.8 $(DESTDIR)$(MANDIR)/man8/tlsdump.8
+	install -m 0644 tools/completion/tlsdump $(DESTDIR)$(BASHCOMPDIR)/tlsdump
+	$(if $(EXTCAPDIR),install -d $(DESTDIR)$(EXTCAPDIR) && \
+		ln -sfn $(SBINDIR)/tlsdump $(DESTDIR)$(EXTCAPDIR)/tlsdump)
+
+# The extcap link goes only when it is ours (points at this SBINDIR).
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/tlsdump $(DESTDIR)$(MANDIR)/man8/tlsdump.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/tlsdump
+	$(if $(EXTCAPDIR),if [ "$$(readlink $(DESTDIR)$(EXTCAPDIR)/tlsdump)" = $(SBINDIR)/tlsdump ]; then \
+		rm -f $(DESTDIR)$(EXTCAPDIR)/tlsdump; fi)
 
 # ---- fuzzing: libFuzzer targets tests/fuzz/fuzz_NAME.c (clang) ----------
 #   make fuzz       build build/fuzz/fuzz_* (ASan + UBSan + libFuzzer)

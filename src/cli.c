@@ -2,6 +2,7 @@
 /* cli.c - see cli.h.  The options are data: one table, each row saying
  * which commands accept it; getopt_long's tables are built from it. */
 #include "cli.h"
+#include "cli_ecapture.h"
 #include "log.h"
 #include "out/rotate.h"
 
@@ -15,11 +16,13 @@ enum opt_id {
 	O_UNBUF = 'U', O_RING = 'B', O_FFILE = 'F', O_VERBOSE = 'v',
 	O_QUIET = 'q', O_LIST = 'D', O_DUMP = 'd', O_HELP = 'h', O_MODEL = 'm',
 	O_KEYLOG = 'k', O_PID = 'p', O_UID = 'u', O_ELF = 'e', O_OUTFMT = 'o',
+	O_LOGADDR = 'l',
 	O_VERSION = 256, O_PCAPFILE, O_LIBSSL, O_TLSLIST, O_HOLD, O_HEX,
 	O_PIDL, O_UIDL, O_COMM, O_NOPROC, O_GNUTLS, O_NSS, O_NOGATE, O_CGROUP,
-	O_CONTAINER,
+	O_CONTAINER, O_IFNAME, O_DEBUG,
 	O_FILESIZE = 'C', O_ROTSECS = 'G', O_FILECOUNT = 'W', O_POSTROT = 'z',
 	O_RUNAS = 'Z',
+	O_REFUSED = 512, /* + the index in cli_refused[] */
 };
 
 #define C_SUB ((1u << CMD_TLS) | (1u << CMD_GOTLS) | (1u << CMD_GNUTLS) | \
@@ -41,7 +44,8 @@ struct opt_def {
 
 static const struct opt_def opts[] = {
 	{ "interface", O_IFACE, 1, C_ALL, "IFACE", "capture on IFACE (repeatable; 'any' = all up)" },
-	{ "write", O_WRITE, 1, C_ALL, "FILE", "write PCAP-NG to FILE ('-' = stdout)" },
+	{ "ifname", O_IFNAME, 1, C_ALL, "IFACE", "same as -i (eCapture's name)" },
+	{ "write", O_WRITE, 1, C_ALL, "FILE", "write PCAP-NG to FILE ('-' = stdout; default tlsdump.pcapng, in a subcommand tlsdump_STACK.pcapng with -m pcap)" },
 	{ "pcapfile", O_PCAPFILE, 1, C_SUB, "FILE", "same as -w (eCapture's name; needs -m pcap)" },
 	{ "count", O_COUNT, 1, C_ALL, "COUNT", "stop after COUNT packets" },
 	{ "snapshot-length", O_SNAPLEN, 1, C_ALL, "SNAPLEN", "bytes kept per packet (default 262144)" },
@@ -53,21 +57,23 @@ static const struct opt_def opts[] = {
 	{ "quiet", O_QUIET, 0, C_ALL, NULL, "fewer messages" },
 	{ "list-interfaces", O_LIST, 0, C_ALL, NULL, "list interfaces and link types" },
 	{ NULL, O_DUMP, 0, C_ALL, NULL, "print the compiled filter program (as tcpdump -d) and exit" },
-	{ "model", O_MODEL, 1, C_SUB, "MODE", "pcap|pcapng|keylog|key|text" },
-	{ "keylogfile", O_KEYLOG, 1, C_SUB, "FILE", "write the key log to FILE" },
+	{ "model", O_MODEL, 1, C_SUB, "MODE", "pcap|pcapng|keylog|key|text (default text)" },
+	{ "keylogfile", O_KEYLOG, 1, C_SUB, "FILE", "write the key log to FILE (-m keylog, -m pcap)" },
 	{ "libssl", O_LIBSSL, 1, C_TLS, "PATH", "libssl.so or binary with OpenSSL inside" },
 	{ "elfpath", O_ELF, 1, C_GO, "PATH", "Go binary to trace (repeatable)" },
 	{ "gnutls", O_GNUTLS, 1, C_GNUTLS, "PATH", "libgnutls.so or binary with GnuTLS inside" },
 	{ "nss", O_NSS, 1, C_NSS, "PATH", "NSS's libssl3.so: that one only" },
 	{ "list", O_TLSLIST, 0, C_SUB, NULL, "list every OpenSSL (tls), Go program (gotls), GnuTLS (gnutls) or NSS (nss) found, and exit" },
 	{ "output-format", O_OUTFMT, 1, C_SUB, "FMT", "-m text: text (default) or json (one object a line)" },
-	{ "hex", O_HEX, 0, C_SUB, NULL, "-m text: every payload as a hex dump" },
-	{ "pid", O_PID, 1, C_SUB, "PID", "only this process (repeatable)" },
-	{ "uid", O_UID, 1, C_SUB, "UID", "only this user (repeatable)" },
+	{ "hex", O_HEX, 0, C_SUB, NULL, "-m text: every payload as a hex dump (implies -m text)" },
+	{ "logaddr", O_LOGADDR, 1, C_SUB, "FILE", "-m text: write the text to FILE, not stdout (implies -m text)" },
+	{ "debug", O_DEBUG, 0, C_SUB, NULL, "debug messages (as -vv)" },
+	{ "pid", O_PID, 1, C_SUB, "PID", "only this process's packets, keys or text (repeatable)" },
+	{ "uid", O_UID, 1, C_SUB, "UID", "only this user's packets, keys or text (repeatable)" },
 	/* tcpdump's -p and -u mean other things: long names only here */
 	{ "pid", O_PIDL, 1, C_CAP, "PID", "only packets and keys of process PID (repeatable)" },
 	{ "uid", O_UIDL, 1, C_CAP, "UID", "only packets and keys of user UID (repeatable)" },
-	{ "comm", O_COMM, 1, C_ALL, "NAME", "only packets of processes named NAME (repeatable)" },
+	{ "comm", O_COMM, 1, C_ALL, "NAME", "only packets, keys or text of processes named NAME (repeatable; not with -m keylog)" },
 	{ "cgroup", O_CGROUP, 1, C_ALL, "PATH", "only packets, keys and plaintext of processes in cgroup v2 PATH or below (repeatable)" },
 	{ "container", O_CONTAINER, 1, C_ALL, "ID", "only those of the container whose id starts with ID (repeatable)" },
 	{ "no-proc", O_NOPROC, 0, C_ALL, NULL, "no process attribution (pid/comm comments)" },
@@ -101,38 +107,54 @@ const char *cli_keylog_default(enum cli_cmd cmd)
 	return cmd_keylog[cmd];
 }
 
-void cli_usage(FILE *out)
+/* What each command does, for its help. */
+static const char *const cmd_about[] = {
+	"Capture packets and the TLS secrets of every OpenSSL, BoringSSL, GnuTLS,\n"
+	"NSS and Go program into one PCAP-NG file that Wireshark opens decrypted.",
+	"OpenSSL and BoringSSL (eCapture's tls).",
+	"Go programs' crypto/tls (eCapture's gotls).",
+	"GnuTLS (eCapture's gnutls).",
+	"NSS: Firefox, Thunderbird, the NSS tools (eCapture's nss).",
+};
+
+static void usage_line(FILE *out, const struct opt_def *o)
 {
-	size_t i;
+	char left[64];
+	int n = 0;
 
-	fprintf(out, "Usage: tlsdump [tls|gotls|gnutls|nss] [options] [expression] [-- CMD [ARGS...]]\n"
-		     "Capture packets (and TLS secrets) into one PCAP-NG file "
-		     "that Wireshark opens decrypted.\n\nOptions:\n");
-	for (i = 0; i < N_OPTS; i++) {
-		char left[64];
-		int n = 0;
+	if (o->id < 256)
+		n = snprintf(left, sizeof(left), "-%c%s", o->id, o->name ? ", " : "");
+	if (o->name)
+		n += snprintf(left + n, sizeof(left) - (size_t)n, "--%s", o->name);
+	if (o->arg)
+		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+	fprintf(out, "  %-30s %s\n", left, o->help);
+}
 
-		if (opts[i].id < 256)
-			n = snprintf(left, sizeof(left), "-%c%s", opts[i].id,
-				     opts[i].name ? ", " : "");
-		if (opts[i].name)
-			n += snprintf(left + n, sizeof(left) - (size_t)n,
-				      "--%s", opts[i].name);
-		if (opts[i].arg)
-			snprintf(left + n, sizeof(left) - (size_t)n, " %s",
-				 opts[i].arg);
-		fprintf(out, "  %-30s %s%s\n", left, opts[i].help,
-			opts[i].cmds == C_ALL ? "" :
-			opts[i].cmds == C_TLS ? " [tls]" :
-			opts[i].cmds == C_GO ? " [gotls]" :
-			opts[i].cmds == C_GNUTLS ? " [gnutls]" :
-			opts[i].cmds == C_NSS ? " [nss]" :
-			opts[i].cmds == C_CAP ? "" : " [tls, gotls, gnutls, nss]");
-	}
+void cli_usage(FILE *out, enum cli_cmd cmd)
+{
+	if (cmd == CMD_CAPTURE)
+		fprintf(out, "Usage: tlsdump [options] [expression] [-- CMD [ARGS...]]\n"
+			     "       tlsdump tls|gotls|gnutls|nss [options] [expression] [-- CMD [ARGS...]]\n%s\n",
+			cmd_about[cmd]);
+	else
+		fprintf(out, "Usage: tlsdump %s [options] [expression] [-- CMD [ARGS...]]\n%s\n"
+			     "Modes: -m text (plaintext on stdout; the default), -m keylog (keys\n"
+			     "only, to %s), -m pcap (packets and keys, to %s).\n",
+			cmd_names[cmd], cmd_about[cmd], cmd_keylog[cmd], cmd_pcap[cmd]);
+	fprintf(out, "\nOptions:\n");
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (opts[i].cmds & (1u << cmd))
+			usage_line(out, &opts[i]);
 	fprintf(out, "\nThe expression is a tcpdump filter (pcap-filter(7)).\n"
 		     "-- CMD: run CMD once everything is ready, keep only its (and its\n"
 		     "descendants') packets, keys and plaintext, stop when it exits, and\n"
 		     "exit with its status.\n");
+	if (cmd == CMD_CAPTURE)
+		fprintf(out, "Each subcommand's options: tlsdump tls -h (gotls, gnutls, nss).\n"
+			     "Wireshark starts tlsdump as an extcap (--extcap-interfaces); see tlsdump(8).\n");
+	else
+		fprintf(out, "eCapture's flags that mean nothing here are refused, naming the tlsdump way.\n");
 }
 
 /* Builds getopt_long's tables for one command. */
@@ -155,8 +177,40 @@ static void build_tables(enum cli_cmd cmd, struct option *lo, char *so)
 				so[ns++] = ':';
 		}
 	}
+	for (i = 0; cmd != CMD_CAPTURE && i < CLI_N_REFUSED; i++) {
+		const struct cli_refused *r = &cli_refused[i];
+
+		lo[nl++] = (struct option){ r->name,
+			r->has_arg ? required_argument : no_argument, NULL,
+			O_REFUSED + (int)i };
+		if (r->short_opt) {
+			so[ns++] = r->short_opt;
+			so[ns++] = ':';
+		}
+	}
 	lo[nl] = (struct option){ 0 };
 	so[ns] = 0;
+}
+
+/* An eCapture flag tlsdump does not take: one line, the tlsdump way. */
+static int refuse(size_t i)
+{
+	const struct cli_refused *r = &cli_refused[i];
+
+	log_err("--%s is eCapture's; tlsdump does not take it: %s", r->name, r->hint);
+	return -EINVAL;
+}
+
+/* -l FILE: eCapture also takes tcp://HOST:PORT; tlsdump writes a file. */
+static int set_text_file(struct config *cfg, const char *path)
+{
+	if (!*path || strstr(path, "://")) {
+		log_err("-l/--logaddr '%s': tlsdump writes the text to a file (or stdout: pipe it, e.g. '| nc HOST PORT')",
+			path);
+		return -EINVAL;
+	}
+	cfg->text_file = path;
+	return 0;
 }
 
 /* Parses an unsigned number in [min, max]; prints why not. */
@@ -232,6 +286,31 @@ static int set_output(struct config *cfg, const char *path)
 	return 0;
 }
 
+/* Text mode's options (-o, --hex, -l); then eCapture's flags that
+ * tlsdump does not take (-b and -t come by their letter). */
+static int apply_text(struct config *cfg, int id, const char *arg)
+{
+	switch (id) {
+	case O_OUTFMT:
+		if (strcmp(arg, "json") && strcmp(arg, "text")) {
+			log_err("-o: unknown output format '%s' (text, json)", arg);
+			return -EINVAL;
+		}
+		cfg->text_json = !strcmp(arg, "json");
+		cfg->text_opts_set = true;
+		return 0;
+	case O_HEX: cfg->text_hex = cfg->text_opts_set = true; return 0;
+	case O_LOGADDR: return set_text_file(cfg, arg);
+	}
+	if (id >= O_REFUSED)
+		return refuse((size_t)(id - O_REFUSED));
+	for (size_t i = 0; i < CLI_N_REFUSED; i++)
+		if (cli_refused[i].short_opt == id)
+			return refuse(i);
+	log_err("try 'tlsdump --help'");
+	return -EINVAL;
+}
+
 /* tcpdump's -C -G -W -z -Z. */
 static int apply_rotation(struct config *cfg, int id, const char *arg)
 {
@@ -256,8 +335,38 @@ static int apply_rotation(struct config *cfg, int id, const char *arg)
 	case O_POSTROT: cfg->postrotate = arg; return 0;
 	case O_RUNAS: cfg->run_as = arg; return 0;
 	}
-	log_err("try 'tlsdump --help'");
-	return -EINVAL;
+	return apply_text(cfg, id, arg);
+}
+
+/* Whose packets, keys and plaintext: --pid --uid --comm --cgroup
+ * --container (decided in the kernel). */
+static int apply_proc(struct config *cfg, int id, const char *arg)
+{
+	switch (id) {
+	case O_PID: case O_PIDL:
+		return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
+	case O_UID: case O_UIDL:
+		return add_u32("--uid", arg, cfg->uids, &cfg->n_uids);
+	case O_COMM:
+		if (!*arg) {
+			log_err("--comm: empty name");
+			return -EINVAL;
+		}
+		return add_str("--comm", arg, cfg->comms, &cfg->n_comms,
+			       8 /* CONN_MAX_COMMS */);
+	case O_CGROUP:
+		return add_str("--cgroup", arg, cfg->cgroups, &cfg->n_cgroups,
+			       CLI_MAX_LIST);
+	case O_CONTAINER:
+		if (!*arg || strspn(arg, "0123456789abcdef") != strlen(arg) ||
+		    strlen(arg) > 64) {
+			log_err("--container: '%s' is not the start of a container id (hex digits)", arg);
+			return -EINVAL;
+		}
+		return add_str("--container", arg, cfg->containers,
+			       &cfg->n_containers, CLI_MAX_LIST);
+	default: return apply_rotation(cfg, id, arg);
+	}
 }
 
 static int apply(struct config *cfg, int id, const char *arg)
@@ -265,7 +374,7 @@ static int apply(struct config *cfg, int id, const char *arg)
 	uint64_t v;
 
 	switch (id) {
-	case O_IFACE:
+	case O_IFACE: case O_IFNAME:
 		return add_str("-i", arg, cfg->ifaces, &cfg->n_ifaces,
 			       CLI_MAX_IFACES);
 	case O_WRITE: case O_PCAPFILE: return set_output(cfg, arg);
@@ -299,43 +408,11 @@ static int apply(struct config *cfg, int id, const char *arg)
 	case O_ELF:
 		return add_str("-e", arg, cfg->elfpaths, &cfg->n_elfpaths,
 			       CLI_MAX_LIST);
-	case O_OUTFMT:
-		if (strcmp(arg, "json") && strcmp(arg, "text")) {
-			log_err("-o: unknown output format '%s' (text, json)", arg);
-			return -EINVAL;
-		}
-		cfg->text_json = !strcmp(arg, "json");
-		cfg->text_opts_set = true;
-		return 0;
-	case O_HEX: cfg->text_hex = cfg->text_opts_set = true; return 0;
-	case O_PID: case O_PIDL:
-		return add_u32("--pid", arg, cfg->pids, &cfg->n_pids);
-	case O_UID: case O_UIDL:
-		return add_u32("--uid", arg, cfg->uids, &cfg->n_uids);
-	case O_COMM:
-		if (!*arg) {
-			log_err("--comm: empty name");
-			return -EINVAL;
-		}
-		return add_str("--comm", arg, cfg->comms, &cfg->n_comms,
-			       8 /* CONN_MAX_COMMS */);
-	case O_CGROUP:
-		return add_str("--cgroup", arg, cfg->cgroups, &cfg->n_cgroups,
-			       CLI_MAX_LIST);
-	case O_CONTAINER:
-		if (!*arg || strspn(arg, "0123456789abcdef") != strlen(arg) ||
-		    strlen(arg) > 64) {
-			log_err("--container: '%s' is not the start of a container id (hex digits)", arg);
-			return -EINVAL;
-		}
-		return add_str("--container", arg, cfg->containers,
-			       &cfg->n_containers, CLI_MAX_LIST);
+	case O_DEBUG: cfg->verbosity += 2; return 0;
 	case O_NOPROC: cfg->no_proc = true; return 0;
 	case O_NOGATE: cfg->no_exec_gate = true; return 0;
-	default: return apply_rotation(cfg, id, arg);
+	default: return apply_proc(cfg, id, arg);
 	}
-	log_err("try 'tlsdump --help'");
-	return -EINVAL;
 }
 
 struct proc_want cli_want(const struct config *cfg)
@@ -413,9 +490,27 @@ static int check_rotation(const struct config *cfg)
 	return 0;
 }
 
+/* A subcommand without -m: text mode, as eCapture's default.  Nothing
+ * else is implied: -w or -k without -m is refused by check(). */
+static void resolve_model(struct config *cfg)
+{
+	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_DEFAULT)
+		cfg->model = MODEL_TEXT;
+}
+
 /* Cross-option rules, checked once every option is known. */
 static int check(struct config *cfg)
 {
+	if (cfg->cmd != CMD_CAPTURE && cfg->keylogfile &&
+	    cfg->model == MODEL_TEXT) {
+		log_err("-k/--keylogfile needs -m keylog or -m pcap in 'tlsdump %s' (text mode writes no keys)",
+			cmd_names[cfg->cmd]);
+		return -EINVAL;
+	}
+	if (cfg->text_file && cfg->model != MODEL_TEXT) {
+		log_err("-l/--logaddr is where text mode writes: it needs -m text (messages go to stderr)");
+		return -EINVAL;
+	}
 	if (cfg->cmd != CMD_CAPTURE && cfg->output_set &&
 	    cfg->model != MODEL_PCAP) {
 		log_err("--pcapfile/-w needs -m pcap (or pcapng) in 'tlsdump %s'",
@@ -446,7 +541,7 @@ static int check(struct config *cfg)
 	return 0;
 }
 
-static void set_defaults(struct config *cfg)
+void cli_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->output = "tlsdump.pcapng";
@@ -475,11 +570,11 @@ static int split_cmd(int argc, char **argv, int first, struct config *cfg)
 
 int cli_parse(int argc, char **argv, struct config *cfg)
 {
-	struct option lo[N_OPTS + 1];
-	char so[2 * N_OPTS + 3];
+	struct option lo[N_OPTS + CLI_N_REFUSED + 1];
+	char so[2 * (N_OPTS + CLI_N_REFUSED) + 3];
 	int c, first = 1;
 
-	set_defaults(cfg);
+	cli_defaults(cfg);
 	for (int i = CMD_TLS; argc > 1 && i <= CMD_NSS; i++)
 		if (!strcmp(argv[1], cmd_names[i]))
 			cfg->cmd = (enum cli_cmd)i;
@@ -510,7 +605,8 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 		log_err("--: no command after it");
 		return -EINVAL;
 	}
-	return check(cfg);
+	resolve_model(cfg);
+	return cfg->action == ACT_HELP ? 0 : check(cfg);
 }
 
 /* As tcpdump does for -F: '#' to the end of the line is a comment. */

@@ -54,6 +54,11 @@ struct config {
 	bool text_json;        /* -o json */
 	bool text_hex;         /* --hex */
 	bool text_opts_set;
+	const char *text_file; /* -l/--logaddr: text output to FILE, not stdout */
+	/* TLS stacks whose keys are taken, (1u << CMD_TLS) | ...; 0 = the
+	 * command's own (every stack without a subcommand).  extcap sets it. */
+	unsigned stacks;
+	bool no_summary;       /* extcap: Wireshark takes stderr for an error */
 	/* process attribution: --comm (with --pid/--uid: filter in the kernel) */
 	const char *comms[CLI_MAX_LIST];
 	int n_comms;
@@ -92,11 +97,14 @@ bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
 /* Parses argv into *cfg.  Returns 0, or -EINVAL after printing one line
  * that says what is wrong (exit status EXIT_USAGE). */
 int cli_parse(int argc, char **argv, struct config *cfg);
-void cli_usage(FILE *out);
+/* The help of one command: its usage line, what it does, its options. */
+void cli_usage(FILE *out, enum cli_cmd cmd);
 /* "tls", "gotls", "gnutls", "nss" ("" for no subcommand). */
 const char *cli_cmd_name(enum cli_cmd cmd);
 /* The key log -m keylog writes when -k is not given. */
 const char *cli_keylog_default(enum cli_cmd cmd);
+/* Defaults as cli_parse starts from them (extcap builds on them). */
+void cli_defaults(struct config *cfg);
 /* Releases what cli_parse allocated. */
 void cli_free(struct config *cfg);
 /* The filter expression: -F file's contents or argv's; NULL = none.

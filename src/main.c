@@ -2,6 +2,7 @@
 /* main.c - tlsdump: options -> config -> the run; reads as an outline. */
 #include "cli.h"
 #include "exitcode.h"
+#include "extcap/extcap.h"
 #include "log.h"
 #include "packets/filter.h"
 #include "packets/iface.h"
@@ -49,7 +50,7 @@ static int dispatch(struct config *cfg)
 {
 	switch (cfg->action) {
 	case ACT_HELP:
-		cli_usage(stdout);
+		cli_usage(stdout, cfg->cmd);
 		return EXIT_OK;
 	case ACT_VERSION:
 		print_version();
@@ -62,11 +63,6 @@ static int dispatch(struct config *cfg)
 		return cli_load_filter_file(cfg) ? EXIT_USAGE : dump_filter(cfg);
 	case ACT_RUN:
 		break;
-	}
-	if (cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_DEFAULT) {
-		log_err("tlsdump %s: choose a mode: -m pcap (packets and keys), -m keylog (keys only) or -m text (plaintext)",
-			cli_cmd_name(cfg->cmd));
-		return EXIT_USAGE;
 	}
 	if (cli_load_filter_file(cfg))
 		return EXIT_USAGE;
@@ -85,6 +81,8 @@ int main(int argc, char **argv)
 	mallopt(M_ARENA_MAX, 1);
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	log_hook_libbpf();
+	if (extcap_called(argc, argv))
+		return extcap_main(argc, argv);
 	if (cli_parse(argc, argv, &cfg)) {
 		cli_free(&cfg);
 		return EXIT_USAGE;

@@ -282,6 +282,8 @@ static void print_summary(struct session *s)
 {
 	struct cap_stats t = total_stats(s);
 
+	if (s->cfg->no_summary)
+		return;
 	fprintf(stderr, "%llu packets captured\n%llu packets received by filter\n"
 		"%llu packets dropped by tlsdump\n", (unsigned long long)(s->in_files - s->carried),
 		(unsigned long long)t.matched, (unsigned long long)t.dropped);

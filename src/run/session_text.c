@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
+#include "out/output.h"
 #include "out/text.h"
 #include "proc/cgroup.h"
 #include "binary/gotargets.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define H2_CONNS 1024 /* connections remembered as HTTP/2 (a ring) */
 
@@ -32,6 +34,7 @@ struct session_text {
 	int64_t clock_off;  /* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	int attached;
 	int werr;
+	FILE *out;          /* stdout, or -l FILE */
 	uint64_t h2[H2_CONNS]; /* (pid << 48) ^ conn of HTTP/2 connections */
 	struct cgcache *cgnames; /* cgroup ids -> paths (NULL: no cgroup v2) */
 	unsigned int h2_next;
@@ -92,7 +95,7 @@ static int on_chunk(void *ctx, const struct plain_event *e,
 	}
 	m.h2_conn = h2_conn(t, e, data);
 	m.cgroup = t->cgnames ? cgcache_path(t->cgnames, e->cgid) : NULL;
-	t->werr = text_write(stdout, &t->opts, e, data, &m);
+	t->werr = text_write(t->out, &t->opts, e, data, &m);
 	return t->werr;
 }
 
@@ -327,6 +330,26 @@ static int find_targets(struct session_text *t)
 	return 0;
 }
 
+/* stdout, or -l FILE opened by the rules of out/output.h. */
+static int open_out(struct session_text *t, const char *path)
+{
+	int fd;
+
+	t->out = stdout;
+	if (!path)
+		return 0;
+	fd = output_open(path, OUTPUT_TRUNCATE);
+	if (fd < 0)
+		return EXIT_OUTPUT;
+	t->out = fdopen(fd, "w");
+	if (t->out)
+		return 0;
+	log_err("-l %s: %s", path, strerror(errno));
+	close(fd);
+	t->out = stdout;
+	return EXIT_OUTPUT;
+}
+
 int session_text_start(struct session_text **out, const struct config *cfg)
 {
 	struct session_text *t = calloc(1, sizeof(*t));
@@ -337,6 +360,9 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 	if (!t)
 		return EXIT_RUNTIME;
 	t->cfg = cfg;
+	err = open_out(t, cfg->text_file);
+	if (err)
+		return err;
 	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
 	t->opts.hex = cfg->text_hex;
 	t->clock_off = clock_mono_to_real_offset();
@@ -354,12 +380,12 @@ int session_text_start(struct session_text **out, const struct config *cfg)
 
 int session_text_consume(struct session_text *t)
 {
-	int rc = t ? plainprobe_consume(t->probe) : 0;
+	int rc = t && t->probe ? plainprobe_consume(t->probe) : 0;
 
 	if (t && t->werr)
 		return t->werr;
 	if (t && rc > 0)
-		fflush(stdout);
+		fflush(t->out);
 	return rc;
 }
 
@@ -383,7 +409,7 @@ void session_text_stop(struct session_text *t, bool summary)
 	if (t->probe) {
 		if (!t->werr)
 			plainprobe_consume(t->probe);
-		fflush(stdout);
+		fflush(t->out);
 		plainprobe_counters(t->probe, c);
 		if (summary)
 			fprintf(stderr, "%llu plaintext chunks printed\n",
@@ -398,5 +424,7 @@ void session_text_stop(struct session_text *t, bool summary)
 	plainprobe_close(t->probe);
 	targets_free(&t->targets);
 	cgcache_free(t->cgnames);
+	if (t->out && t->out != stdout)
+		fclose(t->out);
 	free(t);
 }

@@ -153,7 +153,8 @@ static int start_sources(struct session *s)
 					  (int32_t)(i * SOURCE_SLOTS),
 					  t->sink.checked };
 
-		if (s->cfg->cmd != CMD_CAPTURE && s->cfg->cmd != ops->cmd)
+		if ((s->cfg->cmd != CMD_CAPTURE && s->cfg->cmd != ops->cmd) ||
+		    (s->cfg->stacks && !(s->cfg->stacks & (1u << ops->cmd))))
 			continue;
 		t->src[i].ops = ops;
 		t->n_src = i + 1;
@@ -411,7 +412,7 @@ int session_tls_stop(struct session *s)
 	session_text_stop(t->text, t->started);
 	rc = close_keylog(s);
 	/* after a key-log error its one line says what the file holds */
-	if (t->sec && t->started && !rc)
+	if (t->sec && t->started && !rc && !s->cfg->no_summary)
 		print_key_summary(t);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)

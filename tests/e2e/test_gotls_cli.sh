@@ -26,7 +26,8 @@ refused "C program" "not a Go program" gotls -m keylog -e /bin/true
 refused "Go without TLS" "without crypto/tls" gotls -m keylog -e "$GO/notls"
 refused "missing file" "No such file" gotls -m keylog -e "$WORK/nope"
 refused "cut file" "elfpath $WORK/cut: " gotls -m keylog -e "$WORK/cut"
-refused "no mode" "-m pcap" gotls -e "$GO/plain"
+refused "-w without -m pcap (no -m is text mode)" "-m pcap" gotls -w x.pcapng -e "$GO/plain"
+refused "-k in text mode" "-m keylog or -m pcap" gotls -k x.log -e "$GO/plain"
 refused "json without text mode" "add -m text" gotls -m keylog -o json -e "$GO/plain"
 refused "bad output format" "unknown output format" tls -m text -o xml
 [ ! -e tlsdump_gotls_key.log ] || fail "a refused command left an empty key log behind"

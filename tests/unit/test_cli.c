@@ -116,6 +116,34 @@ static void test_subcommands(void)
 	cli_free(&c);
 }
 
+/* eCapture's habits: text mode by default, --hex and -l imply it,
+ * --ifname is -i, -d is -vv; its flags with no meaning here are refused. */
+static void test_ecapture(void)
+{
+	struct config c;
+
+	CHECK(PARSE(&c, "tls") == 0 && c.model == MODEL_TEXT);
+	CHECK(PARSE(&c, "gotls") == 0 && c.model == MODEL_TEXT);
+	CHECK(PARSE(&c, "gnutls", "--hex") == 0 && c.model == MODEL_TEXT && c.text_hex);
+	CHECK(PARSE(&c, "nss", "-l", "out.txt") == 0 && c.model == MODEL_TEXT &&
+	      !strcmp(c.text_file, "out.txt"));
+	CHECK(PARSE(&c, "tls", "--logaddr=o.txt", "--debug") == 0 && c.verbosity == 2);
+	CHECK(PARSE(&c, "tls", "-l", "tcp://127.0.0.1:8080") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-m", "pcap", "-l", "o.txt") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-m", "pcap", "--hex") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-k", "k.log") == -EINVAL);
+	CHECK(PARSE(&c, "--ifname", "lo", "--ifname=eth0") == 0 && c.n_ifaces == 2);
+	CHECK(PARSE(&c, "tls", "-m", "pcap", "--ifname", "lo") == 0 && c.n_ifaces == 1);
+	CHECK(PARSE(&c, "tls", "--ssl_version", "openssl 3.0.0") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "--cgroup_path=/sys/fs/cgroup") == -EINVAL);
+	CHECK(PARSE(&c, "gotls", "-b", "1") == -EINVAL);
+	CHECK(PARSE(&c, "nss", "--nosearch") == -EINVAL);
+	CHECK(PARSE(&c, "--ssl_version", "x") == -EINVAL);
+	CHECK(PARSE(&c, "tls", "-h") == 0 && c.action == ACT_HELP && c.cmd == CMD_TLS);
+	CHECK(PARSE(&c, "--debug") == -EINVAL);
+	cli_free(&c);
+}
+
 /* Process attribution: --pid/--uid (long only: tcpdump's -p and -u mean
  * other things), --comm, --no-proc; the subcommands keep -p/-u. */
 static void test_proc(void)
@@ -195,6 +223,7 @@ int main(void)
 	test_subcommands();
 	test_filter_file();
 	test_proc();
+	test_ecapture();
 	test_wants();
 	return test_done("test_cli");
 }
