@@ -23,10 +23,12 @@
 struct elfsym;
 
 /* Whether the read-only data holds the names OpenSSL's libssl passes
- * with its errors (SSL_do_handshake's and ssl_write_internal's), in a
- * file that does not load a shared libssl or libcrypto: 1, 0, or
- * -errno.  One pass over .rodata for most files (the first name is
- * missing), two for OpenSSL. */
+ * with its errors (SSL_do_handshake's and ssl_write_internal's) and the
+ * source file name it passes with them (".../ssl/ssl_lib.c"; a build
+ * with OPENSSL_NO_FILENAMES is not recognised), in a file that does not
+ * load a shared libssl or libcrypto: 1, 0, or -errno.  One pass over
+ * .rodata for most files (the first name is missing), three for
+ * OpenSSL. */
 int osslstatic_is(struct elfsym *e);
 
 /* The version the providers report ("3.0.22", a "+suffix" kept).  0,

@@ -53,7 +53,7 @@ done
 for v in $(sed -n 's/^[[:space:]]*EXIT_[A-Z]* = \([0-9]*\),.*/\1/p' "$ROOT/src/exitcode.h"); do
 	grep -q "^\\.B $v\$" "$MAN" || fail "tlsdump(8): no exit status $v"
 done
-grep -q 'rotation/-Z: filled by the rotation branch' "$MAN" || fail "the rotation section's marker is missing"
+for o in C G W z Z; do grep -q "^\.BI\? \\\\-$o" "$MAN" || fail "the man page does not document -$o"; done
 ok "tlsdump(8): no warning; every option of each command's help, the extcap calls, each exit status"
 
 C="$D/usr/local/share/bash-completion/completions/tlsdump"

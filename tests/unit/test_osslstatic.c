@@ -137,6 +137,17 @@ static void fixture(void)
 			  s.f[r][0].size == fn.size, "%s", want[r]);
 	}
 	elfsym_close(e);
+	/* the names without the file name its errors pass: not OpenSSL
+	 * (tlsdump's own fuzzers hold the names as a table) */
+	hit = memmem(buf, len, "ssl/ssl_lib.c", 13);
+	CHECK(hit != NULL);
+	if (hit)
+		hit[0] = 'X';
+	CHECK(elfsym_open_mem(buf, len, &e) == 0);
+	CHECK(osslstatic_is(e) == 0);
+	elfsym_close(e);
+	if (hit)
+		hit[0] = 's';
 	hit = memmem(buf, len, "\0SSL_do_handshake\0", 18);
 	CHECK(hit != NULL);
 	if (hit)
