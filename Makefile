@@ -45,7 +45,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san bench-soak
+.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san bench-soak bench-idle
 all: $(BUILD)/tlsdump
 
 deps:
@@ -136,6 +136,7 @@ bench-tls: all ; bench/tls.sh
 bench-chromium: all ; bench/chromium.sh
 bench-execs: all ; bench/execs.sh
 bench-soak: all ; bench/soak.sh
+bench-idle: all ; bench/idle.sh
 
 clean:
 	rm -rf build

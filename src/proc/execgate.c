@@ -288,9 +288,10 @@ void execgate_settle(struct execgate *g, int fd)
 	pthread_mutex_unlock(&g->mu);
 }
 
-int execgate_rescan(struct execgate *g)
+int execgate_rescan(struct execgate *g, const pid_t *pids, size_t np)
 {
-	int n = execmarks_scan(g->marks);
+	int n = pids ? execmarks_scan_pids(g->marks, pids, np) :
+		       execmarks_scan(g->marks);
 
 	return n > 0 ? n : 0;
 }

@@ -75,8 +75,10 @@ void execgate_done(struct execgate *g, const struct execgate_exec *x,
 bool execgate_judged(struct execgate *g, int fd);
 void execgate_settle(struct execgate *g, int fd);
 /* Filesystems mounted since, mount namespaces (containers) started
- * since: marked.  How many were added. */
-int execgate_rescan(struct execgate *g);
+ * since: marked.  How many were added.  With pids (n): only the mount
+ * namespaces of those processes (the news of a rescan, run/session_tls.c);
+ * NULL: ours read again and every process's. */
+int execgate_rescan(struct execgate *g, const pid_t *pids, size_t n);
 void execgate_get_stats(struct execgate *g, struct execgate_stats *st);
 /* Stops the thread, lets everything held go, closes the group. */
 void execgate_close(struct execgate *g);

@@ -180,31 +180,49 @@ static bool ns_seen(struct execmarks *m, ino_t ns)
 	return false;
 }
 
+/* The mount namespace of process pid ("1234"), if neither ours nor
+ * read yet: through this process. */
+static int mark_of(struct execmarks *m, const char *pid)
+{
+	char path[PATH_MAX], root[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/ns/mnt", m->proc, pid);
+	if (stat(path, &st) != 0 || st.st_ino == m->own_ns ||
+	    ns_seen(m, st.st_ino))
+		return 0;
+	snprintf(root, sizeof(root), "%s/%s/root", m->proc, pid);
+	snprintf(path, sizeof(path), "%s/%s/mountinfo", m->proc, pid);
+	return mark_ns(m, root, path, NULL);
+}
+
 /* Mount namespaces other than ours not read yet: through each one's
  * first process found. */
 static int mark_others(struct execmarks *m)
 {
-	char path[PATH_MAX], root[PATH_MAX];
 	struct dirent *de;
-	struct stat st;
 	int n = 0;
 	DIR *d = opendir(m->proc);
 
 	if (!d)
 		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/ns/mnt", m->proc, de->d_name);
-		if (stat(path, &st) != 0 || st.st_ino == m->own_ns ||
-		    ns_seen(m, st.st_ino))
-			continue;
-		snprintf(root, sizeof(root), "%s/%s/root", m->proc, de->d_name);
-		snprintf(path, sizeof(path), "%s/%s/mountinfo", m->proc, de->d_name);
-		n += mark_ns(m, root, path, NULL);
-	}
+	while ((de = readdir(d)) != NULL)
+		if (isdigit((unsigned char)de->d_name[0]))
+			n += mark_of(m, de->d_name);
 	closedir(d);
 	return n;
+}
+
+int execmarks_scan_pids(struct execmarks *m, const pid_t *pids, size_t n)
+{
+	char pid[16];
+	int marked = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(pid, sizeof(pid), "%d", (int)pids[i]);
+		marked += mark_of(m, pid);
+	}
+	return marked;
 }
 
 int execmarks_scan(struct execmarks *m)

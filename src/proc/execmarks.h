@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stddef.h>
+#include <sys/types.h>
+
 struct execmarks;
 
 /* A set for the fanotify group fan (not owned).  0 or -errno. */
@@ -22,6 +25,10 @@ int execmarks_new(struct execmarks **out, int fan, const char *proc);
  * namespaces not met before.  The number newly marked, or -errno when
  * our own root cannot be marked (then nothing can be held). */
 int execmarks_scan(struct execmarks *m);
+/* The same for the mount namespaces of pids (n) only, those not met
+ * before (a container's first process brings its namespace): what a
+ * rescan with news of these processes only looks at. */
+int execmarks_scan_pids(struct execmarks *m, const pid_t *pids, size_t n);
 /* Filesystems marked so far. */
 int execmarks_count(const struct execmarks *m);
 void execmarks_free(struct execmarks *m);

@@ -171,9 +171,9 @@ void session_gate_serve(struct session_gate *g)
 	serve_ahead(g);
 }
 
-void session_gate_rescan(struct session_gate *g)
+void session_gate_rescan(struct session_gate *g, const pid_t *pids, size_t np)
 {
-	int n = g ? execgate_rescan(g->gate) : 0;
+	int n = g ? execgate_rescan(g->gate, pids, np) : 0;
 
 	if (n > 0)
 		log_info("exec gate: %d more filesystems held (mounted or a container started since)",

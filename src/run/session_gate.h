@@ -30,8 +30,9 @@ int session_gate_fd(const struct session_gate *g);
 /* Every exec held now: judged, probed, let go; then some of the programs
  * judged ahead. */
 void session_gate_serve(struct session_gate *g);
-/* Every 2 s: filesystems and containers that appeared since. */
-void session_gate_rescan(struct session_gate *g);
+/* Every 2 s: filesystems and containers that appeared since, in the
+ * mount namespaces of pids (the news, n) or of every process (NULL). */
+void session_gate_rescan(struct session_gate *g, const pid_t *pids, size_t n);
 /* Lets everything go; its counters at -vv. */
 void session_gate_close(struct session_gate *g);
 

@@ -15,7 +15,7 @@
 #include "out/rotate.h"
 
 #define POLL_MS 10      /* ring poll: records are not woken per packet */
-#define POLL_IDLE_MS 160 /* the poll's period after ~5 idle rounds (loop_poll) */
+#define POLL_IDLE_MS 320 /* the poll's period after idle rounds (loop_poll) */
 #define TICK_MS 2000    /* flush, clock, -v progress, new TLS libraries */
 
 struct filter;

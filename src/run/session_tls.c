@@ -288,7 +288,7 @@ int session_tls_rescan(struct session *s)
 		err = secrets_tick(t->sec, (uint64_t)clock_mono_ns());
 	pids = round_pids(t, &n);
 	session_text_rescan(t->text, pids, n);
-	session_gate_rescan(t->gate);
+	session_gate_rescan(t->gate, pids, n);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
 			t->src[i].ops->rescan(t->src[i].state, pids, n);
