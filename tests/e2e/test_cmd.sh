@@ -103,3 +103,15 @@ if ! pgrep -x tlsdump >/dev/null; then
 	bpftool prog show 2>/dev/null | grep -qE 'tree_fork|tree_exit' && fail "the tree programs are still loaded"
 fi
 ok "-- no-such-program: status 127, one line, nothing attached"
+
+# 6. CMD's user: -Z USER's, else SUDO_UID/SUDO_GID's (tlsdump run through
+# sudo), else tlsdump's own
+"$TLSDUMP" -q -Z nobody -i lo -w "$WORK/z.pcapng" -- sh -c 'id -u; id -g' >"$WORK/z.out" 2>"$WORK/z.err" ||
+	fail "-Z nobody -- id: status $?: $(cat "$WORK/z.err")"
+[ "$(sed -n 1p "$WORK/z.out")" = "$(id -u nobody)" ] || fail "-Z nobody: CMD ran as uid $(sed -n 1p "$WORK/z.out")"
+SUDO_UID=$(id -u nobody) SUDO_GID=$(id -g nobody) "$TLSDUMP" -q -i lo -w "$WORK/s.pcapng" -- id -u >"$WORK/s.out" 2>"$WORK/s.err" ||
+	fail "SUDO_UID -- id: status $?: $(cat "$WORK/s.err")"
+[ "$(cat "$WORK/s.out")" = "$(id -u nobody)" ] || fail "SUDO_UID: CMD ran as uid $(cat "$WORK/s.out")"
+"$TLSDUMP" -q -i lo -w "$WORK/r.pcapng" -- id -u >"$WORK/r.out" 2>/dev/null
+[ "$(cat "$WORK/r.out")" = 0 ] || fail "no -Z, no sudo: CMD ran as uid $(cat "$WORK/r.out")"
+ok "-- CMD runs as -Z's user, else as SUDO_UID's, else as tlsdump's"
