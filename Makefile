@@ -180,7 +180,7 @@ FUZZ_SRCS_maps := src/binary/targets.c src/binary/elfsym.c src/binary/osslstatic
 	src/binary/ehframe.c src/binary/xref.c src/binary/procsnap.c
 FUZZ_SRCS_osslstatic := src/binary/osslstatic.c src/binary/ehframe.c src/binary/xref.c \
 	src/binary/elfsym.c
-FUZZ_SRCS_text := src/out/text.c
+FUZZ_SRCS_text := src/out/text.c src/proc/comment.c src/proc/cgname.c
 FUZZ_SRCS_filter := src/packets/filter.c
 FUZZ_SRCS_pcapng := src/out/pcapng.c
 FUZZ_LIBS_pcapng := -lpcap
