@@ -445,6 +445,14 @@ int session_run(const struct config *given)
 	rc = session_cmd_start(&s, cfg);
 	if (!rc && s.cmd && s.drop.on) /* -- CMD runs as -Z's USER */
 		cmdrun_set_user(s.cmd, s.drop.uid, s.drop.gid);
+	/* Before the long start-up (probes, scans): a SIGINT or SIGTERM that
+	 * comes meanwhile stops the run as soon as its loop starts, even when
+	 * tlsdump was started with SIGINT ignored (a background job of a
+	 * script) and the default action would have dropped it. */
+	if (!rc && loop_install_signals()) {
+		log_err("cannot set up signals: %s", strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
 	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
 	 * packets, and the secrets of every TLS library we can probe
 	 * ("everything we can decrypt"). */
@@ -463,10 +471,6 @@ int session_run(const struct config *given)
 		if (s.seq)
 			seq_set_check(s.seq, session_tls_check,
 				      session_tls_wants_check);
-	}
-	if (!rc && loop_install_signals()) {
-		log_err("cannot set up signals: %s", strerror(errno));
-		rc = EXIT_RUNTIME;
 	}
 	if (!rc && s.pcap)
 		rc = attach_all(&s);
