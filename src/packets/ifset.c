@@ -102,6 +102,7 @@ int ifset_resolve(struct ifset *set, const char *const *names, int n)
 	set->ifs = calloc((size_t)cap, sizeof(*set->ifs));
 	if (!set->ifs)
 		return -ENOMEM;
+	set->cap = cap;
 	for (i = 0; i < n && !err; i++) {
 		if (!strcmp(names[i], "any")) {
 			any = true;
@@ -123,6 +124,21 @@ int ifset_resolve(struct ifset *set, const char *const *names, int n)
 	return err;
 }
 
+int ifset_append(struct ifset *set, const struct iface *ifc)
+{
+	struct iface *more;
+
+	if (set->n == set->cap) {
+		more = reallocarray(set->ifs, (size_t)set->cap * 2, sizeof(*more));
+		if (!more)
+			return -ENOMEM;
+		set->ifs = more;
+		set->cap *= 2;
+	}
+	set->ifs[set->n] = *ifc;
+	return set->n++;
+}
+
 const char *ifset_first_of_dlt(const struct ifset *set, int idx)
 {
 	int i;
@@ -137,5 +153,5 @@ void ifset_free(struct ifset *set)
 {
 	free(set->ifs);
 	set->ifs = NULL;
-	set->n = 0;
+	set->n = set->cap = 0;
 }

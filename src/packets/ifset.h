@@ -18,7 +18,7 @@ enum { IFSET_DLT_EN10MB = 0, IFSET_DLT_RAW = 1, IFSET_N_DLT = 2 };
 
 struct ifset {
 	struct iface *ifs; /* interface id in the file = index here */
-	int n;
+	int n, cap;        /* entries, room */
 	int file_linktype;
 	bool dlt_used[IFSET_N_DLT];
 	bool any;          /* -i any: interfaces that come later join */
@@ -28,6 +28,9 @@ struct ifset {
  * naming the interface and returns -ENODEV (unknown), -EPROTONOSUPPORT
  * (link type we cannot capture) or another -errno. */
 int ifset_resolve(struct ifset *set, const char *const *names, int n);
+/* Appends an interface that came later (-i any): its index (its
+ * interface id), or -ENOMEM. */
+int ifset_append(struct ifset *set, const struct iface *ifc);
 /* DLT value (for libpcap) of a dlt index, and the index of an iface. */
 int ifset_dlt(int idx);
 int ifset_dlt_index(const struct iface *ifc);

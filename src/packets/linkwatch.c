@@ -72,14 +72,14 @@ static int one_message(struct nlmsghdr *nh, linkwatch_fn fn, void *ctx)
 	return ifi->ifi_flags & IFF_UP ? fn(ctx, LINK_UP, ifi->ifi_index, name) : 0;
 }
 
-/* Messages were lost: every interface that is up now. */
+/* Messages were lost: say so, then every interface that is up now. */
 static int resync(linkwatch_fn fn, void *ctx)
 {
 	struct iface *ifs;
-	int n, rc = 0;
+	int n, rc = fn(ctx, LINK_RESYNC, 0, NULL);
 
-	if (iface_list(&ifs, &n))
-		return 0;
+	if (rc || iface_list(&ifs, &n))
+		return rc;
 	for (int i = 0; i < n && !rc; i++)
 		if (ifs[i].up)
 			rc = fn(ctx, LINK_UP, ifs[i].ifindex, ifs[i].name);

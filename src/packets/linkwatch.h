@@ -9,12 +9,13 @@
 
 struct linkwatch;
 
-enum link_event { LINK_UP, LINK_GONE };
+enum link_event { LINK_UP, LINK_GONE, LINK_RESYNC };
 
 /* ifindex and name of the interface; LINK_UP for an interface that is
  * up (new, or brought up), LINK_GONE for one deleted (or moved to
- * another network namespace).  Returns 0, or what linkwatch_read
- * returns. */
+ * another network namespace); LINK_RESYNC (no interface: 0, NULL) when
+ * messages were lost, before the LINK_UPs of every interface up now.
+ * Returns 0, or what linkwatch_read returns. */
 typedef int (*linkwatch_fn)(void *ctx, enum link_event ev, int ifindex,
 			    const char *name);
 
@@ -22,9 +23,9 @@ typedef int (*linkwatch_fn)(void *ctx, enum link_event ev, int ifindex,
 int linkwatch_open(struct linkwatch **out);
 int linkwatch_fd(const struct linkwatch *lw);
 /* Reads what is waiting, calling fn per event.  When the kernel dropped
- * messages (ENOBUFS), fn gets LINK_UP for every interface that is up now:
- * the caller ignores what it has, and finds deletions it missed when
- * attaching fails.  0, or fn's first non-zero return. */
+ * messages (ENOBUFS), fn gets LINK_RESYNC (the caller looks for
+ * deletions it missed), then LINK_UP for every interface that is up now
+ * (the caller ignores what it has).  0, or fn's first non-zero return. */
 int linkwatch_read(struct linkwatch *lw, linkwatch_fn fn, void *ctx);
 void linkwatch_close(struct linkwatch *lw);
 

@@ -184,6 +184,21 @@ int capture_add_iface(struct capture *c, const struct iface *ifc, int slot,
 	return err;
 }
 
+void capture_remove_iface(struct capture *c, int ifindex)
+{
+	uint32_t key = (uint32_t)ifindex;
+	int i, n = 0;
+
+	bpf_map_delete_elem(bpf_map__fd(c->skel->maps.ifaces), &key);
+	for (i = 0; i < c->n_att; i++) {
+		if (c->att[i].ifindex == ifindex)
+			tc_detach_prog(&c->att[i]);
+		else
+			c->att[n++] = c->att[i];
+	}
+	c->n_att = n;
+}
+
 int capture_stats(const struct capture *c, int slot, struct cap_stats *out)
 {
 	/* struct cap_stats is __u64 counters only */

@@ -12,7 +12,8 @@
 #include "proc/conn.h"
 
 #define TC_MAX_SNAPLEN 262144u /* largest -s; a GSO packet on lo reaches 131032 */
-#define TC_MAX_IFACES 256u     /* slots in the per-interface tables */
+#define TC_MAX_IFACES 256u     /* slots in the per-interface tables: */
+/* interfaces captured at once; a slot of one that went away is reused */
 
 /* Prog-array slots the filter programs tail-call on a match. */
 #define TC_SLOT_INGRESS 0u
@@ -101,6 +102,10 @@ int capture_prog_array_fd(const struct capture *c);
  * stays attached. */
 int capture_add_iface(struct capture *c, const struct iface *ifc, int slot,
 		      int ingress_fd, int egress_fd);
+/* An interface that went away: its entry out of the table (its slot
+ * is free again) and its attachments closed (the device took its qdisc
+ * with it). */
+void capture_remove_iface(struct capture *c, int ifindex);
 /* Reads every record waiting in the ring; returns the number consumed
  * or the callback's error. */
 int capture_consume(struct capture *c);

@@ -117,7 +117,7 @@ static int write_packet(void *ctx, const struct seq_packet *p)
 		return err;
 	}
 	s->written++;
-	s->if_written[p->iface]++;
+	s->ifx[p->iface].written++;
 	return s->cfg->count && s->written >= s->cfg->count ? -ECANCELED : 0;
 }
 
@@ -164,6 +164,7 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 {
 	struct session *s = ctx;
 	const struct iface *ifc;
+	int id = session_slot_if(s, h);
 	struct frame_src src;
 	struct seq_packet sp;
 	struct frame f;
@@ -172,13 +173,13 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 
 	if (s->cfg->count && s->written >= s->cfg->count)
 		return -ECANCELED;
-	if (h->slot >= (uint32_t)s->si.n)
-		return 0;
-	ifc = &s->si.ifs[h->slot];
+	if (id < 0)
+		return 0; /* cannot happen: every record has its interface */
+	ifc = &s->si.ifs[id];
 	src = (struct frame_src){ ifc->linktype, ifc->arphrd, ifc->ifindex };
 	frame_build(&f, h, data, &src, s->si.file_linktype, s->cfg->snaplen);
 	ip = ip_start(ifc, data, h->caplen, &iplen);
-	sp = (struct seq_packet){ h->slot, h->ts_ns, f.head, f.headlen, f.body,
+	sp = (struct seq_packet){ id, h->ts_ns, f.head, f.headlen, f.body,
 				  f.bodylen, f.origlen, f.dir,
 				  h->has_owner ? &h->owner : NULL, ip, iplen };
 	if (!s->seq)
@@ -209,14 +210,14 @@ static int consume(void *ctx)
 	return n || (s->seq && !seq_idle(s->seq)) ? LOOP_BUSY : 0;
 }
 
-/* The kernel's counters summed over every interface. */
+/* The kernel's counters summed over every interface (those gone too). */
 static struct cap_stats total_stats(struct session *s)
 {
 	struct cap_stats st, sum = { 0 };
 	int i;
 
 	for (i = 0; i < s->si.n; i++)
-		if (capture_stats(s->cap, i, &st) == 0) {
+		if (session_if_stats(s, i, &st) == 0) {
 			sum.matched += st.matched;
 			sum.captured += st.captured;
 			sum.dropped += st.dropped;
@@ -368,7 +369,7 @@ static void cleanup(struct session *s)
 	loop_free(s->loop);
 	for (i = 0; i < IFSET_N_DLT; i++)
 		filter_free(s->filters[i]);
-	free(s->if_written);
+	free(s->ifx);
 	ifset_free(&s->si);
 }
 
@@ -384,8 +385,7 @@ static int start_pcap(struct session *s)
 		rc = open_capture(s, on_packet);
 	if (rc)
 		return rc;
-	s->if_written = calloc(TC_MAX_IFACES, sizeof(*s->if_written));
-	if (!s->if_written)
+	if (session_slots_start(s))
 		return EXIT_RUNTIME;
 	rc = session_file_start(s);
 	if (rc)

@@ -51,8 +51,10 @@ static int write_error(struct session *s, int err)
 	return err;
 }
 
-/* The section header and an IDB for every interface (those that came
- * and went included: the slots are the interface ids). */
+/* The section header and an IDB for every interface of the run so far,
+ * those gone included: a file after a rotation has the same interface
+ * ids as the first (session_slots.c), so a packet's id and an ISB's
+ * always name an IDB of their own file. */
 static int write_header(struct session *s, int fd)
 {
 	char os[300], userappl[64];
@@ -100,8 +102,8 @@ static int open_file(struct session *s)
 		close(fd); /* on failure the fd is still ours */
 	if (err)
 		write_error(s, err);
-	if (s->if_written)
-		memset(s->if_written, 0, TC_MAX_IFACES * sizeof(*s->if_written));
+	for (int i = 0; s->ifx && i < s->si.n; i++)
+		s->ifx[i].written = 0;
 	s->carried_bytes = 0;
 	return err;
 }
@@ -141,12 +143,12 @@ static void write_stats(struct session *s)
 
 	for (i = 0; i < s->si.n && !s->werr; i++) {
 		memset(&st, 0, sizeof(st));
-		capture_stats(s->cap, i, &st);
+		session_if_stats(s, i, &st);
 		ps = (struct pcapng_stats){
 			.ts_ns = clock_real_ns(),
 			.filteraccept = st.matched,
 			.ifdrop = st.dropped,
-			.usrdeliv = s->if_written[i],
+			.usrdeliv = s->ifx[i].written,
 		};
 		if (!s->si.ifs[i].gone &&
 		    iface_packet_count(&s->si.ifs[i], &seen) == 0 &&
@@ -223,7 +225,7 @@ static int carry_packet(void *ctx, const struct flowkeys_pkt *c)
 	if (err)
 		s->werr = err;
 	else
-		s->if_written[c->iface]++, s->carried++;
+		s->ifx[c->iface].written++, s->carried++;
 	return err;
 }
 

@@ -13,6 +13,7 @@
 #include "proc/conn.h"
 #include "proc/privdrop.h"
 #include "out/rotate.h"
+#include "packets/tc.h"
 
 #define POLL_MS 10      /* ring poll: records are not woken per packet */
 #define POLL_IDLE_MS 320 /* the poll's period after idle rounds (loop_poll) */
@@ -28,6 +29,14 @@ struct proc;
 struct cgcache;
 struct cmdrun;
 struct proctree;
+
+/* An interface of the file (its interface id is its index in s->si.ifs
+ * and s->ifx): the kernel slot it holds while it is there. */
+struct session_if {
+	uint64_t written;       /* EPBs in the current file */
+	int slot;               /* -1: gone, the slot given back */
+	struct cap_stats kept;  /* the slot's counts when it was given back */
+};
 
 struct session {
 	const struct config *cfg;
@@ -47,7 +56,10 @@ struct session {
 	struct loop *loop;
 	int64_t clock_off;
 	uint64_t written;   /* handed to the writer */
-	uint64_t *if_written;
+	struct session_if *ifx;  /* per interface id, s->si.cap of them */
+	/* kernel slots (session_slots.c): who holds each, its counts then */
+	int slot_if[TC_MAX_IFACES];              /* interface id, -1: free */
+	struct cap_stats slot_base[TC_MAX_IFACES];
 	int werr; /* first write error */
 	/* interfaces that come and go (session_links.c) */
 	struct linkwatch *lw;
@@ -84,6 +96,29 @@ int session_file_dsb(struct session *s, const char *lines, size_t len);
 int session_file_close(struct session *s);
 /* -vv counters; frees (the file must be closed). */
 void session_file_free(struct session *s);
+
+/* session_slots.c: the kernel's per-interface slots (TC_MAX_IFACES, in
+ * the packet records and the counters) and the file's interface ids,
+ * which only grow: an interface that comes later gets a new id and a
+ * free slot, one that goes away keeps its id and gives its slot back.
+ * Starts with interface i in slot i; 0 or -ENOMEM. */
+int session_slots_start(struct session *s);
+/* Appends ifc as a new interface id: the id, or -ENOMEM. */
+int session_if_append(struct session *s, const struct iface *ifc);
+/* A free slot, or -1. */
+int session_slot_free(const struct session *s);
+/* Interface id gets slot (from now on its counts start from the slot's
+ * present ones). */
+void session_slot_take(struct session *s, int id, int slot);
+/* Interface id went away: its counts kept, its table entry and
+ * attachments gone, its slot free. */
+void session_slot_give(struct session *s, int id);
+/* The kernel's counts of interface id (0 or -errno). */
+int session_if_stats(const struct session *s, int id, struct cap_stats *out);
+/* The interface id of a packet record, or -1: the slot's holder when
+ * the ifindex is its own, else the gone interface with that ifindex (a
+ * record still in the ring when its slot went to another interface). */
+int session_slot_if(const struct session *s, const struct cap_pkt *h);
 
 /* session_tls.c: find the TLS libraries, attach, turn snapshots into
  * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */

@@ -5,9 +5,10 @@
  * later is attached within a loop round of its rtnetlink message, with an
  * IDB of its own (pcapng lets IDBs come after packets: each packet names
  * an interface defined before it).  A captured interface that goes away
- * is said in one line; its ISB is still written at the end (without the
- * interface's own count, which went with it).  When every interface named
- * with -i is gone, the capture ends with EXIT_NOIFACE. */
+ * is said in one line and gives its kernel slot back for the next one
+ * (session_slots.c); its ISB is still written at the end (with our
+ * counts, without the interface's own, which went with it).  When every
+ * interface named with -i is gone, the capture ends with EXIT_NOIFACE. */
 #include "run/session_links.h"
 #include "exitcode.h"
 #include "log.h"
@@ -17,6 +18,7 @@
 #include "packets/tc.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,7 +53,8 @@ int session_links_fd(const struct session *s)
 	return linkwatch_fd(s->lw);
 }
 
-static int slot_of(const struct session *s, int ifindex)
+/* The interface id of a present interface, or -1. */
+static int id_of(const struct session *s, int ifindex)
 {
 	for (int i = 0; i < s->si.n; i++)
 		if (s->si.ifs[i].ifindex == ifindex && !s->si.ifs[i].gone)
@@ -93,13 +96,13 @@ static int add_iface(struct session *s, int ifindex, const char *name)
 	struct pcapng_iface idb = { .filter = s->cfg->expression,
 				    .linktype = (uint16_t)s->si.file_linktype,
 				    .snaplen = s->cfg->snaplen };
-	int d, err, slot = s->si.n;
+	int d, err, id, slot = session_slot_free(s);
 
 	if (iface_by_name(name, &ifc) || ifc.ifindex != ifindex ||
 	    !ifc.linktype)
 		return 0; /* gone again, renamed, or not capturable */
-	if (slot >= (int)TC_MAX_IFACES) {
-		log_warn("interface '%s' appeared: not captured (at most %u interfaces)",
+	if (slot < 0) {
+		log_warn("interface '%s' appeared: not captured (at most %u interfaces at once)",
 			 name, TC_MAX_IFACES);
 		return 0;
 	}
@@ -107,15 +110,15 @@ static int add_iface(struct session *s, int ifindex, const char *name)
 	idb.name = ifc.name;
 	if (filter_fds(s, &ifc, d))
 		return 0;
-	if (pcapng_add_iface(s->w, &idb) != slot)
-		return s->werr = -EIO;
 	iface_packet_count(&ifc, &ifc.packets_at_start);
-	s->si.ifs[slot] = ifc;
-	s->if_written[slot] = 0;
-	s->si.n++;
+	id = session_if_append(s, &ifc);
+	if (id < 0 || pcapng_add_iface(s->w, &idb) != id)
+		return s->werr = -EIO;
+	session_slot_take(s, id, slot);
 	err = capture_add_iface(s->cap, &ifc, slot, s->ffd[d][0], s->ffd[d][1]);
 	if (err) { /* its IDB stays, with no packets */
-		s->si.ifs[slot].gone = true;
+		s->si.ifs[id].gone = true;
+		session_slot_give(s, id);
 		log_warn("interface '%s' appeared: cannot attach: %s", name,
 			 strerror(-err));
 		return 0;
@@ -126,14 +129,15 @@ static int add_iface(struct session *s, int ifindex, const char *name)
 
 /* A captured interface went away.  1 (stop) when it was the last one
  * named with -i. */
-static int lose_iface(struct session *s, int slot)
+static int lose_iface(struct session *s, int id)
 {
-	struct iface *ifc = &s->si.ifs[slot];
+	struct iface *ifc = &s->si.ifs[id];
 	int left = 0;
 
 	ifc->gone = true;
+	session_slot_give(s, id);
 	log_warn("interface '%s' went away: %llu packets captured on it",
-		 ifc->name, (unsigned long long)s->if_written[slot]);
+		 ifc->name, (unsigned long long)s->ifx[id].written);
 	for (int i = 0; i < s->si.n; i++)
 		left += !s->si.ifs[i].gone;
 	if (left || s->si.any)
@@ -143,15 +147,31 @@ static int lose_iface(struct session *s, int slot)
 	return 1;
 }
 
+/* rtnetlink lost messages: the interfaces whose going we missed (their
+ * slots are free again).  1 (stop) as lose_iface. */
+static int find_gone(struct session *s)
+{
+	char name[IF_NAMESIZE];
+	int rc = 0;
+
+	for (int i = 0; i < s->si.n && !rc; i++)
+		if (!s->si.ifs[i].gone &&
+		    !if_indextoname((unsigned)s->si.ifs[i].ifindex, name))
+			rc = lose_iface(s, i);
+	return rc;
+}
+
 static int on_link(void *ctx, enum link_event ev, int ifindex,
 		   const char *name)
 {
 	struct session *s = ctx;
-	int slot = slot_of(s, ifindex);
+	int id = id_of(s, ifindex);
 
+	if (ev == LINK_RESYNC)
+		return find_gone(s);
 	if (ev == LINK_GONE)
-		return slot >= 0 ? lose_iface(s, slot) : 0;
-	if (slot >= 0 || !s->si.any)
+		return id >= 0 ? lose_iface(s, id) : 0;
+	if (id >= 0 || !s->si.any)
 		return 0;
 	return add_iface(s, ifindex, name);
 }
