@@ -97,11 +97,6 @@ static const char *const cmd_keylog[] = { "tlsdump_key.log", "tlsdump_openssl_ke
 					  "tlsdump_gotls_key.log", "tlsdump_gnutls_key.log",
 					  "tlsdump_nss_key.log" };
 
-const char *cli_cmd_name(enum cli_cmd cmd)
-{
-	return cmd_names[cmd];
-}
-
 const char *cli_keylog_default(enum cli_cmd cmd)
 {
 	return cmd_keylog[cmd];

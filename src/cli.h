@@ -99,8 +99,6 @@ bool cli_wants(const struct config *cfg, uint32_t pid, uint32_t uid,
 int cli_parse(int argc, char **argv, struct config *cfg);
 /* The help of one command: its usage line, what it does, its options. */
 void cli_usage(FILE *out, enum cli_cmd cmd);
-/* "tls", "gotls", "gnutls", "nss" ("" for no subcommand). */
-const char *cli_cmd_name(enum cli_cmd cmd);
 /* The key log -m keylog writes when -k is not given. */
 const char *cli_keylog_default(enum cli_cmd cmd);
 /* Defaults as cli_parse starts from them (extcap builds on them). */
