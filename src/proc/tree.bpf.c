@@ -7,15 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "proc/conn.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WANT_MAX_TREE);
-	__type(key, __u32);
-	__type(value, __u8);
-} want_tree SEC(".maps");
+#include "proc/want_tree.bpf.h"
 
 /* Processes that could not join (the set was full). */
 __u64 tree_full = 0;

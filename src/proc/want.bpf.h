@@ -36,14 +36,7 @@ struct {
 
 const volatile __u32 want_tree_on = 0, want_cg_on = 0;
 
-/* Thread group ids of CMD and its descendants. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, WANT_MAX_TREE);
-	__type(key, __u32);
-	__type(value, __u8);
-} want_tree SEC(".maps");
+#include "proc/want_tree.bpf.h"
 
 /* cgroup v2 ids wanted with their descendants. */
 struct {
