@@ -14,8 +14,10 @@
 
 struct dlhold;
 
-/* ring_fd: the held ring (struct dlwatch_held records).  0 or -errno. */
-int dlhold_open(struct dlhold **out, int ring_fd);
+/* ring_fd: the held ring (struct dlwatch_held records); since_fd: the
+ * map of the processes held and since when, which its watchdog thread
+ * reads.  0 or -errno. */
+int dlhold_open(struct dlhold **out, int ring_fd, int since_fd);
 /* Readable when processes are held. */
 int dlhold_fd(const struct dlhold *h);
 /* The processes held since the last call (deduplicated; valid until
@@ -26,7 +28,8 @@ void dlhold_release(struct dlhold *h);
 /* -vv: how many holds, their time in all and the longest; not_held: the
  * processes the kernel could not hold (the ring was full). */
 void dlhold_log(const struct dlhold *h, unsigned long long not_held);
-/* Takes and lets go of what is still held, frees. */
+/* Stops the watchdog, lets go of what is still held, frees (after the
+ * programs that hold are detached). */
 void dlhold_close(struct dlhold *h);
 
 #endif

@@ -24,6 +24,15 @@ struct {
 	__uint(max_entries, DLWATCH_HELD_RING);
 } held SEC(".maps");
 
+/* The processes held now, and since when (the watchdog of dlhold.c lets
+ * go of those held too long). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DLWATCH_MAX_HELD);
+	__type(key, __u32);
+	__type(value, __u64);
+} held_since SEC(".maps");
+
 /* Holding on: the process group (initial PID namespace) whose members
  * of want_tree are held; 0: none. */
 const volatile __u32 hold_pgid = 0;
@@ -58,6 +67,7 @@ static bool hold(__u32 tgid)
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return false;
 	}
+	bpf_map_update_elem(&held_since, &tgid, &e->ts_ns, BPF_ANY);
 	bpf_ringbuf_submit(e, 0);
 	return true;
 }

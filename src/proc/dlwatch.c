@@ -192,7 +192,8 @@ static int load(struct dlwatch *w, int tree_fd)
 	w->skel->rodata->hold_pgid = (__u32)getpgrp();
 	err = bpf_map__reuse_fd(w->skel->maps.want_tree, tree_fd);
 	err = err ?: dlwatch_bpf__load(w->skel);
-	return err ?: dlhold_open(&w->hold, bpf_map__fd(w->skel->maps.held));
+	return err ?: dlhold_open(&w->hold, bpf_map__fd(w->skel->maps.held),
+				  bpf_map__fd(w->skel->maps.held_since));
 }
 
 int dlwatch_open(struct dlwatch **out, int tree_fd)

@@ -18,7 +18,8 @@
  * and each linker call the kernel stops such a process (SIGSTOP, before
  * it runs another instruction) and names it in a second ring, which wakes
  * the loop; the run looks at its maps at once, probes what is new, and
- * lets it go on (SIGCONT, dlwatch_release).  Only the members of CMD's
+ * lets it go on (SIGCONT); a watchdog thread lets go of a process held
+ * longer than DLWATCH_HOLD_MAX_MS (the loop busy elsewhere).  Only the members of CMD's
  * process group (tlsdump's) are held: a job-control shell puts its jobs
  * in groups of their own and waits for their stops, which it would take
  * for ^Z.
@@ -37,6 +38,7 @@
 #define DLWATCH_MAX_LINKERS 32 /* distinct ld.so files probed */
 #define DLWATCH_HELD_RING (16u << 10)
 #define DLWATCH_MAX_HELD 256 /* taken at once; more are let go unlooked */
+#define DLWATCH_HOLD_MAX_MS 2000 /* longest a process is held */
 
 struct dlwatch_event {
 	__u32 pid;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Every key source, in the order they start. */
 static const struct key_source_ops *const all_sources[] = {
@@ -215,9 +216,11 @@ static bool wants_execs(const struct session_tls *t)
 	return false;
 }
 
-/* Test hook, only in the test build: TLSDUMP_TEST_NO_HOLD=1 holds none
+/* Test hooks, only in the test build: TLSDUMP_TEST_NO_HOLD=1 holds none
  * of CMD's processes at their library loads, so that a test sees what
- * the 2 s scan alone does. */
+ * the 2 s scan alone does; TLSDUMP_TEST_HOLD_STALL_MS=N makes the loop
+ * take N ms more before it looks at held processes, as a busy loop
+ * would (the watchdog must let them go). */
 static bool no_hold(void)
 {
 #ifdef TLSDUMP_TEST_HOOKS
@@ -226,6 +229,17 @@ static bool no_hold(void)
 	return v && *v == '1';
 #else
 	return false;
+#endif
+}
+
+static void hold_stall(void)
+{
+#ifdef TLSDUMP_TEST_HOOKS
+	const char *v = getenv("TLSDUMP_TEST_HOLD_STALL_MS");
+	int ms = v ? atoi(v) : 0;
+
+	if (ms > 0 && ms <= 10000)
+		usleep((useconds_t)ms * 1000);
 #endif
 }
 
@@ -325,6 +339,7 @@ static void serve_holds(struct session_tls *t)
 
 	if (!n)
 		return;
+	hold_stall();
 	for (size_t i = 0; i < n; i++)
 		procsnap_forget("/proc", pids[i]); /* it changed just now */
 	dlwatch_find_linkers(t->dl, pids, n);

@@ -9,7 +9,10 @@
 #     start-up): each first (and only) request decrypts;
 #  2. two runs of python with such a copy, loaded when `import ssl`
 #     dlopens _ssl: each request decrypts;
-#  3. (a note, not a check) the same curl runs with the hold off (test
+#  3. a hold is bounded: with the loop stalled 3 s before it looks at a
+#     held process (test build, TLSDUMP_TEST_HOLD_STALL_MS), the watchdog
+#     lets it go after 2 s;
+#  4. (a note, not a check) the same curl runs with the hold off (test
 #     build, TLSDUMP_TEST_NO_HOLD=1): how many decrypt then.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -70,15 +73,23 @@ while s.recv(4096): pass
 done
 ok "2 of 2 pythons whose import ssl dlopens a fresh private libssl: request decrypted"
 
-# 3. without the hold (the test build's hook): only what the 2 s scan finds
-if [ -x "$TLSDUMP_TEST_BIN" ]; then
-	m=0
-	for i in 1 2 3; do
-		d=$(fresh_lib nohold$i)
-		TLSDUMP_TEST_NO_HOLD=1 "$TLSDUMP_TEST_BIN" -i lo -w "$WORK/n$i.pcapng" "tcp port $P" -- \
-			env LD_LIBRARY_PATH="$d" curl -sk "https://127.0.0.1:$P/nohold$i" -o /dev/null \
-			2>/dev/null || fail "run without the hold: exit $?"
-		uris "$WORK/n$i.pcapng" | grep -qx "/nohold$i" && m=$((m + 1))
-	done
-	echo "note: without the hold, $m of 3 such first requests decrypted"
-fi
+[ -x "$TLSDUMP_TEST_BIN" ] || skip "no test build ($TLSDUMP_TEST_BIN): the bound of a hold is not checked"
+# 3. the watchdog
+RC=0
+TLSDUMP_TEST_HOLD_STALL_MS=3000 "$TLSDUMP_TEST_BIN" -vv -i lo -w "$WORK/stall.pcapng" "tcp port $P" -- \
+	true 2>"$WORK/stall.err" || RC=$?
+[ "$RC" = 0 ] || fail "-- true with the loop stalled: exit $RC: $(tail -5 "$WORK/stall.err")"
+late=$(sed -n 's/.*processes held at .*, \([0-9]*\) let go on the 2000 ms timeout.*/\1/p' "$WORK/stall.err")
+[ "${late:-0}" -ge 1 ] || fail "no held process was let go on the timeout: $(grep 'processes held' "$WORK/stall.err")"
+ok "a process held while the loop is stalled 3 s is let go after 2 s ($late times)"
+
+# 4. without the hold (the test build's hook): only what the 2 s scan finds
+m=0
+for i in 1 2 3; do
+	d=$(fresh_lib nohold$i)
+	TLSDUMP_TEST_NO_HOLD=1 "$TLSDUMP_TEST_BIN" -i lo -w "$WORK/n$i.pcapng" "tcp port $P" -- \
+		env LD_LIBRARY_PATH="$d" curl -sk "https://127.0.0.1:$P/nohold$i" -o /dev/null \
+		2>/dev/null || fail "run without the hold: exit $?"
+	uris "$WORK/n$i.pcapng" | grep -qx "/nohold$i" && m=$((m + 1))
+done
+echo "note: without the hold, $m of 3 such first requests decrypted"
