@@ -4,7 +4,9 @@
  * route their keys (run/secrets.h) into the pcapng (DSBs, with the
  * sequencer holding flows until their keys are in) and the key-log
  * file, and act on the key check's verdicts. */
+#include "proc/dlhold.h"
 #include "proc/dlwatch.h"
+#include "binary/procsnap.h"
 #include "run/session_int.h"
 #include "run/session_text.h"
 #include "run/session_gate.h"
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Every key source, in the order they start. */
 static const struct key_source_ops *const all_sources[] = {
@@ -213,10 +216,39 @@ static bool wants_execs(const struct session_tls *t)
 	return false;
 }
 
-/* Without the watch every rescan reads all of /proc, as it must. */
-static void open_dlwatch(struct session_tls *t)
+/* Test hooks, only in the test build: TLSDUMP_TEST_NO_HOLD=1 holds none
+ * of CMD's processes at their library loads, so that a test sees what
+ * the 2 s scan alone does; TLSDUMP_TEST_HOLD_STALL_MS=N makes the loop
+ * take N ms more before it looks at held processes, as a busy loop
+ * would (the watchdog must let them go). */
+static bool no_hold(void)
 {
-	int err = dlwatch_open(&t->dl);
+#ifdef TLSDUMP_TEST_HOOKS
+	const char *v = getenv("TLSDUMP_TEST_NO_HOLD");
+
+	return v && *v == '1';
+#else
+	return false;
+#endif
+}
+
+static void hold_stall(void)
+{
+#ifdef TLSDUMP_TEST_HOOKS
+	const char *v = getenv("TLSDUMP_TEST_HOLD_STALL_MS");
+	int ms = v ? atoi(v) : 0;
+
+	if (ms > 0 && ms <= 10000)
+		usleep((useconds_t)ms * 1000);
+#endif
+}
+
+/* Without the watch every rescan reads all of /proc, as it must.  With
+ * -- CMD, its processes are held at their execs and library loads. */
+static void open_dlwatch(struct session_tls *t, const struct config *c)
+{
+	int tree = c->cmd_argv && !no_hold() ? c->tree_fd : -1;
+	int err = dlwatch_open(&t->dl, tree);
 
 	if (err)
 		log_debug("no news of library loads (%s): every rescan reads all of /proc",
@@ -245,7 +277,7 @@ int session_tls_start(struct session *s)
 		secrets_set_keylog(s->t->sec, s->t->kl);
 	}
 	if (!err)
-		open_dlwatch(s->t);
+		open_dlwatch(s->t, s->cfg);
 	if (!err && wants_execs(s->t)) {
 		targets_judge_fn judges[AHEAD_MAX_JUDGES];
 		int n = ahead_judges(s->t, judges, AHEAD_MAX_JUDGES);
@@ -291,9 +323,31 @@ int session_tls_rescan(struct session *s)
 	session_gate_rescan(t->gate, pids, n);
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
-			t->src[i].ops->rescan(t->src[i].state, pids, n);
+			t->src[i].ops->rescan(t->src[i].state, pids, n, false);
 	dlwatch_find_linkers(t->dl, pids, n);
 	return err;
+}
+
+/* CMD's processes the kernel stopped at an exec or a library load: what
+ * they mapped is probed now (their linker too, for their next loads),
+ * then they go on (proc/dlhold.h). */
+static void serve_holds(struct session_tls *t)
+{
+	struct dlhold *h = dlwatch_hold(t->dl);
+	const pid_t *pids;
+	size_t n = dlhold_take(h, &pids);
+
+	if (!n)
+		return;
+	hold_stall();
+	for (size_t i = 0; i < n; i++)
+		procsnap_forget("/proc", pids[i]); /* it changed just now */
+	dlwatch_find_linkers(t->dl, pids, n);
+	session_text_rescan(t->text, pids, n);
+	for (unsigned i = 0; i < t->n_src; i++)
+		if (t->src[i].state)
+			t->src[i].ops->rescan(t->src[i].state, pids, n, true);
+	dlhold_release(h);
 }
 
 int session_tls_consume(struct session *s)
@@ -301,8 +355,10 @@ int session_tls_consume(struct session *s)
 	struct session_tls *t = s->t;
 	int rc = 0, n = 0;
 
-	if (t) /* held programs first: they wait for us */
+	if (t) { /* held programs first: they wait for us */
 		session_gate_serve(t->gate);
+		serve_holds(t);
+	}
 	for (unsigned i = 0; t && i < t->n_src && rc >= 0; i++)
 		if (t->src[i].state) {
 			rc = t->src[i].ops->consume(t->src[i].state);
@@ -326,6 +382,9 @@ int session_tls_fds(const struct session *s, int *fds, int max)
 		return 0;
 	fd = session_gate_fd(t->gate);
 	if (fd >= 0 && max > 0)
+		fds[n++] = fd;
+	fd = dlhold_fd(dlwatch_hold(t->dl));
+	if (fd >= 0 && n < max)
 		fds[n++] = fd;
 	if (t->text) {
 		fd = session_text_fd(t->text);
@@ -408,6 +467,12 @@ int session_tls_stop(struct session *s)
 		return EXIT_OK;
 	session_gate_close(t->gate); /* nothing held while we stop */
 	t->gate = NULL;
+	if (t->dl)
+		log_debug("library news: %u dynamic linkers probed, %llu news lost",
+			  dlwatch_linkers(t->dl), dlwatch_lost(t->dl));
+	dlwatch_log_holds(t->dl);
+	dlwatch_close(t->dl);
+	t->dl = NULL;
 	session_tls_consume(s); /* what the rings still hold */
 	session_text_stop(t->text, t->started);
 	rc = close_keylog(s);
@@ -417,10 +482,6 @@ int session_tls_stop(struct session *s)
 	for (unsigned i = 0; i < t->n_src; i++)
 		if (t->src[i].state)
 			t->src[i].ops->stop(t->src[i].state);
-	if (t->dl)
-		log_debug("library news: %u dynamic linkers probed, %llu news lost",
-			  dlwatch_linkers(t->dl), dlwatch_lost(t->dl));
-	dlwatch_close(t->dl);
 	secrets_free(t->sec);
 	free(t);
 	s->t = NULL;

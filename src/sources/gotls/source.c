@@ -195,7 +195,7 @@ static int fd(const void *state)
 	return g->probe ? goprobe_fd(g->probe) : -1;
 }
 
-static void rescan(void *state, const pid_t *pids, size_t n)
+static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct go_source *g = state;
 

@@ -303,12 +303,12 @@ int keyfn_source_fd(const void *state)
 	return g->probe ? keyfn_probe_fd(g->probe) : -1;
 }
 
-void keyfn_source_rescan(void *state, const pid_t *pids, size_t n)
+void keyfn_source_rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct keyfn_source *g = state;
 
 	if (!g->named_only && targets_rescan(&g->targets, pids, n) > 0)
-		attach_new(g, false);
+		attach_new(g, now);
 }
 
 bool keyfn_source_active(void *state, unsigned slot)

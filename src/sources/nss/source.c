@@ -137,7 +137,7 @@ static int consume(void *state)
 	return g->probe ? nss_probe_consume(g->probe) : 0;
 }
 
-static void rescan(void *state, const pid_t *pids, size_t n)
+static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	nss_rescan(state, pids, n);
 }

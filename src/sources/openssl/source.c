@@ -362,7 +362,7 @@ static int fd(const void *state)
 	return o->ossl ? ossl_fd(o->ossl) : -1;
 }
 
-static void rescan(void *state, const pid_t *pids, size_t n)
+static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct ossl_source *o = state;
 
