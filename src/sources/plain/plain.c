@@ -212,15 +212,18 @@ int plainprobe_attach_gnutls(struct plainprobe *p, const char *path)
 }
 
 int plainprobe_attach_nss(struct plainprobe *p, const char *path, uint64_t off,
-			  enum plain_dir dir, bool nspr_recv)
+			  enum plain_dir dir, enum plain_nss_form form)
 {
 	uint64_t cookie = PLAIN_COOKIE(dir, 0, PLAIN_NSS) |
-			  (nspr_recv ? PLAIN_COOKIE_NSPR_RECV : 0);
-	int err = attach(p, p->skel->progs.plain_ossl_enter, path, off, cookie,
-			 false);
+			  (form == PLAIN_NSS_RECV ? PLAIN_COOKIE_NSPR_RECV : 0);
+	bool v = form == PLAIN_NSS_WRITEV;
+	int err = attach(p, v ? p->skel->progs.plain_nss_writev_enter :
+				p->skel->progs.plain_ossl_enter,
+			 path, off, cookie, false);
 
-	return err ? err : attach(p, p->skel->progs.plain_ossl_ret, path, off,
-				  cookie, true);
+	return err ? err : attach(p, v ? p->skel->progs.plain_nss_writev_ret :
+					 p->skel->progs.plain_ossl_ret,
+				  path, off, cookie, true);
 }
 
 #define GO_READ "crypto/tls.(*Conn).Read"
