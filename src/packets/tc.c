@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tc.c - see tc.h (user side). */
+#include "corebtf.h"
 #include "packets/tc.h"
 #include "out/pcapng.h"
 #include "packets/tc_attach.h"
@@ -99,7 +100,7 @@ int capture_open(struct capture **out, const struct capture_opts *o,
 		return -ENOMEM;
 	c->fn = fn;
 	c->ctx = ctx;
-	c->skel = tc_bpf__open();
+	c->skel = COREBTF_OPEN(tc_bpf);
 	err = c->skel ? configure(c, o) : -errno;
 	if (!err)
 		err = tc_bpf__load(c->skel);

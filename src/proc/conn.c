@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* conn.c - see conn.h (user side). */
+#include "corebtf.h"
 #include "proc/conn.h"
 #include "proc/seed.h"
 #include "proc/cgroup.h"
@@ -102,7 +103,7 @@ int proc_open(struct proc **out, const struct proc_want *w)
 
 	if (!p)
 		return -ENOMEM;
-	p->skel = conn_bpf__open();
+	p->skel = COREBTF_OPEN(conn_bpf);
 	err = p->skel ? 0 : -errno;
 	if (!err) {
 		struct stat st;

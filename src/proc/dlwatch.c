@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* dlwatch.c - see dlwatch.h (user side). */
+#include "corebtf.h"
 #include "proc/dlwatch.h"
 #include "proc/dlwatch.skel.h"
 #include "proc/dlhold.h"
@@ -184,7 +185,7 @@ static int load(struct dlwatch *w, int tree_fd)
 {
 	int err;
 
-	w->skel = dlwatch_bpf__open();
+	w->skel = COREBTF_OPEN(dlwatch_bpf);
 	if (!w->skel)
 		return -errno;
 	if (tree_fd < 0)

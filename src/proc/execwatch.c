@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* execwatch.c - see execwatch.h (user side). */
+#include "corebtf.h"
 #include "proc/execwatch.h"
 #include "proc/execwatch.skel.h"
 
@@ -35,9 +36,11 @@ int execwatch_open(struct execwatch **out, struct ring_buffer *ring,
 		return -ENOMEM;
 	w->fn = fn;
 	w->ctx = ctx;
-	w->skel = execwatch_bpf__open_and_load();
+	w->skel = COREBTF_OPEN(execwatch_bpf);
 	if (!w->skel)
 		err = -errno;
+	else
+		err = execwatch_bpf__load(w->skel);
 	if (!err) {
 		w->link = bpf_program__attach(w->skel->progs.execwatch_exec);
 		err = w->link ? 0 : -errno;

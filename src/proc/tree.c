@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tree.c - see tree.h. */
+#include "corebtf.h"
 #include "proc/tree.h"
 #include "proc/tree.skel.h"
 
@@ -21,7 +22,7 @@ int proctree_open(struct proctree **out, int tree_fd)
 	if (!t)
 		return -ENOMEM;
 	t->fd = tree_fd;
-	t->skel = tree_bpf__open();
+	t->skel = COREBTF_OPEN(tree_bpf);
 	err = t->skel ? bpf_map__reuse_fd(t->skel->maps.want_tree, tree_fd)
 		      : -errno;
 	err = err ?: tree_bpf__load(t->skel);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "corebtf.h"
 #include "proc/conn.h"
 
 struct proc_want {
@@ -59,14 +60,14 @@ struct bpf_map;
 int want_share_maps(struct bpf_map *tree, struct bpf_map *cgroups,
 		    const struct proc_want *w);
 
-/* Opens skeleton NAME (NAME##__open), sets its filter to *w (NULL: every
+/* Opens skeleton NAME (NAME##__open_opts, corebtf.h), sets its filter to *w (NULL: every
  * process), loads it and fills its maps; *skelp is the skeleton (maybe
  * NULL).  0 or -errno. */
 #define WANT_OPEN_LOAD(NAME, skelp, w)                                       \
 	({                                                                   \
 		const struct proc_want none_ = { 0 }, *w_ = (w) ? (w) : &none_; \
 		int e_;                                                      \
-		*(skelp) = NAME##__open();                                   \
+		*(skelp) = COREBTF_OPEN(NAME);                               \
 		e_ = *(skelp) ? WANT_SET_RODATA((*(skelp))->rodata, w_) : -errno; \
 		e_ = e_ ?: want_share_maps((*(skelp))->maps.want_tree,       \
 					   (*(skelp))->maps.want_cgroups, w_); \

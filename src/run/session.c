@@ -4,6 +4,7 @@
  * attach -> loop -> detach, drain, statistics, close, summary. */
 #include "run/session.h"
 #include "clock.h"
+#include "corebtf.h"
 #include "exitcode.h"
 #include "log.h"
 #include "proc/selfmem.h"
@@ -477,6 +478,7 @@ int session_run(const struct config *given)
 	/* -Z: attached, files open; what comes later is done as USER */
 	if (!rc && s.drop.on && privdrop_apply(&s.drop))
 		rc = EXIT_PERM;
+	corebtf_release(); /* every BPF object is loaded */
 	if (!rc) {
 		warn_missing_pids(cfg);
 		if (s.pcap)
