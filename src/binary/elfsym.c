@@ -203,6 +203,13 @@ int elfsym_read(struct elfsym *e, uint64_t off, void *buf, size_t len)
 	return elfsym_pread(e, buf, len, off);
 }
 
+int elfsym_stat(const struct elfsym *e, struct stat *st)
+{
+	if (e->fd < 0)
+		return -EBADF;
+	return fstat(e->fd, st) ? -errno : 0;
+}
+
 #define WALK_CHUNK (4u << 20)
 
 int elfsym_scan(struct elfsym *e, const struct elfsym_region *r,

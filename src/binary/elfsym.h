@@ -12,6 +12,7 @@
 #define TLSDUMP_ELFSYM_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,8 @@ int elfsym_section(struct elfsym *e, const char *name,
 int elfsym_segment(struct elfsym *e, unsigned int i, struct elfsym_region *r);
 /* len bytes at file offset off.  0, -ERANGE outside the file, -errno. */
 int elfsym_read(struct elfsym *e, uint64_t off, void *buf, size_t len);
+/* fstat(2) of the opened file: 0, or -EBADF for an image in memory. */
+int elfsym_stat(const struct elfsym *e, struct stat *st);
 
 /* Walks region r's bytes in chunks of up to 4 MiB that overlap by
  * `overlap` bytes, so that a pattern up to that long is seen whole in one

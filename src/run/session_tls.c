@@ -14,6 +14,7 @@
 #include "run/secrets.h"
 #include "sources/source.h"
 #include "clock.h"
+#include "binary/vcache.h"
 #include "exitcode.h"
 #include "log.h"
 #include "out/keylog.h"
@@ -150,6 +151,8 @@ static int start_sources(struct session *s)
 		return session_text_start(&t->text, s->cfg);
 	if (secrets_new(&t->sec, &t->sink, &org))
 		return EXIT_RUNTIME;
+	if (t->sink.checked) /* binary/vcache.h: only where keys are checked */
+		vcache_enable(NULL);
 	for (unsigned i = 0; i < N_SOURCES && !err; i++) {
 		const struct key_source_ops *ops = all_sources[i];
 		struct source_env env = { s->cfg, t->sec,

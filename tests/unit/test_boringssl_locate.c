@@ -8,6 +8,12 @@
 #include "binary/elfsym.h"
 #include "binary/xref.h"
 #include "sources/boringssl/locate.h"
+#include "binary/vcache.h"
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <string.h>
@@ -144,6 +150,40 @@ static void chromium(void)
 	CHECK(boringssl_judge(CHROMIUM, v, sizeof(v)) == 0 && v[0] == '\0');
 }
 
+/* With binary/vcache.h on: the second locate comes from the entry the
+ * first one left, the same; an entry whose function was changed to one
+ * outside the file is checked, found wrong, and the search runs again. */
+static void cached(void)
+{
+	struct keyfn_layout l1, l2, l3;
+	char dir[] = "/tmp/test_bssl_cache.XXXXXX", path[128], cmd[160], why[256];
+	uint64_t bad = 0xfffffff0;
+	struct stat st;
+	int fd;
+
+	if (access(ANDROID_SSL, R_OK) || !mkdtemp(dir))
+		return;
+	CHECK(vcache_enable(dir) == 0);
+	CHECK(boringssl_locate(ANDROID_SSL, &l1, why, sizeof(why)) == 0);
+	CHECK(stat(ANDROID_SSL, &st) == 0);
+	snprintf(path, sizeof(path), "%s/boringssl-%llx-%llx", dir,
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	CHECK(access(path, R_OK) == 0);
+	CHECK(boringssl_locate(ANDROID_SSL, &l2, why, sizeof(why)) == 0);
+	CHECK(!memcmp(&l1, &l2, sizeof(l1)));
+	fd = open(path, O_WRONLY);
+	/* the value is the entry's last 64 bytes */
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 &&
+	      pwrite(fd, &bad, sizeof(bad), st.st_size - 64) == sizeof(bad));
+	close(fd);
+	CHECK(boringssl_locate(ANDROID_SSL, &l3, why, sizeof(why)) == 0);
+	CHECK_MSG(!memcmp(&l1, &l3, sizeof(l1)), "a wrong entry was believed");
+	vcache_disable();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("note: %s left behind\n", dir);
+}
+
 int main(void)
 {
 	struct keyfn_layout l;
@@ -158,6 +198,7 @@ int main(void)
 	CHECK(boringssl_judge("/proc/self/exe", v, sizeof(v)) == -ENODATA);
 	CHECK(boringssl_locate("/nonexistent", &l, why, sizeof(why)) == -ENOENT);
 	chromium();
+	cached();
 	android();
 	return test_done("test_boringssl_locate");
 }
