@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 static int cur_level = LOG_WARN;
 
@@ -19,14 +20,31 @@ int log_get_level(void)
 	return cur_level;
 }
 
+/* One line, one write (stderr is unbuffered: three calls were three
+ * writes, and another thread's line could land between them).  A line
+ * longer than the buffer goes out in pieces. */
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
+	static const char prefix[] = "tlsdump: ";
+	char line[1024];
 	va_list ap;
+	int n;
 
 	if ((int)lvl > cur_level)
 		return;
+	memcpy(line, prefix, sizeof(prefix) - 1);
 	va_start(ap, fmt);
-	fputs("tlsdump: ", stderr);
+	n = vsnprintf(line + sizeof(prefix) - 1, sizeof(line) - sizeof(prefix),
+		      fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(line) - sizeof(prefix)) {
+		n += (int)sizeof(prefix) - 1;
+		line[n++] = '\n';
+		fwrite(line, 1, (size_t)n, stderr);
+		return;
+	}
+	va_start(ap, fmt);
+	fputs(prefix, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
