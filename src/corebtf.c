@@ -124,7 +124,8 @@ static int follow(struct marks *m, uint32_t id)
 	}
 }
 
-/* keep[]: the kernel's types named in names, and all they embed. */
+/* keep[]: the kernel's types named in names (NULL: every name), and all
+ * they embed. */
 static int mark_all(struct marks *m, char **names, size_t n_names)
 {
 	uint32_t cnt = btf__type_cnt(m->k);
@@ -135,8 +136,8 @@ static int mark_all(struct marks *m, char **names, size_t n_names)
 		const char *name = btf__name_by_offset(m->k, t->name_off);
 
 		if (btf_kind(t) != BTF_KIND_FWD && root_kind(btf_kind(t)) &&
-		    name && *name &&
-		    bsearch(&name, names, n_names, sizeof(*names), cmp_name))
+		    name && *name && (!names ||
+		    bsearch(&name, names, n_names, sizeof(*names), cmp_name)))
 			mark(m, id);
 	}
 	while (!err && m->n_todo)
@@ -189,7 +190,8 @@ static struct btf *copy_kept(const struct btf *k, const uint8_t *keep,
 	return out;
 }
 
-/* The cut for one object's local BTF, or NULL. */
+/* The cut for one object's local BTF (k itself: every named type), or
+ * NULL. */
 static struct btf *cut_for(const struct btf *k, const struct btf *local)
 {
 	uint32_t cnt = btf__type_cnt(k);
@@ -197,9 +199,10 @@ static struct btf *cut_for(const struct btf *k, const struct btf *local)
 	uint32_t *newid = calloc(cnt, sizeof(*newid));
 	struct btf *out = NULL;
 	size_t n_names = 0;
-	char **names = local_names(local, &n_names);
+	char **names = local == k ? NULL : local_names(local, &n_names);
 
-	if (m.keep && m.todo && newid && names && !mark_all(&m, names, n_names))
+	if (m.keep && m.todo && newid && (names || local == k) &&
+	    !mark_all(&m, names, n_names))
 		out = copy_kept(k, m.keep, newid);
 	free_names(names, n_names);
 	free(newid);
