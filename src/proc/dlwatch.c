@@ -5,6 +5,7 @@
 #include "binary/elfsym.h"
 #include "binary/procsnap.h"
 #include "binary/targets.h"
+#include "ringset.h"
 
 #include <bpf/libbpf.h>
 #include <dirent.h>
@@ -27,8 +28,9 @@ struct dlwatch {
 	unsigned n_linkers;
 	struct { dev_t dev; ino_t ino; } seen[MAX_SEEN];
 	unsigned n_seen;
-	struct ring_buffer *rb;
-	pid_t *news;
+	struct ringset *rings;
+	int ring;           /* its handle in rings */
+	pid_t *news;        /* queued by each drain of the rings, taken per round */
 	size_t n_news;
 	bool overflow;
 	unsigned long long lost_seen;
@@ -151,9 +153,6 @@ bool dlwatch_take(struct dlwatch *w, const pid_t **pids, size_t *n)
 	size_t i, k = 0;
 	bool overflow;
 
-	w->n_news = 0;
-	w->overflow = false;
-	ring_buffer__consume(w->rb);
 	lost = w->skel->bss->lost;
 	overflow = w->overflow || lost != w->lost_seen;
 	w->lost_seen = lost;
@@ -163,6 +162,8 @@ bool dlwatch_take(struct dlwatch *w, const pid_t **pids, size_t *n)
 			w->news[k++] = w->news[i];
 	*pids = w->news;
 	*n = k;
+	w->n_news = 0; /* the next news queue from the start */
+	w->overflow = false;
 	return overflow;
 }
 
@@ -176,7 +177,7 @@ unsigned long long dlwatch_lost(const struct dlwatch *w)
 	return w ? w->lost_seen : 0;
 }
 
-int dlwatch_open(struct dlwatch **out)
+int dlwatch_open(struct dlwatch **out, struct ringset *rings)
 {
 	struct dlwatch *w = calloc(1, sizeof(*w));
 	int err = 0;
@@ -186,6 +187,8 @@ int dlwatch_open(struct dlwatch **out)
 		free(w);
 		return -ENOMEM;
 	}
+	w->rings = rings;
+	w->ring = -1;
 	w->skel = dlwatch_bpf__open_and_load();
 	if (!w->skel)
 		err = -errno;
@@ -194,9 +197,9 @@ int dlwatch_open(struct dlwatch **out)
 		err = w->exec ? 0 : -errno;
 	}
 	if (!err) {
-		w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.news), on_news,
-					 w, NULL);
-		err = w->rb ? 0 : -errno;
+		w->ring = ringset_add(rings, bpf_map__fd(w->skel->maps.news),
+				      on_news, w);
+		err = w->ring < 0 ? w->ring : 0;
 	}
 	if (err) {
 		dlwatch_close(w);
@@ -211,7 +214,7 @@ void dlwatch_close(struct dlwatch *w)
 {
 	if (!w)
 		return;
-	ring_buffer__free(w->rb);
+	ringset_remove(w->rings, w->ring);
 	for (unsigned i = 0; i < w->n_linkers; i++)
 		bpf_link__destroy(w->linker[i]);
 	bpf_link__destroy(w->exec);

@@ -12,8 +12,10 @@
  * we know loads: a program that maps a library by hand, or one whose
  * ld.so we have not seen yet until its exec brings it here).
  *
- * The ABI with dlwatch.bpf.c and its user side.  The news wait in a ring
- * that is read at each round, never woken for. */
+ * The ABI with dlwatch.bpf.c and its user side.  The news come through
+ * the run's ring set (ringset.h) but never wake the loop
+ * (BPF_RB_NO_WAKEUP): each drain of the rings only queues their pids,
+ * and a round takes the queue. */
 #ifndef TLSDUMP_DLWATCH_H
 #define TLSDUMP_DLWATCH_H
 
@@ -35,13 +37,15 @@ struct dlwatch_event {
 #include <sys/types.h>
 
 struct dlwatch;
+struct ringset;
 
-/* Loads and attaches the exec news and the system's ld.so; 0 or -errno
- * (then every round reads all of /proc, as before). */
-int dlwatch_open(struct dlwatch **out);
-/* The processes with news since the last call (deduplicated, valid until
- * the next call).  Returns true when news were lost (the ring was full):
- * the round must look at every process. */
+/* Loads and attaches the exec news and the system's ld.so, its ring into
+ * rings; 0 or -errno (then every round reads all of /proc, as before). */
+int dlwatch_open(struct dlwatch **out, struct ringset *rings);
+/* The processes with news queued since the last call (deduplicated,
+ * valid until the rings are drained again; drain them just before).
+ * Returns true when news were lost (the ring or the queue was full): the
+ * round must look at every process. */
 bool dlwatch_take(struct dlwatch *w, const pid_t **pids, size_t *n);
 /* Looks for dynamic linkers not probed yet in the maps of pids (n), or
  * of every process when pids is NULL, and probes them. */

@@ -17,6 +17,8 @@
 #include "join/sequencer.h"
 #include "crypto/keys.h"
 #include "run/session_int.h"
+#include "run/session_sources.h"
+#include "run/text_run.h"
 #include "run/session_links.h"
 #include "run/session_cmd.h"
 #include "run/cmd.h"
@@ -187,15 +189,16 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 	return seq_packet(s->seq, &sp, sp.ip, sp.iplen, h->ts_ns);
 }
 
-/* Drains the rings, secrets first (their DSBs then precede packets
- * consumed in the same round), and lets go of flows whose keys did not
- * come in time.  Maps "count reached" and a closed pipe to a clean stop.
- * LOOP_BUSY while records come or flows are held (the poll stays fast),
- * 0 when idle (it slows down). */
+/* Drains the rings, the sources' first (keys: their DSBs then precede
+ * packets consumed in the same round), and lets go of flows whose keys
+ * did not come in time.  Maps "count reached" and a closed pipe to a
+ * clean stop.  LOOP_BUSY while records come or flows are held (the poll
+ * stays fast), 0 when idle (it slows down). */
 static int consume(void *ctx)
 {
 	struct session *s = ctx;
-	int rc = session_tls_consume(s), n = rc > 0 ? rc : 0;
+	int rc = text_run_flush(s, run_sources_consume(s->srcs));
+	int n = rc > 0 ? rc : 0;
 
 	if (rc >= 0 && s->cap) {
 		rc = capture_consume(s->cap);
@@ -225,20 +228,25 @@ static struct cap_stats total_stats(struct session *s)
 	return sum;
 }
 
-/* Every 2 s: the file catches up, the clock offset follows NTP, -v
+/* Every 2 s: the rings drained (the library news a rescan reads come
+ * through them), the file catches up, the clock offset follows NTP, -v
  * shows progress. */
 static int tick(void *ctx)
 {
 	struct session *s = ctx;
-	int err = s->w ? pcapng_flush(s->w) : 0;
+	int err = consume(s);
 
+	if (err && err != LOOP_BUSY)
+		return err;
+	err = s->w ? pcapng_flush(s->w) : 0;
 	if (err) {
 		s->werr = err;
 		return err == -EPIPE ? 1 : err;
 	}
 	s->clock_off = clock_mono_to_real_offset();
 	session_cmd_rescan(s);
-	err = s->t ? session_tls_rescan(s) : 0;
+	run_sources_rescan(s->srcs);
+	err = session_tls_tick(s);
 	/* what finding and judging programs freed (ELF files read whole,
 	 * in worker threads' arenas) goes back to the system */
 	malloc_trim(0);
@@ -259,7 +267,7 @@ static int run_loop(struct session *s)
 	if (!s->loop)
 		return -errno;
 	err = s->cap ? loop_watch(s->loop, capture_ring_fd(s->cap), consume, s) : 0;
-	n = session_tls_fds(s, fds, (int)(sizeof(fds) / sizeof(fds[0])));
+	n = run_sources_fds(s->srcs, fds, (int)(sizeof(fds) / sizeof(fds[0])));
 	for (int i = 0; i < n && !err; i++)
 		err = loop_watch(s->loop, fds[i], consume, s);
 	if (!err && session_links_fd(s) >= 0)
@@ -326,7 +334,7 @@ static void finish_pcap(struct session *s)
 	int rc;
 
 	capture_detach(s->cap);
-	session_tls_consume(s);
+	run_sources_consume(s->srcs);
 	while (!s->werr && !full && (rc = capture_consume(s->cap)) > 0)
 		full = s->cfg->count && s->written >= s->cfg->count;
 	if (s->seq && !s->werr && !full)
@@ -344,6 +352,7 @@ static int finish(struct session *s, int loop_err)
 
 	if (s->cap)
 		finish_pcap(s);
+	text_run_stop(s);
 	keys = session_tls_stop(s);
 	rc = write_error_status(s) ?: keys;
 	if (!rc && loop_err && loop_err != -ECANCELED && !s->werr) {
@@ -357,7 +366,9 @@ static void cleanup(struct session *s)
 {
 	int i;
 
+	text_run_stop(s);
 	session_tls_stop(s);
+	run_sources_free(s->srcs);
 	procsnap_reset(); /* the sources' shared looks at /proc */
 	session_proc_stop(s);
 	session_links_stop(s);
@@ -453,17 +464,21 @@ int session_run(const struct config *given)
 		log_err("cannot set up signals: %s", strerror(errno));
 		rc = EXIT_RUNTIME;
 	}
-	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
-	 * packets, and the secrets of every TLS library we can probe
-	 * ("everything we can decrypt"). */
-	s.pcap = !(cfg->cmd != CMD_CAPTURE &&
-		   (cfg->model == MODEL_KEYLOG || cfg->model == MODEL_TEXT));
-	s.tls = true; /* OpenSSL, Go or both: session_tls.c */
+	/* -m keylog: secrets only; -m text: plaintext on stdout, a run of
+	 * its own (text_run.c); otherwise packets, and the secrets of every
+	 * TLS library we can probe ("everything we can decrypt"). */
+	s.text = cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_TEXT;
+	s.pcap = !s.text && !(cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_KEYLOG);
+	s.tls = !s.text; /* the key sources: session_tls.c */
 	s.clock_off = clock_mono_to_real_offset();
 	if (!rc && s.pcap)
 		rc = start_pcap(&s);
-	if (!rc && s.tls)
-		rc = session_tls_start(&s);
+	if (!rc && !(s.srcs = run_sources_new(cfg)))
+		rc = EXIT_RUNTIME;
+	if (!rc)
+		rc = s.text ? text_run_start(&s) : session_tls_start(&s);
+	if (!rc) /* library news, and the exec gate for the sources */
+		run_sources_watch(s.srcs);
 	if (!rc && s.pcap && s.tls) {
 		s.seq = seq_new((uint64_t)cfg->hold_ms * 1000000, 256u << 20,
 				write_packet, write_dsb, &s);
@@ -483,7 +498,7 @@ int session_run(const struct config *given)
 			log_info("capturing on %d interface(s), link type %s, writing '%s'",
 				 s.si.n, iface_linktype_name(s.si.file_linktype),
 				 s.fname);
-		else if (cfg->model == MODEL_TEXT)
+		else if (s.text)
 			log_info("printing TLS plaintext");
 		else
 			log_info("capturing TLS secrets only");

@@ -171,7 +171,7 @@ static int start(void **state, const struct source_env *env)
 	if (err)
 		return err;
 	w = cli_want(cfg);
-	err = goprobe_open(&g->probe, on_line, cfg->n_elfpaths ? NULL : on_exec, g,
+	err = goprobe_open(&g->probe, env->rings, on_line, cfg->n_elfpaths ? NULL : on_exec, g,
 			   &w);
 	if (err)
 		return exit_of_load(err, "the Go TLS probe");
@@ -180,19 +180,6 @@ static int start(void **state, const struct source_env *env)
 	if (cfg->n_elfpaths && !g->attached)
 		return EXIT_RUNTIME;
 	return 0;
-}
-
-static int consume(void *state)
-{
-	struct go_source *g = state;
-	return g->probe ? goprobe_consume(g->probe) : 0;
-}
-
-static int fd(const void *state)
-{
-	const struct go_source *g = state;
-
-	return g->probe ? goprobe_fd(g->probe) : -1;
 }
 
 static void rescan(void *state, const pid_t *pids, size_t n)
@@ -211,7 +198,6 @@ static void stop(void *state)
 	if (!g)
 		return;
 	if (g->probe) {
-		goprobe_consume(g->probe);
 		goprobe_counters(g->probe, c);
 		log_debug("Go key-log probe: %llu lines read, %llu passes through the stack check skipped (morestack), %llu lines of processes the filters exclude",
 			 (unsigned long long)c[GOTLS_SENT],
@@ -270,8 +256,6 @@ const struct key_source_ops gotls_source = {
 	.name = "Go",
 	.cmd = CMD_GOTLS,
 	.start = start,
-	.consume = consume,
-	.fd = fd,
 	.wants_execs = wants_execs,
 	.exec = exec_file,
 	.ahead_judge = ahead_judge,

@@ -86,10 +86,11 @@ struct ossl_event {
 /* User side (openssl.c) - the OpenSSL secret source: uprobes (openssl.bpf.c) on every
  * libssl file (shared, or linked into a binary) we are given, each with
  * the offset profile of its version; snapshots of SSL objects come back
- * through a ring buffer polled by the event loop.
+ * through the run's ring set (ringset.h), which the event loop drains
+ * (they do not wake it; exec news do).
  *
- * Lifecycle: ossl_open (load) -> ossl_attach_file per file (now and as
- * new ones appear) -> ossl_consume from the loop -> ossl_close. */
+ * Lifecycle: ossl_open (load, its ring into the set) -> ossl_attach_file
+ * per file (now and as new ones appear) -> ossl_close. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -106,14 +107,13 @@ typedef int (*ossl_fn)(void *ctx, const struct ossl_event *e);
 typedef void (*ossl_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
 struct proc_want;
+struct ringset;
 /* w: --pid/--uid/--comm, decided in the kernel (NULL: every process);
  * exec_fn: exec news, or NULL for none. */
-int ossl_open(struct ossl **out, ossl_fn fn, ossl_exec_fn exec_fn, void *ctx,
-	      const struct proc_want *w);
+int ossl_open(struct ossl **out, struct ringset *rings, ossl_fn fn,
+	      ossl_exec_fn exec_fn, void *ctx, const struct proc_want *w);
 /* The executable with inode ino was judged: no more exec news of it. */
 void ossl_known(struct ossl *o, uint64_t ino);
-/* Readable when exec news wait (the snapshots do not wake it). */
-int ossl_fd(const struct ossl *o);
 /* Attaches the probe set to path (as this host sees it, e.g. through
  * /proc/PID/root); off says where that build keeps the secrets; pid -1 =
  * every process.  The file's slot (>= 0: ossl_event.profile of its
@@ -136,7 +136,6 @@ bool ossl_file_active(const struct ossl *o, unsigned file);
 const char *ossl_file_path(const struct ossl *o, unsigned file);
 /* The path it was opened by (to probe the same file again). */
 const char *ossl_file_path_opened(const struct ossl *o, unsigned file);
-int ossl_consume(struct ossl *o);
 /* Snapshots the probes sent (those of processes --pid/--uid/--comm
  * exclude are not: the kernel decides), and those lost because the ring
  * was full. */
