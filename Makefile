@@ -87,7 +87,7 @@ $(BUILD)/obj/%.hooks.o: src/%.c $(SKELS) $(filter %.h,$(SRC_ALL))
 $(BUILD)/tlsdump-test: $(BUILD)/obj/main.o $(patsubst %,$(BUILD)/obj/%.hooks.o,$(HOOKED)) $(BUILD)/libtlsdump.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h tests/memread.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
 
@@ -196,7 +196,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*
 fuzz: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(filter %.h,$(SRC_ALL))
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(filter %.h,$(SRC_ALL)) tests/memread.h
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) -lelf $(FUZZ_LIBS_$*)
 

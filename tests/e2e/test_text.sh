@@ -116,17 +116,7 @@ ok "--comm curl: exactly curl's chunks"
 grep -q "^GET /from-curl HTTP/1.1" "$WORK/t.txt" || fail "request line not printed as text"
 grep -E -q "pid=$CURL1 tid=[0-9]+ comm=curl uid=0( cgroup=/[^ ]*)? fd=[0-9]+ .* -> .* WRITE openssl [0-9]+ bytes$" "$WORK/t.txt" ||
 	fail "no header line for curl's write: $(grep -m3 "pid=$CURL1" "$WORK/t.txt")"
-python3 - "$WORK/t.txt" "$WORK/www/bin.dat" <<'PY' || fail "binary payload not printed as a hex dump"
-import re, sys
-want = open(sys.argv[2], "rb").read()
-dumps, cur = [], b""
-for line in open(sys.argv[1], "rb"):
-    m = re.match(rb"^[0-9a-f]{8}  ((?:[0-9a-f]{2} ?)+?)\s+\|", line)
-    if m:
-        cur += bytes.fromhex(m.group(1).decode())
-    elif cur:
-        dumps.append(cur); cur = b""
-sys.exit(0 if any(want in d for d in dumps) else 1)
-PY
+python3 "$E2E_DIR/textcheck.py" "$WORK/t.txt" hexdumpfile "$WORK/www/bin.dat" ||
+	fail "binary payload not printed as a hex dump"
 ok "readable form: text as is, binary as hex"
 kill "$PY_SRV" "$NODE_SRV" 2>/dev/null
