@@ -434,6 +434,33 @@ static void log_memory(void)
 			  (unsigned long long)((m.rss_kib - m.maps_kib) >> 10));
 }
 
+/* The key sources (the TLS run) or the plaintext source (text mode),
+ * and what they share.  An exit status. */
+static int start_sources(struct session *s)
+{
+	int rc;
+
+	s->srcs = run_sources_new(s->cfg);
+	if (!s->srcs)
+		return EXIT_RUNTIME;
+	rc = s->text ? text_run_start(s) : session_tls_start(s);
+	if (!rc) /* library news, and the exec gate for the sources */
+		run_sources_watch(s->srcs);
+	return rc;
+}
+
+static void log_start(const struct session *s)
+{
+	if (s->pcap)
+		log_info("capturing on %d interface(s), link type %s, writing '%s'",
+			 s->si.n, iface_linktype_name(s->si.file_linktype),
+			 s->fname);
+	else if (s->text)
+		log_info("printing TLS plaintext");
+	else
+		log_info("capturing TLS secrets only");
+}
+
 /* The run's own copy of the options carries the process filter's
  * shared sets (session_cmd.c). */
 static void close_sets(struct config *c)
@@ -473,12 +500,8 @@ int session_run(const struct config *given)
 	s.clock_off = clock_mono_to_real_offset();
 	if (!rc && s.pcap)
 		rc = start_pcap(&s);
-	if (!rc && !(s.srcs = run_sources_new(cfg)))
-		rc = EXIT_RUNTIME;
 	if (!rc)
-		rc = s.text ? text_run_start(&s) : session_tls_start(&s);
-	if (!rc) /* library news, and the exec gate for the sources */
-		run_sources_watch(s.srcs);
+		rc = start_sources(&s);
 	if (!rc && s.pcap && s.tls) {
 		s.seq = seq_new((uint64_t)cfg->hold_ms * 1000000, 256u << 20,
 				write_packet, write_dsb, &s);
@@ -494,14 +517,7 @@ int session_run(const struct config *given)
 		rc = EXIT_PERM;
 	if (!rc) {
 		warn_missing_pids(cfg);
-		if (s.pcap)
-			log_info("capturing on %d interface(s), link type %s, writing '%s'",
-				 s.si.n, iface_linktype_name(s.si.file_linktype),
-				 s.fname);
-		else if (s.text)
-			log_info("printing TLS plaintext");
-		else
-			log_info("capturing TLS secrets only");
+		log_start(&s);
 		rc = finish(&s, run_loop(&s));
 		log_memory();
 	}

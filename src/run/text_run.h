@@ -13,7 +13,7 @@ struct session;
  * status (0 = running). */
 int text_run_start(struct session *s);
 /* After a drain of the sources (rc: its result): what it printed goes
- * out now.  Returns rc. */
+ * out now (not a text run: nothing).  Returns rc. */
 int text_run_flush(struct session *s, int rc);
 /* Drains, flushes, stops the source (its summary on stderr: not after a
  * refused start, whose one line is then all there is), closes. */
