@@ -10,7 +10,7 @@ pkgs=(clang llvm libbpf-dev bpftool libpcap-dev libelf-dev zlib1g-dev
       iperf3 time binutils dpkg-dev debian-archive-keyring golang-go
       gnutls-bin libgnutls28-dev libunistring-dev wget git nghttp2-server
       chromium android-libboringssl android-libboringssl-dev
-      libnss3-tools firefox-esr nodejs strace man-db groff-base)
+      libnss3-tools libnss3-dev firefox-esr nodejs strace man-db groff-base runc)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -3,6 +3,7 @@
  * RFC 5246 §6.2 and RFC 5288 §3 (1.2 GCM), RFC 7905 §2 (ChaCha20). */
 #include "crypto/verify.h"
 #include "crypto/keys.h"
+#include "crypto/hello.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -367,7 +368,6 @@ int verify_renegotiation(const struct verify_streams *st, const char *lines,
 }
 
 #define CH_MAX (64u << 10)
-#define EXT_EARLY_DATA 42 /* RFC 8446 §4.2 */
 
 /* The client's first handshake message (its ClientHello), put together
  * from its handshake records: 0 with *len and *after (the client stream
@@ -401,32 +401,9 @@ static int client_hello_msg(const struct verify_streams *st, uint8_t *buf,
 /* Whether a ClientHello message offers early data (RFC 8446 §4.1.2). */
 static bool offers_early_data(const uint8_t *m, size_t n)
 {
-	size_t off = 4 + 2 + 32, end;
+	size_t at, len;
 
-	if (off + 1 > n)
-		return false;
-	off += 1 + m[off];                                    /* session id */
-	if (off + 2 > n)
-		return false;
-	off += 2 + ((size_t)m[off] << 8 | m[off + 1]);        /* suites */
-	if (off + 1 > n)
-		return false;
-	off += 1 + m[off];                                    /* compression */
-	if (off + 2 > n)
-		return false;
-	end = off + 2 + ((size_t)m[off] << 8 | m[off + 1]);
-	off += 2;
-	if (end > n)
-		return false;
-	while (off + 4 <= end) {
-		unsigned type = (unsigned)m[off] << 8 | m[off + 1];
-		size_t el = (size_t)m[off + 2] << 8 | m[off + 3];
-
-		if (type == EXT_EARLY_DATA)
-			return true;
-		off += 4 + el;
-	}
-	return false;
+	return !hello_ext(m, n, HELLO_EXT_EARLY_DATA, &at, &len);
 }
 
 /* The client's first record after its ClientHello that is not a

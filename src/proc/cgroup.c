@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <mntent.h>
@@ -135,7 +136,8 @@ int cgroup_containers(const char *prefix, cgroup_found_fn fn, void *ctx)
 
 struct slot {
 	uint64_t id;     /* 0: free */
-	char *path;      /* NULL: not found */
+	char *path;      /* NULL: not found (asked) or not asked yet */
+	bool asked;      /* the kernel was asked */
 };
 
 struct cgcache {
@@ -202,26 +204,50 @@ static void cache_clear(struct cgcache *c)
 	c->used = 0;
 }
 
-const char *cgcache_path(struct cgcache *c, uint64_t id)
+/* The slot of id: its own, or the empty one it goes to (the table is
+ * emptied when half full). */
+static struct slot *slot_of(struct cgcache *c, uint64_t id)
 {
 	unsigned i = (unsigned)(id * 0x9e3779b97f4a7c15ull >> 54) % CACHE_SLOTS;
 
-	if (!id)
-		return NULL;
 	for (;; i = (i + 1) % CACHE_SLOTS) {
 		if (c->slots[i].id == id)
-			return c->slots[i].path;
+			return &c->slots[i];
 		if (!c->slots[i].id)
 			break;
 	}
 	if (c->used >= CACHE_SLOTS / 2) {
 		cache_clear(c);
-		return cgcache_path(c, id);
+		return slot_of(c, id);
 	}
 	c->slots[i].id = id;
-	c->slots[i].path = resolve(c, id);
 	c->used++;
-	return c->slots[i].path;
+	return &c->slots[i];
+}
+
+const char *cgcache_path(struct cgcache *c, uint64_t id)
+{
+	struct slot *sl;
+
+	if (!id)
+		return NULL;
+	sl = slot_of(c, id);
+	if (!sl->path && !sl->asked) {
+		sl->path = resolve(c, id);
+		sl->asked = true;
+	}
+	return sl->path;
+}
+
+void cgcache_learn(struct cgcache *c, uint64_t id, const char *path)
+{
+	struct slot *sl;
+
+	if (!c || !id)
+		return;
+	sl = slot_of(c, id);
+	if (!sl->path)
+		sl->path = strdup(path);
 }
 
 void cgcache_free(struct cgcache *c)

@@ -33,6 +33,10 @@ struct cgcache *cgcache_new(void);
 /* The path of cgroup id in the hierarchy; NULL when unknown (a cgroup
  * already removed).  Valid until the next call. */
 const char *cgcache_path(struct cgcache *c, uint64_t id);
+/* id's path, learnt otherwise (the --container walk): it stays known
+ * once the cgroup is removed (a container that ended before its last
+ * packets were written). */
+void cgcache_learn(struct cgcache *c, uint64_t id, const char *path);
 void cgcache_free(struct cgcache *c);
 
 #endif

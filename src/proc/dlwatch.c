@@ -2,6 +2,7 @@
 /* dlwatch.c - see dlwatch.h (user side). */
 #include "proc/dlwatch.h"
 #include "proc/dlwatch.skel.h"
+#include "proc/dlhold.h"
 #include "binary/elfsym.h"
 #include "binary/procsnap.h"
 #include "binary/targets.h"
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SYSTEM_LINKER "/lib64/ld-linux-x86-64.so.2"
 #define MAX_NEWS 16384      /* processes a round looks at before it reads all */
@@ -29,8 +31,9 @@ struct dlwatch {
 	struct { dev_t dev; ino_t ino; } seen[MAX_SEEN];
 	unsigned n_seen;
 	struct ringset *rings;
-	int ring;           /* its handle in rings */
-	pid_t *news;        /* queued by each drain of the rings, taken per round */
+	int ring;                 /* its handle in rings */
+	struct dlhold *hold;      /* -- CMD's processes, when held */
+	pid_t *news;              /* queued by each drain of the rings, taken per round */
 	size_t n_news;
 	bool overflow;
 	unsigned long long lost_seen;
@@ -177,10 +180,28 @@ unsigned long long dlwatch_lost(const struct dlwatch *w)
 	return w ? w->lost_seen : 0;
 }
 
-int dlwatch_open(struct dlwatch **out, struct ringset *rings)
+/* Open, hold CMD's tree (tree_fd >= 0), load. */
+static int load(struct dlwatch *w, int tree_fd)
+{
+	int err;
+
+	w->skel = dlwatch_bpf__open();
+	if (!w->skel)
+		return -errno;
+	if (tree_fd < 0)
+		return dlwatch_bpf__load(w->skel);
+	w->skel->rodata->hold_pgid = (__u32)getpgrp();
+	err = bpf_map__reuse_fd(w->skel->maps.want_tree, tree_fd);
+	err = err ?: dlwatch_bpf__load(w->skel);
+	return err ?: dlhold_open(&w->hold, w->rings,
+				  bpf_map__fd(w->skel->maps.held),
+				  bpf_map__fd(w->skel->maps.held_since));
+}
+
+int dlwatch_open(struct dlwatch **out, struct ringset *rings, int tree_fd)
 {
 	struct dlwatch *w = calloc(1, sizeof(*w));
-	int err = 0;
+	int err;
 
 	*out = NULL;
 	if (!w || !(w->news = malloc(MAX_NEWS * sizeof(*w->news)))) {
@@ -189,9 +210,7 @@ int dlwatch_open(struct dlwatch **out, struct ringset *rings)
 	}
 	w->rings = rings;
 	w->ring = -1;
-	w->skel = dlwatch_bpf__open_and_load();
-	if (!w->skel)
-		err = -errno;
+	err = load(w, tree_fd);
 	if (!err) {
 		w->exec = bpf_program__attach(w->skel->progs.dlwatch_exec);
 		err = w->exec ? 0 : -errno;
@@ -210,6 +229,17 @@ int dlwatch_open(struct dlwatch **out, struct ringset *rings)
 	return 0;
 }
 
+struct dlhold *dlwatch_hold(const struct dlwatch *w)
+{
+	return w ? w->hold : NULL;
+}
+
+void dlwatch_log_holds(const struct dlwatch *w)
+{
+	if (w && w->hold)
+		dlhold_log(w->hold, w->skel->bss->hold_lost);
+}
+
 void dlwatch_close(struct dlwatch *w)
 {
 	if (!w)
@@ -218,6 +248,7 @@ void dlwatch_close(struct dlwatch *w)
 	for (unsigned i = 0; i < w->n_linkers; i++)
 		bpf_link__destroy(w->linker[i]);
 	bpf_link__destroy(w->exec);
+	dlhold_close(w->hold); /* detached: nothing is held after this */
 	dlwatch_bpf__destroy(w->skel);
 	free(w->news);
 	free(w);

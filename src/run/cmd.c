@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -100,6 +101,10 @@ static void child(struct cmdrun *r, int go_rd, int err_wr)
 		_exit(EXIT_RUNTIME);
 	if (m.set && (setgroups((size_t)m.n_groups, m.groups) ||
 		      setgid(m.gid) || setuid(m.uid)))
+		e = errno;
+	/* held at a library load (proc/dlhold.h) when tlsdump dies: go on
+	 * (after setuid, which clears it) */
+	if (!e && prctl(PR_SET_PDEATHSIG, SIGCONT))
 		e = errno;
 	if (!e) {
 		sigemptyset(&none);

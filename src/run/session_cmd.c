@@ -46,6 +46,7 @@ static void on_container(void *ctx, uint64_t id, const char *rel)
 {
 	struct session *s = ctx;
 
+	cgcache_learn(s->cgnames, id, rel);
 	if (!want_cgroup_add(s->cfg->cg_fd, id))
 		log_debug("--container: cgroup %s", rel);
 }

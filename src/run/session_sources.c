@@ -4,7 +4,9 @@
 #include "run/session_gate.h"
 #include "run/session_ahead.h"
 #include "sources/source.h"
+#include "proc/dlhold.h"
 #include "proc/dlwatch.h"
+#include "binary/procsnap.h"
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
@@ -13,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct run_sources {
 	const struct config *cfg;
@@ -101,10 +104,40 @@ static bool wants_execs(const struct run_sources *rs)
 	return false;
 }
 
-/* Without the news every rescan reads all of /proc, as it must. */
+/* Test hooks, only in the test build: TLSDUMP_TEST_NO_HOLD=1 holds none
+ * of CMD's processes at their library loads, so that a test sees what
+ * the 2 s scan alone does; TLSDUMP_TEST_HOLD_STALL_MS=N makes the loop
+ * take N ms more before it looks at held processes, as a busy loop
+ * would (the watchdog must let them go). */
+static bool no_hold(void)
+{
+#ifdef TLSDUMP_TEST_HOOKS
+	const char *v = getenv("TLSDUMP_TEST_NO_HOLD");
+
+	return v && *v == '1';
+#else
+	return false;
+#endif
+}
+
+static void hold_stall(void)
+{
+#ifdef TLSDUMP_TEST_HOOKS
+	const char *v = getenv("TLSDUMP_TEST_HOLD_STALL_MS");
+	int ms = v ? atoi(v) : 0;
+
+	if (ms > 0 && ms <= 10000)
+		usleep((useconds_t)ms * 1000);
+#endif
+}
+
+/* Without the news every rescan reads all of /proc, as it must.  With
+ * -- CMD, its processes are held at their execs and library loads. */
 static void open_dlwatch(struct run_sources *rs)
 {
-	int err = dlwatch_open(&rs->dl, rs->rings);
+	const struct config *c = rs->cfg;
+	int tree = c->cmd_argv && !no_hold() ? c->tree_fd : -1;
+	int err = dlwatch_open(&rs->dl, rs->rings, tree);
 
 	if (err)
 		log_debug("no news of library loads (%s): every rescan reads all of /proc",
@@ -126,15 +159,40 @@ void run_sources_watch(struct run_sources *rs)
 	session_gate_open(&rs->gate, rs->cfg, judge_exec, rs, judges, n);
 }
 
+/* CMD's processes the kernel stopped at an exec or a library load (the
+ * drain just queued them): what they mapped is probed now (their linker
+ * too, for their next loads), then they go on (proc/dlhold.h). */
+static void serve_holds(struct run_sources *rs)
+{
+	struct dlhold *h = dlwatch_hold(rs->dl);
+	const pid_t *pids;
+	size_t n = dlhold_take(h, &pids);
+
+	if (!n)
+		return;
+	hold_stall();
+	for (size_t i = 0; i < n; i++)
+		procsnap_forget("/proc", pids[i]); /* it changed just now */
+	dlwatch_find_linkers(rs->dl, pids, n);
+	for (unsigned i = 0; i < rs->n; i++)
+		if (rs->src[i].state)
+			rs->src[i].ops->rescan(rs->src[i].state, pids, n, true);
+	dlhold_release(h);
+}
+
 int run_sources_consume(struct run_sources *rs)
 {
+	int rc;
+
 	if (!rs)
 		return 0;
 	session_gate_serve(rs->gate); /* held programs first: they wait for us */
 	for (unsigned i = 0; i < rs->n; i++)
 		if (rs->src[i].state && rs->src[i].ops->serve)
 			rs->src[i].ops->serve(rs->src[i].state);
-	return ringset_consume(rs->rings);
+	rc = ringset_consume(rs->rings);
+	serve_holds(rs); /* held processes the drain named */
+	return rc;
 }
 
 int run_sources_fds(const struct run_sources *rs, int *fds, int max)
@@ -184,16 +242,29 @@ void run_sources_rescan(struct run_sources *rs)
 	session_gate_rescan(rs->gate, pids, n);
 	for (unsigned i = 0; i < rs->n; i++)
 		if (rs->src[i].state)
-			rs->src[i].ops->rescan(rs->src[i].state, pids, n);
+			rs->src[i].ops->rescan(rs->src[i].state, pids, n, false);
 	dlwatch_find_linkers(rs->dl, pids, n);
+}
+
+/* Nothing held while we stop: execs at the gate, CMD's processes at
+ * their library loads. */
+static void let_go(struct run_sources *rs)
+{
+	session_gate_close(rs->gate);
+	rs->gate = NULL;
+	if (rs->dl)
+		log_debug("library news: %u dynamic linkers probed, %llu news lost",
+			  dlwatch_linkers(rs->dl), dlwatch_lost(rs->dl));
+	dlwatch_log_holds(rs->dl);
+	dlwatch_close(rs->dl);
+	rs->dl = NULL;
 }
 
 void run_sources_drain(struct run_sources *rs)
 {
 	if (!rs)
 		return;
-	session_gate_close(rs->gate); /* nothing held while we stop */
-	rs->gate = NULL;
+	let_go(rs);
 	run_sources_consume(rs);
 }
 
@@ -201,18 +272,12 @@ void run_sources_stop(struct run_sources *rs)
 {
 	if (!rs)
 		return;
-	session_gate_close(rs->gate);
-	rs->gate = NULL;
+	let_go(rs);
 	for (unsigned i = 0; i < rs->n; i++)
 		if (rs->src[i].state) {
 			rs->src[i].ops->stop(rs->src[i].state);
 			rs->src[i].state = NULL;
 		}
-	if (rs->dl)
-		log_debug("library news: %u dynamic linkers probed, %llu news lost",
-			  dlwatch_linkers(rs->dl), dlwatch_lost(rs->dl));
-	dlwatch_close(rs->dl);
-	rs->dl = NULL;
 }
 
 void run_sources_free(struct run_sources *rs)

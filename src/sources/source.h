@@ -88,8 +88,10 @@ struct key_source_ops {
 	 * (run/session_ahead.h); NULL: none.  NULL with wants_execs. */
 	targets_judge_fn (*ahead_judge)(const void *state);
 	/* Every 2 s: targets that appeared since, in the processes with
-	 * news (proc/dlwatch.h: pids, n), or in every process (pids NULL). */
-	void (*rescan)(void *state, const pid_t *pids, size_t n);
+	 * news (proc/dlwatch.h: pids, n), or in every process (pids NULL).
+	 * now: the processes are held until this returns (proc/dlhold.h):
+	 * attach before returning, as for a held exec. */
+	void (*rescan)(void *state, const pid_t *pids, size_t n, bool now);
 	/* Origins (see run/secrets.h) by slot. */
 	bool (*active)(void *state, unsigned slot);
 	const char *(*name_of)(void *state, unsigned slot);

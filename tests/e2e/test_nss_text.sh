@@ -11,6 +11,11 @@
 #     the response to stdout with PR_Write: NSPR I/O on files that are not
 #     SSL, which must not show (the request would be READ too, the
 #     response WRITE too).
+#  1b. PR_Writev on an SSL socket (tests/e2e/nss/writev.c, on each NSS
+#     build): a GET in 3 vectors and a POST whose 40000-byte body is a
+#     fourth; ssl_WriteV sends them through ssl_Send, which Firefox's
+#     clang build inlined in places.  Each request WRITE once, no byte
+#     twice.
 #  2. selfserv (Debian's NSS) as the server of Go clients, TLS 1.2 and
 #     1.3: each request a READ of selfserv's pid once, each response a
 #     WRITE once.
@@ -81,6 +86,20 @@ for t in "s12 $SYS tls1.2" "s13 $SYS tls1.3" "f12 $FF tls1.2" "f13 $FF tls1.3"; 
 	PIDS[$1]=$TST_PID
 done
 
+# ---- 1b. PR_Writev ----
+cc -O1 -o "$WORK/nsswritev" "$E2E_DIR/nss/writev.c" $(pkg-config --cflags --libs nss) ||
+	fail "cannot build the PR_Writev client (libnss3-dev: make deps)"
+chmod 755 "$WORK/nsswritev"
+declare -A WV
+for t in "ws0 $SYS 0" "ws4 $SYS 40000" "wf0 $FF 0" "wf4 $FF 40000"; do
+	set -- $t
+	LD_LIBRARY_PATH=$2 "${AS_NOBODY[@]}" "$WORK/nsswritev" 127.0.0.1 "$P" "$1" "$3" \
+		>"$WORK/$1.out" 2>&1 &
+	WV[$1]=$!
+	wait_bounded "${WV[$1]}" 15
+	grep -q '^HTTP/1.0 200 OK' "$WORK/$1.out" || fail "PR_Writev client $1: $(cat "$WORK/$1.out")"
+done
+
 # ---- 2. selfserv (Debian's NSS) ----
 PS=$(rand_port)
 HOME=$NB/home "${AS_NOBODY[@]}" selfserv -p "$PS" -d "sql:$NB/sdb" -n srv -V tls1.2:tls1.3 \
@@ -113,6 +132,20 @@ for n in s12 s13 f12 f13; do
 		fail "tstclnt /$n: connection shown as fd $fd $local -> $remote ($lib)"
 done
 ok "tstclnt on Debian's NSS and Firefox's, TLS 1.2 and 1.3: request WRITE once, response READ once, fd and addresses; its stdin and stdout (NSPR, not SSL) not shown"
+
+for t in "ws0 0 GET" "ws4 40000 POST" "wf0 0 GET" "wf4 40000 POST"; do
+	set -- $t
+	pid=${WV[$1]}
+	once "$pid" WRITE "$3 /writev-$1 HTTP/1.0\r\nX-Writev: vectors-$1\r\nContent-Length: $2\r\n\r\n" "PR_Writev /$1"
+	if [ "$2" != 0 ]; then # the body right after the head, once; no byte twice
+		n=$(count "$pid" WRITE "\r\n\r\n$(head -c "$2" /dev/zero | tr '\0' b)")
+		m=$(count "$pid" WRITE "$(head -c "$(($2 + 1))" /dev/zero | tr '\0' b)")
+		[ "$n" = 1 ] && [ "$m" = 0 ] ||
+			fail "PR_Writev /$1: its $2-byte body after the head $n times, more bytes $m times (want 1, 0)"
+	fi
+	once "$pid" READ "hello from go /writev-$1 HTTP/1.0" "PR_Writev /$1"
+done
+ok "PR_Writev (ssl_WriteV) on Debian's NSS and Firefox's: each request WRITE once, no byte twice"
 
 for v in 12 13; do
 	once "$SS_PID" READ "GET /srv$v HTTP/1.1\r\n" "selfserv /srv$v"

@@ -10,6 +10,8 @@
 #    the side's own -keylogfile) is in a DSB before the early data
 #    (tlscap order) and in the -k key log;
 #    GnuTLS's own CLIENT_EARLY_TRAFFIC_SECRET line (gnutls-cli), the same;
+#    -m keylog (no packets): the line from the ClientHello OpenSSL holds,
+#    proved by its PSK binder, each side alone, OpenSSL 3.0, 1.1.1, 3.5;
 #  - TLS 1.2 renegotiation, started by the client (R, s_server
 #    -client_renegotiation) and by the server (r): the request sent after
 #    it decrypts from the pcapng alone; the second handshake's
@@ -117,6 +119,59 @@ zrtt() {
 }
 zrtt zcli
 zrtt zsrv
+
+# -m keylog (no packets, so no captured ClientHello): the line comes from
+# the ClientHello OpenSSL holds while it derives the early keys, written
+# only when its PSK binder proves the early secret.  Each side probed
+# alone (-p; the client is held before its exec so that its pid is known),
+# for the system's OpenSSL and the 1.1.1 and 3.5 fixtures: tlsdump's
+# CLIENT_EARLY_TRAFFIC_SECRET equals that side's own -keylogfile line, and
+# every line tlsdump wrote is in that key log.
+# zrtt_keylog SIDE TAG OPENSSL...: SIDE cli or srv.
+zrtt_keylog() {
+	local side=$1 tag=$2 P pid cr who=client; shift 2
+	[ "$side" = srv ] && who=server
+	P=$(rand_port)
+	rm -f "$WORK/sess.pem"
+	start_server "k$tag-srv" "$@" s_server -accept 127.0.0.1:$P -cert cert.pem -key key.pem \
+		-early_data -keylogfile "$WORK/k$tag-srv.truth"
+	wait_listen - tcp "$P"
+	(printf 'GET /first HTTP/1.0\r\n\r\n'; sleep 1) | timeout 10 "$@" s_client \
+		-connect 127.0.0.1:$P -sess_out "$WORK/sess.pem" >"$WORK/k$tag-c1.out" 2>&1
+	[ -s "$WORK/sess.pem" ] || fail "0-RTT ($tag): no session ticket: $(tail -3 "$WORK/k$tag-c1.out")"
+	mkfifo "$WORK/k$tag.go"
+	(sleep 2) | sh -c 'read x <"$1"; shift; exec "$@"' sh "$WORK/k$tag.go" "$@" s_client \
+		-connect 127.0.0.1:$P -sess_in "$WORK/sess.pem" -early_data "$WORK/early.txt" \
+		-keylogfile "$WORK/k$tag-cli.truth" >"$WORK/k$tag-c2.out" 2>&1 &
+	local cli=$!
+	CLEANUP+=("kill $cli")
+	pid=$SRV; [ "$side" = cli ] && pid=$cli
+	"$TLSDUMP" tls -v -m keylog -k "$WORK/k$tag.keys" -p "$pid" 2>"$WORK/k$tag.err" &
+	TD_PID=$!
+	wait_log "$WORK/k$tag.err" 'capturing TLS secrets only' 10 || fail "not started: $(cat "$WORK/k$tag.err")"
+	echo go >"$WORK/k$tag.go"
+	wait "$cli"
+	sleep 0.3
+	stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/k$tag.err")"
+	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null
+	grep -q 'Early data received\|GET /early' "$WORK/k$tag-srv.out" || fail "0-RTT ($tag): openssl sent no early data: $(tail -3 "$WORK/k$tag-c2.out")"
+	cr=$(awk '/^CLIENT_EARLY_TRAFFIC_SECRET / {print $2}' "$WORK/k$tag-cli.truth")
+	[ -n "$cr" ] || fail "0-RTT ($tag): openssl logged no early secret"
+	grep -h " $cr " "$WORK/k$tag-$side.truth" | grep -v -e '^EARLY_EXPORTER_SECRET ' >"$WORK/k$tag.truth"
+	keys_equal "$WORK/k$tag.truth" "$WORK/k$tag.keys" "-m keylog, 0-RTT, the $side side ($tag)"
+	ok "-m keylog, 0-RTT with OpenSSL $tag, only the $who probed: CLIENT_EARLY_TRAFFIC_SECRET (proved by the PSK binder) and the session's other lines, equal to openssl's own"
+}
+zrtt_keylog cli sys-cli openssl
+zrtt_keylog srv sys-srv openssl
+for v in 1.1.1 3.5; do
+	rc=0
+	FX=$("$TLSDUMP_ROOT/tools/fixtures/openssl.sh" "$v" 2>"$WORK/fixture-$v.log") || rc=$?
+	[ $rc = 75 ] && skip "OpenSSL $v fixture: $(tail -1 "$WORK/fixture-$v.log")"
+	[ $rc = 0 ] || fail "tools/fixtures/openssl.sh $v (status $rc): $(tail -5 "$WORK/fixture-$v.log")"
+	OSSL=(env LD_LIBRARY_PATH="$FX/usr/lib/x86_64-linux-gnu" OPENSSL_CONF=/dev/null "$FX/usr/bin/openssl")
+	zrtt_keylog cli "$v-cli" "${OSSL[@]}"
+	zrtt_keylog srv "$v-srv" "${OSSL[@]}"
+done
 
 # GnuTLS writes CLIENT_EARLY_TRAFFIC_SECRET itself (its key-log function,
 # which tlsdump probes): gnutls-cli -r --earlydata, the client probed alone.

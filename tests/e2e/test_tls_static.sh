@@ -176,3 +176,22 @@ sleep 0.5
 stop_pid "$TD_PID"
 [ -z "$(keys_norm "$WORK/nock.keys" 2>/dev/null)" ] || fail "-m keylog, no profile: keys written: $(cat "$WORK/nock.keys")"
 ok "-m keylog, no profile and no key check: refused with one line, no key written"
+
+# ---- 6. text mode, the stripped program: SSL_read/SSL_write located as
+# the key probes are (ssl_read_internal/ssl_write_internal by their
+# errors' names); its writes (the requests) and reads (the responses)
+# printed, nothing of another process (--comm) ----
+"$TLSDUMP" tls -v -m text --comm sslstatic-strip >"$WORK/text.out" 2>"$WORK/text.err" &
+TD_PID=$!
+wait_log "$WORK/text.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/text.err")"
+run sslstatic-strip txt
+sleep 0.5
+stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "text mode: exit $RC: $(tail -3 "$WORK/text.err")"
+grep -q "sslstatic-strip: OpenSSL $VER: reads and writes probed" "$WORK/text.err" ||
+	fail "text mode: the stripped program was not probed: $(grep -v 'save success' "$WORK/text.err")"
+for u in /txt13 /txt12; do
+	grep -aq "^GET $u HTTP/1.0" "$WORK/text.out" || fail "text mode: the request $u not printed: $(head -c 600 "$WORK/text.out")"
+done
+[ "$(grep -ac '^HTTP/1.0 200 ok' "$WORK/text.out")" = 2 ] || fail "text mode: not both responses printed: $(grep -a 'HTTP/1.0' "$WORK/text.out")"
+! grep -a 'comm=' "$WORK/text.out" | grep -v 'sslstatic-strip' | grep -q . || fail "text mode: another process's plaintext printed"
+ok "text mode, stripped static OpenSSL: both requests and both responses printed"

@@ -57,7 +57,8 @@ static void tracer(void)
 /* Debian's build: the SSL-layer functions as objdump shows them. */
 static void system_build(void)
 {
-	static const uint64_t fn[NSS_IO_N] = { 0x340d0, 0x34170, 0x34210, 0x342c0 };
+	static const uint64_t fn[NSS_IO_N] = { 0x340d0, 0x34170, 0x34210, 0x342c0,
+					       0x377d0 };
 	struct nss_io_layout l;
 	char why[256] = "";
 	int err = nss_io_locate(SYS "libssl3.so", &l, why, sizeof(why));
@@ -70,9 +71,9 @@ static void system_build(void)
 			  (unsigned long long)l.vaddr[i], (unsigned long long)l.probe[i]);
 }
 
-/* Firefox's copy follows Firefox's releases: found, four functions
+/* Firefox's copy follows Firefox's releases: found, five functions
  * (3.125.1 here: ssl_Read 0x47150, ssl_Write 0x471e0, ssl_Recv 0x47ff0,
- * ssl_Send 0x48090, the table at 0x625f8). */
+ * ssl_Send 0x48090, ssl_WriteV 0x47350, the table at 0x625f8). */
 static void firefox_build(void)
 {
 	struct nss_io_layout l;

@@ -182,7 +182,7 @@ static int start(void **state, const struct source_env *env)
 	return 0;
 }
 
-static void rescan(void *state, const pid_t *pids, size_t n)
+static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct go_source *g = state;
 

@@ -294,12 +294,12 @@ void keyfn_source_serve(void *state)
 		attach_done(g);
 }
 
-void keyfn_source_rescan(void *state, const pid_t *pids, size_t n)
+void keyfn_source_rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct keyfn_source *g = state;
 
 	if (!g->named_only && targets_rescan(&g->targets, pids, n) > 0)
-		attach_new(g, false);
+		attach_new(g, now);
 }
 
 bool keyfn_source_active(void *state, unsigned slot)

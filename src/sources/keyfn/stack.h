@@ -64,7 +64,8 @@ struct keyfn_stack {
 int keyfn_source_start(void **state, const struct source_env *env,
 		       const struct keyfn_stack *st);
 void keyfn_source_serve(void *state);
-void keyfn_source_rescan(void *state, const pid_t *pids, size_t n);
+void keyfn_source_rescan(void *state, const pid_t *pids, size_t n,
+			 bool now);
 bool keyfn_source_wants_execs(const void *state);
 bool keyfn_source_exec(void *state, const struct source_exec *x);
 targets_judge_fn keyfn_source_ahead_judge(const void *state);

@@ -126,11 +126,12 @@ static void print_io(const struct tls_target *t)
 	char why[256];
 
 	if (nss_io_locate(t->path, &io, why, sizeof(why)) == 0)
-		printf("  text mode: ssl_Read 0x%llx, ssl_Write 0x%llx, ssl_Recv 0x%llx, ssl_Send 0x%llx\n",
+		printf("  text mode: ssl_Read 0x%llx, ssl_Write 0x%llx, ssl_Recv 0x%llx, ssl_Send 0x%llx, ssl_WriteV 0x%llx\n",
 		       (unsigned long long)io.vaddr[NSS_IO_READ],
 		       (unsigned long long)io.vaddr[NSS_IO_WRITE],
 		       (unsigned long long)io.vaddr[NSS_IO_RECV],
-		       (unsigned long long)io.vaddr[NSS_IO_SEND]);
+		       (unsigned long long)io.vaddr[NSS_IO_SEND],
+		       (unsigned long long)io.vaddr[NSS_IO_WRITEV]);
 	else
 		printf("  text mode: %s\n", why);
 }

@@ -79,13 +79,16 @@ int nss_freebl_locate(const char *path, struct nss_freebl_layout *l,
 int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 			  char *why, size_t wlen);
 
-/* libssl3's SSL layer (text mode): the read, write, recv and send of its
- * PRIOMethods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send), static
- * functions found through the code that fills the table (locate_io.c).
- * They run for SSL file descriptors only.  PR_Writev on an SSL socket
- * goes to ssl_WriteV, which sends through ssl_Send (gcc keeps the call;
- * clang inlines it in places). */
-enum nss_io_fn { NSS_IO_READ, NSS_IO_WRITE, NSS_IO_RECV, NSS_IO_SEND, NSS_IO_N };
+/* libssl3's SSL layer (text mode): the read, write, recv, send and
+ * writev of its PRIOMethods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send,
+ * ssl_WriteV), static functions found through the code that fills the
+ * table (locate_io.c).  They run for SSL file descriptors only.  The
+ * first four start with NSS's ssl_GetPrivate check; ssl_WriteV checks
+ * its vectors first and sends through ssl_Send (gcc keeps the calls,
+ * clang inlines some of them). */
+enum nss_io_fn { NSS_IO_READ, NSS_IO_WRITE, NSS_IO_RECV, NSS_IO_SEND,
+		 NSS_IO_WRITEV, NSS_IO_N };
+#define NSS_IO_CHECKED NSS_IO_WRITEV /* those before it: the check */
 
 struct nss_io_layout {
 	uint64_t vaddr[NSS_IO_N];

@@ -10,7 +10,9 @@
  * stores are followed (binary/ripstores.h).  The table is where
  * PR_DESC_LAYERED (4) is stored as the file type; its read, write, recv
  * and send slots must each hold a function that starts with NSS's
- * ssl_GetPrivate check: `cmpl $4,(methods)` and a load of ssl_layer_id. */
+ * ssl_GetPrivate check: `cmpl $4,(methods)` and a load of ssl_layer_id;
+ * its writev slot a fifth function (ssl_WriteV: stored by the same code,
+ * so not NSPR's own). */
 #include "sources/nss/locate.h"
 #include "binary/elfsym.h"
 #include "binary/ripstores.h"
@@ -32,7 +34,7 @@
  * the index of each one we probe. */
 static const unsigned method_index[NSS_IO_N] = {
 	[NSS_IO_READ] = 2, [NSS_IO_WRITE] = 3, [NSS_IO_RECV] = 17,
-	[NSS_IO_SEND] = 18,
+	[NSS_IO_SEND] = 18, [NSS_IO_WRITEV] = 11,
 };
 
 struct sites {
@@ -156,7 +158,7 @@ static int try_site(struct elfsym *e, uint64_t at, struct nss_io_layout *l)
 	for (int i = 0; i < NSS_IO_N; i++) {
 		uint64_t fn = stored(st, n, table + 8 * method_index[i], 8);
 
-		if (!fn || !ssl_method(e, fn, id))
+		if (!fn || (i < NSS_IO_CHECKED && !ssl_method(e, fn, id)))
 			return -ENOENT;
 		for (int j = 0; j < i; j++)
 			if (l->vaddr[j] == fn)
@@ -200,7 +202,7 @@ int nss_io_locate_elf(struct elfsym *e, struct nss_io_layout *l, char *why,
 	}
 	if (found != 1) {
 		snprintf(why, wlen, found ? "%d SSL method tables" :
-			 "the SSL layer's methods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send) not found",
+			 "the SSL layer's methods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send, ssl_WriteV) not found",
 			 found);
 		return -EPROTO;
 	}

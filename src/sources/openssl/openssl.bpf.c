@@ -274,4 +274,90 @@ int BPF_KPROBE(ossl_free, void *ssl)
 	return 0;
 }
 
+/* SSL_SESSION_get0_cipher(ssl->session) inside a handshake: the early
+ * keys are being derived, and the handshake buffer holds the ClientHello
+ * (openssl.h, struct ossl_hello).  Other calls (another session, outside
+ * a handshake) return at the first test. */
+
+/* The data of the memory BIO whose pointer is at `field`, if it starts
+ * as a ClientHello with this random (first 8 bytes cr0) would: a type 1
+ * message, the random at offset 6. */
+static __always_inline __u64 hello_at(__u64 field, __u32 ptr, __u64 cr0,
+				      __u32 *len)
+{
+	__u64 bio = 0, bbm = 0, readp = 0, data = 0, n = 0, w = 0;
+	__u8 type = 0;
+
+	if (bpf_probe_read_user(&bio, 8, (void *)field) || !bio ||
+	    bpf_probe_read_user(&bbm, 8, (void *)(bio + ptr)) || !bbm ||
+	    bpf_probe_read_user(&readp, 8, (void *)(bbm + 8)) || !readp ||
+	    bpf_probe_read_user(&n, 8, (void *)readp) ||
+	    bpf_probe_read_user(&data, 8, (void *)(readp + 8)) || !data ||
+	    bpf_probe_read_user(&type, 1, (void *)data) || type != 1 ||
+	    bpf_probe_read_user(&w, 8, (void *)(data + 6)) || w != cr0)
+		return 0;
+	*len = n < OSSL_HELLO_MAX ? (__u32)n : OSSL_HELLO_MAX - 1;
+	return data;
+}
+
+/* s3.handshake_buffer follows client_random and two ints up to 3.1, and
+ * client_random at once from 3.2 (the record layer took the ints). */
+static __always_inline __u64 hello_buffer(const struct ossl_offsets *o,
+					  __u64 s3, __u32 *len)
+{
+	__u32 ptr = (o->flags & OSSL_S3_IS_PTR) ? OSSL_BIO_PTR_111 : OSSL_BIO_PTR_3;
+	__u64 cr = s3 + o->s3_client_random, cr0 = 0, data;
+
+	if (bpf_probe_read_user(&cr0, 8, (void *)cr) || !cr0)
+		return 0;
+	data = hello_at(cr + 40, ptr, cr0, len);
+	return data ? data : hello_at(cr + 32, ptr, cr0, len);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ossl_early, void *session)
+{
+	__u64 id = bpf_get_current_pid_tgid(), sess = 0, s3, data;
+	__u64 *ssl = bpf_map_lookup_elem(&hs_args, &id);
+	__u32 idx = (__u32)bpf_get_attach_cookie(ctx), len = 0;
+	const struct ossl_offsets *o = bpf_map_lookup_elem(&profiles, &idx);
+	struct ossl_hello *h;
+
+	if (!ssl || !o || !want_current() ||
+	    bpf_probe_read_user(&sess, 8, (void *)(*ssl + o->session)) ||
+	    sess != (__u64)session)
+		return 0;
+	s3 = *ssl + o->s3;
+	if ((o->flags & OSSL_S3_IS_PTR) && bpf_probe_read_user(&s3, 8, (void *)s3))
+		return 0;
+	data = hello_buffer(o, s3, &len);
+	if (!data || !len)
+		return 0;
+	h = bpf_ringbuf_reserve(&secrets, sizeof(*h), 0);
+	if (!h) {
+		count(OSSL_RING_FULL, 1);
+		return 0;
+	}
+	h->len = len & (OSSL_HELLO_MAX - 1);
+	if (bpf_probe_read_user(h->data, h->len & (OSSL_HELLO_MAX - 1), (void *)data) ||
+	    bpf_probe_read_user(h->client_random, 32,
+				(void *)(s3 + o->s3_client_random)) ||
+	    bpf_probe_read_user(h->early_secret, OSSL_SECRET_MAX,
+				(void *)(*ssl + o->handshake_secret - OSSL_SECRET_MAX))) {
+		bpf_ringbuf_discard(h, 0);
+		count(OSSL_READ_FAULTS, 1);
+		return 0;
+	}
+	h->ts_ns = bpf_ktime_get_ns();
+	h->ssl = *ssl;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->profile = idx;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	bpf_ringbuf_submit(h, 0);
+	count(OSSL_SENT, 1);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

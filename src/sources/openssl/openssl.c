@@ -27,7 +27,7 @@ struct probe_spec {
 };
 
 enum { P_HS_ENTER, P_HS_RET, P_READ, P_WRITE, P_SHUTDOWN, P_FREE, P_ERROR,
-       P_N };
+       P_EARLY, P_N };
 
 static const struct probe_spec probes[] = {
 	/* SSL_connect/SSL_accept only enter SSL_do_handshake */
@@ -53,6 +53,11 @@ static const struct probe_spec bio_probe = { "SSL_get_error", P_ERROR,
 					     false, false };
 #define MAX_PID_PROBES 16 /* processes per file */
 
+/* -m keylog: the ClientHello of a 0-RTT handshake (openssl.h, struct
+ * ossl_hello); a build without the symbol has no 0-RTT line there. */
+static const struct probe_spec hello_probe = { "SSL_SESSION_get0_cipher",
+					       P_EARLY, false, false };
+
 /* A build without symbols (binary/osslstatic.h): the probe of each role,
  * as the probe set names it, on every function found for that role. */
 static const struct {
@@ -65,8 +70,8 @@ static const struct {
 	{ OSR_SHUTDOWN, 6 },                       /* SSL_shutdown */
 };
 #define N_STRIPPED (sizeof(stripped_probes) / sizeof(stripped_probes[0]))
-#define MAX_LINKS (N_PROBES > N_STRIPPED * OSSLSTATIC_MAX_FUNCS ? N_PROBES : \
-		   N_STRIPPED * OSSLSTATIC_MAX_FUNCS)
+#define MAX_LINKS (N_PROBES + 1 > N_STRIPPED * OSSLSTATIC_MAX_FUNCS ? \
+		   N_PROBES + 1 : N_STRIPPED * OSSLSTATIC_MAX_FUNCS)
 
 struct ossl_file {
 	char path[PATH_MAX];     /* as opened (/proc/PID/root/...) */
@@ -85,6 +90,7 @@ struct ossl {
 	struct ringset *rings;
 	int ring; /* its handle in rings */
 	ossl_fn fn;
+	ossl_hello_fn hello_fn; /* NULL: no ClientHello probe */
 	void *ctx;
 	struct execwatch *execs;
 	struct ossl_file files[OSSL_MAX_FILES];
@@ -100,6 +106,7 @@ static struct bpf_program *prog_of(struct ossl *o, int which)
 		o->skel->progs.ossl_shutdown,
 		o->skel->progs.ossl_free,
 		o->skel->progs.ossl_get_error,
+		o->skel->progs.ossl_early,
 	};
 
 	return p[which];
@@ -109,9 +116,16 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct ossl *o = ctx;
 
+	if (size == sizeof(struct ossl_hello))
+		return o->hello_fn ? o->hello_fn(o->ctx, data) : 0;
 	if (size < sizeof(struct ossl_event))
 		return 0;
 	return o->fn(o->ctx, data);
+}
+
+void ossl_want_hellos(struct ossl *o, ossl_hello_fn fn)
+{
+	o->hello_fn = fn;
 }
 
 int ossl_open(struct ossl **out, struct ringset *rings, ossl_fn fn,
@@ -235,6 +249,11 @@ static int attach_probes(struct ossl *o, struct ossl_file *f, unsigned slot,
 		if (elfsym_find_func(e, probes[i].func, &fn))
 			continue; /* e.g. no SSL_read_ex before 1.1.1 */
 		err = attach_one(o, f, slot, e, pid, &probes[i], &fn);
+		if (err)
+			return err;
+	}
+	if (o->hello_fn && !elfsym_find_func(e, hello_probe.func, &fn)) {
+		err = attach_one(o, f, slot, e, pid, &hello_probe, &fn);
 		if (err)
 			return err;
 	}

@@ -82,6 +82,31 @@ struct ossl_event {
 	__u8 server_random[32];
 };
 
+/* -m keylog's 0-RTT (no capture holds the ClientHello): when a TLS 1.3
+ * handshake derives its early keys, OpenSSL's handshake buffer (a memory
+ * BIO, s3.handshake_buffer, right after s3.client_random and two ints in
+ * every build from 1.1.1 to 3.5) still holds the ClientHello, and the
+ * early secret is in place.  Its first call then is
+ * SSL_SESSION_get0_cipher(ssl->session): the probe there copies both.
+ * User space checks the copy (its random, its PSK binder) before it
+ * derives CLIENT_EARLY_TRAFFIC_SECRET.  Told from an ossl_event on the
+ * ring by its size. */
+#define OSSL_HELLO_MAX 4096 /* a ClientHello with a post-quantum share fits */
+#define OSSL_BIO_PTR_111 56 /* offsetof(BIO, ptr): 1.1.1 */
+#define OSSL_BIO_PTR_3 64   /* 3.x (libctx first) */
+struct ossl_hello {
+	__u64 ts_ns;
+	__u64 ssl;
+	__u32 pid, tid, uid;
+	__u32 profile;
+	__u32 len;         /* bytes in data (the buffer's, up to the max) */
+	__u32 pad;
+	char comm[16];
+	__u8 client_random[32];
+	__u8 early_secret[OSSL_SECRET_MAX];
+	__u8 data[OSSL_HELLO_MAX];
+};
+
 #ifndef __bpf__
 /* User side (openssl.c) - the OpenSSL secret source: uprobes (openssl.bpf.c) on every
  * libssl file (shared, or linked into a binary) we are given, each with
@@ -101,6 +126,8 @@ struct ossl;
 
 /* One snapshot; return 0 to go on, < 0 to stop consuming. */
 typedef int (*ossl_fn)(void *ctx, const struct ossl_event *e);
+/* One ClientHello copy (ossl_want_hellos); the same convention. */
+typedef int (*ossl_hello_fn)(void *ctx, const struct ossl_hello *h);
 
 /* A program started from an executable not marked known (news of
  * proc/execwatch.h, through the same ring). */
@@ -112,6 +139,9 @@ struct ringset;
  * exec_fn: exec news, or NULL for none. */
 int ossl_open(struct ossl **out, struct ringset *rings, ossl_fn fn,
 	      ossl_exec_fn exec_fn, void *ctx, const struct proc_want *w);
+/* From now on, files attached get the ClientHello probe too, whose
+ * copies go to fn (-m keylog: no capture to take the ClientHello from). */
+void ossl_want_hellos(struct ossl *o, ossl_hello_fn fn);
 /* The executable with inode ino was judged: no more exec news of it. */
 void ossl_known(struct ossl *o, uint64_t ino);
 /* Attaches the probe set to path (as this host sees it, e.g. through

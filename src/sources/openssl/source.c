@@ -10,6 +10,7 @@
 #include "sources/openssl/profiles.h"
 #include "binary/targets.h"
 #include "sources/boringssl/locate.h"
+#include "crypto/hello.h"
 #include "crypto/keys.h"
 #include "run/secrets.h"
 #include "exitcode.h"
@@ -113,6 +114,35 @@ static int on_snapshot(void *ctx, const struct ossl_event *e)
 	if (after.lines > before.lines)
 		watch_bio(o, e);
 	return err;
+}
+
+/* -m keylog, a 0-RTT handshake: its ClientHello as OpenSSL held it when
+ * it derived the early keys (openssl.h, struct ossl_hello).  The line is
+ * written only when the copy's random is the session's and its PSK
+ * binder proves the early secret: there is no capture to check it on. */
+static int on_hello(void *ctx, const struct ossl_hello *h)
+{
+	struct ossl_source *o = ctx;
+	struct key_origin org = { h->pid, h->comm, 0x0304,
+				  o->origin_base + (int32_t)h->profile };
+	struct keys_set set = { .n = 1 };
+	char comm[LOG_ESCAPED(sizeof(h->comm))];
+	int rc;
+
+	if (!cli_wants(o->cfg, h->pid, h->uid, h->comm) ||
+	    !ossl_file_active(o->ossl, h->profile) ||
+	    secrets_known(o->sec, h->client_random) & (1u << KEYS_CLIENT_EARLY_TRAFFIC))
+		return 0;
+	rc = hello_early_secret(h->data, h->len, h->client_random,
+				h->early_secret, &set.line[0]);
+	if (rc <= 0) {
+		log_debug("pid %u (%s): a ClientHello copy that does not prove its early secret (%d): no CLIENT_EARLY_TRAFFIC_SECRET",
+			  h->pid, log_escape(h->comm, sizeof(h->comm), comm, sizeof(comm)), rc);
+		return 0;
+	}
+	rc = secrets_add(o->sec, &org, &set, h->ts_ns);
+	explicit_bzero(&set, sizeof(set));
+	return rc;
 }
 
 /* Where this build keeps its secrets: a verified profile of its
@@ -325,7 +355,7 @@ static targets_judge_fn ahead_judge(const void *state)
 	return wants_execs(state) ? targets_openssl.judge : NULL;
 }
 
-static void rescan(void *state, const pid_t *pids, size_t n)
+static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct ossl_source *o = state;
 
@@ -373,9 +403,11 @@ static int start(void **state, const struct source_env *env)
 	o->sec = env->sec;
 	o->origin_base = env->origin_base;
 	o->checked = env->checked;
-	err = ossl_open(&o->ossl, env->rings, on_snapshot, o->cfg->libssl ? NULL : on_exec, o,
-			&w);
+	err = ossl_open(&o->ossl, env->rings, on_snapshot,
+			o->cfg->libssl ? NULL : on_exec, o, &w);
 	err = exit_of_load(err, "the OpenSSL probes");
+	if (!err && !o->checked)
+		ossl_want_hellos(o->ossl, on_hello);
 	return err ? err : find_targets(o);
 }
 

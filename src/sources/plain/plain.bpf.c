@@ -207,11 +207,18 @@ static __always_inline void emit(__u64 conn, __s32 fd, __u32 dir, __u32 lib,
 
 /* ---- OpenSSL ---- */
 
+/* struct call's ex for NSS's ssl_WriteV (PR_Writev on an SSL socket):
+ * while it runs, the ssl_Send calls it makes are not shown apart (a
+ * compiler may have inlined some of them, so the vectors are shown at its
+ * return instead). */
+#define CALL_WRITEV 2
+
 SEC("uprobe")
 int plain_ossl_enter(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u64 tid = bpf_get_current_pid_tgid();
+	struct call *cur;
 	struct call c = {
 		.conn = PT_REGS_PARM1(ctx),
 		.buf = PT_REGS_PARM2(ctx),
@@ -221,6 +228,9 @@ int plain_ossl_enter(struct pt_regs *ctx)
 		.lib = PLAIN_COOKIE_LIB(cookie),
 	};
 
+	if (PLAIN_COOKIE_LIB(cookie) == PLAIN_NSS &&
+	    (cur = bpf_map_lookup_elem(&calls, &tid)) && cur->ex == CALL_WRITEV)
+		return 0; /* ssl_Send inside ssl_WriteV */
 	if ((cookie & PLAIN_COOKIE_NSPR_RECV) &&
 	    (PT_REGS_PARM4(ctx) & PLAIN_PR_MSG_PEEK)) {
 		bpf_map_delete_elem(&calls, &tid); /* nothing to show */
@@ -238,14 +248,84 @@ int plain_ossl_ret(struct pt_regs *ctx)
 	struct call *c = bpf_map_lookup_elem(&calls, &tid);
 	__s32 *fd, nofd = -1;
 
-	if (!c)
-		return 0;
+	if (!c || c->ex == CALL_WRITEV)
+		return 0; /* (the return of an ssl_Send inside ssl_WriteV) */
 	if (c->ex && ret == 1)
 		bpf_probe_read_user(&n, sizeof(n), (void *)c->len_ptr);
 	else if (!c->ex && ret > 0)
 		n = (__u64)ret;
 	fd = bpf_map_lookup_elem(&ssl_fd, &c->conn);
 	emit(c->conn, fd ? *fd : nofd, c->dir, c->lib, c->buf, n);
+	bpf_map_delete_elem(&calls, &tid);
+	return 0;
+}
+
+/* NSS's ssl_WriteV(PRFileDesc *fd, const PRIOVec *iov, PRInt32 vectors,
+ * timeout): the vectors are read at its return, when the byte count is
+ * known. */
+SEC("uprobe")
+int plain_nss_writev_enter(struct pt_regs *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct call c = {
+		.conn = PT_REGS_PARM1(ctx),
+		.buf = PT_REGS_PARM2(ctx),
+		.len_ptr = PT_REGS_PARM3(ctx), /* the number of vectors */
+		.dir = PLAIN_WRITE,
+		.ex = CALL_WRITEV,
+		.lib = PLAIN_NSS,
+	};
+
+	bpf_map_update_elem(&calls, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+/* NSPR's PRIOVec: { char *iov_base; int iov_len; } */
+struct pr_iovec {
+	__u64 base;
+	__s32 len;
+	__s32 pad;
+};
+
+struct vec_ctx {
+	struct call *c;
+	__s32 fd;
+	__u64 left;    /* of the bytes the call wrote */
+};
+
+/* bpf_loop callback: vector i as a write of its own (as ssl_WriteV's
+ * sends would show it).  1 stops the loop. */
+static long emit_vec(__u32 i, struct vec_ctx *x)
+{
+	struct pr_iovec v;
+	__u64 n;
+
+	if (!x->left || i >= x->c->len_ptr ||
+	    bpf_probe_read_user(&v, sizeof(v), (void *)(x->c->buf + i * sizeof(v))))
+		return 1;
+	n = v.len > 0 ? (__u64)v.len : 0;
+	n = n < x->left ? n : x->left;
+	emit(x->c->conn, x->fd, PLAIN_WRITE, PLAIN_NSS, v.base, n);
+	x->left -= n;
+	return 0;
+}
+
+SEC("uretprobe")
+int plain_nss_writev_ret(struct pt_regs *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	long ret = PT_REGS_RC(ctx);
+	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+	struct vec_ctx x;
+	__s32 *fd;
+
+	if (!c || c->ex != CALL_WRITEV)
+		return 0;
+	fd = bpf_map_lookup_elem(&ssl_fd, &c->conn);
+	x.c = c;
+	x.fd = fd ? *fd : -1;
+	x.left = ret > 0 ? (__u64)ret : 0;
+	bpf_loop(PLAIN_NSPR_MAX_IOV, emit_vec, &x, 0);
 	bpf_map_delete_elem(&calls, &tid);
 	return 0;
 }

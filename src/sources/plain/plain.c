@@ -5,6 +5,7 @@
 #include "proc/want.h"
 #include "binary/elfsym.h"
 #include "binary/goelf.h"
+#include "binary/osslstatic.h"
 #include "sources/plain/plain.skel.h"
 #include "binary/prologue.h"
 #include "log.h"
@@ -99,17 +100,16 @@ static int attach(struct plainprobe *p, struct bpf_program *prog,
 
 /* Entry and return probes of an OpenSSL function: where the return
  * address is on top of the stack (the first byte, after endbr64). */
-static int attach_ossl_func(struct plainprobe *p, struct elfsym *e,
-			    const char *path, const char *name, uint64_t cookie)
+static int attach_ossl_at(struct plainprobe *p, struct elfsym *e,
+			  const char *path, const struct elfsym_func *f,
+			  uint64_t cookie)
 {
 	struct prologue_site site = { .endbr = false };
+	struct elfsym_func fn = *f;
 	uint8_t code[16];
-	struct elfsym_func fn;
 	uint64_t off;
 	int n, err;
 
-	if (elfsym_find_func(e, name, &fn))
-		return -ENOENT;
 	n = elfsym_func_bytes(e, &fn, code, sizeof(code));
 	if (n > 0)
 		prologue_find(code, (size_t)n, 0, &site);
@@ -117,6 +117,48 @@ static int attach_ossl_func(struct plainprobe *p, struct elfsym *e,
 	err = attach(p, p->skel->progs.plain_ossl_enter, path, off, cookie, false);
 	return err ? err : attach(p, p->skel->progs.plain_ossl_ret, path, off,
 				  cookie, true);
+}
+
+static int attach_ossl_func(struct plainprobe *p, struct elfsym *e,
+			    const char *path, const char *name, uint64_t cookie)
+{
+	struct elfsym_func fn;
+
+	if (elfsym_find_func(e, name, &fn))
+		return -ENOENT;
+	return attach_ossl_at(p, e, path, &fn, cookie);
+}
+
+/* OpenSSL linked in without symbols: ssl_read_internal and
+ * ssl_write_internal, found by the names their errors carry
+ * (binary/osslstatic.h) as the key probes are.  Both have SSL_read_ex's
+ * form (the bytes moved behind the fourth argument); SSL_read, SSL_write
+ * and their _ex forms all call them, so each call shows once. */
+static int attach_stripped(struct plainprobe *p, struct elfsym *e,
+			   const char *path, int lib)
+{
+	static const struct { int role, dir; } io[] = {
+		{ OSR_READ, PLAIN_READ }, { OSR_WRITE, PLAIN_WRITE },
+	};
+	struct osslstatic_sites s;
+	int err = osslstatic_sites(e, &s);
+
+	if (err)
+		return -ESRCH;
+	for (size_t i = 0; i < sizeof(io) / sizeof(io[0]) && !err; i++) {
+		if (!s.n[io[i].role])
+			return -ESRCH;
+		for (unsigned j = 0; j < s.n[io[i].role] && !err; j++) {
+			struct elfsym_func fn = { .vaddr = s.f[io[i].role][j].vaddr,
+						  .size = s.f[io[i].role][j].size };
+
+			err = elfsym_vaddr_to_offset(e, fn.vaddr, &fn.offset, NULL);
+			if (!err)
+				err = attach_ossl_at(p, e, path, &fn,
+						     PLAIN_COOKIE(io[i].dir, 1, lib));
+		}
+	}
+	return err;
 }
 
 /* The read and write functions of one library. */
@@ -143,6 +185,8 @@ static int attach_io_funcs(struct plainprobe *p, const char *path,
 			break;
 		n++;
 	}
+	if (!n && lib == PLAIN_OPENSSL && (!err || err == -ENOENT))
+		err = attach_stripped(p, e, path, lib), n = !err;
 	elfsym_close(e);
 	return err && err != -ENOENT ? err : (n ? 0 : -ESRCH);
 }
@@ -172,15 +216,18 @@ int plainprobe_attach_gnutls(struct plainprobe *p, const char *path)
 }
 
 int plainprobe_attach_nss(struct plainprobe *p, const char *path, uint64_t off,
-			  enum plain_dir dir, bool nspr_recv)
+			  enum plain_dir dir, enum plain_nss_form form)
 {
 	uint64_t cookie = PLAIN_COOKIE(dir, 0, PLAIN_NSS) |
-			  (nspr_recv ? PLAIN_COOKIE_NSPR_RECV : 0);
-	int err = attach(p, p->skel->progs.plain_ossl_enter, path, off, cookie,
-			 false);
+			  (form == PLAIN_NSS_RECV ? PLAIN_COOKIE_NSPR_RECV : 0);
+	bool v = form == PLAIN_NSS_WRITEV;
+	int err = attach(p, v ? p->skel->progs.plain_nss_writev_enter :
+				p->skel->progs.plain_ossl_enter,
+			 path, off, cookie, false);
 
-	return err ? err : attach(p, p->skel->progs.plain_ossl_ret, path, off,
-				  cookie, true);
+	return err ? err : attach(p, v ? p->skel->progs.plain_nss_writev_ret :
+					 p->skel->progs.plain_ossl_ret,
+				  path, off, cookie, true);
 }
 
 #define GO_READ "crypto/tls.(*Conn).Read"

@@ -35,6 +35,8 @@ enum plain_lib { PLAIN_OPENSSL = 1, PLAIN_GO = 2, PLAIN_GNUTLS = 3, PLAIN_BORING
  * with PR_MSG_PEEK leaves its bytes to be read again: not shown. */
 #define PLAIN_COOKIE_NSPR_RECV (1ull << 5)
 #define PLAIN_PR_MSG_PEEK 0x2
+/* NSPR's PR_MAX_IOVECTOR_SIZE: ssl_WriteV refuses more vectors */
+#define PLAIN_NSPR_MAX_IOV 16
 
 enum plain_counter {
 	PLAIN_EVENTS = 0,
@@ -107,12 +109,17 @@ int plainprobe_attach_ssl(struct plainprobe *p, const char *path,
  * calls it) of a libgnutls or a program with GnuTLS inside.  0, -ESRCH,
  * -errno. */
 int plainprobe_attach_gnutls(struct plainprobe *p, const char *path);
-/* One of NSS's SSL-layer methods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send:
- * the PRFileDesc first, the buffer second, the byte count returned) at
- * file offset off of the libssl3 at path; nspr_recv: ssl_Recv.  0 or
- * -errno. */
+/* How an NSS SSL-layer method is probed (plainprobe_attach_nss). */
+enum plain_nss_form {
+	PLAIN_NSS_RW,     /* ssl_Read, ssl_Write, ssl_Send: SSL_read's form */
+	PLAIN_NSS_RECV,   /* ssl_Recv: the fourth argument is NSPR's flags */
+	PLAIN_NSS_WRITEV, /* ssl_WriteV: vectors; its inner sends not shown */
+};
+/* One of NSS's SSL-layer methods (the PRFileDesc first, the buffer or
+ * the vectors second, the byte count returned) at file offset off of the
+ * libssl3 at path.  0 or -errno. */
 int plainprobe_attach_nss(struct plainprobe *p, const char *path, uint64_t off,
-			  enum plain_dir dir, bool nspr_recv);
+			  enum plain_dir dir, enum plain_nss_form form);
 /* crypto/tls.(*Conn).Read and Write of a Go binary (register ABI only).
  * 0, -ENOTSUP (stack ABI: Go <= 1.16), -EPROTO (why says it), -errno. */
 int plainprobe_attach_go(struct plainprobe *p, const char *path, char *why,

@@ -111,7 +111,7 @@ static int n_named(const struct config *c)
 	return named(c, 0) ? 1 : 0;
 }
 
-/* NSS: the SSL layer's four methods of one libssl3 (they run for SSL
+/* NSS: the SSL layer's five methods of one libssl3 (they run for SSL
  * file descriptors only, never for NSPR's other files). */
 static int attach_nss(struct plain_src *t, const char *path, char *why,
 		      size_t wlen)
@@ -119,13 +119,17 @@ static int attach_nss(struct plain_src *t, const char *path, char *why,
 	static const enum plain_dir dirs[NSS_IO_N] = {
 		[NSS_IO_READ] = PLAIN_READ, [NSS_IO_WRITE] = PLAIN_WRITE,
 		[NSS_IO_RECV] = PLAIN_READ, [NSS_IO_SEND] = PLAIN_WRITE,
+		[NSS_IO_WRITEV] = PLAIN_WRITE,
+	};
+	static const enum plain_nss_form forms[NSS_IO_N] = {
+		[NSS_IO_RECV] = PLAIN_NSS_RECV, [NSS_IO_WRITEV] = PLAIN_NSS_WRITEV,
 	};
 	struct nss_io_layout l;
 	int err = nss_io_locate(path, &l, why, wlen);
 
 	for (int i = 0; i < NSS_IO_N && !err; i++)
 		err = plainprobe_attach_nss(t->probe, path, l.probe[i], dirs[i],
-					    i == NSS_IO_RECV);
+					    forms[i]);
 	if (err && err != -EPROTO)
 		snprintf(why, wlen, "%s", strerror(-err));
 	return err;
@@ -301,7 +305,7 @@ static int start(void **state, const struct source_env *env)
 	return err;
 }
 
-static void rescan(void *state, const pid_t *pids, size_t n)
+static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct plain_src *t = state;
 
