@@ -27,12 +27,17 @@ struct ringset *ringset_new(void);
 /* Adds the BPF ring map_fd: fn(ctx, ...) for each of its records.  A
  * handle (>= 0) for ringset_remove, or -errno. */
 int ringset_add(struct ringset *rs, int map_fd, ringset_fn fn, void *ctx);
+/* The records of ring h are not work: they do not count in
+ * ringset_consume's result, so that they never keep the loop's poll at
+ * its fastest (news a 2 s round reads, proc/dlwatch.h). */
+void ringset_quiet(struct ringset *rs, int h);
 /* The ring of handle h is no one's any more: its records are dropped.
  * rs NULL or h < 0: nothing. */
 void ringset_remove(struct ringset *rs, int h);
 /* Readable when a ring that wakes has records; -1 while empty. */
 int ringset_fd(const struct ringset *rs);
-/* Every ring's records: how many (>= 0), or a callback's error. */
+/* Every ring's records: how many of the rings that are not quiet
+ * (>= 0), or a callback's error. */
 int ringset_consume(struct ringset *rs);
 void ringset_free(struct ringset *rs);
 

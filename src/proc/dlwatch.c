@@ -219,6 +219,7 @@ int dlwatch_open(struct dlwatch **out, struct ringset *rings, int tree_fd)
 		w->ring = ringset_add(rings, bpf_map__fd(w->skel->maps.news),
 				      on_news, w);
 		err = w->ring < 0 ? w->ring : 0;
+		ringset_quiet(rings, w->ring); /* not work: the poll may slow */
 	}
 	if (err) {
 		dlwatch_close(w);
