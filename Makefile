@@ -79,7 +79,7 @@ $(BUILD)/tlsdump: $(BUILD)/obj/main.o $(BUILD)/libtlsdump.a
 # (TLSDUMP_TEST_HOOKS; see tests/e2e/test_tls_verify.sh).  The hooked
 # object comes first, so the archive's plain copy is not linked.
 HOOKED := sources/openssl/source sources/keyfn/stack sources/nss/source \
-	run/session_gate run/session_tls proc/privdrop
+	run/session_gate run/session_sources proc/privdrop
 $(BUILD)/obj/%.hooks.o: src/%.c $(SKELS) $(filter %.h,$(SRC_ALL))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DTLSDUMP_TEST_HOOKS -c $< -o $@
