@@ -66,7 +66,9 @@ struct pcapng_stats {
 
 /* Takes ownership of fd (closed by pcapng_close); on failure (NULL) the
  * fd stays the caller's.  Writes the SHB into the
- * buffer.  bufsize 0 = default (4 MiB). */
+ * buffer.  bufsize 0 = default (1 MiB).  A block whose data exceeds a
+ * quarter of the buffer goes out at once, with one writev() from the
+ * caller's memory. */
 struct pcapng_writer *pcapng_open_fd(int fd, const struct pcapng_section *shb,
 				     size_t bufsize);
 /* Appends an IDB; returns the interface id (>= 0) or -errno. */
