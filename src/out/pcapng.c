@@ -11,6 +11,7 @@
  * readers which one that is (3.6.1).
  */
 #include "out/pcapng.h"
+#include "out/keytext.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -527,6 +528,23 @@ int pcapng_write_tls_secrets(struct pcapng_writer *w, const char *lines,
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
 	return emit(w, &b);
+}
+
+int pcapng_write_tls_keys(struct pcapng_writer *w, const struct keys_set *sets,
+			  unsigned n)
+{
+	size_t cap = (size_t)n * KEYS_SET_MAX * KEYS_LINE_MAX + 1;
+	char *text = malloc(cap);
+	int len, err;
+
+	if (!text)
+		return -ENOMEM;
+	len = keys_sets_format(sets, n, text, cap);
+	err = len < 0 ? len :
+	      len ? pcapng_write_tls_secrets(w, text, (size_t)len) : 0;
+	explicit_bzero(text, cap);
+	free(text);
+	return err;
 }
 
 /* ISB (4.6): the timestamp uses the interface's resolution (ns).  Counters
