@@ -123,23 +123,6 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 	return rc < 0 ? rc : -EAGAIN;
 }
 
-/* The line of `label` among the session's key-log lines: 0, -ENOENT. */
-static int find_line(const char *lines, size_t len, unsigned label,
-		     struct keys_line *out)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		const char *l = lines + i, *nl = memchr(l, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - l) : len - i;
-
-		if (!keys_line_parse(l, n, out) && out->label == label)
-			return 0;
-		i += n + 1;
-	}
-	return -ENOENT;
-}
-
 /* The three ciphers and one context, fetched once: libcrypto's lookup
  * by name costs more than opening a small record. */
 static EVP_CIPHER_CTX *cipher_ctx(const struct suite *s, EVP_CIPHER **c)
@@ -222,24 +205,25 @@ static int traffic_keys(const struct suite *s, const uint8_t *secret,
  * when the session has no traffic line); -EAGAIN before, unless final
  * (then the handshake records decide). */
 static int verify13(const struct verify_streams *st, const struct hello *h,
-		    const char *lines, size_t len, bool final)
+		    const struct keys_set *keys, bool final)
 {
+	const struct keys_line *l =
+		keys_set_find(keys, KEYS_SERVER_HANDSHAKE_TRAFFIC);
 	uint8_t key[32], iv[12], akey[32], aiv[12];
 	size_t off = h->after;
 	uint64_t seq = 0;
-	struct keys_line l;
 	bool have_ap;
 	struct rec r;
 	int rc;
 
-	if (find_line(lines, len, KEYS_SERVER_HANDSHAKE_TRAFFIC, &l))
+	if (!l)
 		return -ENOTSUP;
-	rc = traffic_keys(h->suite, l.secret, l.secret_len, key, iv);
+	rc = traffic_keys(h->suite, l->secret, l->secret_len, key, iv);
 	if (rc)
 		return rc;
-	have_ap = !find_line(lines, len, KEYS_SERVER_TRAFFIC_0, &l) &&
-		  !traffic_keys(h->suite, l.secret, l.secret_len, akey, aiv);
-	explicit_bzero(&l, sizeof(l));
+	l = keys_set_find(keys, KEYS_SERVER_TRAFFIC_0);
+	have_ap = l && !traffic_keys(h->suite, l->secret, l->secret_len,
+				     akey, aiv);
 	while ((rc = next_rec(st->srv, st->srv_len, &off, &r)) == 1) {
 		if (r.type != CT_APPDATA)
 			continue; /* the compatibility ChangeCipherSpec */
@@ -323,19 +307,18 @@ static int open12(const struct suite *s, const uint8_t *b, size_t n,
 /* TLS 1.2: each side's Finished that is captured must open; at least
  * one must be there. */
 static int verify12(const struct verify_streams *st, const struct hello *h,
-		    const char *lines, size_t len)
+		    const struct keys_set *keys)
 {
+	const struct keys_line *l = keys_set_find(keys, KEYS_CLIENT_RANDOM);
 	const struct suite *s = h->suite;
 	uint8_t kb[2 * 32 + 2 * 12];
 	size_t kl = s->key_len, il = s->iv_len;
-	struct keys_line l;
 	int c, v;
 
-	if (find_line(lines, len, KEYS_CLIENT_RANDOM, &l) || l.secret_len != 48)
-		return -ENOTSUP; /* a TLS 1.2 suite: the lines must say so */
-	c = key_block(s, l.secret, h->random, l.client_random, kb,
+	if (!l || l->secret_len != 48)
+		return -ENOTSUP; /* a TLS 1.2 suite: the keys must say so */
+	c = key_block(s, l->secret, h->random, l->client_random, kb,
 		      2 * kl + 2 * il);
-	explicit_bzero(&l, sizeof(l));
 	if (c)
 		return -EIO;
 	c = open12(s, st->cli, st->cli_len, kb, kb + 2 * kl);
@@ -351,20 +334,20 @@ static int verify12(const struct verify_streams *st, const struct hello *h,
 	return c == -EAGAIN || v == -EAGAIN ? -EAGAIN : -ENOTSUP;
 }
 
-int verify_renegotiation(const struct verify_streams *st, const char *lines,
-			 size_t len)
+int verify_renegotiation(const struct verify_streams *st,
+			 const struct keys_set *keys)
 {
-	struct keys_line l;
+	const struct keys_line *l = keys_set_find(keys, KEYS_SERVER_HELLO);
 	struct hello h;
 
-	if (find_line(lines, len, KEYS_SERVER_HELLO, &l) || l.secret_len != 34)
+	if (!l || l->secret_len != 34)
 		return -ENOTSUP;
-	memcpy(h.random, l.secret, 32);
-	h.suite = find_suite((uint16_t)(l.secret[32] << 8 | l.secret[33]));
+	memcpy(h.random, l->secret, 32);
+	h.suite = find_suite((uint16_t)(l->secret[32] << 8 | l->secret[33]));
 	h.after = 0;
 	if (!h.suite || h.suite->tls13)
 		return -ENOTSUP;
-	return verify12(st, &h, lines, len);
+	return verify12(st, &h, keys);
 }
 
 #define CH_MAX (64u << 10)
@@ -453,31 +436,30 @@ static int early_check(const struct verify_streams *st, const struct keys_line *
 	return rc;
 }
 
-int verify_early(const struct verify_streams *st, const char *lines,
-		 size_t len, bool final, struct keys_line *out)
+int verify_early(const struct verify_streams *st, const struct keys_set *keys,
+		 bool final, struct keys_line *out)
 {
 	static uint8_t ch[CH_MAX]; /* one thread checks keys */
+	const struct keys_line *es = keys_set_find(keys, KEYS_EARLY_SECRET);
 	size_t ch_len = 0, after = 0;
-	struct keys_line es;
 	int rc;
 
-	if (find_line(lines, len, KEYS_EARLY_SECRET, &es))
+	if (!es)
 		return -ENOENT;
 	rc = client_hello_msg(st, ch, &ch_len, &after);
 	if (rc == -EAGAIN && final)
 		rc = -ENOENT; /* no ClientHello: nothing to derive from */
 	if (rc == 0)
 		rc = offers_early_data(ch, ch_len) ?
-		     early_check(st, &es, ch, ch_len, after, final, out) :
+		     early_check(st, es, ch, ch_len, after, final, out) :
 		     -ENOENT;
 	else if (rc == -ENOTSUP)
 		rc = -ENOENT;
-	explicit_bzero(&es, sizeof(es));
 	return rc;
 }
 
-int verify_session(const struct verify_streams *st, const char *lines,
-		   size_t len, bool final)
+int verify_session(const struct verify_streams *st,
+		   const struct keys_set *keys, bool final)
 {
 	struct hello h;
 	int rc = server_hello(st, &h);
@@ -485,6 +467,6 @@ int verify_session(const struct verify_streams *st, const char *lines,
 	if (rc)
 		return rc;
 	if (h.suite->tls13)
-		return verify13(st, &h, lines, len, final);
-	return verify12(st, &h, lines, len);
+		return verify13(st, &h, keys, final);
+	return verify12(st, &h, keys);
 }

@@ -15,7 +15,6 @@
 #include "packets/frame.h"
 #include "packets/ifset.h"
 #include "join/sequencer.h"
-#include "crypto/keys.h"
 #include "run/session_int.h"
 #include "run/session_sources.h"
 #include "run/text_run.h"
@@ -123,22 +122,10 @@ static int write_packet(void *ctx, const struct seq_packet *p)
 	return s->cfg->count && s->written >= s->cfg->count ? -ECANCELED : 0;
 }
 
-/* Key-log lines into the file, when the sequencer says so. */
-static int write_dsb(void *ctx, const char *lines, size_t len)
+/* A session's keys into the file, when the sequencer says so. */
+static int write_dsb(void *ctx, const struct keys_set *keys)
 {
-	struct session *s = ctx;
-	char *text = malloc(len ? len : 1);
-	int err;
-
-	if (!text)
-		return -ENOMEM;
-	memcpy(text, lines, len);
-	/* the lines only the key check reads never reach the file */
-	len = keys_lines_strip_internal(text, len);
-	err = len ? session_file_dsb(s, text, len) : 0;
-	explicit_bzero(text, len);
-	free(text);
-	return err;
+	return session_file_dsb(ctx, keys);
 }
 
 /* Where the IP header starts in a captured frame (NULL: not IP). */

@@ -96,8 +96,9 @@ int session_file_start(struct session *s);
  * this file (a DSB). */
 struct seq_packet;
 int session_file_before_packet(struct session *s, const struct seq_packet *p);
-/* A DSB of key-log lines (internal labels stripped already). */
-int session_file_dsb(struct session *s, const char *lines, size_t len);
+/* A DSB of a session's keys (the writer leaves the internal lines out). */
+struct keys_set;
+int session_file_dsb(struct session *s, const struct keys_set *keys);
 /* ISBs, flush, close, -z on it; the packets it holds join s->in_files. */
 int session_file_close(struct session *s);
 /* -vv counters; frees (the file must be closed). */
@@ -139,10 +140,10 @@ struct streams;
 /* The sequencer's key check (seq_check_fn): crypto/verify.h's, through the
  * secrets, which stop a source whose keys fail it. */
 int session_tls_check(void *ctx, const uint8_t cr[32],
-		      const struct streams *st, char **lines, size_t *len,
+		      const struct streams *st, struct keys_set *keys,
 		      unsigned flags, bool final);
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
-			     const char *lines, size_t len);
+			     const struct keys_set *keys);
 /* session_proc.c: process attribution.  Loads and seeds it, fills *cp
  * for the capture program; exit code. */
 struct capture_proc;

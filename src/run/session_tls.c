@@ -49,19 +49,18 @@ struct session_tls {
 
 /* The sequencer writes a session's keys once its ClientHello is in the
  * capture, ahead of its packets. */
-static int sink_keys(void *ctx, const uint8_t cr[32], const char *lines,
-		     size_t len, bool complete)
+static int sink_keys(void *ctx, const uint8_t cr[32],
+		     const struct keys_set *keys, bool complete)
 {
 	struct session *s = ctx;
 
 	if (!s->seq)
 		return 0;
-	return seq_keys(s->seq, cr, lines, len, complete,
-			(uint64_t)clock_mono_ns());
+	return seq_keys(s->seq, cr, keys, complete, (uint64_t)clock_mono_ns());
 }
 
 int session_tls_check(void *ctx, const uint8_t cr[32],
-		      const struct streams *st, char **lines, size_t *len,
+		      const struct streams *st, struct keys_set *keys,
 		      unsigned flags, bool final)
 {
 	struct session *s = ctx;
@@ -70,16 +69,16 @@ int session_tls_check(void *ctx, const uint8_t cr[32],
 
 	if (!s->t || !s->t->sec)
 		return !(flags & SEQ_CHECK_RENEG);
-	return secrets_check(s->t->sec, cr, &vs, lines, len,
-			     flags & SEQ_CHECK_RENEG, final);
+	return secrets_check(s->t->sec, cr, &vs, keys, flags & SEQ_CHECK_RENEG,
+			     final);
 }
 
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
-			     const char *lines, size_t len)
+			     const struct keys_set *keys)
 {
 	struct session *s = ctx;
 
-	return s->t && s->t->sec && secrets_wants_check(s->t->sec, cr, lines, len);
+	return s->t && s->t->sec && secrets_wants_check(s->t->sec, cr, keys);
 }
 
 /* Origins (run/secrets.h) -> the source and its slot. */

@@ -4,6 +4,7 @@
  * their writeKeyLog, hand each line Go writes to the run as data. */
 #include "sources/source.h"
 #include "crypto/keys.h"
+#include "out/keytext.h"
 #include "exitcode.h"
 #include "log.h"
 #include "binary/goelf.h"
@@ -27,6 +28,36 @@ struct go_source {
 	uint64_t foreign; /* lines of processes the filters exclude */
 };
 
+/* One event as a key-log line, as Go wrote it (gotls.bpf.c): 1 with
+ * *l, 0 when the random or the secret is all zero (nothing to write),
+ * -EINVAL for a label we do not know or lengths out of range. */
+static int line_of(const struct gotls_event *e, struct keys_line *l)
+{
+	static const uint8_t zero[KEYS_SECRET_MAX];
+	char label[GOTLS_LABEL_MAX + 1];
+	int lab = KEYS_CLIENT_RANDOM;
+
+	memset(l, 0, sizeof(*l));
+	if (e->label_len >= GOTLS_LABEL_MAX || !e->secret_len ||
+	    e->secret_len > KEYS_SECRET_MAX)
+		return -EINVAL;
+	if (e->label_len) { /* else Go <= 1.11: CLIENT_RANDOM */
+		memcpy(label, e->label, e->label_len);
+		label[e->label_len] = '\0';
+		lab = keys_label_parse(label);
+		if (lab < 0)
+			return -EINVAL;
+	}
+	if (!memcmp(e->client_random, zero, KEYS_RANDOM_LEN) ||
+	    !memcmp(e->secret, zero, e->secret_len))
+		return 0;
+	l->label = (uint8_t)lab;
+	l->secret_len = e->secret_len;
+	memcpy(l->client_random, e->client_random, KEYS_RANDOM_LEN);
+	memcpy(l->secret, e->secret, e->secret_len);
+	return 1;
+}
+
 /* One key-log line of a Go program: a line that is not one Go writes is
  * counted as refused, not written.  Go's lines come from Go itself, not
  * from offsets of ours: no target is to blame (origin -1). */
@@ -35,7 +66,7 @@ static int add_line(struct go_source *g, const struct gotls_event *e)
 	char comm[sizeof(e->comm) + 1] = "";
 	struct keys_set set = { .n = 1 };
 	struct key_origin o = { e->pid, comm, 0x0303, -1 };
-	int n = keys_from_go_event(e, &set.line[0]);
+	int n = line_of(e, &set.line[0]);
 
 	if (n < 0)
 		return secrets_refused(g->sec, -1);
