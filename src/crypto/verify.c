@@ -2,6 +2,7 @@
 /* verify.c - see verify.h.  TLS record formats: RFC 8446 §5 (1.3),
  * RFC 5246 §6.2 and RFC 5288 §3 (1.2 GCM), RFC 7905 §2 (ChaCha20). */
 #include "crypto/verify.h"
+#include "crypto/cbc.h"
 #include "crypto/keys.h"
 #include "crypto/hello.h"
 
@@ -20,7 +21,7 @@
 #define CT_HANDSHAKE 22
 #define CT_APPDATA 23
 
-/* The AEAD suites we can check: data, one row per IANA number. */
+/* The suites we can check: data, one row per IANA number. */
 struct suite {
 	uint16_t id;
 	uint8_t tls13;   /* else TLS 1.2 */
@@ -28,23 +29,41 @@ struct suite {
 	uint8_t iv_len;  /* TLS 1.2 GCM: the 4-byte salt; else 12 */
 	uint8_t sha384;  /* the suite's hash (TLS 1.2 PRF) */
 	uint8_t chacha;  /* ChaCha20-Poly1305, else AES-GCM */
+	uint8_t mac_len; /* TLS 1.2 AES-CBC with HMAC (crypto/cbc.h); 0: AEAD */
 };
 
 static const struct suite suites[] = {
-	{ 0x1301, 1, 16, 12, 0, 0 }, /* TLS_AES_128_GCM_SHA256 */
-	{ 0x1302, 1, 32, 12, 1, 0 }, /* TLS_AES_256_GCM_SHA384 */
-	{ 0x1303, 1, 32, 12, 0, 1 }, /* TLS_CHACHA20_POLY1305_SHA256 */
-	{ 0xc02b, 0, 16, 4, 0, 0 },  /* ECDHE-ECDSA-AES128-GCM-SHA256 */
-	{ 0xc02c, 0, 32, 4, 1, 0 },  /* ECDHE-ECDSA-AES256-GCM-SHA384 */
-	{ 0xc02f, 0, 16, 4, 0, 0 },  /* ECDHE-RSA-AES128-GCM-SHA256 */
-	{ 0xc030, 0, 32, 4, 1, 0 },  /* ECDHE-RSA-AES256-GCM-SHA384 */
-	{ 0x009c, 0, 16, 4, 0, 0 },  /* AES128-GCM-SHA256 */
-	{ 0x009d, 0, 32, 4, 1, 0 },  /* AES256-GCM-SHA384 */
-	{ 0x009e, 0, 16, 4, 0, 0 },  /* DHE-RSA-AES128-GCM-SHA256 */
-	{ 0x009f, 0, 32, 4, 1, 0 },  /* DHE-RSA-AES256-GCM-SHA384 */
-	{ 0xcca8, 0, 32, 12, 0, 1 }, /* ECDHE-RSA-CHACHA20-POLY1305 */
-	{ 0xcca9, 0, 32, 12, 0, 1 }, /* ECDHE-ECDSA-CHACHA20-POLY1305 */
-	{ 0xccaa, 0, 32, 12, 0, 1 }, /* DHE-RSA-CHACHA20-POLY1305 */
+	{ 0x1301, 1, 16, 12, 0, 0, 0 }, /* TLS_AES_128_GCM_SHA256 */
+	{ 0x1302, 1, 32, 12, 1, 0, 0 }, /* TLS_AES_256_GCM_SHA384 */
+	{ 0x1303, 1, 32, 12, 0, 1, 0 }, /* TLS_CHACHA20_POLY1305_SHA256 */
+	{ 0xc02b, 0, 16, 4, 0, 0, 0 },  /* ECDHE-ECDSA-AES128-GCM-SHA256 */
+	{ 0xc02c, 0, 32, 4, 1, 0, 0 },  /* ECDHE-ECDSA-AES256-GCM-SHA384 */
+	{ 0xc02f, 0, 16, 4, 0, 0, 0 },  /* ECDHE-RSA-AES128-GCM-SHA256 */
+	{ 0xc030, 0, 32, 4, 1, 0, 0 },  /* ECDHE-RSA-AES256-GCM-SHA384 */
+	{ 0x009c, 0, 16, 4, 0, 0, 0 },  /* AES128-GCM-SHA256 */
+	{ 0x009d, 0, 32, 4, 1, 0, 0 },  /* AES256-GCM-SHA384 */
+	{ 0x009e, 0, 16, 4, 0, 0, 0 },  /* DHE-RSA-AES128-GCM-SHA256 */
+	{ 0x009f, 0, 32, 4, 1, 0, 0 },  /* DHE-RSA-AES256-GCM-SHA384 */
+	{ 0xcca8, 0, 32, 12, 0, 1, 0 }, /* ECDHE-RSA-CHACHA20-POLY1305 */
+	{ 0xcca9, 0, 32, 12, 0, 1, 0 }, /* ECDHE-ECDSA-CHACHA20-POLY1305 */
+	{ 0xccaa, 0, 32, 12, 0, 1, 0 }, /* DHE-RSA-CHACHA20-POLY1305 */
+	/* TLS 1.2 CBC: no fixed IV (the record carries it) */
+	{ 0x002f, 0, 16, 0, 0, 0, 20 }, /* AES128-SHA */
+	{ 0x0035, 0, 32, 0, 0, 0, 20 }, /* AES256-SHA */
+	{ 0x003c, 0, 16, 0, 0, 0, 32 }, /* AES128-SHA256 */
+	{ 0x003d, 0, 32, 0, 0, 0, 32 }, /* AES256-SHA256 */
+	{ 0x0033, 0, 16, 0, 0, 0, 20 }, /* DHE-RSA-AES128-SHA */
+	{ 0x0039, 0, 32, 0, 0, 0, 20 }, /* DHE-RSA-AES256-SHA */
+	{ 0x0067, 0, 16, 0, 0, 0, 32 }, /* DHE-RSA-AES128-SHA256 */
+	{ 0x006b, 0, 32, 0, 0, 0, 32 }, /* DHE-RSA-AES256-SHA256 */
+	{ 0xc009, 0, 16, 0, 0, 0, 20 }, /* ECDHE-ECDSA-AES128-SHA */
+	{ 0xc00a, 0, 32, 0, 0, 0, 20 }, /* ECDHE-ECDSA-AES256-SHA */
+	{ 0xc013, 0, 16, 0, 0, 0, 20 }, /* ECDHE-RSA-AES128-SHA */
+	{ 0xc014, 0, 32, 0, 0, 0, 20 }, /* ECDHE-RSA-AES256-SHA */
+	{ 0xc023, 0, 16, 0, 0, 0, 32 }, /* ECDHE-ECDSA-AES128-SHA256 */
+	{ 0xc024, 0, 32, 0, 1, 0, 48 }, /* ECDHE-ECDSA-AES256-SHA384 */
+	{ 0xc027, 0, 16, 0, 0, 0, 32 }, /* ECDHE-RSA-AES128-SHA256 */
+	{ 0xc028, 0, 32, 0, 1, 0, 48 }, /* ECDHE-RSA-AES256-SHA384 */
 };
 
 /* RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest. */
@@ -85,6 +104,7 @@ static int next_rec(const uint8_t *b, size_t n, size_t *off, struct rec *r)
 
 struct hello {
 	const struct suite *suite;
+	uint16_t version; /* the ServerHello's (0x0303: TLS 1.2 and 1.3) */
 	uint8_t random[32];
 	size_t after; /* server stream offset past the ServerHello's record */
 };
@@ -116,6 +136,7 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 		if (!memcmp(m + 6, hrr_random, 32))
 			continue; /* the real one follows */
 		memcpy(h->random, m + 6, 32);
+		h->version = (uint16_t)(m[4] << 8 | m[5]);
 		h->suite = find_suite((uint16_t)(m[39 + sid] << 8 | m[40 + sid]));
 		h->after = off;
 		return h->suite ? 0 : -ENOTSUP;
@@ -273,8 +294,9 @@ static int key_block(const struct suite *s, const uint8_t *master,
 }
 
 /* The first record after the side's ChangeCipherSpec (its Finished),
- * sequence number 0: RFC 5288 §3 (GCM: explicit nonce in the record) or
- * RFC 7905 §2 (ChaCha20: iv ^ seq).  1, 0, -EAGAIN (not captured yet). */
+ * sequence number 0: RFC 5288 §3 (GCM: explicit nonce in the record),
+ * RFC 7905 §2 (ChaCha20: iv ^ seq), or CBC (crypto/cbc.h; iv is then
+ * the MAC key).  1, 0, -EAGAIN (not captured yet). */
 static int open12(const struct suite *s, const uint8_t *b, size_t n,
 		  const uint8_t *key, const uint8_t *iv)
 {
@@ -288,6 +310,11 @@ static int open12(const struct suite *s, const uint8_t *b, size_t n,
 		if (!ccs) {
 			ccs = r.type == CT_CCS;
 			continue;
+		}
+		if (s->mac_len) {
+			struct cbc_suite c = { s->key_len, s->mac_len };
+
+			return cbc_open(&c, iv, key, r.hdr, r.frag, r.len);
 		}
 		if (r.len < expl + TAG_LEN)
 			return VERIFY_BAD;
@@ -311,19 +338,23 @@ static int verify12(const struct verify_streams *st, const struct hello *h,
 {
 	const struct keys_line *l = keys_set_find(keys, KEYS_CLIENT_RANDOM);
 	const struct suite *s = h->suite;
-	uint8_t kb[2 * 32 + 2 * 12];
-	size_t kl = s->key_len, il = s->iv_len;
+	uint8_t kb[2 * 48 + 2 * 32 + 2 * 12];
+	size_t ml = s->mac_len, kl = s->key_len, il = s->iv_len;
+	const uint8_t *k = kb + 2 * ml;
 	int c, v;
 
 	if (!l || l->secret_len != 48)
 		return -ENOTSUP; /* a TLS 1.2 suite: the keys must say so */
+	if (ml && h->version != 0x0303)
+		return -ENOTSUP; /* CBC in TLS 1.0/1.1: another PRF, no explicit IV */
+	/* RFC 5246 §6.3: MAC keys (CBC), write keys, fixed IVs (AEAD) */
 	c = key_block(s, l->secret, h->random, l->client_random, kb,
-		      2 * kl + 2 * il);
+		      2 * ml + 2 * kl + 2 * il);
 	if (c)
 		return -EIO;
-	c = open12(s, st->cli, st->cli_len, kb, kb + 2 * kl);
-	v = open12(s, st->srv + h->after, st->srv_len - h->after, kb + kl,
-		   kb + 2 * kl + il);
+	c = open12(s, st->cli, st->cli_len, k, ml ? kb : k + 2 * kl);
+	v = open12(s, st->srv + h->after, st->srv_len - h->after, k + kl,
+		   ml ? kb + ml : k + 2 * kl + il);
 	explicit_bzero(kb, sizeof(kb));
 	if (c == VERIFY_BAD || v == VERIFY_BAD)
 		return VERIFY_BAD;
@@ -343,6 +374,7 @@ int verify_renegotiation(const struct verify_streams *st,
 	if (!l || l->secret_len != 34)
 		return -ENOTSUP;
 	memcpy(h.random, l->secret, 32);
+	h.version = 0x0303; /* a renegotiation is watched on TLS 1.2 flows */
 	h.suite = find_suite((uint16_t)(l->secret[32] << 8 | l->secret[33]));
 	h.after = 0;
 	if (!h.suite || h.suite->tls13)

@@ -282,11 +282,11 @@ static void failed(struct secrets *s, const uint8_t cr[32])
 		release_waiting(s, m->origin, 0, true);
 		if (!active(s, m->origin))
 			return; /* refused already */
-		log_warn("%s: the keys of pid %u (%s) do not open its captured TLS records (AEAD tag check): wrong offsets for this build; its probes are removed and its keys no longer written",
+		log_warn("%s: the keys of pid %u (%s) do not open its captured TLS records (AEAD tag or MAC check): wrong offsets for this build; its probes are removed and its keys no longer written",
 			 s->org.name(s->org.ctx, m->origin), m->pid, comm);
 		s->org.refute(s->org.ctx, m->origin);
 	} else {
-		log_warn("pid %u (%s): TLS keys that do not open the session's captured records (AEAD tag check): not written to the pcapng",
+		log_warn("pid %u (%s): TLS keys that do not open the session's captured records (AEAD tag or MAC check): not written to the pcapng",
 			 m ? m->pid : 0, comm);
 	}
 }
