@@ -79,7 +79,7 @@ $(BUILD)/tlsdump: $(BUILD)/obj/main.o $(BUILD)/libtlsdump.a
 # (TLSDUMP_TEST_HOOKS; see tests/e2e/test_tls_verify.sh).  The hooked
 # object comes first, so the archive's plain copy is not linked.
 HOOKED := sources/openssl/source sources/keyfn/stack sources/nss/source \
-	run/session_gate run/session_tls proc/privdrop
+	run/session_gate run/session_sources proc/privdrop
 $(BUILD)/obj/%.hooks.o: src/%.c $(SKELS) $(filter %.h,$(SRC_ALL))
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DTLSDUMP_TEST_HOOKS -c $< -o $@
@@ -87,7 +87,7 @@ $(BUILD)/obj/%.hooks.o: src/%.c $(SKELS) $(filter %.h,$(SRC_ALL))
 $(BUILD)/tlsdump-test: $(BUILD)/obj/main.o $(patsubst %,$(BUILD)/obj/%.hooks.o,$(HOOKED)) $(BUILD)/libtlsdump.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtlsdump.a tests/unit/testlib.h tests/unit/keyslib.h tests/memread.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtlsdump.a $(LDLIBS)
 
@@ -182,13 +182,14 @@ FUZZ_SRCS_osslstatic := src/binary/osslstatic.c src/binary/ehframe.c src/binary/
 	src/binary/elfsym.c
 FUZZ_SRCS_text := src/out/text.c src/proc/comment.c src/proc/cgname.c
 FUZZ_SRCS_filter := src/packets/filter.c
-FUZZ_SRCS_pcapng := src/out/pcapng.c
+FUZZ_SRCS_pcapng := src/out/pcapng.c src/out/keytext.c
 FUZZ_LIBS_pcapng := -lpcap
 FUZZ_LIBS_filter := -lpcap -lbpf
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c
 FUZZ_SRCS_procfs := src/proc/procfs.c
-FUZZ_SRCS_verify := src/crypto/verify.c src/crypto/keys.c src/join/streams.c
+FUZZ_SRCS_verify := src/crypto/verify.c src/crypto/cbc.c src/crypto/keys.c src/crypto/keyset.c \
+	src/crypto/hello.c src/out/keytext.c src/join/streams.c
 FUZZ_LIBS_verify := -lcrypto
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -196,7 +197,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*
 fuzz: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(filter %.h,$(SRC_ALL))
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(filter %.h,$(SRC_ALL)) tests/memread.h
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) -lelf $(FUZZ_LIBS_$*)
 

@@ -36,31 +36,6 @@
 #define MASTER_KEY_LENGTH_MAX 512
 #define TLS12_MASTER_LEN 48
 
-static const char *const label_names[KEYS_LABEL_COUNT] = {
-	[KEYS_CLIENT_RANDOM] = "CLIENT_RANDOM",
-	[KEYS_CLIENT_EARLY_TRAFFIC] = "CLIENT_EARLY_TRAFFIC_SECRET",
-	[KEYS_CLIENT_HANDSHAKE_TRAFFIC] = "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-	[KEYS_SERVER_HANDSHAKE_TRAFFIC] = "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-	[KEYS_CLIENT_TRAFFIC_0] = "CLIENT_TRAFFIC_SECRET_0",
-	[KEYS_SERVER_TRAFFIC_0] = "SERVER_TRAFFIC_SECRET_0",
-	[KEYS_EXPORTER] = "EXPORTER_SECRET",
-	[KEYS_EARLY_SECRET] = "TLSDUMP_EARLY_SECRET",
-	[KEYS_SERVER_HELLO] = "TLSDUMP_SERVER_HELLO",
-};
-
-const char *keys_label_name(unsigned int label)
-{
-	return label < KEYS_LABEL_COUNT ? label_names[label] : "UNKNOWN";
-}
-
-int keys_label_parse(const char *name)
-{
-	for (int i = 0; i < KEYS_LABEL_COUNT; i++)
-		if (!strcmp(name, label_names[i]))
-			return i;
-	return -EINVAL;
-}
-
 const char *keys_tls_version_name(int version)
 {
 	switch (version) {
@@ -429,25 +404,6 @@ int keys_from_ossl_event_except(const struct ossl_event *ev, unsigned known,
 	return set->n;
 }
 
-size_t keys_lines_strip_internal(char *lines, size_t len)
-{
-	size_t i = 0, o = 0;
-
-	while (i < len) {
-		const char *nl = memchr(lines + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - lines - i) + 1 : len - i;
-
-		if (strncmp(lines + i, "TLSDUMP_", n < 8 ? n : 8)) {
-			memmove(lines + o, lines + i, n);
-			o += n;
-		}
-		i += n;
-	}
-	if (o < len)
-		explicit_bzero(lines + o, len - o);
-	return o;
-}
-
 int keys_early_traffic(int md_len, const uint8_t *early_secret,
 		       const uint8_t *ch, size_t ch_len, uint8_t *out)
 {
@@ -464,115 +420,6 @@ int keys_early_traffic(int md_len, const uint8_t *early_secret,
 	}
 	return keys_hkdf_expand_label(md_len, early_secret, "c e traffic", h,
 				      hl, out, md_len);
-}
-
-/* ----------------------------------------------------------- format */
-
-static char *hex(char *p, const uint8_t *b, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		*p++ = digits[b[i] >> 4];
-		*p++ = digits[b[i] & 15];
-	}
-	return p;
-}
-
-int keys_line_format(const struct keys_line *line, char *buf, size_t size)
-{
-	const char *name;
-	size_t nlen, need;
-	char *p = buf;
-
-	if (line->label >= KEYS_LABEL_COUNT || !line->secret_len ||
-	    line->secret_len > KEYS_SECRET_MAX)
-		return -EINVAL;
-	name = label_names[line->label];
-	nlen = strlen(name);
-	need = nlen + 1 + 2 * KEYS_RANDOM_LEN + 1 + 2 * line->secret_len + 1;
-	if (size < need + 1)
-		return -ENOSPC;
-	memcpy(p, name, nlen);
-	p += nlen;
-	*p++ = ' ';
-	p = hex(p, line->client_random, KEYS_RANDOM_LEN);
-	*p++ = ' ';
-	p = hex(p, line->secret, line->secret_len);
-	*p++ = '\n';
-	*p = '\0';
-	return need;
-}
-
-/* Hex digits (either case) into n bytes: 0, or -EINVAL. */
-static int unhex(const char *h, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < 2 * n; i++) {
-		int c = (unsigned char)h[i] | 0x20, v;
-
-		v = c >= '0' && c <= '9' ? c - '0' :
-		    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -EINVAL;
-		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] << 4 | v : v);
-	}
-	return 0;
-}
-
-int keys_line_parse(const char *s, size_t len, struct keys_line *line)
-{
-	const char *sp = memchr(s, ' ', len);
-	char name[40];
-	size_t nlen, rest;
-	int label;
-
-	if (len && s[len - 1] == '\n')
-		len--;
-	nlen = sp ? (size_t)(sp - s) : len;
-	if (!sp || nlen >= sizeof(name))
-		return -EINVAL;
-	memcpy(name, s, nlen);
-	name[nlen] = '\0';
-	label = keys_label_parse(name);
-	rest = len - nlen - 1; /* "<64 hex> <2..96 hex>" */
-	if (label < 0 || rest < 2 * KEYS_RANDOM_LEN + 3 ||
-	    sp[1 + 2 * KEYS_RANDOM_LEN] != ' ' ||
-	    (rest - 2 * KEYS_RANDOM_LEN - 1) % 2 ||
-	    (rest - 2 * KEYS_RANDOM_LEN - 1) / 2 > KEYS_SECRET_MAX)
-		return -EINVAL;
-	line->label = (uint8_t)label;
-	line->secret_len = (uint8_t)((rest - 2 * KEYS_RANDOM_LEN - 1) / 2);
-	return unhex(sp + 1, line->client_random, KEYS_RANDOM_LEN) ?:
-	       unhex(sp + 2 + 2 * KEYS_RANDOM_LEN, line->secret,
-		     line->secret_len);
-}
-
-/* ------------------------------------------------------------- Go */
-
-int keys_from_go_event(const struct gotls_event *e, struct keys_line *l)
-{
-	char label[GOTLS_LABEL_MAX + 1];
-	int lab = KEYS_CLIENT_RANDOM;
-
-	memset(l, 0, sizeof(*l));
-	if (e->label_len >= GOTLS_LABEL_MAX || !e->secret_len ||
-	    e->secret_len > KEYS_SECRET_MAX)
-		return -EINVAL;
-	if (e->label_len) { /* else Go <= 1.11: CLIENT_RANDOM */
-		memcpy(label, e->label, e->label_len);
-		label[e->label_len] = '\0';
-		lab = keys_label_parse(label);
-		if (lab < 0)
-			return -EINVAL;
-	}
-	if (is_zero(e->client_random, KEYS_RANDOM_LEN) ||
-	    is_zero(e->secret, e->secret_len))
-		return 0;
-	l->label = (uint8_t)lab;
-	l->secret_len = e->secret_len;
-	memcpy(l->client_random, e->client_random, KEYS_RANDOM_LEN);
-	memcpy(l->secret, e->secret, e->secret_len);
-	return 1;
 }
 
 /* ------------------------------------------------------------ dedup */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* keys.h - TLS secrets in user space: derive (HKDF-Expand-Label), check,
- * format as NSS key-log lines, and remember what was written (bounded
- * dedup).  The only file that uses libcrypto is keys.c.
- *
- * Key-log format: "LABEL <client_random hex> <secret hex>\n", lowercase
- * hex, as read by Wireshark and written by SSLKEYLOGFILE-aware libraries.
+/* keys.h - TLS secrets in user space, as data: a session's keys (a
+ * keys_set of (label, client random, secret) lines), derived
+ * (HKDF-Expand-Label) and remembered (bounded dedup).  They travel so
+ * from the sources through run/secrets.c, the sequencer and the check to
+ * the writers, which alone make text of them (out/keytext.h).  The only
+ * file here that uses libcrypto is keys.c.
  *
  * Errors: 0 or -errno (counts >= 0 where stated); pointers NULL + errno.
  */
@@ -15,17 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sources/gotls/gotls.h"
 #include "sources/openssl/openssl.h"
 
 #define KEYS_RANDOM_LEN 32   /* ClientHello.random */
 #define KEYS_SECRET_MAX 48   /* TLS 1.2 master secret, SHA-384 secrets */
-/* TLS 1.3: 2 handshake + 2 traffic + exporter + the early secret */
-#define KEYS_MAX_LINES 7
-/* Longest label (31) + 64 + 96 hex digits + 2 spaces + '\n' + NUL = 195. */
-#define KEYS_LINE_MAX 195
 
-/* The NSS key-log labels we know (keys_label_name() gives the text). */
+/* The NSS key-log labels we know (out/keytext.h has their text). */
 enum keys_label {
 	KEYS_CLIENT_RANDOM = 0,          /* TLS 1.2 and older: master secret */
 	KEYS_CLIENT_EARLY_TRAFFIC,       /* CLIENT_EARLY_TRAFFIC_SECRET */
@@ -34,21 +29,21 @@ enum keys_label {
 	KEYS_CLIENT_TRAFFIC_0,           /* CLIENT_TRAFFIC_SECRET_0 */
 	KEYS_SERVER_TRAFFIC_0,           /* SERVER_TRAFFIC_SECRET_0 */
 	KEYS_EXPORTER,                   /* EXPORTER_SECRET */
-	/* Internal lines: they travel with a session's lines to the key
-	 * check (crypto/verify.h), which turns them into real lines or
-	 * drops them; never written to a file (keys_lines_strip_internal). */
-	KEYS_EARLY_SECRET,   /* TLSDUMP_EARLY_SECRET: a PSK's early secret,
-			      * for CLIENT_EARLY_TRAFFIC_SECRET (needs the
+	/* Internal labels: they travel in a session's set to the key check
+	 * (crypto/verify.h), which derives written lines from them; they
+	 * have no text and the writers skip them. */
+	KEYS_EARLY_SECRET,   /* a PSK's early secret, for
+			      * CLIENT_EARLY_TRAFFIC_SECRET (needs the
 			      * ClientHello, from the capture) */
-	KEYS_SERVER_HELLO,   /* TLSDUMP_SERVER_HELLO: server random (32) and
-			      * suite (2, big-endian), for the check of a
-			      * TLS 1.2 renegotiation (its ServerHello is
+	KEYS_SERVER_HELLO,   /* server random (32) and suite (2,
+			      * big-endian), for the check of a TLS 1.2
+			      * renegotiation (its ServerHello is
 			      * encrypted) */
 	KEYS_LABEL_COUNT
 };
 #define KEYS_FIRST_INTERNAL KEYS_EARLY_SECRET
 
-/* One key-log line, binary. */
+/* One secret of a session: a key-log line as data. */
 struct keys_line {
 	uint8_t label;       /* enum keys_label */
 	uint8_t secret_len;  /* 1..KEYS_SECRET_MAX (32 or 48 in practice) */
@@ -56,11 +51,26 @@ struct keys_line {
 	uint8_t secret[KEYS_SECRET_MAX];
 };
 
-/* What one OpenSSL snapshot yields: up to KEYS_MAX_LINES lines. */
+/* A session's keys (one client random): at most one line per label,
+ * in the order they came.  What a source hands in, what the sequencer
+ * holds for a flow, what the check reads and a writer writes. */
+#define KEYS_SET_MAX KEYS_LABEL_COUNT
 struct keys_set {
 	unsigned int n;
-	struct keys_line line[KEYS_MAX_LINES];
+	struct keys_line line[KEYS_SET_MAX];
 };
+
+/* The line of a label, NULL if the set has none. */
+const struct keys_line *keys_set_find(const struct keys_set *set,
+				      unsigned int label);
+/* Adds l unless the set has its label already: 1 added, 0 not. */
+int keys_set_put(struct keys_set *set, const struct keys_line *l);
+/* Adds src's lines whose labels dst lacks; the number added. */
+unsigned keys_set_merge(struct keys_set *dst, const struct keys_set *src);
+/* Whether the set holds a line to write (not only internal ones). */
+bool keys_set_writes(const struct keys_set *set);
+/* Empties the set, its secrets wiped. */
+void keys_set_clear(struct keys_set *set);
 
 /* HKDF-Expand-Label(secret, "tls13 " label, ctx, out_len) of RFC 8446
  * §7.1 with SHA-256 (md_len 32) or SHA-384 (md_len 48); secret is md_len
@@ -70,7 +80,7 @@ int keys_hkdf_expand_label(int md_len, const uint8_t *secret,
 			   const char *label, const uint8_t *ctx,
 			   size_t ctx_len, uint8_t *out, size_t out_len);
 
-/* Turns one snapshot of an SSL object into key-log lines.
+/* Turns one snapshot of an SSL object into a session's lines.
  *  TLS 1.2/1.1/1.0/SSL 3/DTLS: CLIENT_RANDOM when a 48-byte master key is
  *    present.
  *  TLS 1.3: the handshake pair from handshake_secret +
@@ -89,15 +99,11 @@ int keys_from_ossl_event(const struct ossl_event *ev, struct keys_set *set);
 int keys_from_ossl_event_except(const struct ossl_event *ev, unsigned known,
 				struct keys_set *set);
 
-/* Whether a label is internal (never written to a file). */
+/* Whether a label is internal (never written as text). */
 static inline bool keys_label_internal(unsigned int label)
 {
 	return label >= KEYS_FIRST_INTERNAL && label < KEYS_LABEL_COUNT;
 }
-
-/* Removes the internal lines from whole key-log lines in place; returns
- * the new length. */
-size_t keys_lines_strip_internal(char *lines, size_t len);
 
 /* CLIENT_EARLY_TRAFFIC_SECRET (RFC 8446 §7.1): HKDF-Expand-Label(early
  * secret, "c e traffic", Hash(ClientHello), L), the hash that of the
@@ -105,24 +111,6 @@ size_t keys_lines_strip_internal(char *lines, size_t len);
  * handshake message, its 4-byte header included.  0 or -errno. */
 int keys_early_traffic(int md_len, const uint8_t *early_secret,
 		       const uint8_t *ch, size_t ch_len, uint8_t *out);
-
-/* One line as Go wrote it (gotls.bpf.c): 1 with *line, 0 when the
- * random or the secret is all zero (nothing to write), -EINVAL for a
- * label we do not know or lengths out of range. */
-int keys_from_go_event(const struct gotls_event *e, struct keys_line *line);
-
-/* "CLIENT_RANDOM", ... ; "UNKNOWN" for a value out of range. */
-const char *keys_label_name(unsigned int label);
-/* The enum for a key-log label text; -EINVAL if unknown. */
-int keys_label_parse(const char *name);
-
-/* Formats one line, '\n' included, NUL-terminated, into buf (size >=
- * KEYS_LINE_MAX always suffices).  Returns its length without the NUL,
- * -EINVAL for a bad line, or -ENOSPC if buf is too small. */
-int keys_line_format(const struct keys_line *line, char *buf, size_t size);
-/* The other way: one line of len bytes (a trailing '\n' allowed), hex in
- * either case.  0, or -EINVAL (unknown label, bad lengths or digits). */
-int keys_line_parse(const char *s, size_t len, struct keys_line *line);
 
 /* OpenSSL's macro name for a protocol version, for logs:
  * 0x0304 -> "TLS1_3_VERSION"; "UNKNOWN_VERSION" when not known. */

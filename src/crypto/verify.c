@@ -2,6 +2,7 @@
 /* verify.c - see verify.h.  TLS record formats: RFC 8446 §5 (1.3),
  * RFC 5246 §6.2 and RFC 5288 §3 (1.2 GCM), RFC 7905 §2 (ChaCha20). */
 #include "crypto/verify.h"
+#include "crypto/cbc.h"
 #include "crypto/keys.h"
 #include "crypto/hello.h"
 
@@ -20,7 +21,7 @@
 #define CT_HANDSHAKE 22
 #define CT_APPDATA 23
 
-/* The AEAD suites we can check: data, one row per IANA number. */
+/* The suites we can check: data, one row per IANA number. */
 struct suite {
 	uint16_t id;
 	uint8_t tls13;   /* else TLS 1.2 */
@@ -28,23 +29,41 @@ struct suite {
 	uint8_t iv_len;  /* TLS 1.2 GCM: the 4-byte salt; else 12 */
 	uint8_t sha384;  /* the suite's hash (TLS 1.2 PRF) */
 	uint8_t chacha;  /* ChaCha20-Poly1305, else AES-GCM */
+	uint8_t mac_len; /* TLS 1.2 AES-CBC with HMAC (crypto/cbc.h); 0: AEAD */
 };
 
 static const struct suite suites[] = {
-	{ 0x1301, 1, 16, 12, 0, 0 }, /* TLS_AES_128_GCM_SHA256 */
-	{ 0x1302, 1, 32, 12, 1, 0 }, /* TLS_AES_256_GCM_SHA384 */
-	{ 0x1303, 1, 32, 12, 0, 1 }, /* TLS_CHACHA20_POLY1305_SHA256 */
-	{ 0xc02b, 0, 16, 4, 0, 0 },  /* ECDHE-ECDSA-AES128-GCM-SHA256 */
-	{ 0xc02c, 0, 32, 4, 1, 0 },  /* ECDHE-ECDSA-AES256-GCM-SHA384 */
-	{ 0xc02f, 0, 16, 4, 0, 0 },  /* ECDHE-RSA-AES128-GCM-SHA256 */
-	{ 0xc030, 0, 32, 4, 1, 0 },  /* ECDHE-RSA-AES256-GCM-SHA384 */
-	{ 0x009c, 0, 16, 4, 0, 0 },  /* AES128-GCM-SHA256 */
-	{ 0x009d, 0, 32, 4, 1, 0 },  /* AES256-GCM-SHA384 */
-	{ 0x009e, 0, 16, 4, 0, 0 },  /* DHE-RSA-AES128-GCM-SHA256 */
-	{ 0x009f, 0, 32, 4, 1, 0 },  /* DHE-RSA-AES256-GCM-SHA384 */
-	{ 0xcca8, 0, 32, 12, 0, 1 }, /* ECDHE-RSA-CHACHA20-POLY1305 */
-	{ 0xcca9, 0, 32, 12, 0, 1 }, /* ECDHE-ECDSA-CHACHA20-POLY1305 */
-	{ 0xccaa, 0, 32, 12, 0, 1 }, /* DHE-RSA-CHACHA20-POLY1305 */
+	{ 0x1301, 1, 16, 12, 0, 0, 0 }, /* TLS_AES_128_GCM_SHA256 */
+	{ 0x1302, 1, 32, 12, 1, 0, 0 }, /* TLS_AES_256_GCM_SHA384 */
+	{ 0x1303, 1, 32, 12, 0, 1, 0 }, /* TLS_CHACHA20_POLY1305_SHA256 */
+	{ 0xc02b, 0, 16, 4, 0, 0, 0 },  /* ECDHE-ECDSA-AES128-GCM-SHA256 */
+	{ 0xc02c, 0, 32, 4, 1, 0, 0 },  /* ECDHE-ECDSA-AES256-GCM-SHA384 */
+	{ 0xc02f, 0, 16, 4, 0, 0, 0 },  /* ECDHE-RSA-AES128-GCM-SHA256 */
+	{ 0xc030, 0, 32, 4, 1, 0, 0 },  /* ECDHE-RSA-AES256-GCM-SHA384 */
+	{ 0x009c, 0, 16, 4, 0, 0, 0 },  /* AES128-GCM-SHA256 */
+	{ 0x009d, 0, 32, 4, 1, 0, 0 },  /* AES256-GCM-SHA384 */
+	{ 0x009e, 0, 16, 4, 0, 0, 0 },  /* DHE-RSA-AES128-GCM-SHA256 */
+	{ 0x009f, 0, 32, 4, 1, 0, 0 },  /* DHE-RSA-AES256-GCM-SHA384 */
+	{ 0xcca8, 0, 32, 12, 0, 1, 0 }, /* ECDHE-RSA-CHACHA20-POLY1305 */
+	{ 0xcca9, 0, 32, 12, 0, 1, 0 }, /* ECDHE-ECDSA-CHACHA20-POLY1305 */
+	{ 0xccaa, 0, 32, 12, 0, 1, 0 }, /* DHE-RSA-CHACHA20-POLY1305 */
+	/* TLS 1.2 CBC: no fixed IV (the record carries it) */
+	{ 0x002f, 0, 16, 0, 0, 0, 20 }, /* AES128-SHA */
+	{ 0x0035, 0, 32, 0, 0, 0, 20 }, /* AES256-SHA */
+	{ 0x003c, 0, 16, 0, 0, 0, 32 }, /* AES128-SHA256 */
+	{ 0x003d, 0, 32, 0, 0, 0, 32 }, /* AES256-SHA256 */
+	{ 0x0033, 0, 16, 0, 0, 0, 20 }, /* DHE-RSA-AES128-SHA */
+	{ 0x0039, 0, 32, 0, 0, 0, 20 }, /* DHE-RSA-AES256-SHA */
+	{ 0x0067, 0, 16, 0, 0, 0, 32 }, /* DHE-RSA-AES128-SHA256 */
+	{ 0x006b, 0, 32, 0, 0, 0, 32 }, /* DHE-RSA-AES256-SHA256 */
+	{ 0xc009, 0, 16, 0, 0, 0, 20 }, /* ECDHE-ECDSA-AES128-SHA */
+	{ 0xc00a, 0, 32, 0, 0, 0, 20 }, /* ECDHE-ECDSA-AES256-SHA */
+	{ 0xc013, 0, 16, 0, 0, 0, 20 }, /* ECDHE-RSA-AES128-SHA */
+	{ 0xc014, 0, 32, 0, 0, 0, 20 }, /* ECDHE-RSA-AES256-SHA */
+	{ 0xc023, 0, 16, 0, 0, 0, 32 }, /* ECDHE-ECDSA-AES128-SHA256 */
+	{ 0xc024, 0, 32, 0, 1, 0, 48 }, /* ECDHE-ECDSA-AES256-SHA384 */
+	{ 0xc027, 0, 16, 0, 0, 0, 32 }, /* ECDHE-RSA-AES128-SHA256 */
+	{ 0xc028, 0, 32, 0, 1, 0, 48 }, /* ECDHE-RSA-AES256-SHA384 */
 };
 
 /* RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest. */
@@ -85,6 +104,7 @@ static int next_rec(const uint8_t *b, size_t n, size_t *off, struct rec *r)
 
 struct hello {
 	const struct suite *suite;
+	uint16_t version; /* the ServerHello's (0x0303: TLS 1.2 and 1.3) */
 	uint8_t random[32];
 	size_t after; /* server stream offset past the ServerHello's record */
 };
@@ -116,28 +136,12 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 		if (!memcmp(m + 6, hrr_random, 32))
 			continue; /* the real one follows */
 		memcpy(h->random, m + 6, 32);
+		h->version = (uint16_t)(m[4] << 8 | m[5]);
 		h->suite = find_suite((uint16_t)(m[39 + sid] << 8 | m[40 + sid]));
 		h->after = off;
 		return h->suite ? 0 : -ENOTSUP;
 	}
 	return rc < 0 ? rc : -EAGAIN;
-}
-
-/* The line of `label` among the session's key-log lines: 0, -ENOENT. */
-static int find_line(const char *lines, size_t len, unsigned label,
-		     struct keys_line *out)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		const char *l = lines + i, *nl = memchr(l, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - l) : len - i;
-
-		if (!keys_line_parse(l, n, out) && out->label == label)
-			return 0;
-		i += n + 1;
-	}
-	return -ENOENT;
 }
 
 /* The three ciphers and one context, fetched once: libcrypto's lookup
@@ -222,24 +226,25 @@ static int traffic_keys(const struct suite *s, const uint8_t *secret,
  * when the session has no traffic line); -EAGAIN before, unless final
  * (then the handshake records decide). */
 static int verify13(const struct verify_streams *st, const struct hello *h,
-		    const char *lines, size_t len, bool final)
+		    const struct keys_set *keys, bool final)
 {
+	const struct keys_line *l =
+		keys_set_find(keys, KEYS_SERVER_HANDSHAKE_TRAFFIC);
 	uint8_t key[32], iv[12], akey[32], aiv[12];
 	size_t off = h->after;
 	uint64_t seq = 0;
-	struct keys_line l;
 	bool have_ap;
 	struct rec r;
 	int rc;
 
-	if (find_line(lines, len, KEYS_SERVER_HANDSHAKE_TRAFFIC, &l))
+	if (!l)
 		return -ENOTSUP;
-	rc = traffic_keys(h->suite, l.secret, l.secret_len, key, iv);
+	rc = traffic_keys(h->suite, l->secret, l->secret_len, key, iv);
 	if (rc)
 		return rc;
-	have_ap = !find_line(lines, len, KEYS_SERVER_TRAFFIC_0, &l) &&
-		  !traffic_keys(h->suite, l.secret, l.secret_len, akey, aiv);
-	explicit_bzero(&l, sizeof(l));
+	l = keys_set_find(keys, KEYS_SERVER_TRAFFIC_0);
+	have_ap = l && !traffic_keys(h->suite, l->secret, l->secret_len,
+				     akey, aiv);
 	while ((rc = next_rec(st->srv, st->srv_len, &off, &r)) == 1) {
 		if (r.type != CT_APPDATA)
 			continue; /* the compatibility ChangeCipherSpec */
@@ -289,8 +294,9 @@ static int key_block(const struct suite *s, const uint8_t *master,
 }
 
 /* The first record after the side's ChangeCipherSpec (its Finished),
- * sequence number 0: RFC 5288 §3 (GCM: explicit nonce in the record) or
- * RFC 7905 §2 (ChaCha20: iv ^ seq).  1, 0, -EAGAIN (not captured yet). */
+ * sequence number 0: RFC 5288 §3 (GCM: explicit nonce in the record),
+ * RFC 7905 §2 (ChaCha20: iv ^ seq), or CBC (crypto/cbc.h; iv is then
+ * the MAC key).  1, 0, -EAGAIN (not captured yet). */
 static int open12(const struct suite *s, const uint8_t *b, size_t n,
 		  const uint8_t *key, const uint8_t *iv)
 {
@@ -304,6 +310,11 @@ static int open12(const struct suite *s, const uint8_t *b, size_t n,
 		if (!ccs) {
 			ccs = r.type == CT_CCS;
 			continue;
+		}
+		if (s->mac_len) {
+			struct cbc_suite c = { s->key_len, s->mac_len };
+
+			return cbc_open(&c, iv, key, r.hdr, r.frag, r.len);
 		}
 		if (r.len < expl + TAG_LEN)
 			return VERIFY_BAD;
@@ -323,24 +334,27 @@ static int open12(const struct suite *s, const uint8_t *b, size_t n,
 /* TLS 1.2: each side's Finished that is captured must open; at least
  * one must be there. */
 static int verify12(const struct verify_streams *st, const struct hello *h,
-		    const char *lines, size_t len)
+		    const struct keys_set *keys)
 {
+	const struct keys_line *l = keys_set_find(keys, KEYS_CLIENT_RANDOM);
 	const struct suite *s = h->suite;
-	uint8_t kb[2 * 32 + 2 * 12];
-	size_t kl = s->key_len, il = s->iv_len;
-	struct keys_line l;
+	uint8_t kb[2 * 48 + 2 * 32 + 2 * 12];
+	size_t ml = s->mac_len, kl = s->key_len, il = s->iv_len;
+	const uint8_t *k = kb + 2 * ml;
 	int c, v;
 
-	if (find_line(lines, len, KEYS_CLIENT_RANDOM, &l) || l.secret_len != 48)
-		return -ENOTSUP; /* a TLS 1.2 suite: the lines must say so */
-	c = key_block(s, l.secret, h->random, l.client_random, kb,
-		      2 * kl + 2 * il);
-	explicit_bzero(&l, sizeof(l));
+	if (!l || l->secret_len != 48)
+		return -ENOTSUP; /* a TLS 1.2 suite: the keys must say so */
+	if (ml && h->version != 0x0303)
+		return -ENOTSUP; /* CBC in TLS 1.0/1.1: another PRF, no explicit IV */
+	/* RFC 5246 §6.3: MAC keys (CBC), write keys, fixed IVs (AEAD) */
+	c = key_block(s, l->secret, h->random, l->client_random, kb,
+		      2 * ml + 2 * kl + 2 * il);
 	if (c)
 		return -EIO;
-	c = open12(s, st->cli, st->cli_len, kb, kb + 2 * kl);
-	v = open12(s, st->srv + h->after, st->srv_len - h->after, kb + kl,
-		   kb + 2 * kl + il);
+	c = open12(s, st->cli, st->cli_len, k, ml ? kb : k + 2 * kl);
+	v = open12(s, st->srv + h->after, st->srv_len - h->after, k + kl,
+		   ml ? kb + ml : k + 2 * kl + il);
 	explicit_bzero(kb, sizeof(kb));
 	if (c == VERIFY_BAD || v == VERIFY_BAD)
 		return VERIFY_BAD;
@@ -351,20 +365,21 @@ static int verify12(const struct verify_streams *st, const struct hello *h,
 	return c == -EAGAIN || v == -EAGAIN ? -EAGAIN : -ENOTSUP;
 }
 
-int verify_renegotiation(const struct verify_streams *st, const char *lines,
-			 size_t len)
+int verify_renegotiation(const struct verify_streams *st,
+			 const struct keys_set *keys)
 {
-	struct keys_line l;
+	const struct keys_line *l = keys_set_find(keys, KEYS_SERVER_HELLO);
 	struct hello h;
 
-	if (find_line(lines, len, KEYS_SERVER_HELLO, &l) || l.secret_len != 34)
+	if (!l || l->secret_len != 34)
 		return -ENOTSUP;
-	memcpy(h.random, l.secret, 32);
-	h.suite = find_suite((uint16_t)(l.secret[32] << 8 | l.secret[33]));
+	memcpy(h.random, l->secret, 32);
+	h.version = 0x0303; /* a renegotiation is watched on TLS 1.2 flows */
+	h.suite = find_suite((uint16_t)(l->secret[32] << 8 | l->secret[33]));
 	h.after = 0;
 	if (!h.suite || h.suite->tls13)
 		return -ENOTSUP;
-	return verify12(st, &h, lines, len);
+	return verify12(st, &h, keys);
 }
 
 #define CH_MAX (64u << 10)
@@ -453,31 +468,30 @@ static int early_check(const struct verify_streams *st, const struct keys_line *
 	return rc;
 }
 
-int verify_early(const struct verify_streams *st, const char *lines,
-		 size_t len, bool final, struct keys_line *out)
+int verify_early(const struct verify_streams *st, const struct keys_set *keys,
+		 bool final, struct keys_line *out)
 {
 	static uint8_t ch[CH_MAX]; /* one thread checks keys */
+	const struct keys_line *es = keys_set_find(keys, KEYS_EARLY_SECRET);
 	size_t ch_len = 0, after = 0;
-	struct keys_line es;
 	int rc;
 
-	if (find_line(lines, len, KEYS_EARLY_SECRET, &es))
+	if (!es)
 		return -ENOENT;
 	rc = client_hello_msg(st, ch, &ch_len, &after);
 	if (rc == -EAGAIN && final)
 		rc = -ENOENT; /* no ClientHello: nothing to derive from */
 	if (rc == 0)
 		rc = offers_early_data(ch, ch_len) ?
-		     early_check(st, &es, ch, ch_len, after, final, out) :
+		     early_check(st, es, ch, ch_len, after, final, out) :
 		     -ENOENT;
 	else if (rc == -ENOTSUP)
 		rc = -ENOENT;
-	explicit_bzero(&es, sizeof(es));
 	return rc;
 }
 
-int verify_session(const struct verify_streams *st, const char *lines,
-		   size_t len, bool final)
+int verify_session(const struct verify_streams *st,
+		   const struct keys_set *keys, bool final)
 {
 	struct hello h;
 	int rc = server_hello(st, &h);
@@ -485,6 +499,6 @@ int verify_session(const struct verify_streams *st, const char *lines,
 	if (rc)
 		return rc;
 	if (h.suite->tls13)
-		return verify13(st, &h, lines, len, final);
-	return verify12(st, &h, lines, len);
+		return verify13(st, &h, keys, final);
+	return verify12(st, &h, keys);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* verify.h - is a session's key right?  The proof: its first encrypted
- * records, as captured, open with the keys derived from the key-log
- * lines (the AEAD tag checks).  A wrong offset profile reads bytes that
- * look like secrets (non-zero, plausible version and cipher) but cannot
- * pass this test.
+ * records, as captured, open with the keys derived from its secrets (a
+ * keys_set, crypto/keys.h; the AEAD tag checks).  A wrong offset profile
+ * reads bytes that look like secrets (non-zero, plausible version and
+ * cipher) but cannot pass this test.
  *
  *  TLS 1.3: the server's first encrypted record (EncryptedExtensions)
  *    with SERVER_HANDSHAKE_TRAFFIC_SECRET; and, when captured, the
@@ -32,29 +32,33 @@ struct verify_streams {
 	size_t srv_len;
 };
 
+struct keys_set;
+struct keys_line;
+
 enum verify_result {
 	VERIFY_BAD = 0, /* a record does not open: the keys are wrong */
 	VERIFY_OK = 1,  /* every record checked opened */
 };
 
-/* lines: the session's key-log lines (one client random, text).  final:
- * no more bytes will come, decide on what is there.  Returns VERIFY_OK,
- * VERIFY_BAD, -EAGAIN (the records needed are not captured yet), -ENOTSUP (cannot be decided: suite, protocol, lines missing or
+/* keys: the session's secrets (one client random).  final: no more
+ * bytes will come, decide on what is there.  Returns VERIFY_OK,
+ * VERIFY_BAD, -EAGAIN (the records needed are not captured yet),
+ * -ENOTSUP (cannot be decided: suite, protocol, secrets missing or
  * streams that are not TLS), or -EIO (libcrypto failed). */
-int verify_session(const struct verify_streams *st, const char *lines,
-		   size_t len, bool final);
+int verify_session(const struct verify_streams *st,
+		   const struct keys_set *keys, bool final);
 
 /* The same for a TLS 1.2 renegotiation: the streams start at its first
  * handshake record (encrypted under the previous keys), the server
- * random and suite come from the internal TLSDUMP_SERVER_HELLO line (its
- * ServerHello is encrypted); each side's first record after its
+ * random and suite come from the set's internal KEYS_SERVER_HELLO line
+ * (its ServerHello is encrypted); each side's first record after its
  * ChangeCipherSpec must open.  Returns as verify_session (-ENOTSUP
  * without that line). */
-int verify_renegotiation(const struct verify_streams *st, const char *lines,
-			 size_t len);
+int verify_renegotiation(const struct verify_streams *st,
+			 const struct keys_set *keys);
 
-/* 0-RTT: the CLIENT_EARLY_TRAFFIC_SECRET line of a session whose lines
- * hold its PSK's early secret (the internal TLSDUMP_EARLY_SECRET line),
+/* 0-RTT: the CLIENT_EARLY_TRAFFIC_SECRET line of a session whose set
+ * holds its PSK's early secret (the internal KEYS_EARLY_SECRET line),
  * derived from the captured ClientHello and checked on the client's
  * first record after it (an early-data record, sequence number 0).
  * out: the line (its client random that of the internal line).  Returns
@@ -62,8 +66,7 @@ int verify_renegotiation(const struct verify_streams *st, const char *lines,
  * (no such line, or the ClientHello offered no early data: nothing to
  * write), -EAGAIN (records not captured yet, unless final), -ENOTSUP
  * (out set, but the check could not decide: suite, or no record). */
-struct keys_line;
-int verify_early(const struct verify_streams *st, const char *lines,
-		 size_t len, bool final, struct keys_line *out);
+int verify_early(const struct verify_streams *st, const struct keys_set *keys,
+		 bool final, struct keys_line *out);
 
 #endif

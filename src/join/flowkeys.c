@@ -2,6 +2,7 @@
 /* flowkeys.c - see flowkeys.h. */
 #include "join/flowkeys.h"
 #include "join/sequencer.h"
+#include "crypto/keys.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -20,8 +21,7 @@ struct fsess {
 	struct fflow *flow;            /* NULL: no flow yet */
 	uint8_t cr[32];
 	unsigned gen;                  /* the file its lines all went into */
-	size_t len;
-	char *text;                    /* the lines written so far */
+	struct keys_set keys;          /* the lines written so far */
 };
 
 /* A packet of a flow's history: a copy. */
@@ -60,27 +60,6 @@ struct flowkeys {
 	size_t hist_bytes;             /* of every flow */
 	struct flowkeys_stats st;
 };
-
-/* Growing output text. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n > b->cap) {
-		size_t cap = (b->len + n) * 2 + 256;
-		char *p = realloc(b->p, cap);
-
-		if (!p)
-			return -ENOMEM;
-		b->p = p, b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
-}
 
 /* Keyed: peers choose client randoms and ports. */
 static unsigned hash(const struct flowkeys *fk, const void *k, size_t n)
@@ -141,9 +120,7 @@ static void sess_free(struct flowkeys *fk, struct fsess *x)
 	*pp = x->next;
 	if (!x->flow)
 		LRU_UNLINK(&fk->orphans, x);
-	if (x->text)
-		explicit_bzero(x->text, x->len);
-	free(x->text);
+	keys_set_clear(&x->keys);
 	free(x);
 }
 
@@ -222,89 +199,35 @@ static struct fsess *sess_get(struct flowkeys *fk, const uint8_t cr[32])
 	return x;
 }
 
-/* Writes x's lines into b unless they are all in this file already. */
-static int catch_up(struct flowkeys *fk, struct fsess *x, struct buf *b)
+/* Whether x's lines are to be written again: not all of them are in
+ * this file yet (they are from now on). */
+static bool catch_up(struct flowkeys *fk, struct fsess *x)
 {
 	if (x->gen == fk->gen)
-		return 0;
+		return false;
 	x->gen = fk->gen;
-	if (!x->len)
-		return 0;
+	if (!x->keys.n)
+		return false;
 	fk->st.reemitted++;
-	return buf_add(b, x->text, x->len);
+	return true;
 }
 
-static int hexval(char c)
+int flowkeys_dsb(struct flowkeys *fk, const struct keys_set *keys,
+		 struct keys_set *out)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The client random of a key-log line "LABEL HEX64 SECRET": 0 or -1. */
-static int line_cr(const char *s, size_t n, uint8_t cr[32])
-{
-	const char *sp = memchr(s, ' ', n);
-	size_t off = sp ? (size_t)(sp - s) + 1 : n;
-
-	if (off + 64 > n || (off + 64 < n && s[off + 64] != ' '))
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		int hi = hexval(s[off + 2 * i]), lo = hexval(s[off + 2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		cr[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* One line (with its newline, if any) into the output, its session's
- * earlier lines first. */
-static int dsb_line(struct flowkeys *fk, const char *s, size_t n,
-		    struct buf *b)
-{
-	uint8_t cr[32];
 	struct fsess *x;
-	char *t;
+	bool again;
 
-	if (line_cr(s, n, cr))
-		return buf_add(b, s, n);
-	x = sess_get(fk, cr);
-	if (!x || catch_up(fk, x, b))
+	*out = *keys;
+	if (!keys->n)
+		return 0;
+	x = sess_get(fk, keys->line[0].client_random);
+	if (!x)
 		return -ENOMEM;
-	t = realloc(x->text, x->len + n);
-	if (!t)
-		return -ENOMEM;
-	memcpy(t + x->len, s, n);
-	x->text = t;
-	x->len += n;
-	return buf_add(b, s, n);
-}
-
-int flowkeys_dsb(struct flowkeys *fk, const char *lines, size_t len,
-		 char **out, size_t *out_len)
-{
-	struct buf b = { 0 };
-	size_t i = 0;
-	int err = 0;
-
-	while (i < len && !err) {
-		const char *nl = memchr(lines + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (lines + i)) + 1 : len - i;
-
-		err = dsb_line(fk, lines + i, n, &b);
-		i += n;
-	}
-	if (err) {
-		if (b.p)
-			explicit_bzero(b.p, b.len);
-		free(b.p);
-		return err;
-	}
-	*out = b.p;
-	*out_len = b.len;
+	again = catch_up(fk, x);
+	keys_set_merge(&x->keys, keys);
+	if (again) /* its earlier lines first, then these */
+		*out = x->keys;
 	return 0;
 }
 
@@ -364,16 +287,16 @@ static int flow_adopt(struct flowkeys *fk, struct fflow *f, const uint8_t cr[32]
 static int flow_catch_up(struct flowkeys *fk, struct fflow *f,
 			 const struct flowkeys_out *out)
 {
-	struct buf b = { 0 };
+	struct keys_set sets[FLOW_SESS];
+	unsigned n = 0;
 	int err = 0;
 
-	for (int i = 0; i < f->n && !err; i++)
-		err = catch_up(fk, f->sess[i], &b);
-	if (!err && b.len)
-		err = out->dsb(out->ctx, b.p, b.len);
-	if (b.p)
-		explicit_bzero(b.p, b.len);
-	free(b.p);
+	for (int i = 0; i < f->n; i++)
+		if (catch_up(fk, f->sess[i]))
+			sets[n++] = f->sess[i]->keys;
+	if (n)
+		err = out->dsb(out->ctx, sets, n);
+	explicit_bzero(sets, n * sizeof(sets[0]));
 	return err;
 }
 

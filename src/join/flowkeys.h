@@ -15,10 +15,10 @@
  * file gets them again ("carried over") after the keys and before the
  * flow's first new packet.
  *
- * The writer tells this module what it writes: every DSB's lines
+ * The writer tells this module what it writes: every DSB's keys
  * (flowkeys_dsb) and every packet (flowkeys_packet), and when a new file
- * starts (flowkeys_next_file).  It keeps, per client random, the lines
- * written so far and the file they last went into, and per TCP flow the
+ * starts (flowkeys_next_file).  It keeps, per client random, the keys
+ * written so far (as data: crypto/keys.h) and the file they last went into, and per TCP flow the
  * client randoms of its sessions (learned from the ClientHello the
  * packet carries) and its history.
  *
@@ -41,6 +41,7 @@
 
 struct flowkeys;
 struct seq_packet;
+struct keys_set;
 
 /* A packet as the file holds it: data is head and body together; ts_ns
  * is the file's timestamp. */
@@ -56,7 +57,8 @@ struct flowkeys_pkt {
 /* What to write ahead of a packet: the keys (a DSB), then its flow's
  * earlier packets.  0 or -errno (then nothing more is written). */
 struct flowkeys_out {
-	int (*dsb)(void *ctx, const char *lines, size_t len);
+	/* the keys of n sessions, as one DSB */
+	int (*dsb)(void *ctx, const struct keys_set *sets, unsigned n);
 	int (*carry)(void *ctx, const struct flowkeys_pkt *p);
 	void *ctx;
 };
@@ -75,12 +77,11 @@ void flowkeys_free(struct flowkeys *fk);
 /* The next file starts: every session's keys are to be written again
  * before its flow's next packet. */
 void flowkeys_next_file(struct flowkeys *fk);
-/* A DSB's lines (whole key-log lines) about to go into the current
- * file.  *out (malloc'd, *out_len bytes; the caller frees it) is what to
- * write instead: each line, and for a session whose earlier lines are
- * not in this file yet, those first.  0 or -ENOMEM. */
-int flowkeys_dsb(struct flowkeys *fk, const char *lines, size_t len,
-		 char **out, size_t *out_len);
+/* A DSB's keys (one session's) about to go into the current file.
+ * *out is what to write instead: these keys and, for a session whose
+ * earlier lines are not in this file yet, those first.  0 or -ENOMEM. */
+int flowkeys_dsb(struct flowkeys *fk, const struct keys_set *keys,
+		 struct keys_set *out);
 /* A packet about to go into the current file (p->ip: its IP header;
  * ts_ns: its timestamp in the file).  When it is its flow's first in
  * this file, out's callbacks get the flow's keys and earlier packets

@@ -4,6 +4,7 @@
 #include "join/crset.h"
 #include "join/renego.h"
 #include "join/streams.h"
+#include "crypto/keys.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -26,8 +27,7 @@ struct pending {
 	uint8_t cr[32];
 	uint64_t since_ns;
 	bool complete;
-	size_t len;
-	char lines[]; /* whole key-log lines */
+	struct keys_set keys;
 };
 
 struct held {
@@ -47,9 +47,8 @@ struct flow {
 	uint64_t since_ns;
 	struct held *first, **tail;
 	size_t n_held, bytes;
-	char *lines;     /* its key-log lines: one DSB, before its packets */
-	size_t lines_len;
-	bool complete;   /* all its keys are in lines */
+	struct keys_set keys; /* one DSB, before its packets */
+	bool complete;   /* all its keys are in keys */
 	size_t checked;  /* stream bytes the last undecided check saw */
 	uint64_t complete_ns; /* when the keys became complete */
 	bool waiting;    /* complete, the check undecided: in n_waiting */
@@ -254,7 +253,7 @@ static int release(struct sequencer *s, struct flow *f)
 		free(h);
 	}
 	s->bytes -= f->bytes;
-	free(f->lines);
+	keys_set_clear(&f->keys);
 	free(f);
 	return err;
 }
@@ -293,11 +292,11 @@ static size_t flow_packets(const struct flow *f, const uint8_t **pkts,
 	return n;
 }
 
-/* The check on what is captured of the flow, for keys `lines` of
- * session cr: 1 write them, 0 drop them, -EAGAIN wait for more packets.
+/* The check on what is captured of the flow, for the keys of session
+ * cr: 1 write them, 0 drop them, -EAGAIN wait for more packets.
  * *checked: the stream bytes the last undecided check saw. */
 static int check_streams(struct sequencer *s, struct flow *f,
-			 const uint8_t cr[32], char **lines, size_t *len,
+			 const uint8_t cr[32], struct keys_set *keys,
 			 unsigned flags, size_t *checked, bool final)
 {
 	const uint8_t **pkts = malloc(f->n_held * sizeof(*pkts));
@@ -315,7 +314,7 @@ static int check_streams(struct sequencer *s, struct flow *f,
 
 			/* nothing new since it could not decide: it cannot now */
 			rc = seen == *checked && !final ? -EAGAIN :
-			     s->check(s->ctx, cr, &st, lines, len, flags, final);
+			     s->check(s->ctx, cr, &st, keys, flags, final);
 			*checked = seen;
 		}
 		streams_free(&st);
@@ -327,8 +326,7 @@ static int check_streams(struct sequencer *s, struct flow *f,
 
 static int check_flow(struct sequencer *s, struct flow *f, bool final)
 {
-	return check_streams(s, f, f->cr, &f->lines, &f->lines_len, 0,
-			     &f->checked, final);
+	return check_streams(s, f, f->cr, &f->keys, 0, &f->checked, final);
 }
 
 /* Lets the flow go, its keys first unless the check refuses them: 0 or
@@ -338,8 +336,8 @@ static int settle(struct sequencer *s, struct flow *f, bool final)
 {
 	int v = 1, err = 0, e;
 
-	if (f->lines_len && s->check && !f->proven &&
-	    (!s->wants || s->wants(s->ctx, f->cr, f->lines, f->lines_len))) {
+	if (f->keys.n && s->check && !f->proven &&
+	    (!s->wants || s->wants(s->ctx, f->cr, &f->keys))) {
 		v = check_flow(s, f, final);
 		if (v == -EAGAIN && !final) {
 			s->n_waiting += !f->waiting;
@@ -349,33 +347,25 @@ static int settle(struct sequencer *s, struct flow *f, bool final)
 	}
 	if (v == 0)
 		s->st.keys_refused++;
-	else if (f->lines_len)
-		err = s->dsb(s->ctx, f->lines, f->lines_len);
+	else if (f->keys.n)
+		err = s->dsb(s->ctx, &f->keys);
 	if (f->complete)
 		crset_add(s->done, f->cr);
 	/* TLS 1.2 with its keys out: watch it for a second handshake */
-	if (v != 0 && f->lines_len &&
-	    memmem(f->lines, f->lines_len, "CLIENT_RANDOM ", 14))
+	if (v != 0 && keys_set_find(&f->keys, KEYS_CLIENT_RANDOM))
 		renego_add(s->renego, &f->key, f->client_is_a);
 	e = release(s, f);
 	return err ?: e;
 }
 
-/* Key lines join the flow's (they go out with it, as one DSB). */
-static int add_lines(struct flow *f, const char *lines, size_t len,
+/* Keys join the flow's (they go out with it, as one DSB). */
+static void add_keys(struct flow *f, const struct keys_set *keys,
 		     bool complete, uint64_t now)
 {
-	char *l = realloc(f->lines, f->lines_len + len + 1);
-
-	if (!l)
-		return -ENOMEM;
-	memcpy(l + f->lines_len, lines, len);
-	f->lines = l;
-	f->lines_len += len;
+	keys_set_merge(&f->keys, keys);
 	if (complete && !f->complete)
 		f->complete_ns = now;
 	f->complete = f->complete || complete;
-	return 0;
 }
 
 static struct flow *start_flow(struct sequencer *s,
@@ -501,9 +491,11 @@ static int hello_seen(struct sequencer *s, const struct seq_flow_key *k,
 	if (!f && (p || crset_find(s->done, cr) < 0))
 		f = start_flow(s, k, cr, now);
 	if (p && f)
-		err = add_lines(f, p->lines, p->len, p->complete, now);
+		add_keys(f, &p->keys, p->complete, now);
 	else if (p) /* no memory for a flow: the keys go first, unchecked */
-		err = s->dsb(s->ctx, p->lines, p->len);
+		err = s->dsb(s->ctx, &p->keys);
+	if (p)
+		keys_set_clear(&p->keys);
 	free(p);
 	*out = f;
 	return err;
@@ -526,9 +518,7 @@ static void set_cr(struct sequencer *s, struct flow *f, const uint8_t cr[32])
  * server random they need for the check. */
 static bool reneg_candidate(const struct pending *p)
 {
-	static const char tag[] = "TLSDUMP_SERVER_HELLO ";
-
-	return p->complete && memmem(p->lines, p->len, tag, sizeof(tag) - 1);
+	return p->complete && keys_set_find(&p->keys, KEYS_SERVER_HELLO);
 }
 
 /* A renegotiation flow takes the pending keys that open its records:
@@ -536,20 +526,19 @@ static bool reneg_candidate(const struct pending *p)
 static int try_reneg(struct sequencer *s, struct flow *f, bool final)
 {
 	struct pending **pp = &s->pending, *p;
-	size_t checked = 0, len;
-	char *lines;
+	struct keys_set keys;
+	size_t checked;
 	int rc;
 
 	for (; (p = *pp); pp = rc == 1 ? pp : &p->next) {
 		rc = 0;
-		if (!reneg_candidate(p) || !(lines = malloc(p->len + 1)))
+		if (!reneg_candidate(p))
 			continue;
-		memcpy(lines, p->lines, p->len);
-		len = p->len;
+		keys = p->keys; /* the check may add to them */
 		checked = 0;
-		rc = check_streams(s, f, p->cr, &lines, &len, SEQ_CHECK_RENEG,
+		rc = check_streams(s, f, p->cr, &keys, SEQ_CHECK_RENEG,
 				   &checked, final);
-		free(lines);
+		keys_set_clear(&keys);
 		if (rc != 1)
 			continue;
 		*pp = p->next; /* its keys: the session is this flow's */
@@ -559,10 +548,11 @@ static int try_reneg(struct sequencer *s, struct flow *f, bool final)
 		f->reneg = false;
 		s->n_reneg--;
 		f->proven = true;
-		rc = add_lines(f, p->lines, p->len, true, f->since_ns);
+		add_keys(f, &p->keys, true, f->since_ns);
+		keys_set_clear(&p->keys);
 		free(p);
 		s->st.released++;
-		return rc ?: settle(s, f, true) ?: 1;
+		return settle(s, f, true) ?: 1;
 	}
 	return 0;
 }
@@ -648,49 +638,44 @@ int seq_packet(struct sequencer *s, const struct seq_packet *p,
 
 /* Keys of a session not (yet) seen: they wait for its ClientHello. */
 static int add_pending(struct sequencer *s, const uint8_t cr[32],
-		       const char *lines, size_t len, bool complete,
+		       const struct keys_set *keys, bool complete,
 		       uint64_t now_ns)
 {
-	struct pending *old = take_pending(s, cr), *p;
-	size_t have = old ? old->len : 0;
+	struct pending *p = take_pending(s, cr);
 
-	p = malloc(sizeof(*p) + have + len);
 	if (!p) {
-		free(old);
-		return -ENOMEM;
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		memcpy(p->cr, cr, 32);
+		p->since_ns = now_ns;
 	}
-	memcpy(p->cr, cr, 32);
-	p->since_ns = old ? old->since_ns : now_ns;
 	p->complete = complete;
-	p->len = have + len;
-	if (have)
-		memcpy(p->lines, old->lines, have);
-	memcpy(p->lines + have, lines, len);
-	free(old);
+	keys_set_merge(&p->keys, keys);
 	p->next = s->pending;
 	s->pending = p;
 	s->n_pending++;
 	return 0;
 }
 
-int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
-	     size_t len, bool complete, uint64_t now_ns)
+int seq_keys(struct sequencer *s, const uint8_t cr[32],
+	     const struct keys_set *keys, bool complete, uint64_t now_ns)
 {
 	struct flow *f;
 	int err = 0;
 
 	if (crset_find(s->seen, cr) < 0) {
 		/* a session never seen in clear: a renegotiation's? */
-		err = add_pending(s, cr, lines, len, complete, now_ns);
+		err = add_pending(s, cr, keys, complete, now_ns);
 		return err ?: reneg_flows(s, false, now_ns);
 	}
 	f = flow_of(s, cr);
 	if (f) { /* held: the keys go out with it */
-		err = add_lines(f, lines, len, complete, now_ns);
-		return err ?: try_settle(s, f);
+		add_keys(f, keys, complete, now_ns);
+		return try_settle(s, f);
 	}
-	if (len) /* its packets are out already */
-		err = s->dsb(s->ctx, lines, len);
+	if (keys->n) /* its packets are out already */
+		err = s->dsb(s->ctx, keys);
 	if (!err && complete)
 		crset_add(s->done, cr);
 	return err;
@@ -708,6 +693,7 @@ static void expire_pending(struct sequencer *s, uint64_t now_ns)
 			*pp = p->next;
 			s->n_pending--;
 			s->st.keys_dropped++;
+			keys_set_clear(&p->keys);
 			free(p);
 		} else {
 			pp = &p->next;
@@ -775,6 +761,7 @@ void seq_free(struct sequencer *s)
 		return;
 	while ((p = s->pending)) {
 		s->pending = p->next;
+		keys_set_clear(&p->keys);
 		free(p);
 	}
 	while (s->oldest) { /* discard: seq_drain is the way to keep them */
@@ -785,7 +772,7 @@ void seq_free(struct sequencer *s)
 			next = h->next;
 			free(h);
 		}
-		free(f->lines);
+		keys_set_clear(&f->keys);
 		free(f);
 	}
 	renego_free(s->renego);

@@ -56,23 +56,25 @@ struct seq_packet {
 
 typedef int (*seq_write_fn)(void *ctx, const struct seq_packet *p);
 struct streams;
+struct keys_set;
 /* Are these keys right for what the flow carried (join/streams.h)?  1
  * write them, 0 drop them, -EAGAIN not decided yet (unless final: no
- * more packets will come).  *lines (malloc'd) may be replaced by a
- * longer text (lines the check derives from the captured bytes).
+ * more packets will come).  keys may grow (lines the check derives from
+ * the captured bytes).
  * flags SEQ_CHECK_RENEG: the flow is a renegotiation (its handshake
  * started encrypted) and these keys, of a session never seen in
  * clear, a candidate for it: 1 they are its keys, 0 they are not. */
 #define SEQ_CHECK_RENEG 1u
 typedef int (*seq_check_fn)(void *ctx, const uint8_t cr[32],
-			    const struct streams *st, char **lines,
-			    size_t *len, unsigned flags, bool final);
+			    const struct streams *st, struct keys_set *keys,
+			    unsigned flags, bool final);
 /* Whether these keys are to be checked at all (false: they go out as
  * they are, and the flow's bytes are not even put together). */
 typedef bool (*seq_wants_fn)(void *ctx, const uint8_t cr[32],
-			     const char *lines, size_t len);
-/* Writes key-log lines as a DSB. */
-typedef int (*seq_dsb_fn)(void *ctx, const char *lines, size_t len);
+			     const struct keys_set *keys);
+/* Writes a session's keys as a DSB (the writer makes the text and
+ * leaves out the internal lines). */
+typedef int (*seq_dsb_fn)(void *ctx, const struct keys_set *keys);
 
 struct seq_stats {
 	uint64_t held;       /* packets that waited */
@@ -90,13 +92,13 @@ struct sequencer *seq_new(uint64_t hold_ns, size_t max_bytes,
  * callback's error. */
 int seq_packet(struct sequencer *s, const struct seq_packet *p,
 	       const uint8_t *ip, uint32_t iplen, uint64_t now_ns);
-/* New key-log lines of the session with client random cr (whole lines).
+/* New keys of the session with client random cr (a keys_set: data).
  * With the flow held, they join its keys; when its packets went out
  * already, they are written as a DSB at once; before its ClientHello is
  * captured, they wait for it (or are dropped).  complete: all lines the
  * session needs; its flow goes out after them. */
-int seq_keys(struct sequencer *s, const uint8_t cr[32], const char *lines,
-	     size_t len, bool complete, uint64_t now_ns);
+int seq_keys(struct sequencer *s, const uint8_t cr[32],
+	     const struct keys_set *keys, bool complete, uint64_t now_ns);
 /* Sets the key check (none: keys go out unchecked); wants may be NULL
  * (every session is checked). */
 void seq_set_check(struct sequencer *s, seq_check_fn check,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* keylog.c - see keylog.h. */
 #include "out/keylog.h"
+#include "out/keytext.h"
 #include "out/output.h"
 
 #include <errno.h>
@@ -70,6 +71,20 @@ int keylog_add(struct keylog *kl, const char *line, size_t len)
 	memcpy(kl->buf + kl->len, line, len);
 	kl->len += len;
 	return 0;
+}
+
+int keylog_add_keys(struct keylog *kl, const struct keys_set *set)
+{
+	char line[KEYS_LINE_MAX];
+	int n, err = 0;
+
+	for (unsigned i = 0; i < set->n && !err; i++) {
+		n = keys_line_format(&set->line[i], line, sizeof(line));
+		if (n > 0) /* else internal: no text */
+			err = keylog_add(kl, line, (size_t)n);
+	}
+	explicit_bzero(line, sizeof(line));
+	return err;
 }
 
 /* After a failed write of a regular file: cut it back to where the batch

@@ -29,6 +29,12 @@ struct keylog *keylog_open(const char *path);
  * a flush error as is (the line is then not queued). */
 int keylog_add(struct keylog *kl, const char *line, size_t len);
 
+/* Queues a session's keys, one line each (out/keytext.h); the internal
+ * ones are not written.  0 or keylog_add's error (the lines before it
+ * are queued). */
+struct keys_set;
+int keylog_add_keys(struct keylog *kl, const struct keys_set *set);
+
 /* Writes what is queued.  0 when nothing is left queued; -ENOSPC, -EDQUOT,
  * -EFBIG, -EIO, -EPIPE, ... otherwise (the batch is kept). */
 int keylog_flush(struct keylog *kl);

@@ -66,7 +66,9 @@ struct pcapng_stats {
 
 /* Takes ownership of fd (closed by pcapng_close); on failure (NULL) the
  * fd stays the caller's.  Writes the SHB into the
- * buffer.  bufsize 0 = default (4 MiB). */
+ * buffer.  bufsize 0 = default (1 MiB).  A block whose data exceeds a
+ * quarter of the buffer goes out at once, with one writev() from the
+ * caller's memory. */
 struct pcapng_writer *pcapng_open_fd(int fd, const struct pcapng_section *shb,
 				     size_t bufsize);
 /* Appends an IDB; returns the interface id (>= 0) or -errno. */
@@ -89,6 +91,12 @@ size_t pcapng_encode_proc_opts(uint8_t *out, size_t size, const char *comment,
  * NSS key-log lines. */
 int pcapng_write_tls_secrets(struct pcapng_writer *w, const char *lines,
 			     size_t len);
+/* The same for the keys of n sessions (crypto/keys.h): the DSB's text
+ * is made here, without the internal lines; no block when no line is
+ * left.  0 or -errno. */
+struct keys_set;
+int pcapng_write_tls_keys(struct pcapng_writer *w, const struct keys_set *sets,
+			  unsigned n);
 /* Appends an ISB for iface. */
 int pcapng_write_stats(struct pcapng_writer *w, int iface,
 		       const struct pcapng_stats *st);

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
+#include "ringset.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -20,7 +21,8 @@
 #define WATCHDOG_TICK_MS 100
 
 struct dlhold {
-	struct ring_buffer *rb;
+	struct ringset *rings;
+	int ring;                         /* its handle in rings */
 	int since_fd;                     /* pid -> when it was stopped */
 	pid_t pids[DLWATCH_MAX_HELD];
 	uint64_t since[DLWATCH_MAX_HELD];
@@ -115,7 +117,8 @@ static int on_held(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int dlhold_open(struct dlhold **out, int ring_fd, int since_fd)
+int dlhold_open(struct dlhold **out, struct ringset *rings, int ring_fd,
+		int since_fd)
 {
 	struct dlhold *h = calloc(1, sizeof(*h));
 	int err;
@@ -123,10 +126,11 @@ int dlhold_open(struct dlhold **out, int ring_fd, int since_fd)
 	if (!h)
 		return -ENOMEM;
 	h->since_fd = since_fd;
-	h->rb = ring_buffer__new(ring_fd, on_held, h, NULL);
-	err = h->rb ? loop_thread(&h->th, watchdog, h) : -errno;
+	h->rings = rings;
+	h->ring = ringset_add(rings, ring_fd, on_held, h);
+	err = h->ring >= 0 ? loop_thread(&h->th, watchdog, h) : h->ring;
 	if (err) {
-		ring_buffer__free(h->rb);
+		ringset_remove(rings, h->ring);
 		free(h);
 		return err;
 	}
@@ -135,16 +139,10 @@ int dlhold_open(struct dlhold **out, int ring_fd, int since_fd)
 	return 0;
 }
 
-int dlhold_fd(const struct dlhold *h)
-{
-	return h ? ring_buffer__epoll_fd(h->rb) : -1;
-}
-
 size_t dlhold_take(struct dlhold *h, const pid_t **pids)
 {
 	if (!h)
 		return 0;
-	ring_buffer__consume(h->rb);
 	*pids = h->pids;
 	return h->n;
 }
@@ -179,9 +177,9 @@ void dlhold_close(struct dlhold *h)
 		atomic_store(&h->stop, true);
 		pthread_join(h->th, NULL);
 	}
+	ringset_remove(h->rings, h->ring);
 	dlhold_take(h, &pids);
 	dlhold_release(h);
-	sweep(h, 0); /* any the ring did not name */
-	ring_buffer__free(h->rb);
+	sweep(h, 0); /* any the ring did not name, or named after the drain */
 	free(h);
 }

@@ -7,6 +7,7 @@
 #include "binary/elfsym.h"
 #include "binary/procsnap.h"
 #include "binary/targets.h"
+#include "ringset.h"
 
 #include <bpf/libbpf.h>
 #include <dirent.h>
@@ -30,9 +31,10 @@ struct dlwatch {
 	unsigned n_linkers;
 	struct { dev_t dev; ino_t ino; } seen[MAX_SEEN];
 	unsigned n_seen;
-	struct ring_buffer *rb;
+	struct ringset *rings;
+	int ring;                 /* its handle in rings */
 	struct dlhold *hold;      /* -- CMD's processes, when held */
-	pid_t *news;
+	pid_t *news;              /* queued by each drain of the rings, taken per round */
 	size_t n_news;
 	bool overflow;
 	unsigned long long lost_seen;
@@ -155,9 +157,6 @@ bool dlwatch_take(struct dlwatch *w, const pid_t **pids, size_t *n)
 	size_t i, k = 0;
 	bool overflow;
 
-	w->n_news = 0;
-	w->overflow = false;
-	ring_buffer__consume(w->rb);
 	lost = w->skel->bss->lost;
 	overflow = w->overflow || lost != w->lost_seen;
 	w->lost_seen = lost;
@@ -167,6 +166,8 @@ bool dlwatch_take(struct dlwatch *w, const pid_t **pids, size_t *n)
 			w->news[k++] = w->news[i];
 	*pids = w->news;
 	*n = k;
+	w->n_news = 0; /* the next news queue from the start */
+	w->overflow = false;
 	return overflow;
 }
 
@@ -193,11 +194,12 @@ static int load(struct dlwatch *w, int tree_fd)
 	w->skel->rodata->hold_pgid = (__u32)getpgrp();
 	err = bpf_map__reuse_fd(w->skel->maps.want_tree, tree_fd);
 	err = err ?: dlwatch_bpf__load(w->skel);
-	return err ?: dlhold_open(&w->hold, bpf_map__fd(w->skel->maps.held),
+	return err ?: dlhold_open(&w->hold, w->rings,
+				  bpf_map__fd(w->skel->maps.held),
 				  bpf_map__fd(w->skel->maps.held_since));
 }
 
-int dlwatch_open(struct dlwatch **out, int tree_fd)
+int dlwatch_open(struct dlwatch **out, struct ringset *rings, int tree_fd)
 {
 	struct dlwatch *w = calloc(1, sizeof(*w));
 	int err;
@@ -207,15 +209,18 @@ int dlwatch_open(struct dlwatch **out, int tree_fd)
 		free(w);
 		return -ENOMEM;
 	}
+	w->rings = rings;
+	w->ring = -1;
 	err = load(w, tree_fd);
 	if (!err) {
 		w->exec = bpf_program__attach(w->skel->progs.dlwatch_exec);
 		err = w->exec ? 0 : -errno;
 	}
 	if (!err) {
-		w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.news), on_news,
-					 w, NULL);
-		err = w->rb ? 0 : -errno;
+		w->ring = ringset_add(rings, bpf_map__fd(w->skel->maps.news),
+				      on_news, w);
+		err = w->ring < 0 ? w->ring : 0;
+		ringset_quiet(rings, w->ring); /* not work: the poll may slow */
 	}
 	if (err) {
 		dlwatch_close(w);
@@ -241,7 +246,7 @@ void dlwatch_close(struct dlwatch *w)
 {
 	if (!w)
 		return;
-	ring_buffer__free(w->rb);
+	ringset_remove(w->rings, w->ring);
 	for (unsigned i = 0; i < w->n_linkers; i++)
 		bpf_link__destroy(w->linker[i]);
 	bpf_link__destroy(w->exec);

@@ -24,8 +24,10 @@
  * in groups of their own and waits for their stops, which it would take
  * for ^Z.
  *
- * The ABI with dlwatch.bpf.c and its user side.  The news wait in a ring
- * that is read at each round, never woken for. */
+ * The ABI with dlwatch.bpf.c and its user side.  Both rings are in the
+ * run's ring set (ringset.h).  The news never wake the loop
+ * (BPF_RB_NO_WAKEUP): each drain of the rings only queues their pids,
+ * and a round takes the queue. */
 #ifndef TLSDUMP_DLWATCH_H
 #define TLSDUMP_DLWATCH_H
 
@@ -58,16 +60,19 @@ struct dlwatch_held {
 
 struct dlwatch;
 struct dlhold;
+struct ringset;
 
-/* Loads and attaches the exec news and the system's ld.so; 0 or -errno
- * (then every round reads all of /proc, as before).  tree_fd >= 0: the
- * set of the `-- CMD` tree (proc/want.h), whose members are held. */
-int dlwatch_open(struct dlwatch **out, int tree_fd);
+/* Loads and attaches the exec news and the system's ld.so, its rings
+ * into rings; 0 or -errno (then every round reads all of /proc, as
+ * before).  tree_fd >= 0: the set of the `-- CMD` tree (proc/want.h),
+ * whose members are held. */
+int dlwatch_open(struct dlwatch **out, struct ringset *rings, int tree_fd);
 /* The processes held (proc/dlhold.h), NULL when none are. */
 struct dlhold *dlwatch_hold(const struct dlwatch *w);
-/* The processes with news since the last call (deduplicated, valid until
- * the next call).  Returns true when news were lost (the ring was full):
- * the round must look at every process. */
+/* The processes with news queued since the last call (deduplicated,
+ * valid until the rings are drained again; drain them just before).
+ * Returns true when news were lost (the ring or the queue was full): the
+ * round must look at every process. */
 bool dlwatch_take(struct dlwatch *w, const pid_t **pids, size_t *n);
 /* Looks for dynamic linkers not probed yet in the maps of pids (n), or
  * of every process when pids is NULL, and probes them. */

@@ -3,6 +3,7 @@
 #include "corebtf.h"
 #include "proc/execwatch.h"
 #include "proc/execwatch.skel.h"
+#include "ringset.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -12,6 +13,8 @@
 struct execwatch {
 	struct execwatch_bpf *skel;
 	struct bpf_link *link;
+	struct ringset *rings;
+	int ring; /* its handle in rings */
 	execwatch_fn fn;
 	void *ctx;
 };
@@ -26,7 +29,7 @@ static int on_exec(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int execwatch_open(struct execwatch **out, struct ring_buffer *ring,
+int execwatch_open(struct execwatch **out, struct ringset *rings,
 		   execwatch_fn fn, void *ctx)
 {
 	struct execwatch *w = calloc(1, sizeof(*w));
@@ -36,6 +39,8 @@ int execwatch_open(struct execwatch **out, struct ring_buffer *ring,
 		return -ENOMEM;
 	w->fn = fn;
 	w->ctx = ctx;
+	w->rings = rings;
+	w->ring = -1;
 	w->skel = COREBTF_OPEN(execwatch_bpf);
 	if (!w->skel)
 		err = -errno;
@@ -45,9 +50,11 @@ int execwatch_open(struct execwatch **out, struct ring_buffer *ring,
 		w->link = bpf_program__attach(w->skel->progs.execwatch_exec);
 		err = w->link ? 0 : -errno;
 	}
-	if (!err && ring_buffer__add(ring, bpf_map__fd(w->skel->maps.execs),
-				     on_exec, w) != 0)
-		err = -errno;
+	if (!err) {
+		w->ring = ringset_add(rings, bpf_map__fd(w->skel->maps.execs),
+				      on_exec, w);
+		err = w->ring < 0 ? w->ring : 0;
+	}
 	if (err) {
 		execwatch_close(w);
 		return err;
@@ -69,6 +76,7 @@ void execwatch_close(struct execwatch *w)
 {
 	if (!w)
 		return;
+	ringset_remove(w->rings, w->ring);
 	bpf_link__destroy(w->link);
 	execwatch_bpf__destroy(w->skel);
 	free(w);

@@ -5,9 +5,9 @@
  * scan.  Executables the source has looked at are marked known and
  * bring no more news.  The ABI with execwatch.bpf.c and its user side.
  *
- * A source opens one watcher and hands it the ring_buffer it consumes
- * its own events from: the news arrive through the same epoll fd and
- * the same consume call.  Each news wakes the loop (rare and urgent). */
+ * A source opens one watcher; its news go into the run's one ring set
+ * (ringset.h) with the source's own records, to the callback it gives.
+ * Each news wakes the loop (rare and urgent). */
 #ifndef TLSDUMP_EXECWATCH_H
 #define TLSDUMP_EXECWATCH_H
 
@@ -28,14 +28,14 @@ struct execwatch_event {
 #include <stdint.h>
 
 struct execwatch;
-struct ring_buffer;
+struct ringset;
 
 typedef void (*execwatch_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
-/* Loads and attaches the watcher and adds its news to ring.  0 or
+/* Loads and attaches the watcher and adds its news to rings.  0 or
  * -errno (an older kernel without the tracepoint: the caller says that
  * new programs are found by the scan only). */
-int execwatch_open(struct execwatch **out, struct ring_buffer *ring,
+int execwatch_open(struct execwatch **out, struct ringset *rings,
 		   execwatch_fn fn, void *ctx);
 /* The executable with inode ino was looked at: no more news of it. */
 void execwatch_known(struct execwatch *w, uint64_t ino);

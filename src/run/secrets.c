@@ -5,6 +5,7 @@
 #include "crypto/verify.h"
 #include "join/crset.h"
 #include "out/keylog.h"
+#include "out/keytext.h"
 #include "log.h"
 
 #include <errno.h>
@@ -22,16 +23,15 @@ struct made {
 	char comm[COMM_LEN];
 };
 
-/* Key-log lines of an OpenSSL build that no captured session has
- * confirmed yet (when the pcapng checks keys): they wait, oldest first. */
+/* Keys of an origin that no captured session has confirmed yet (when
+ * the pcapng checks keys) wait for the key log, oldest first. */
 #define WAIT_NS (4000ull * 1000000) /* then they go out unconfirmed */
 #define WAIT_MAX 4096
 struct waiting {
 	struct waiting *next;
 	int32_t origin;
 	uint64_t since_ns;
-	size_t len;
-	char text[]; /* whole lines */
+	struct keys_set keys;
 };
 
 struct secrets {
@@ -103,14 +103,12 @@ static void log_line(const struct key_origin *o, const struct keys_line *l)
 		 keys_tls_version_name(o->version));
 }
 
-/* The new lines of set, formatted into buf (returns the length). */
-static size_t new_lines(struct secrets *s, const struct key_origin *o,
-			const struct keys_set *set, char *buf, size_t cap)
+/* The lines of set not handed on before, into fresh. */
+static void new_lines(struct secrets *s, const struct key_origin *o,
+		      const struct keys_set *set, struct keys_set *fresh)
 {
 	char comm[LOG_ESCAPED(COMM_LEN)];
-	size_t len = 0;
 	unsigned i;
-	int n;
 
 	for (i = 0; i < set->n; i++) {
 		int r = keys_dedup_add(s->dedup, &set->line[i]);
@@ -121,18 +119,13 @@ static size_t new_lines(struct secrets *s, const struct key_origin *o,
 				 o->pid, log_escape(o->comm, COMM_LEN, comm, sizeof(comm)),
 				 keys_label_name(set->line[i].label));
 		}
-		if (r != KEYS_DEDUP_NEW)
+		if (r != KEYS_DEDUP_NEW || !keys_set_put(fresh, &set->line[i]))
 			continue;
-		n = keys_line_format(&set->line[i], buf + len, cap - len);
-		if (n < 0)
-			continue;
-		len += (size_t)n;
 		if (keys_label_internal(set->line[i].label))
 			continue; /* for the check only: not a written line */
 		s->st.lines++;
 		log_line(o, &set->line[i]);
 	}
-	return len;
 }
 
 static void remember(struct secrets *s, const struct key_origin *o,
@@ -145,22 +138,15 @@ static void remember(struct secrets *s, const struct key_origin *o,
 	snprintf(m->comm, sizeof(m->comm), "%.15s", o->comm);
 }
 
-/* Whole lines into the key-log file, and out. */
-static int keylog_write(struct secrets *s, const char *text, size_t len)
+/* A session's keys into the key-log file, and out. */
+static int keylog_write(struct secrets *s, const struct keys_set *keys)
 {
-	size_t i = 0;
-	int err = 0;
+	int err;
 
 	if (!s->sink.keylog)
 		return 0; /* closed: the run is over */
-	while (i < len && !err) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - text - i) + 1 : len - i;
-
-		err = keylog_add(s->sink.keylog, text + i, n);
-		i += n;
-	}
-	err = err ?: keylog_flush(s->sink.keylog);
+	err = keylog_add_keys(s->sink.keylog, keys) ?:
+	      keylog_flush(s->sink.keylog);
 	if (err && !s->keylog_err)
 		s->keylog_err = err;
 	return err;
@@ -176,24 +162,25 @@ static bool active(const struct secrets *s, int32_t origin)
 	return origin < 0 || s->org.active(s->org.ctx, origin);
 }
 
-/* Lines of an origin the pcapng's check has not confirmed yet wait (a
- * wrong profile's lines must never reach the key log); the rest go. */
-static int to_keylog(struct secrets *s, int32_t origin, const char *text,
-		     size_t len)
+/* Keys of an origin the pcapng's check has not confirmed yet wait (a
+ * wrong profile's keys must never reach the key log); the rest go. */
+static int to_keylog(struct secrets *s, int32_t origin,
+		     const struct keys_set *keys)
 {
 	struct waiting *w;
 
+	if (!keys_set_writes(keys))
+		return 0;
 	if (!s->sink.checked || origin < 0 || confirmed(s, origin) ||
 	    s->n_wait >= WAIT_MAX)
-		return keylog_write(s, text, len);
-	w = malloc(sizeof(*w) + len);
+		return keylog_write(s, keys);
+	w = malloc(sizeof(*w));
 	if (!w)
-		return keylog_write(s, text, len);
+		return keylog_write(s, keys);
 	w->next = NULL;
 	w->origin = origin;
 	w->since_ns = s->now_ns;
-	w->len = len;
-	memcpy(w->text, text, len);
+	w->keys = *keys;
 	*s->wait_tail = w;
 	s->wait_tail = &w->next;
 	s->n_wait++;
@@ -215,8 +202,8 @@ static int release_waiting(struct secrets *s, int32_t origin, uint64_t before,
 		}
 		*pp = w->next;
 		if (!drop && !err && active(s, w->origin))
-			err = keylog_write(s, w->text, w->len);
-		explicit_bzero(w->text, w->len);
+			err = keylog_write(s, &w->keys);
+		keys_set_clear(&w->keys);
 		free(w);
 		s->n_wait--;
 	}
@@ -230,26 +217,21 @@ static int release_waiting(struct secrets *s, int32_t origin, uint64_t before,
 static int deliver(struct secrets *s, const struct key_origin *o,
 		   const struct keys_set *set)
 {
-	char buf[KEYS_MAX_LINES * KEYS_LINE_MAX + 1];
 	const uint8_t *cr = set->line[0].client_random;
-	size_t len;
-	char kl[sizeof(buf)]; /* what the key log gets: no internal line */
-	size_t kl_len;
+	struct keys_set fresh = { 0 };
 	bool complete;
 	int err = 0;
 
-	len = new_lines(s, o, set, buf, sizeof(buf));
-	if (len)
+	new_lines(s, o, set, &fresh);
+	if (fresh.n)
 		remember(s, o, cr);
-	memcpy(kl, buf, len);
-	kl_len = keys_lines_strip_internal(kl, len);
-	if (kl_len && s->sink.keylog)
-		err = to_keylog(s, o->origin, kl, kl_len);
-	explicit_bzero(kl, sizeof(kl));
+	if (s->sink.keylog)
+		err = to_keylog(s, o->origin, &fresh);
 	complete = is_complete(s, cr, o->version);
-	s->st.sessions += complete && len > 0; /* completed by these lines */
-	if (!err && (len || complete) && s->sink.keys)
-		err = s->sink.keys(s->sink.ctx, cr, buf, len, complete);
+	s->st.sessions += complete && fresh.n; /* completed by these lines */
+	if (!err && (fresh.n || complete) && s->sink.keys)
+		err = s->sink.keys(s->sink.ctx, cr, &fresh, complete);
+	keys_set_clear(&fresh);
 	return err;
 }
 
@@ -300,11 +282,11 @@ static void failed(struct secrets *s, const uint8_t cr[32])
 		release_waiting(s, m->origin, 0, true);
 		if (!active(s, m->origin))
 			return; /* refused already */
-		log_warn("%s: the keys of pid %u (%s) do not open its captured TLS records (AEAD tag check): wrong offsets for this build; its probes are removed and its keys no longer written",
+		log_warn("%s: the keys of pid %u (%s) do not open its captured TLS records (AEAD tag or MAC check): wrong offsets for this build; its probes are removed and its keys no longer written",
 			 s->org.name(s->org.ctx, m->origin), m->pid, comm);
 		s->org.refute(s->org.ctx, m->origin);
 	} else {
-		log_warn("pid %u (%s): TLS keys that do not open the session's captured records (AEAD tag check): not written to the pcapng",
+		log_warn("pid %u (%s): TLS keys that do not open the session's captured records (AEAD tag or MAC check): not written to the pcapng",
 			 m ? m->pid : 0, comm);
 	}
 }
@@ -316,30 +298,23 @@ static void failed(struct secrets *s, const uint8_t cr[32])
 #define CHECK_EVERY 32
 
 /* The sessions its source opened (NULL: source unknown); *fam: the TLS
- * family of the lines (0: 1.2, 1: 1.3). */
+ * family of the keys (0: 1.2, 1: 1.3). */
 static uint32_t *opened_of(struct secrets *s, const struct made *m,
-			   const char *lines, size_t len, int *fam)
+			   const struct keys_set *keys, int *fam)
 {
-	*fam = len < 14 || memcmp(lines, "CLIENT_RANDOM ", 14);
+	*fam = !keys_set_find(keys, KEYS_CLIENT_RANDOM);
 	return m ? s->opened[m->origin >= 0 ? m->origin : SECRETS_MAX_ORIGINS] : NULL;
 }
 
-/* Whether the lines carry an early secret: only the check turns it into
- * the session's CLIENT_EARLY_TRAFFIC_SECRET. */
-static bool has_early(const char *lines, size_t len)
-{
-	static const char tag[] = "TLSDUMP_EARLY_SECRET ";
-
-	return memmem(lines, len, tag, sizeof(tag) - 1) != NULL;
-}
-
 bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
-			 const char *lines, size_t len)
+			 const struct keys_set *keys)
 {
 	int fam;
-	uint32_t *opened = opened_of(s, maker(s, cr), lines, len, &fam);
+	uint32_t *opened = opened_of(s, maker(s, cr), keys, &fam);
 
-	if (has_early(lines, len))
+	/* an early secret: only the check turns it into the session's
+	 * CLIENT_EARLY_TRAFFIC_SECRET */
+	if (keys_set_find(keys, KEYS_EARLY_SECRET))
 		return true;
 	if (opened && opened[fam] >= CHECK_FIRST && cr[0] % CHECK_EVERY) {
 		s->st.trusted++;
@@ -348,40 +323,34 @@ bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
 	return true;
 }
 
-/* The derived CLIENT_EARLY_TRAFFIC_SECRET joins the session's lines
+/* The derived CLIENT_EARLY_TRAFFIC_SECRET joins the session's keys
  * (for the DSB) and goes to the key log, as any line of its origin. */
-static int add_early(struct secrets *s, const uint8_t cr[32], char **lines,
-		     size_t *len, const struct keys_line *l)
+static int add_early(struct secrets *s, const uint8_t cr[32],
+		     struct keys_set *keys, const struct keys_line *l)
 {
 	const struct made *m = maker(s, cr);
 	struct key_origin o = { m ? m->pid : 0, m ? m->comm : "?", 0x0304,
 				m ? m->origin : -1 };
-	char buf[KEYS_LINE_MAX], *nl;
-	int n;
+	struct keys_set one = { .n = 1, .line = { *l } };
+	int err;
 
-	if (keys_dedup_add(s->dedup, l) != KEYS_DEDUP_NEW)
+	if (keys_dedup_add(s->dedup, l) != KEYS_DEDUP_NEW ||
+	    !keys_set_put(keys, l))
 		return 0;
-	n = keys_line_format(l, buf, sizeof(buf));
-	nl = n > 0 ? realloc(*lines, *len + (size_t)n + 1) : NULL;
-	if (!nl)
-		return n > 0 ? -ENOMEM : 0;
-	memcpy(nl + *len, buf, (size_t)n);
-	*lines = nl;
-	*len += (size_t)n;
 	s->st.lines++;
 	log_line(&o, l);
-	n = s->sink.keylog ? to_keylog(s, o.origin, buf, (size_t)n) : 0;
-	explicit_bzero(buf, sizeof(buf));
-	return n;
+	err = s->sink.keylog ? to_keylog(s, o.origin, &one) : 0;
+	keys_set_clear(&one);
+	return err;
 }
 
 /* A renegotiation's keys against a flow whose handshake started
  * encrypted: 1 they are that flow's (their records open), 0 not (or it
  * cannot be told: without the proof they stay out of the file). */
 static int check_reneg(struct secrets *s, const struct verify_streams *st,
-		       const char *lines, size_t len, bool final)
+		       const struct keys_set *keys, bool final)
 {
-	int rc = verify_renegotiation(st, lines, len);
+	int rc = verify_renegotiation(st, keys);
 
 	if (rc == -EAGAIN && !final)
 		return -EAGAIN;
@@ -391,22 +360,20 @@ static int check_reneg(struct secrets *s, const struct verify_streams *st,
 }
 
 int secrets_check(struct secrets *s, const uint8_t cr[32],
-		  const struct verify_streams *st, char **linesp,
-		  size_t *lenp, bool reneg, bool final)
+		  const struct verify_streams *st, struct keys_set *keys,
+		  bool reneg, bool final)
 {
 	const struct made *m = maker(s, cr);
-	const char *lines = *linesp;
-	size_t len = *lenp;
 	struct keys_line early = { 0 };
 	int fam, rc, erc;
-	uint32_t *opened = opened_of(s, m, lines, len, &fam);
+	uint32_t *opened = opened_of(s, m, keys, &fam);
 
 	if (reneg)
-		return check_reneg(s, st, lines, len, final);
-	erc = verify_early(st, lines, len, final, &early);
+		return check_reneg(s, st, keys, final);
+	erc = verify_early(st, keys, final, &early);
 	if (erc == -EAGAIN && !final)
 		return -EAGAIN;
-	rc = verify_session(st, lines, len, final);
+	rc = verify_session(st, keys, final);
 	if (rc == -EAGAIN && !final)
 		return -EAGAIN;
 	if (rc == VERIFY_BAD) {
@@ -427,7 +394,7 @@ int secrets_check(struct secrets *s, const uint8_t cr[32],
 	/* 0-RTT: written when it opens the early data, or when that cannot
 	 * be decided (as a CBC suite's keys); dropped when it does not */
 	if (erc == VERIFY_OK || erc == -ENOTSUP)
-		rc = add_early(s, cr, linesp, lenp, &early);
+		rc = add_early(s, cr, keys, &early);
 	explicit_bzero(&early, sizeof(early));
 	return rc < 0 ? rc : 1;
 }

@@ -3,7 +3,8 @@
  *
  * A source (sources/source.h) derives a session's keys and hands them in
  * as a keys_set with its origin.  They are deduplicated by client random
- * and label, and the new lines go out at once: to the pcapng (as a DSB
+ * and label, and the new lines go on at once, as data (text is made by
+ * the writers only): to the pcapng (as a DSB
  * before the packets that need them: the sequencer sees to that) and to
  * the key-log file (which, as eCapture's, holds every session of the
  * host).  Where the session is captured, its keys must also open its
@@ -45,11 +46,11 @@ struct key_origin {
 };
 
 struct secrets_sink {
-	/* New lines (len bytes, whole lines; maybe none) of the session with
-	 * client random cr; complete: the session has all it needs.  For the
-	 * pcapng (through the sequencer); NULL: no pcapng. */
-	int (*keys)(void *ctx, const uint8_t cr[32], const char *lines,
-		    size_t len, bool complete);
+	/* New lines (maybe none) of the session with client random cr;
+	 * complete: the session has all it needs.  For the pcapng (through
+	 * the sequencer); NULL: no pcapng. */
+	int (*keys)(void *ctx, const uint8_t cr[32],
+		    const struct keys_set *fresh, bool complete);
 	void *ctx;
 	struct keylog *keylog; /* NULL: no key-log file */
 	/* The pcapng checks keys (secrets_check): the key-log lines of an
@@ -94,20 +95,20 @@ struct verify_streams;
  * source's keys opened their first 8 sessions of that TLS version, but
  * for 1 session in 32 (then the keys are written unchecked). */
 bool secrets_wants_check(struct secrets *s, const uint8_t cr[32],
-			 const char *lines, size_t len);
+			 const struct keys_set *keys);
 /* The pcapng's key check (crypto/verify.h) for a captured session whose
  * keys came from here: 1 write them (they opened its records, or that
  * cannot be decided), 0 drop them (they do not open: their source is
  * stopped, with a warning), -EAGAIN wait for more of its packets (unless
- * final).  *lines (malloc'd, whole lines) may grow: a PSK's early secret
- * becomes the session's CLIENT_EARLY_TRAFFIC_SECRET here (also into the
- * key log), the ClientHello being in the streams.  reneg: the streams
+ * final).  keys may grow: a PSK's early secret becomes the session's
+ * CLIENT_EARLY_TRAFFIC_SECRET here (also into the key log), the
+ * ClientHello being in the streams.  reneg: the streams
  * are a TLS 1.2 renegotiation of some captured flow and these keys a
  * candidate: 1 they open it, 0 they do not or that cannot be told
  * (nobody is blamed: they may be another flow's). */
 int secrets_check(struct secrets *s, const uint8_t cr[32],
-		  const struct verify_streams *st, char **lines,
-		  size_t *len, bool reneg, bool final);
+		  const struct verify_streams *st, struct keys_set *keys,
+		  bool reneg, bool final);
 /* Lets key-log lines that waited longer than 4 s go, unconfirmed
  * (now_ns: CLOCK_MONOTONIC; UINT64_MAX: all, at the end). */
 int secrets_tick(struct secrets *s, uint64_t now_ns);

@@ -16,8 +16,9 @@
 #include "packets/frame.h"
 #include "packets/ifset.h"
 #include "join/sequencer.h"
-#include "crypto/keys.h"
 #include "run/session_int.h"
+#include "run/session_sources.h"
+#include "run/text_run.h"
 #include "run/session_links.h"
 #include "run/session_cmd.h"
 #include "run/cmd.h"
@@ -122,22 +123,10 @@ static int write_packet(void *ctx, const struct seq_packet *p)
 	return s->cfg->count && s->written >= s->cfg->count ? -ECANCELED : 0;
 }
 
-/* Key-log lines into the file, when the sequencer says so. */
-static int write_dsb(void *ctx, const char *lines, size_t len)
+/* A session's keys into the file, when the sequencer says so. */
+static int write_dsb(void *ctx, const struct keys_set *keys)
 {
-	struct session *s = ctx;
-	char *text = malloc(len ? len : 1);
-	int err;
-
-	if (!text)
-		return -ENOMEM;
-	memcpy(text, lines, len);
-	/* the lines only the key check reads never reach the file */
-	len = keys_lines_strip_internal(text, len);
-	err = len ? session_file_dsb(s, text, len) : 0;
-	explicit_bzero(text, len);
-	free(text);
-	return err;
+	return session_file_dsb(ctx, keys);
 }
 
 /* Where the IP header starts in a captured frame (NULL: not IP). */
@@ -188,15 +177,16 @@ static int on_packet(void *ctx, const struct cap_pkt *h, const uint8_t *data)
 	return seq_packet(s->seq, &sp, sp.ip, sp.iplen, h->ts_ns);
 }
 
-/* Drains the rings, secrets first (their DSBs then precede packets
- * consumed in the same round), and lets go of flows whose keys did not
- * come in time.  Maps "count reached" and a closed pipe to a clean stop.
- * LOOP_BUSY while records come or flows are held (the poll stays fast),
- * 0 when idle (it slows down). */
+/* Drains the rings, the sources' first (keys: their DSBs then precede
+ * packets consumed in the same round), and lets go of flows whose keys
+ * did not come in time.  Maps "count reached" and a closed pipe to a
+ * clean stop.  LOOP_BUSY while records come or flows are held (the poll
+ * stays fast), 0 when idle (it slows down). */
 static int consume(void *ctx)
 {
 	struct session *s = ctx;
-	int rc = session_tls_consume(s), n = rc > 0 ? rc : 0;
+	int rc = text_run_flush(s, run_sources_consume(s->srcs));
+	int n = rc > 0 ? rc : 0;
 
 	if (rc >= 0 && s->cap) {
 		rc = capture_consume(s->cap);
@@ -226,20 +216,25 @@ static struct cap_stats total_stats(struct session *s)
 	return sum;
 }
 
-/* Every 2 s: the file catches up, the clock offset follows NTP, -v
+/* Every 2 s: the rings drained (the library news a rescan reads come
+ * through them), the file catches up, the clock offset follows NTP, -v
  * shows progress. */
 static int tick(void *ctx)
 {
 	struct session *s = ctx;
-	int err = s->w ? pcapng_flush(s->w) : 0;
+	int err = consume(s);
 
+	if (err && err != LOOP_BUSY)
+		return err;
+	err = s->w ? pcapng_flush(s->w) : 0;
 	if (err) {
 		s->werr = err;
 		return err == -EPIPE ? 1 : err;
 	}
 	s->clock_off = clock_mono_to_real_offset();
 	session_cmd_rescan(s);
-	err = s->t ? session_tls_rescan(s) : 0;
+	run_sources_rescan(s->srcs);
+	err = session_tls_tick(s);
 	/* what finding and judging programs freed (ELF files read whole,
 	 * in worker threads' arenas) goes back to the system */
 	malloc_trim(0);
@@ -260,7 +255,7 @@ static int run_loop(struct session *s)
 	if (!s->loop)
 		return -errno;
 	err = s->cap ? loop_watch(s->loop, capture_ring_fd(s->cap), consume, s) : 0;
-	n = session_tls_fds(s, fds, (int)(sizeof(fds) / sizeof(fds[0])));
+	n = run_sources_fds(s->srcs, fds, (int)(sizeof(fds) / sizeof(fds[0])));
 	for (int i = 0; i < n && !err; i++)
 		err = loop_watch(s->loop, fds[i], consume, s);
 	if (!err && session_links_fd(s) >= 0)
@@ -327,7 +322,7 @@ static void finish_pcap(struct session *s)
 	int rc;
 
 	capture_detach(s->cap);
-	session_tls_consume(s);
+	run_sources_consume(s->srcs);
 	while (!s->werr && !full && (rc = capture_consume(s->cap)) > 0)
 		full = s->cfg->count && s->written >= s->cfg->count;
 	if (s->seq && !s->werr && !full)
@@ -345,6 +340,7 @@ static int finish(struct session *s, int loop_err)
 
 	if (s->cap)
 		finish_pcap(s);
+	text_run_stop(s);
 	keys = session_tls_stop(s);
 	rc = write_error_status(s) ?: keys;
 	if (!rc && loop_err && loop_err != -ECANCELED && !s->werr) {
@@ -358,7 +354,9 @@ static void cleanup(struct session *s)
 {
 	int i;
 
+	text_run_stop(s);
 	session_tls_stop(s);
+	run_sources_free(s->srcs);
 	procsnap_reset(); /* the sources' shared looks at /proc */
 	session_proc_stop(s);
 	session_links_stop(s);
@@ -424,6 +422,33 @@ static void log_memory(void)
 			  (unsigned long long)((m.rss_kib - m.maps_kib) >> 10));
 }
 
+/* The key sources (the TLS run) or the plaintext source (text mode),
+ * and what they share.  An exit status. */
+static int start_sources(struct session *s)
+{
+	int rc;
+
+	s->srcs = run_sources_new(s->cfg);
+	if (!s->srcs)
+		return EXIT_RUNTIME;
+	rc = s->text ? text_run_start(s) : session_tls_start(s);
+	if (!rc) /* library news, and the exec gate for the sources */
+		run_sources_watch(s->srcs);
+	return rc;
+}
+
+static void log_start(const struct session *s)
+{
+	if (s->pcap)
+		log_info("capturing on %d interface(s), link type %s, writing '%s'",
+			 s->si.n, iface_linktype_name(s->si.file_linktype),
+			 s->fname);
+	else if (s->text)
+		log_info("printing TLS plaintext");
+	else
+		log_info("capturing TLS secrets only");
+}
+
 /* The run's own copy of the options carries the process filter's
  * shared sets (session_cmd.c). */
 static void close_sets(struct config *c)
@@ -454,17 +479,17 @@ int session_run(const struct config *given)
 		log_err("cannot set up signals: %s", strerror(errno));
 		rc = EXIT_RUNTIME;
 	}
-	/* -m keylog: secrets only; -m text: plaintext on stdout; otherwise
-	 * packets, and the secrets of every TLS library we can probe
-	 * ("everything we can decrypt"). */
-	s.pcap = !(cfg->cmd != CMD_CAPTURE &&
-		   (cfg->model == MODEL_KEYLOG || cfg->model == MODEL_TEXT));
-	s.tls = true; /* OpenSSL, Go or both: session_tls.c */
+	/* -m keylog: secrets only; -m text: plaintext on stdout, a run of
+	 * its own (text_run.c); otherwise packets, and the secrets of every
+	 * TLS library we can probe ("everything we can decrypt"). */
+	s.text = cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_TEXT;
+	s.pcap = !s.text && !(cfg->cmd != CMD_CAPTURE && cfg->model == MODEL_KEYLOG);
+	s.tls = !s.text; /* the key sources: session_tls.c */
 	s.clock_off = clock_mono_to_real_offset();
 	if (!rc && s.pcap)
 		rc = start_pcap(&s);
-	if (!rc && s.tls)
-		rc = session_tls_start(&s);
+	if (!rc)
+		rc = start_sources(&s);
 	if (!rc && s.pcap && s.tls) {
 		s.seq = seq_new((uint64_t)cfg->hold_ms * 1000000, 256u << 20,
 				write_packet, write_dsb, &s);
@@ -481,14 +506,7 @@ int session_run(const struct config *given)
 	corebtf_release(); /* every BPF object is loaded */
 	if (!rc) {
 		warn_missing_pids(cfg);
-		if (s.pcap)
-			log_info("capturing on %d interface(s), link type %s, writing '%s'",
-				 s.si.n, iface_linktype_name(s.si.file_linktype),
-				 s.fname);
-		else if (cfg->model == MODEL_TEXT)
-			log_info("printing TLS plaintext");
-		else
-			log_info("capturing TLS secrets only");
+		log_start(&s);
 		rc = finish(&s, run_loop(&s));
 		log_memory();
 	}

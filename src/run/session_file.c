@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "exitcode.h"
 #include "log.h"
+#include "crypto/keys.h"
 #include "join/flowkeys.h"
 #include "join/sequencer.h"
 #include "out/output.h"
@@ -194,20 +195,21 @@ static int rotate(struct session *s, time_t now)
 	return open_file(s);
 }
 
-static int write_secrets(struct session *s, const char *text, size_t len)
+static int write_secrets(struct session *s, const struct keys_set *sets,
+			 unsigned n)
 {
-	int err = len ? pcapng_write_tls_secrets(s->w, text, len) : 0;
+	int err = pcapng_write_tls_keys(s->w, sets, n);
 
-	if (!err && len && s->cfg->immediate)
+	if (!err && s->cfg->immediate)
 		err = pcapng_flush(s->w);
 	if (err)
 		s->werr = err;
 	return err;
 }
 
-static int carry_dsb(void *ctx, const char *lines, size_t len)
+static int carry_dsb(void *ctx, const struct keys_set *sets, unsigned n)
 {
-	return write_secrets(ctx, lines, len);
+	return write_secrets(ctx, sets, n);
 }
 
 /* A packet of an earlier file, again (join/flowkeys.h): its process,
@@ -267,22 +269,17 @@ int session_file_before_packet(struct session *s, const struct seq_packet *p)
 	return err ? err : flow_keys(s, p);
 }
 
-int session_file_dsb(struct session *s, const char *lines, size_t len)
+int session_file_dsb(struct session *s, const struct keys_set *keys)
 {
-	char *text;
-	size_t n;
+	struct keys_set out;
 	int err;
 
 	if (!s->w)
 		return s->werr ? s->werr : -EIO;
 	if (!s->fk)
-		return write_secrets(s, lines, len);
-	err = flowkeys_dsb(s->fk, lines, len, &text, &n);
-	if (err)
-		return err;
-	err = write_secrets(s, text, n);
-	explicit_bzero(text, n);
-	free(text);
+		return write_secrets(s, keys, 1);
+	err = flowkeys_dsb(s->fk, keys, &out) ?: write_secrets(s, &out, 1);
+	explicit_bzero(&out, sizeof(out));
 	return err;
 }
 

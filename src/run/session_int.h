@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* session_int.h - the state of one run, shared by session.c (the
- * outline and the packet path) and session_tls.c (the TLS secrets). */
+ * outline and the packet path), session_tls.c (the TLS secrets) and
+ * text_run.c (text mode). */
 #ifndef TLSDUMP_SESSION_INT_H
 #define TLSDUMP_SESSION_INT_H
 
@@ -25,6 +26,8 @@ struct pcapng_writer;
 struct loop;
 struct sequencer;
 struct session_tls;
+struct run_sources;
+struct text_run;
 struct proc;
 struct cgcache;
 struct cmdrun;
@@ -42,12 +45,15 @@ struct session {
 	const struct config *cfg;
 	bool pcap;          /* packets into a pcapng file */
 	bool tls;           /* TLS secrets (into the pcapng and/or key log) */
+	bool text;          /* -m text: plaintext, no packets, no secrets */
 	struct ifset si;
 	struct filter *filters[IFSET_N_DLT];
 	struct capture *cap;
 	struct pcapng_writer *w;
 	struct sequencer *seq; /* keys before packets (when pcap && tls) */
 	struct session_tls *t;
+	struct run_sources *srcs; /* the key or plaintext sources */
+	struct text_run *tx;      /* -m text */
 	struct proc *proc;  /* process attribution (NULL: --no-proc) */
 	struct cgcache *cgnames; /* cgroup ids -> paths, for the comments */
 	struct conn_owner last_owner; /* the options below are this one's */
@@ -90,8 +96,9 @@ int session_file_start(struct session *s);
  * this file (a DSB). */
 struct seq_packet;
 int session_file_before_packet(struct session *s, const struct seq_packet *p);
-/* A DSB of key-log lines (internal labels stripped already). */
-int session_file_dsb(struct session *s, const char *lines, size_t len);
+/* A DSB of a session's keys (the writer leaves the internal lines out). */
+struct keys_set;
+int session_file_dsb(struct session *s, const struct keys_set *keys);
 /* ISBs, flush, close, -z on it; the packets it holds join s->in_files. */
 int session_file_close(struct session *s);
 /* -vv counters; frees (the file must be closed). */
@@ -120,18 +127,11 @@ int session_if_stats(const struct session *s, int id, struct cap_stats *out);
  * record still in the ring when its slot went to another interface). */
 int session_slot_if(const struct session *s, const struct cap_pkt *h);
 
-/* session_tls.c: find the TLS libraries, attach, turn snapshots into
- * lines for the pcapng (DSB) and the key-log file.  Return exit codes. */
+/* session_tls.c: start the key sources (into s->srcs), route their keys
+ * into the pcapng (DSB) and the key-log file.  Return exit codes. */
 int session_tls_start(struct session *s);
-/* Loop callbacks: the records handled (>= 0), or < 0 (-ECANCELED: stop
- * cleanly). */
-int session_tls_consume(struct session *s);
-/* The fds that are readable when TLS events want prompt handling (a new
- * program to probe before its first handshake): up to max in fds; how
- * many. */
-int session_tls_fds(const struct session *s, int *fds, int max);
-/* 0, or the key log's write error (the run stops on it). */
-int session_tls_rescan(struct session *s);
+/* Every 2 s: 0, or the key log's write error (the run stops on it). */
+int session_tls_tick(struct session *s);
 /* Prints the TLS part of the summary; closes.  The exit status of the
  * key log: 0, or EXIT_DISKFULL / EXIT_OUTPUT after one line on a write
  * error (then no key summary: it would count lines the file misses). */
@@ -140,10 +140,10 @@ struct streams;
 /* The sequencer's key check (seq_check_fn): crypto/verify.h's, through the
  * secrets, which stop a source whose keys fail it. */
 int session_tls_check(void *ctx, const uint8_t cr[32],
-		      const struct streams *st, char **lines, size_t *len,
+		      const struct streams *st, struct keys_set *keys,
 		      unsigned flags, bool final);
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
-			     const char *lines, size_t len);
+			     const struct keys_set *keys);
 /* session_proc.c: process attribution.  Loads and seeds it, fills *cp
  * for the capture program; exit code. */
 struct capture_proc;

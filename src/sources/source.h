@@ -3,14 +3,18 @@
  * that finds its targets, probes them, and hands each session's keys to
  * the run as data (run/secrets.h: secrets_add).
  *
- * The run holds a list of sources (sources/sources.c) and has no code of
- * its own for any stack.  A new stack is one folder under sources/ with
- * its x.bpf.c / x.c / x.h triplet and a source.c that fills one
- * struct key_source_ops, plus one line in sources/sources.c.
+ * The run holds a list of sources (run/session_sources.h) and has no
+ * code of its own for any stack: the TLS run starts the key sources
+ * (all_sources[] in run/session_tls.c), text mode the plaintext source
+ * (plain_source, run/text_run.c), which fills the same table with no
+ * keys.  A new stack is one folder under sources/ with its x.bpf.c /
+ * x.c / x.h triplet and a source.c that fills one struct
+ * key_source_ops, plus one line in all_sources[].
  *
- * Lifecycle: start (load, find the targets, attach) -> consume from the
- * loop, rescan every 2 s -> refute when the key check says its keys of
- * one target do not open their records -> stop (drain, counters, close).
+ * Lifecycle: start (load, its rings into env->rings, find the targets,
+ * attach) -> its records drained by the run, rescan every 2 s -> refute
+ * when the key check says its keys of one target do not open their
+ * records -> stop (counters, close; the run drained the rings before).
  * Errors: start and list return exit statuses (exitcode.h); the others
  * 0 or -errno. */
 #ifndef TLSDUMP_SOURCE_H
@@ -25,6 +29,13 @@
 #include "binary/targets.h"
 
 struct secrets;
+struct ringset;
+struct plain_event;
+
+/* Where a plaintext source's chunks go (data: e->len bytes); 0 to go
+ * on, < 0 to stop the drain with that error. */
+typedef int (*source_chunk_fn)(void *ctx, const struct plain_event *e,
+			       const uint8_t *data);
 
 /* What the run gives a source. */
 struct source_env {
@@ -34,6 +45,10 @@ struct source_env {
 	bool checked;         /* keys are checked against their captured
 			       * records before they are written (a pcapng
 			       * is written): a refuted origin writes none */
+	struct ringset *rings; /* the run's one ring set: its BPF rings go
+				* in, the loop drains them all at once */
+	source_chunk_fn chunk; /* text mode's plaintext source: its chunks */
+	void *chunk_ctx;
 };
 
 /* A program about to run, held at its exec until every source has
@@ -56,12 +71,10 @@ struct key_source_ops {
 	enum cli_cmd cmd;      /* the subcommand that selects it alone */
 	/* Load its probes, find and attach its targets. */
 	int (*start)(void **state, const struct source_env *env);
-	/* Handle what its ring holds: how many records (>= 0; 0 lets the
-	 * loop poll more slowly), or < 0 to stop the loop. */
-	int (*consume)(void *state);
-	/* An fd the loop watches for prompt handling (a new program to probe
-	 * before its first handshake), or -1. */
-	int (*fd)(const void *state);
+	/* Each loop round, before the rings are drained: work that finished
+	 * off the loop (files a worker thread located, to attach), or NULL.
+	 * Its records come through env->rings, to the callbacks it gave. */
+	void (*serve)(void *state);
 	/* Whether it wants exec news (it looks for programs that start
 	 * later), or NULL: no. */
 	bool (*wants_execs)(const void *state);
@@ -94,5 +107,8 @@ extern const struct key_source_ops gotls_source;
 extern const struct key_source_ops gnutls_source;
 extern const struct key_source_ops boringssl_source;
 extern const struct key_source_ops nss_source;
+/* Text mode's: plaintext (env->chunk), no keys (active, name_of,
+ * refute NULL). */
+extern const struct key_source_ops plain_source;
 
 #endif

@@ -67,18 +67,8 @@ grep -E -q "pid=$CURL tid=[0-9]+ comm=curl .* WRITE openssl [0-9]+ bytes$" "$WOR
 grep -q "py says $URI" "$WORK/plain.txt" || fail "tls alone: no plaintext of the response"
 ok "tlsdump tls (no -m): curl's request and the response in plaintext"
 
-python3 - "$WORK/hex.txt" "GET $URI HTTP/1.1" <<'PY' || fail "--hex: the request is not a hex dump"
-import re, sys
-want, cur, dumps = sys.argv[2].encode(), b"", []
-for line in open(sys.argv[1], "rb"):
-    m = re.match(rb"^[0-9a-f]{8}  ((?:[0-9a-f]{2} ?)+?)\s+\|", line)
-    if m:
-        cur += bytes.fromhex(m.group(1).decode())
-    elif cur:
-        dumps.append(cur); cur = b""
-dumps.append(cur)
-sys.exit(0 if any(want in d for d in dumps) else 1)
-PY
+python3 "$E2E_DIR/textcheck.py" "$WORK/hex.txt" hexdump "GET $URI HTTP/1.1" ||
+	fail "--hex: the request is not a hex dump"
 ! grep -q "^GET $URI" "$WORK/hex.txt" || fail "--hex: the request also printed as text"
 ok "--hex alone: text mode, every payload a hex dump"
 

@@ -195,10 +195,13 @@ if command -v gnutls-cli >/dev/null && command -v gnutls-serv >/dev/null; then
 fi
 
 # ---- TLS 1.2 renegotiation ----------------------------------------------
-# reneg SIDE: the client types R (zcli probed) or the server r (zsrv
-# probed); /one before, /two after the renegotiation.
+# reneg SIDE [CIPHER]: the client types R (zcli probed) or the server r
+# (zsrv probed); /one before, /two after the renegotiation; CIPHER (the
+# client's -cipher): a suite other than the default AES-GCM one.
 reneg() {
-	local side=$1 P srv=openssl cli=openssl
+	local side=$1 P srv=openssl cli=openssl suite=()
+	[ -n "${2:-}" ] && suite=(-cipher "$2")
+	rm -f "$WORK/$side-rcli.truth" "$WORK/$side-rsrv.truth" "$WORK/$side-rsrv.in" # a side's second run
 	P=$(rand_port)
 	[ "$side" = zsrv ] && srv=./zsrv
 	[ "$side" = zcli ] && cli=./zcli
@@ -217,12 +220,12 @@ reneg() {
 		(printf 'GET /one HTTP/1.0\r\n\r\n'; wait_log "$sout" 'GET /one' 10; echo R
 		 wait_reneg "$WORK/$side-rcli.truth"; sleep 0.2
 		 printf 'GET /two HTTP/1.0\r\n\r\n'; wait_log "$sout" 'GET /two' 10; sleep 0.2) |
-			timeout 20 $cli s_client -tls1_2 -connect 127.0.0.1:$P \
+			timeout 20 $cli s_client -tls1_2 "${suite[@]}" -connect 127.0.0.1:$P \
 			-keylogfile "$WORK/$side-rcli.truth" >"$cout" 2>&1
 	else
 		(printf 'GET /one HTTP/1.0\r\n\r\n'; wait_reneg "$WORK/$side-rcli.truth"
 		 sleep 0.2; printf 'GET /two HTTP/1.0\r\n\r\n'; wait_log "$sout" 'GET /two' 10
-		 sleep 0.2) | timeout 20 $cli s_client -tls1_2 -connect 127.0.0.1:$P \
+		 sleep 0.2) | timeout 20 $cli s_client -tls1_2 "${suite[@]}" -connect 127.0.0.1:$P \
 			-keylogfile "$WORK/$side-rcli.truth" >"$cout" 2>&1
 	fi
 	sleep 0.3
@@ -234,10 +237,13 @@ reneg() {
 		fail "renegotiation ($side): openssl logged $(grep -c '^CLIENT_RANDOM ' "$truth") sessions, not 2: $(tail -5 "$WORK/$side-rsrv.out")"
 	check_file "reneg-$side" "$truth" /one /two
 	grep -q ' renegotiations 1$' "$WORK/reneg-$side.order" || fail "tlscap saw no renegotiation: $(tail -1 "$WORK/reneg-$side.order")"
-	ok "renegotiation started by the ${side#z}, only the $side side probed: the request after it decrypts from the file alone, its keys before its ChangeCipherSpec and in the key log"
+	[ -z "${2:-}" ] || grep -q "Cipher is $2\$" "$cout" || grep -q "Cipher *: $2\$" "$cout" ||
+		fail "renegotiation ($side): not under $2: $(grep -i cipher "$cout" | head -3)"
+	ok "renegotiation started by the ${side#z}${2:+ under $2}, only the $side side probed: the request after it decrypts from the file alone, its keys before its ChangeCipherSpec and in the key log"
 }
 reneg zcli
 reneg zsrv
+reneg zcli ECDHE-RSA-AES128-SHA256 # CBC (HMAC-SHA256, encrypt-then-MAC)
 
 # -m keylog (no packets): the renegotiation's lines too, the client only
 # (-p: --comm needs packets).  The client is started first, held opening

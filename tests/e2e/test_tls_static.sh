@@ -26,6 +26,12 @@
 #     sessions after that decrypt; no key line that is not the client's
 #     own reaches the file.  In -m keylog (no key check) it is refused
 #     with one line and nothing is written.
+#  6. text mode, the stripped client: both requests and responses;
+#  7. a stripped static server driven through BIO_f_ssl (bio_server.c,
+#     as s_server -www is: BIO_read/BIO_write, never SSL_read/SSL_write),
+#     limited to it (--comm), curl as the client: TLS 1.3 and 1.2
+#     requests decrypted from the pcapng alone (default mode, fresh
+#     start), and in text mode each request READ and each answer WRITE.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd tshark openssl cc strip flock
@@ -195,3 +201,41 @@ done
 [ "$(grep -ac '^HTTP/1.0 200 ok' "$WORK/text.out")" = 2 ] || fail "text mode: not both responses printed: $(grep -a 'HTTP/1.0' "$WORK/text.out")"
 ! grep -a 'comm=' "$WORK/text.out" | grep -v 'sslstatic-strip' | grep -q . || fail "text mode: another process's plaintext printed"
 ok "text mode, stripped static OpenSSL: both requests and both responses printed"
+
+# ---- 7. a stripped static BIO_f_ssl server ----
+PB=$(rand_port)
+"$TLSDUMP" -v --comm biostatic-strip -i lo -w "$WORK/bio.pcapng" "tcp port $PB" 2>"$WORK/bio.err" &
+TD_PID=$!
+wait_attached bio "$TD_PID"
+"$FX/biostatic-strip" "$PB" "$WORK/cert.pem" "$WORK/key.pem" 4 >"$WORK/biosrv.out" 2>&1 &
+BIO_PID=$!
+CLEANUP+=("kill $BIO_PID")
+wait_listen - tcp "$PB"
+# curls PREFIX : GET /PREFIX13 over TLS 1.3, /PREFIX12 over TLS 1.2.
+curls() {
+	curl -sk --max-time 10 --tlsv1.3 "https://127.0.0.1:$PB/${1}13" >>"$WORK/$1.curl" &&
+		curl -sk --max-time 10 --tls-max 1.2 "https://127.0.0.1:$PB/${1}12" >>"$WORK/$1.curl" ||
+		fail "curl to the BIO server: $(cat "$WORK/$1.curl" "$WORK/biosrv.out")"
+	grep -q "bio server /${1}12" "$WORK/$1.curl" || fail "BIO server: no answer: $(cat "$WORK/$1.curl")"
+}
+curls bio
+sleep 0.5
+stop_pid "$TD_PID"
+[ "$RC" = 0 ] || fail "tlsdump (BIO server) exit $RC: $(cat "$WORK/bio.err")"
+grep -q "biostatic-strip: OpenSSL $VER, offsets table" "$WORK/bio.err" ||
+	fail "BIO server: not probed: $(grep -v 'save success' "$WORK/bio.err" | grep biostatic)"
+decrypted "$WORK/bio.pcapng" bio "stripped static BIO_f_ssl server"
+checked "$WORK/bio.err" "stripped static BIO_f_ssl server"
+
+"$TLSDUMP" tls -v -m text --comm biostatic-strip >"$WORK/biotext.out" 2>"$WORK/biotext.err" &
+TD_PID=$!
+wait_log "$WORK/biotext.err" 'printing TLS plaintext' 10 || fail "text mode (BIO server) did not start: $(cat "$WORK/biotext.err")"
+curls btx
+sleep 0.5
+stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "text mode (BIO server): exit $RC: $(tail -3 "$WORK/biotext.err")"
+for u in btx13 btx12; do
+	grep -aq "^GET /$u HTTP/1.1" "$WORK/biotext.out" || fail "text mode: the BIO server's read of /$u not printed: $(head -c 600 "$WORK/biotext.out")"
+	grep -aq "^bio server /$u" "$WORK/biotext.out" || fail "text mode: the BIO server's answer to /$u not printed"
+done
+! grep -a 'comm=' "$WORK/biotext.out" | grep -v 'biostatic-strip' | grep -q . || fail "text mode (BIO server): another process's plaintext printed"
+ok "a stripped static BIO_f_ssl server: TLS 1.3 and 1.2 requests decrypted from the pcapng alone, its reads and writes printed in text mode"

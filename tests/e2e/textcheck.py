@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-"""textcheck.py - checks on `tlsdump ... -m text -o json` output.
+"""textcheck.py - checks on `tlsdump ... -m text` output: -o json, or the
+readable form (hexdump, hexdumpfile).
 
   textcheck.py FILE has PID DIR TEXT      a connection of PID whose DIR data
                                           (READ/WRITE, chunks concatenated in
@@ -16,12 +17,18 @@
   textcheck.py FILE count PID DIR TEXT    prints how often TEXT occurs in the
                                           DIR data of PID's connections (PID 0:
                                           of every process; DIR ANY: both)
-Every line must be a JSON object with the documented fields, chunks of a
-call must come in order (offset = bytes of the call seen so far) and none
-may be cut.  Exit 1 with the reason on stderr.
+  textcheck.py FILE hexdump TEXT          FILE is the readable form: one of
+                                          its hex dumps (lines "OFFSET  hex
+                                          bytes  |ascii|" in a row, joined)
+                                          contains TEXT (\\r\\n escapes allowed)
+  textcheck.py FILE hexdumpfile PATH      ... contains the bytes of PATH
+In JSON, every line must be a JSON object with the documented fields,
+chunks of a call must come in order (offset = bytes of the call seen so
+far) and none may be cut.  Exit 1 with the reason on stderr.
 """
 import base64
 import json
+import re
 import sys
 
 FIELDS = {"time", "pid", "tid", "comm", "uid", "fd", "local", "remote", "dir",
@@ -58,8 +65,28 @@ def stream(chunks, d):
     return b"".join(c[1] for c in chunks if c[0] == d)
 
 
+def hexdumps(path):
+    """The bytes of each hex dump of a readable-form file."""
+    dumps, cur = [], b""
+    with open(path, "rb") as f:
+        for line in f:
+            m = re.match(rb"^[0-9a-f]{8}  ((?:[0-9a-f]{2} ?)+?)\s+\|", line)
+            if m:
+                cur += bytes.fromhex(m.group(1).decode())
+            elif cur:
+                dumps.append(cur)
+                cur = b""
+    return dumps + [cur] if cur else dumps
+
+
 def main():
-    path, cmd, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    path, cmd = sys.argv[1], sys.argv[2]
+    if cmd in ("hexdump", "hexdumpfile"):
+        want = open(sys.argv[3], "rb").read() if cmd == "hexdumpfile" else unescape(sys.argv[3])
+        if not any(want in d for d in hexdumps(path)):
+            sys.exit(f"no hex dump with {want[:60]!r}")
+        return
+    pid = int(sys.argv[3])
     conns = {k: v for k, v in load(path).items() if k[0] == pid or not pid}
     if cmd == "count":
         d, want = sys.argv[4], unescape(sys.argv[5])

@@ -3,30 +3,14 @@
  * goelf_inspect (ELF container, pclntab, buildinfo, prologue) must give
  * a result or a reason for any bytes; the pclntab, buildinfo and prologue
  * parsers also get the raw input directly. */
-#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "binary/elfsym.h"
 #include "binary/goelf.h"
 #include "binary/gopclntab.h"
 #include "binary/goprologue.h"
-
-struct mem {
-	const uint8_t *b;
-	size_t n;
-};
-
-static int mem_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	const struct mem *m = ctx;
-
-	if (off > m->n || n > m->n - off)
-		return -ERANGE;
-	memcpy(buf, m->b + off, n);
-	return 0;
-}
+#include "../memread.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -12,23 +12,16 @@
 #include "join/streams.h"
 #include "crypto/keys.h"
 #include "crypto/verify.h"
+#include "../unit/keyslib.h"
 
 #define CR "0101010101010101010101010101010101010101010101010101010101010101"
 #define S32 "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38"
-#define EARLY "TLSDUMP_EARLY_SECRET " CR " " S32 "\n"
-#define RENEG "CLIENT_RANDOM " CR " " S32 S32 "\n" \
-	      "TLSDUMP_SERVER_HELLO " CR " " S32 "c02f\n"
 
-static void extra(const struct verify_streams *vs)
-{
-	struct keys_line out;
+/* The sets the check is given: TLS 1.3, TLS 1.2, a secret too short,
+ * none; a PSK's early secret; a renegotiation's. */
+static struct keys_set sets[4], early, reneg;
 
-	verify_early(vs, EARLY, strlen(EARLY), false, &out);
-	verify_early(vs, EARLY, strlen(EARLY), true, &out);
-	verify_renegotiation(vs, RENEG, strlen(RENEG));
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void make_sets(void)
 {
 	static const char *lines[] = {
 		"SERVER_HANDSHAKE_TRAFFIC_SECRET " CR " " S32 "\n"
@@ -37,10 +30,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"CLIENT_RANDOM " CR " 00\n",
 		"",
 	};
+
+	for (int i = 0; i < 4; i++)
+		test_keys_text(&sets[i], lines[i]);
+	test_keys_line(&early, KEYS_EARLY_SECRET, CR, S32);
+	test_keys_line(&reneg, KEYS_CLIENT_RANDOM, CR, S32 S32);
+	test_keys_line(&reneg, KEYS_SERVER_HELLO, CR, S32 "c02f");
+}
+
+static void extra(const struct verify_streams *vs)
+{
+	struct keys_line out;
+
+	verify_early(vs, &early, false, &out);
+	verify_early(vs, &early, true, &out);
+	verify_renegotiation(vs, &reneg);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	const uint8_t *pkts[64];
 	uint32_t lens[64];
 	struct streams st;
 	size_t n = 0, off = 0;
+
+	if (!sets[0].n)
+		make_sets();
 
 	while (n < 64 && size - off >= 2) {
 		uint32_t l = (uint32_t)data[off] << 8 | data[off + 1];
@@ -56,14 +71,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct verify_streams vs = { st.cli, st.cli_len, st.srv, st.srv_len };
 
 		for (int i = 0; i < 8; i++)
-			verify_session(&vs, lines[i / 2], strlen(lines[i / 2]), i & 1);
+			verify_session(&vs, &sets[i / 2], i & 1);
 		extra(&vs);
 	}
 	streams_free(&st);
 	/* the raw input as a server stream, too */
 	struct verify_streams raw = { data, size, data, size };
-	verify_session(&raw, lines[0], strlen(lines[0]), true);
-	verify_session(&raw, lines[1], strlen(lines[1]), true);
+	verify_session(&raw, &sets[0], true);
+	verify_session(&raw, &sets[1], true);
 	extra(&raw);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "binary/gopclntab.h"
 #include "binary/goprologue.h"
 #include "testlib.h"
+#include "../memread.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -74,22 +75,7 @@ static size_t make_table(uint8_t *b, uint32_t magic)
 	return pos > 0x1f0 ? pos + 16 : 0x200;
 }
 
-/* The table in memory, for gopcln_init's reader. */
-struct mem {
-	const uint8_t *b;
-	size_t n;
-};
-
-static int mem_read(void *ctx, uint64_t off, void *buf, size_t n)
-{
-	const struct mem *m = ctx;
-
-	if (off > m->n || n > m->n - off)
-		return -ERANGE;
-	memcpy(buf, m->b + off, n);
-	return 0;
-}
-
+/* The table in memory, for gopcln_init's reader (../memread.h). */
 static int init_mem(struct gopcln *t, struct mem *m, const uint8_t *b,
 		    size_t n)
 {

@@ -6,6 +6,7 @@
  */
 #include "out/keylog.h"
 #include "crypto/keys.h"
+#include "out/keytext.h"
 #include "testlib.h"
 
 #include <errno.h>
@@ -39,7 +40,7 @@ static mode_t mode_of(const char *path)
 /* The i-th key-log line, as the key module formats it. */
 static int line_n(unsigned int i, char *buf)
 {
-	struct keys_line l = { .label = i % KEYS_LABEL_COUNT,
+	struct keys_line l = { .label = i % KEYS_FIRST_INTERNAL,
 			       .secret_len = i % 2 ? 48 : 32 };
 
 	memset(l.client_random, 0, sizeof(l.client_random));
@@ -268,6 +269,36 @@ static void test_short_write(void)
 	signal(SIGXFSZ, SIG_DFL);
 }
 
+/* A session's keys: one line each, the internal ones left out. */
+static void test_keys(void)
+{
+	struct keys_set set = { .n = 3 };
+	char path[256], want[3 * KEYS_LINE_MAX] = "";
+	struct keylog *kl;
+	size_t len = 0;
+	char *got;
+	int n;
+
+	for (unsigned i = 0; i < 3; i++) {
+		set.line[i].label = (uint8_t)(i == 1 ? KEYS_EARLY_SECRET :
+					      KEYS_CLIENT_TRAFFIC_0 + i);
+		set.line[i].secret_len = 32;
+		memset(set.line[i].client_random, 0x11, 32);
+		memset(set.line[i].secret, 0x20 + i, 32);
+	}
+	for (unsigned i = 0; i < 3; i += 2) {
+		n = keys_line_format(&set.line[i], want + strlen(want),
+				     sizeof(want) - strlen(want));
+		CHECK(n > 0);
+	}
+	mkpath(path, sizeof(path), "set.keys");
+	kl = keylog_open(path);
+	CHECK(kl && keylog_add_keys(kl, &set) == 0 && keylog_close(kl) == 0);
+	got = slurp(path, &len);
+	CHECK(got && len == strlen(want) && !memcmp(got, want, len));
+	free(got);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -279,6 +310,7 @@ int main(void)
 	test_open_errors();
 	test_dev_full();
 	test_short_write();
+	test_keys();
 	{
 		char cmd[300];
 

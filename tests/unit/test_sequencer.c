@@ -4,6 +4,7 @@
  * pass at once, order is kept, memory is bounded. */
 #include "join/sequencer.h"
 #include "join/streams.h"
+#include "crypto/keys.h"
 #include "testlib.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@
 #define MS 1000000ull
 
 static int written[64], n_written;
-static size_t dsb_len; /* of the last DSB */
+static unsigned dsb_n; /* lines of the last DSB */
 static unsigned n_dsb;
 
 static int record(void *ctx, const struct seq_packet *p)
@@ -23,18 +24,33 @@ static int record(void *ctx, const struct seq_packet *p)
 	return 0;
 }
 
-/* A DSB shows in the same sequence as -(its first byte). */
-static int record_dsb(void *ctx, const char *lines, size_t len)
+/* A DSB shows in the same sequence as -(its marker). */
+static int record_dsb(void *ctx, const struct keys_set *keys)
 {
-	if (n_written < 64 && len)
-		written[n_written++] = -(int)(unsigned char)lines[0];
-	dsb_len = len;
+	if (n_written < 64 && keys->n)
+		written[n_written++] = -(int)keys->line[0].secret[0];
+	dsb_n = keys->n;
 	n_dsb++;
 	return 0;
 }
 
-#define KEYS(s, cr, text, complete, now) \
-	seq_keys(s, cr, text, sizeof(text) - 1, complete, now)
+/* Keys of session cr: one line per label in labels (enum keys_label
+ * values as digits), marker in their secrets (a DSB shows it). */
+static int add_keys(struct sequencer *s, const uint8_t cr[32], char marker,
+		    const char *labels, bool complete, uint64_t now)
+{
+	struct keys_set set = { 0 };
+
+	for (; *labels; labels++) {
+		struct keys_line l = { .label = (uint8_t)(*labels - '0'),
+				       .secret_len = 32 };
+
+		memcpy(l.client_random, cr, 32);
+		memset(l.secret, marker, 32);
+		keys_set_put(&set, &l);
+	}
+	return seq_keys(s, cr, &set, complete, now);
+}
 
 /* IPv4/TCP packet sport->dport; with a ClientHello of random cr0 when
  * hello is 1, 10 bytes of data when 2, a 10-byte TLS application-data
@@ -104,10 +120,10 @@ static void test_hold_until_keys(void)
 	CHECK(feed(s, 4, 50000, 80, 0, 0, MS) == 0);     /* other flow */
 	CHECK(n_written == 2 && written[0] == 1 && written[1] == 4);
 	/* partial keys wait with the flow; complete, all go as one DSB */
-	CHECK(KEYS(s, cr, "A\n", false, MS) == 0 && n_written == 2);
+	CHECK(add_keys(s, cr, 'A', "1", false, MS) == 0 && n_written == 2);
 	CHECK(seq_tick(s, 1000 * MS) == 0 && n_written == 2);
-	CHECK(KEYS(s, cr, "B\n", true, MS) == 0);
-	CHECK(n_written == 5 && written[2] == -'A' && dsb_len == 4);
+	CHECK(add_keys(s, cr, 'B', "2", true, MS) == 0);
+	CHECK(n_written == 5 && written[2] == -'A' && dsb_n == 2);
 	CHECK(written[3] == 2 && written[4] == 3);
 	CHECK(feed(s, 5, 443, 40000, 0, 0, 2 * MS) == 0 && n_written == 6);
 	seq_get_stats(s, &st);
@@ -130,12 +146,12 @@ static void test_timeout_and_known_keys(void)
 	/* Keys complete before the ClientHello is seen: they wait for it,
 	 * go first, and the flow goes at once. */
 	memset(cr, 0x22, 32);
-	CHECK(KEYS(s, cr, "C\n", true, 2900 * MS) == 0 && n_written == 2);
+	CHECK(add_keys(s, cr, 'C', "6", true, 2900 * MS) == 0 && n_written == 2);
 	CHECK(feed(s, 3, 40002, 443, 1, 0x22, 3000 * MS) == 0 && n_written == 4);
 	CHECK(written[2] == -'C' && written[3] == 3);
 	/* Keys of a session never captured: never in the file. */
 	memset(cr, 0x33, 32);
-	CHECK(KEYS(s, cr, "D\n", true, 3000 * MS) == 0 && n_written == 4);
+	CHECK(add_keys(s, cr, 'D', "6", true, 3000 * MS) == 0 && n_written == 4);
 	CHECK(seq_tick(s, 5000 * MS) == 0);
 	CHECK(feed(s, 4, 40003, 443, 1, 0x33, 5001 * MS) == 0);
 	CHECK(n_written == 4); /* held now: its keys were dropped */
@@ -181,9 +197,9 @@ static size_t seen_cli;
 static bool seen_final;
 
 static int check(void *ctx, const uint8_t cr[32], const struct streams *st,
-		 char **lines, size_t *len, unsigned flags, bool final)
+		 struct keys_set *k, unsigned flags, bool final)
 {
-	(void)ctx, (void)cr, (void)lines, (void)len;
+	(void)ctx, (void)cr, (void)k;
 	if (flags & SEQ_CHECK_RENEG)
 		return 0;
 	seen_cli = st->cli_len;
@@ -192,10 +208,9 @@ static int check(void *ctx, const uint8_t cr[32], const struct streams *st,
 }
 
 /* Sessions whose random starts with 0x83 need no check. */
-static bool wants(void *ctx, const uint8_t cr[32], const char *lines,
-		  size_t len)
+static bool wants(void *ctx, const uint8_t cr[32], const struct keys_set *k)
 {
-	(void)ctx, (void)lines, (void)len;
+	(void)ctx, (void)k;
 	return cr[0] != 0x83;
 }
 
@@ -211,7 +226,7 @@ static void test_check(void)
 	verdicts[0] = -EAGAIN, verdicts[1] = 0;
 	memset(cr, 0x81, 32);
 	CHECK(feed(s, 1, 41000, 443, 1, 0x81, 0) == 0);
-	CHECK(KEYS(s, cr, "E\n", true, MS) == 0);
+	CHECK(add_keys(s, cr, 'E', "6", true, MS) == 0);
 	CHECK(n_calls == 1 && n_written == 0 && seen_cli == 60 && !seen_final);
 	CHECK(feed(s, 2, 443, 41000, 0, 0, MS) == 0); /* nothing new: no call */
 	CHECK(n_calls == 1 && n_written == 0);
@@ -222,7 +237,7 @@ static void test_check(void)
 	verdicts[2] = -EAGAIN, verdicts[3] = -EAGAIN, verdicts[4] = 1;
 	memset(cr, 0x82, 32);
 	CHECK(feed(s, 3, 41001, 443, 1, 0x82, 10 * MS) == 0);
-	CHECK(KEYS(s, cr, "F\n", true, 11 * MS) == 0);
+	CHECK(add_keys(s, cr, 'F', "6", true, 11 * MS) == 0);
 	CHECK(feed(s, 4, 443, 41001, 2, 0, 12 * MS) == 0 && n_written == 3);
 	CHECK(seq_tick(s, 210 * MS) == 0 && n_written == 3 && n_calls == 4);
 	CHECK(seq_tick(s, 211 * MS) == 0 && seen_final && n_calls == 5);
@@ -231,7 +246,7 @@ static void test_check(void)
 	/* not wanted: written at once, the check never called */
 	memset(cr, 0x83, 32);
 	CHECK(feed(s, 5, 41002, 443, 1, 0x83, 300 * MS) == 0);
-	CHECK(KEYS(s, cr, "J\n", true, 301 * MS) == 0);
+	CHECK(add_keys(s, cr, 'J', "6", true, 301 * MS) == 0);
 	CHECK(n_calls == 5 && n_written == 8 && written[6] == -'J' && written[7] == 5);
 	seq_get_stats(s, &st);
 	CHECK(st.keys_refused == 1 && st.timed_out == 0 && st.released == 3);
@@ -256,17 +271,17 @@ static void test_many(void)
 		memcpy(b + 40 + 11, &i, 4); /* the random: i, then 0x99s */
 		memcpy(cr, &i, 4);
 		CHECK(seq_packet(s, &p, b, n, MS) == 0);
-		CHECK(KEYS(s, cr, "G\n", true, MS) == 0);
+		CHECK(add_keys(s, cr, 'G', "6", true, MS) == 0);
 	}
 	seq_get_stats(s, &st);
 	CHECK(st.released == 10000 && st.held == 10000);
 	dsb0 = n_dsb;
 	i = 10; /* long forgotten: its keys wait for a ClientHello */
 	memcpy(cr, &i, 4);
-	CHECK(KEYS(s, cr, "H\n", true, MS) == 0 && n_dsb == dsb0);
+	CHECK(add_keys(s, cr, 'H', "6", true, MS) == 0 && n_dsb == dsb0);
 	for (i = 10000 - 4000; i < 10000; i += 997) { /* remembered */
 		memcpy(cr, &i, 4);
-		CHECK(KEYS(s, cr, "I\n", true, MS) == 0 && n_dsb == ++dsb0);
+		CHECK(add_keys(s, cr, 'I', "6", true, MS) == 0 && n_dsb == ++dsb0);
 	}
 	seq_free(s);
 }
@@ -297,10 +312,10 @@ static unsigned reneg_calls;
 static size_t reneg_cli, reneg_srv;
 
 static int check_reneg(void *ctx, const uint8_t cr[32],
-		       const struct streams *st, char **lines, size_t *len,
+		       const struct streams *st, struct keys_set *k,
 		       unsigned flags, bool final)
 {
-	(void)ctx, (void)cr, (void)lines, (void)len, (void)final;
+	(void)ctx, (void)cr, (void)k, (void)final;
 	if (!(flags & SEQ_CHECK_RENEG))
 		return 1;
 	reneg_calls++;
@@ -308,7 +323,8 @@ static int check_reneg(void *ctx, const uint8_t cr[32],
 	return reneg_verdict;
 }
 
-#define RENEG_KEYS "CLIENT_RANDOM b2\nTLSDUMP_SERVER_HELLO b2\n"
+/* a TLS 1.2 session's master secret and its internal server hello */
+#define RENEG_KEYS 'C', "08"
 
 static void test_renegotiation(void)
 {
@@ -322,7 +338,7 @@ static void test_renegotiation(void)
 	memset(cr2, 0xb2, 32);
 	/* a TLS 1.2 session, its keys out: the flow is watched */
 	CHECK(feed(s, 1, 42000, 443, 1, 0xa1, 0) == 0);
-	CHECK(KEYS(s, cr, "CLIENT_RANDOM a1\n", true, MS) == 0);
+	CHECK(add_keys(s, cr, 'C', "0", true, MS) == 0);
 	CHECK(n_written == 2 && written[0] == -'C' && written[1] == 1);
 	/* handshake records before any application data: the first
 	 * handshake's last flight, not a renegotiation */
@@ -333,7 +349,7 @@ static void test_renegotiation(void)
 	CHECK(feed(s, 4, 443, 42000, 5, 0, 10 * MS) == 0 && n_written == 4);
 	CHECK(feed(s, 5, 42000, 443, 4, 0, 11 * MS) == 0 && n_written == 4);
 	/* keys of a session never seen, that do not open it: not its own */
-	CHECK(KEYS(s, cr2, RENEG_KEYS, true, 12 * MS) == 0);
+	CHECK(add_keys(s, cr2, RENEG_KEYS, true, 12 * MS) == 0);
 	CHECK(reneg_calls == 1 && n_written == 4);
 	/* the client's stream starts with its own packet, the server's is
 	 * the HelloRequest */
@@ -341,13 +357,13 @@ static void test_renegotiation(void)
 	/* keys without the server random are no candidate (the one
 	 * pending is tried again) */
 	memset(cr, 0xc3, 32);
-	CHECK(KEYS(s, cr, "CLIENT_RANDOM c3\n", true, 13 * MS) == 0);
+	CHECK(add_keys(s, cr, 'C', "0", true, 13 * MS) == 0);
 	CHECK(reneg_calls == 2 && n_written == 4);
 	/* they open it once its next packet is in: DSB, then the flow */
 	reneg_verdict = 1;
 	CHECK(feed(s, 6, 443, 42000, 4, 0, 14 * MS) == 0);
 	CHECK(reneg_calls == 3 && n_written == 8 && written[4] == -'C');
-	CHECK(dsb_len == sizeof(RENEG_KEYS) - 1);
+	CHECK(dsb_n == 2);
 	CHECK(written[5] == 4 && written[6] == 5 && written[7] == 6);
 	/* watched again: a third handshake held too, and with no keys
 	 * for it, let go at the timeout without a DSB */
@@ -360,7 +376,7 @@ static void test_renegotiation(void)
 	/* a TLS 1.3 session (no CLIENT_RANDOM line) is not watched */
 	memset(cr, 0xd4, 32);
 	CHECK(feed(s, 9, 42001, 443, 1, 0xd4, 3000 * MS) == 0);
-	CHECK(KEYS(s, cr, "SERVER_TRAFFIC_SECRET_0 d4\n", true, 3000 * MS) == 0);
+	CHECK(add_keys(s, cr, 'S', "5", true, 3000 * MS) == 0);
 	CHECK(feed(s, 10, 42001, 443, 3, 0, 3001 * MS) == 0);
 	CHECK(feed(s, 11, 42001, 443, 4, 0, 3002 * MS) == 0);
 	CHECK(n_written == 14 && written[13] == 11);

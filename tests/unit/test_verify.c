@@ -16,6 +16,7 @@
 #include "crypto/verify.h"
 #include "rfc8448_0rtt.h"
 #include "testlib.h"
+#include "keyslib.h"
 
 #include <errno.h>
 #include <string.h>
@@ -94,8 +95,10 @@ static int check(const uint8_t *cli, size_t cl, const uint8_t *srv,
 		 size_t sl, const char *lines, int final)
 {
 	struct verify_streams st = { cli, cl, srv, sl };
+	struct keys_set keys = { 0 };
 
-	return verify_session(&st, lines, strlen(lines), final);
+	CHECK(test_keys_text(&keys, lines) >= 0);
+	return verify_session(&st, &keys, final);
 }
 
 static void test_tls13(void)
@@ -220,40 +223,41 @@ static void test_tls12(uint16_t suite, int chacha, int klen, int ivlen,
 static void test_renegotiation(void)
 {
 	uint8_t master[48], kb[128], cli[512], srv[512], junk[40];
-	char lines[400], wrong[400];
 	const char *mk = "4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d"
 			 "4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d";
-	const char *sr = "0202020202020202020202020202020202020202020202020202020202020202";
+	const char *sr = "0202020202020202020202020202020202020202020202020202020202020202"
+			 "c02f";
+	struct keys_set keys = { 0 }, wrong, master_only = { 0 };
 	struct verify_streams st;
 	size_t cn, sn;
 
 	memset(master, 0x4d, 48);
 	memset(junk, 0xa5, sizeof(junk));
 	key_block(master, 0, kb, 2 * 16 + 2 * 4);
-	snprintf(lines, sizeof(lines), "CLIENT_RANDOM " CR " %s\n"
-		 "TLSDUMP_SERVER_HELLO " CR " %sc02f\n", mk, sr);
-	memcpy(wrong, lines, sizeof(lines));
-	wrong[strlen(wrong) - 6] ^= 1; /* the server random's last digit */
+	CHECK(test_keys_line(&keys, KEYS_CLIENT_RANDOM, CR, mk) == 1);
+	master_only = keys;
+	CHECK(test_keys_line(&keys, KEYS_SERVER_HELLO, CR, sr) == 1);
+	wrong = keys;
+	wrong.line[1].secret[31] ^= 1; /* the server random's last byte */
 	cn = rec(cli, 22, junk, sizeof(junk));      /* ClientHello, encrypted */
 	sn = rec(srv, 22, junk, 24);                /* HelloRequest */
 	sn += rec(srv + sn, 22, junk, sizeof(junk)); /* ServerHello..., encrypted */
 	st = (struct verify_streams){ cli, cn, srv, sn };
-	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == -EAGAIN);
+	CHECK(verify_renegotiation(&st, &keys) == -EAGAIN);
 	cn += rec(cli + cn, 20, junk, 25);           /* its CCS, encrypted */
 	cn += fin12(cli + cn, 0, kb, 16, kb + 32);
 	st.cli_len = cn;
-	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == VERIFY_OK);
-	CHECK(verify_renegotiation(&st, wrong, strlen(wrong)) == VERIFY_BAD);
+	CHECK(verify_renegotiation(&st, &keys) == VERIFY_OK);
+	CHECK(verify_renegotiation(&st, &wrong) == VERIFY_BAD);
 	sn += rec(srv + sn, 20, junk, 25);
 	sn += fin12(srv + sn, 0, kb + 16, 16, kb + 32 + 4);
 	st.srv_len = sn;
-	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == VERIFY_OK);
+	CHECK(verify_renegotiation(&st, &keys) == VERIFY_OK);
 	/* without the internal line, or a TLS 1.3 / unknown suite in it,
 	 * nothing can be told */
-	CHECK(verify_renegotiation(&st, lines, strlen(lines) - strlen(strchr(lines, '\n') + 1)) == -ENOTSUP);
-	lines[strlen(lines) - 5] = '1', lines[strlen(lines) - 4] = '3';
-	lines[strlen(lines) - 3] = '0', lines[strlen(lines) - 2] = '1';
-	CHECK(verify_renegotiation(&st, lines, strlen(lines)) == -ENOTSUP);
+	CHECK(verify_renegotiation(&st, &master_only) == -ENOTSUP);
+	keys.line[1].secret[32] = 0x13, keys.line[1].secret[33] = 0x01;
+	CHECK(verify_renegotiation(&st, &keys) == -ENOTSUP);
 }
 
 /* 0-RTT: the early-data record after the RFC's ClientHello opens with
@@ -262,7 +266,7 @@ static void test_early(void)
 {
 	static uint8_t cli[4096], srv[256], ch[512];
 	uint8_t key[16], iv[12], want[32];
-	const char *lines = "TLSDUMP_EARLY_SECRET " CR " " RFC8448_4_EARLY "\n";
+	struct keys_set keys = { 0 }, exporter = { 0 };
 	struct verify_streams st;
 	struct keys_line out;
 	size_t cn, sn, chn = unhex(RFC8448_4_CH, ch, sizeof(ch)), first;
@@ -270,31 +274,32 @@ static void test_early(void)
 	unhex(RFC8448_4_EARLY_KEY, key, 16);
 	unhex(RFC8448_4_EARLY_IV, iv, 12);
 	unhex(RFC8448_4_C_E_TRAFFIC, want, 32);
+	CHECK(test_keys_line(&keys, KEYS_EARLY_SECRET, CR, RFC8448_4_EARLY) == 1);
 	cn = rec(cli, 22, ch, chn);
 	sn = server_hello(srv, 0x1301);
 	st = (struct verify_streams){ cli, cn, srv, sn };
-	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -EAGAIN);
-	CHECK(verify_early(&st, lines, strlen(lines), true, &out) == -ENOTSUP);
+	CHECK(verify_early(&st, &keys, false, &out) == -EAGAIN);
+	CHECK(verify_early(&st, &keys, true, &out) == -ENOTSUP);
 	CHECK(!memcmp(out.secret, want, 32) && out.label == KEYS_CLIENT_EARLY_TRAFFIC);
 	first = cn;
 	cn += rec(cli + cn, 20, (const uint8_t *)"\1", 1); /* compat CCS */
 	cn += rec13(cli + cn, key, iv, 0, 40);               /* early data */
 	st.cli_len = cn;
 	memset(&out, 0, sizeof(out));
-	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == VERIFY_OK);
+	CHECK(verify_early(&st, &keys, false, &out) == VERIFY_OK);
 	CHECK(!memcmp(out.secret, want, 32) && out.secret_len == 32);
 	CHECK(out.label == KEYS_CLIENT_EARLY_TRAFFIC && out.client_random[0] == 1);
 	/* the ServerHello not captured yet: wait for its suite */
 	st.srv_len = 0;
-	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -EAGAIN);
+	CHECK(verify_early(&st, &keys, false, &out) == -EAGAIN);
 	st.srv_len = sn;
 	/* a record that does not open: dropped */
 	cli[cn - 1] ^= 1;
-	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == VERIFY_BAD);
+	CHECK(verify_early(&st, &keys, false, &out) == VERIFY_BAD);
 	/* the client's next record a handshake one: it sent no early data */
 	cn = first + rec(cli + first, 22, ch, 40);
 	st.cli_len = cn;
-	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -ENOENT);
+	CHECK(verify_early(&st, &keys, false, &out) == -ENOENT);
 	/* no early_data extension (42 -> 43) in the ClientHello: nothing */
 	for (size_t i = 0; i + 3 < chn; i++)
 		if (!memcmp(ch + i, "\x00\x2a\x00\x00", 4)) {
@@ -304,10 +309,10 @@ static void test_early(void)
 	cn = rec(cli, 22, ch, chn);
 	cn += rec13(cli + cn, key, iv, 0, 40);
 	st.cli_len = cn;
-	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -ENOENT);
-	/* no early secret among the lines */
-	lines = "EXPORTER_SECRET " CR " " RFC8448_4_EARLY "\n";
-	CHECK(verify_early(&st, lines, strlen(lines), false, &out) == -ENOENT);
+	CHECK(verify_early(&st, &keys, false, &out) == -ENOENT);
+	/* no early secret among the keys */
+	CHECK(test_keys_text(&exporter, "EXPORTER_SECRET " CR " " RFC8448_4_EARLY "\n") == 1);
+	CHECK(verify_early(&st, &exporter, false, &out) == -ENOENT);
 }
 
 /* IPv4/TCP 10.0.0.a:pa -> 10.0.0.b:pb, seq, payload. */

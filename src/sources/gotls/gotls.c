@@ -5,6 +5,7 @@
 #include "proc/want.h"
 #include "sources/gotls/gotls.skel.h"
 #include "log.h"
+#include "ringset.h"
 #include "percpu.h"
 
 #include <bpf/bpf.h>
@@ -15,7 +16,8 @@
 
 struct goprobe {
 	struct gotls_bpf *skel;
-	struct ring_buffer *ring;
+	struct ringset *rings;
+	int ring; /* its handle in rings */
 	goprobe_fn fn;
 	void *ctx;
 	struct execwatch *execs;
@@ -34,15 +36,15 @@ static int on_line(void *ctx, void *data, size_t size)
 
 static void watch_execs(struct goprobe *g, goprobe_exec_fn exec_fn)
 {
-	int err = execwatch_open(&g->execs, g->ring, exec_fn, g->ctx);
+	int err = execwatch_open(&g->execs, g->rings, exec_fn, g->ctx);
 
 	if (err)
 		log_info("no exec tracepoint (%s): new Go programs are found by the 2 s scan only",
 			 strerror(-err));
 }
 
-int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
-		 void *ctx, const struct proc_want *w)
+int goprobe_open(struct goprobe **out, struct ringset *rings, goprobe_fn fn,
+		 goprobe_exec_fn exec_fn, void *ctx, const struct proc_want *w)
 {
 	struct goprobe *g = calloc(1, sizeof(*g));
 	int err;
@@ -51,11 +53,13 @@ int goprobe_open(struct goprobe **out, goprobe_fn fn, goprobe_exec_fn exec_fn,
 		return -ENOMEM;
 	g->fn = fn;
 	g->ctx = ctx;
+	g->rings = rings;
+	g->ring = -1;
 	err = WANT_OPEN_LOAD(gotls_bpf, &g->skel, w);
 	if (!err) {
-		g->ring = ring_buffer__new(bpf_map__fd(g->skel->maps.lines),
-					   on_line, g, NULL);
-		err = g->ring ? 0 : -errno;
+		g->ring = ringset_add(rings, bpf_map__fd(g->skel->maps.lines),
+				      on_line, g);
+		err = g->ring < 0 ? g->ring : 0;
 	}
 	if (!err && exec_fn)
 		watch_execs(g, exec_fn);
@@ -89,16 +93,6 @@ void goprobe_known(struct goprobe *g, uint64_t ino)
 	execwatch_known(g->execs, ino);
 }
 
-int goprobe_fd(const struct goprobe *g)
-{
-	return ring_buffer__epoll_fd(g->ring);
-}
-
-int goprobe_consume(struct goprobe *g)
-{
-	return ring_buffer__consume(g->ring);
-}
-
 void goprobe_counters(const struct goprobe *g,
 		      uint64_t out[GOTLS_N_COUNTERS])
 {
@@ -112,7 +106,7 @@ void goprobe_close(struct goprobe *g)
 	for (int i = 0; i < g->n; i++)
 		bpf_link__destroy(g->links[i]);
 	execwatch_close(g->execs);
-	ring_buffer__free(g->ring);
+	ringset_remove(g->rings, g->ring);
 	gotls_bpf__destroy(g->skel);
 	free(g);
 }

@@ -4,6 +4,7 @@
  * their writeKeyLog, hand each line Go writes to the run as data. */
 #include "sources/source.h"
 #include "crypto/keys.h"
+#include "out/keytext.h"
 #include "exitcode.h"
 #include "log.h"
 #include "binary/goelf.h"
@@ -27,6 +28,36 @@ struct go_source {
 	uint64_t foreign; /* lines of processes the filters exclude */
 };
 
+/* One event as a key-log line, as Go wrote it (gotls.bpf.c): 1 with
+ * *l, 0 when the random or the secret is all zero (nothing to write),
+ * -EINVAL for a label we do not know or lengths out of range. */
+static int line_of(const struct gotls_event *e, struct keys_line *l)
+{
+	static const uint8_t zero[KEYS_SECRET_MAX];
+	char label[GOTLS_LABEL_MAX + 1];
+	int lab = KEYS_CLIENT_RANDOM;
+
+	memset(l, 0, sizeof(*l));
+	if (e->label_len >= GOTLS_LABEL_MAX || !e->secret_len ||
+	    e->secret_len > KEYS_SECRET_MAX)
+		return -EINVAL;
+	if (e->label_len) { /* else Go <= 1.11: CLIENT_RANDOM */
+		memcpy(label, e->label, e->label_len);
+		label[e->label_len] = '\0';
+		lab = keys_label_parse(label);
+		if (lab < 0)
+			return -EINVAL;
+	}
+	if (!memcmp(e->client_random, zero, KEYS_RANDOM_LEN) ||
+	    !memcmp(e->secret, zero, e->secret_len))
+		return 0;
+	l->label = (uint8_t)lab;
+	l->secret_len = e->secret_len;
+	memcpy(l->client_random, e->client_random, KEYS_RANDOM_LEN);
+	memcpy(l->secret, e->secret, e->secret_len);
+	return 1;
+}
+
 /* One key-log line of a Go program: a line that is not one Go writes is
  * counted as refused, not written.  Go's lines come from Go itself, not
  * from offsets of ours: no target is to blame (origin -1). */
@@ -35,7 +66,7 @@ static int add_line(struct go_source *g, const struct gotls_event *e)
 	char comm[sizeof(e->comm) + 1] = "";
 	struct keys_set set = { .n = 1 };
 	struct key_origin o = { e->pid, comm, 0x0303, -1 };
-	int n = keys_from_go_event(e, &set.line[0]);
+	int n = line_of(e, &set.line[0]);
 
 	if (n < 0)
 		return secrets_refused(g->sec, -1);
@@ -171,7 +202,7 @@ static int start(void **state, const struct source_env *env)
 	if (err)
 		return err;
 	w = cli_want(cfg);
-	err = goprobe_open(&g->probe, on_line, cfg->n_elfpaths ? NULL : on_exec, g,
+	err = goprobe_open(&g->probe, env->rings, on_line, cfg->n_elfpaths ? NULL : on_exec, g,
 			   &w);
 	if (err)
 		return exit_of_load(err, "the Go TLS probe");
@@ -180,19 +211,6 @@ static int start(void **state, const struct source_env *env)
 	if (cfg->n_elfpaths && !g->attached)
 		return EXIT_RUNTIME;
 	return 0;
-}
-
-static int consume(void *state)
-{
-	struct go_source *g = state;
-	return g->probe ? goprobe_consume(g->probe) : 0;
-}
-
-static int fd(const void *state)
-{
-	const struct go_source *g = state;
-
-	return g->probe ? goprobe_fd(g->probe) : -1;
 }
 
 static void rescan(void *state, const pid_t *pids, size_t n, bool now)
@@ -211,7 +229,6 @@ static void stop(void *state)
 	if (!g)
 		return;
 	if (g->probe) {
-		goprobe_consume(g->probe);
 		goprobe_counters(g->probe, c);
 		log_debug("Go key-log probe: %llu lines read, %llu passes through the stack check skipped (morestack), %llu lines of processes the filters exclude",
 			 (unsigned long long)c[GOTLS_SENT],
@@ -270,8 +287,6 @@ const struct key_source_ops gotls_source = {
 	.name = "Go",
 	.cmd = CMD_GOTLS,
 	.start = start,
-	.consume = consume,
-	.fd = fd,
 	.wants_execs = wants_execs,
 	.exec = exec_file,
 	.ahead_judge = ahead_judge,

@@ -5,6 +5,7 @@
 #include "proc/execwatch.h"
 #include "proc/want.h"
 #include "log.h"
+#include "ringset.h"
 #include "percpu.h"
 
 #include <bpf/bpf.h>
@@ -26,7 +27,8 @@ struct keyfn_file {
 
 struct keyfn_probe {
 	struct keyfn_bpf *skel;
-	struct ring_buffer *ring;
+	struct ringset *rings;
+	int ring; /* its handle in rings */
 	struct execwatch *execs;
 	keyfn_probe_fn fn;
 	void *ctx;
@@ -42,8 +44,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return g->fn(g->ctx, data);
 }
 
-int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
-		     keyfn_exec_fn exec_fn, void *ctx,
+int keyfn_probe_open(struct keyfn_probe **out, struct ringset *rings,
+		     keyfn_probe_fn fn, keyfn_exec_fn exec_fn, void *ctx,
 		     const struct proc_want *w)
 {
 	struct keyfn_probe *g = calloc(1, sizeof(*g));
@@ -53,13 +55,15 @@ int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
 		return -ENOMEM;
 	g->fn = fn;
 	g->ctx = ctx;
+	g->rings = rings;
+	g->ring = -1;
 	err = WANT_OPEN_LOAD(keyfn_bpf, &g->skel, w);
 	if (!err) {
-		g->ring = ring_buffer__new(bpf_map__fd(g->skel->maps.keys),
-					   on_event, g, NULL);
-		err = g->ring ? 0 : -errno;
+		g->ring = ringset_add(rings, bpf_map__fd(g->skel->maps.keys),
+				      on_event, g);
+		err = g->ring < 0 ? g->ring : 0;
 	}
-	if (!err && exec_fn && execwatch_open(&g->execs, g->ring, exec_fn, ctx))
+	if (!err && exec_fn && execwatch_open(&g->execs, rings, exec_fn, ctx))
 		log_info("no exec tracepoint: new programs are found by the 2 s scan only");
 	if (err) {
 		keyfn_probe_close(g);
@@ -72,11 +76,6 @@ int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
 void keyfn_probe_known(struct keyfn_probe *g, uint64_t ino)
 {
 	execwatch_known(g->execs, ino);
-}
-
-int keyfn_probe_fd(const struct keyfn_probe *g)
-{
-	return ring_buffer__epoll_fd(g->ring);
 }
 
 static void detach(struct keyfn_file *f)
@@ -158,11 +157,6 @@ const char *keyfn_probe_path(const struct keyfn_probe *g, unsigned file)
 	return file < KEYFN_MAX_FILES ? g->files[file].display : "?";
 }
 
-int keyfn_probe_consume(struct keyfn_probe *g)
-{
-	return ring_buffer__consume(g->ring);
-}
-
 void keyfn_probe_counters(const struct keyfn_probe *g,
 			   uint64_t out[KEYFN_N_COUNTERS])
 {
@@ -177,7 +171,7 @@ void keyfn_probe_close(struct keyfn_probe *g)
 		if (g->files[i].used)
 			detach(&g->files[i]);
 	execwatch_close(g->execs);
-	ring_buffer__free(g->ring);
+	ringset_remove(g->rings, g->ring);
 	keyfn_bpf__destroy(g->skel);
 	free(g);
 }

@@ -71,10 +71,10 @@ struct keyfn_event {
 
 #ifndef __bpf__
 /* User side (keyfn.c): load once, attach per file, events come back
- * through a ring buffer the event loop polls.
+ * through the run's ring set (ringset.h), which the event loop drains.
  *
- * Lifecycle: keyfn_probe_open -> keyfn_probe_attach per file ->
- * keyfn_probe_consume from the loop -> keyfn_probe_close. */
+ * Lifecycle: keyfn_probe_open (its ring into the set) ->
+ * keyfn_probe_attach per file -> keyfn_probe_close. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -98,15 +98,15 @@ typedef int (*keyfn_probe_fn)(void *ctx, const struct keyfn_event *e);
 /* A process started from an executable not marked known (proc/execwatch.h). */
 typedef void (*keyfn_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
+struct ringset;
 /* w: --pid/--uid/--comm, decided in the kernel (NULL: every process).
- * exec_fn (may be NULL): news of programs that start. */
-int keyfn_probe_open(struct keyfn_probe **out, keyfn_probe_fn fn,
-		     keyfn_exec_fn exec_fn, void *ctx,
+ * exec_fn (may be NULL): news of programs that start.  Events and news
+ * come through rings (the keys do not wake the loop; exec news do). */
+int keyfn_probe_open(struct keyfn_probe **out, struct ringset *rings,
+		     keyfn_probe_fn fn, keyfn_exec_fn exec_fn, void *ctx,
 		     const struct proc_want *w);
 /* The executable with inode ino was looked at: no exec news about it. */
 void keyfn_probe_known(struct keyfn_probe *g, uint64_t ino);
-/* Readable when exec news wait (the keys themselves do not wake it). */
-int keyfn_probe_fd(const struct keyfn_probe *g);
 /* Probes the file at path (as this host sees it) where l says; its
  * slot, or -errno (-ENOSPC: no slot). */
 int keyfn_probe_attach(struct keyfn_probe *g, const char *path,
@@ -115,7 +115,6 @@ int keyfn_probe_attach(struct keyfn_probe *g, const char *path,
 void keyfn_probe_disable(struct keyfn_probe *g, unsigned file);
 bool keyfn_probe_active(const struct keyfn_probe *g, unsigned file);
 const char *keyfn_probe_path(const struct keyfn_probe *g, unsigned file);
-int keyfn_probe_consume(struct keyfn_probe *g);
 /* The kernel side's counters, summed over CPUs. */
 void keyfn_probe_counters(const struct keyfn_probe *g,
 			  uint64_t out[KEYFN_N_COUNTERS]);

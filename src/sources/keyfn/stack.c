@@ -8,6 +8,7 @@
 #include "sources/keyfn/locator.h"
 #include "binary/targets.h"
 #include "crypto/keys.h"
+#include "out/keytext.h"
 #include "run/secrets.h"
 #include "proc/want.h"
 #include "exitcode.h"
@@ -270,7 +271,7 @@ int keyfn_source_start(void **state, const struct source_env *env,
 	err = locator_new(&g->loc, st->locate);
 	if (err)
 		return EXIT_RUNTIME;
-	err = keyfn_probe_open(&g->probe, on_event, g->named_only ? NULL : on_exec,
+	err = keyfn_probe_open(&g->probe, env->rings, on_event, g->named_only ? NULL : on_exec,
 			       g, &w);
 	if (err) {
 		char what[64];
@@ -286,21 +287,12 @@ int keyfn_source_start(void **state, const struct source_env *env,
 	return 0;
 }
 
-int keyfn_source_consume(void *state)
+void keyfn_source_serve(void *state)
 {
 	struct keyfn_source *g = state;
 
-	if (!g->probe)
-		return 0;
-	attach_done(g);
-	return keyfn_probe_consume(g->probe);
-}
-
-int keyfn_source_fd(const void *state)
-{
-	const struct keyfn_source *g = state;
-
-	return g->probe ? keyfn_probe_fd(g->probe) : -1;
+	if (g->probe)
+		attach_done(g);
 }
 
 void keyfn_source_rescan(void *state, const pid_t *pids, size_t n, bool now)
@@ -340,7 +332,6 @@ void keyfn_source_stop(void *state)
 	if (!g)
 		return;
 	if (g->probe) {
-		keyfn_probe_consume(g->probe);
 		keyfn_probe_counters(g->probe, c);
 		log_debug("%s probes: %llu secrets sent, %llu of processes the filters exclude, %llu not for a key log",
 			  g->st->name, (unsigned long long)c[KEYFN_SENT],

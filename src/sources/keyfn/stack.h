@@ -52,7 +52,7 @@ struct keyfn_stack {
 	}                                                                      \
 	const struct key_source_ops VAR = {                                    \
 		.name = NAME, .cmd = CMD, .start = VAR##_start,                \
-		.consume = keyfn_source_consume, .fd = keyfn_source_fd,        \
+		.serve = keyfn_source_serve,                                   \
 		.wants_execs = keyfn_source_wants_execs,                       \
 		.exec = keyfn_source_exec,                                     \
 		.ahead_judge = keyfn_source_ahead_judge,                       \
@@ -63,8 +63,7 @@ struct keyfn_stack {
 
 int keyfn_source_start(void **state, const struct source_env *env,
 		       const struct keyfn_stack *st);
-int keyfn_source_consume(void *state);
-int keyfn_source_fd(const void *state);
+void keyfn_source_serve(void *state);
 void keyfn_source_rescan(void *state, const pid_t *pids, size_t n,
 			 bool now);
 bool keyfn_source_wants_execs(const void *state);

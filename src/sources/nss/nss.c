@@ -5,6 +5,7 @@
 #include "proc/want.h"
 #include "log.h"
 #include "percpu.h"
+#include "ringset.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -24,7 +25,8 @@ struct nss_file {
 
 struct nss_probe {
 	struct nss_bpf *skel;
-	struct ring_buffer *ring;
+	struct ringset *rings;
+	int ring; /* its handle in rings */
 	nss_probe_fn fn;
 	void *ctx;
 	struct nss_file files[NSS_MAX_FILES];
@@ -39,8 +41,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return g->fn(g->ctx, data);
 }
 
-int nss_probe_open(struct nss_probe **out, nss_probe_fn fn, void *ctx,
-		   const struct proc_want *w)
+int nss_probe_open(struct nss_probe **out, struct ringset *rings,
+		   nss_probe_fn fn, void *ctx, const struct proc_want *w)
 {
 	struct nss_probe *g = calloc(1, sizeof(*g));
 	int err;
@@ -49,11 +51,13 @@ int nss_probe_open(struct nss_probe **out, nss_probe_fn fn, void *ctx,
 		return -ENOMEM;
 	g->fn = fn;
 	g->ctx = ctx;
+	g->rings = rings;
+	g->ring = -1;
 	err = WANT_OPEN_LOAD(nss_bpf, &g->skel, w);
 	if (!err) {
-		g->ring = ring_buffer__new(bpf_map__fd(g->skel->maps.keys),
-					   on_event, g, NULL);
-		err = g->ring ? 0 : -errno;
+		g->ring = ringset_add(rings, bpf_map__fd(g->skel->maps.keys),
+				      on_event, g);
+		err = g->ring < 0 ? g->ring : 0;
 	}
 	if (err) {
 		nss_probe_close(g);
@@ -164,11 +168,6 @@ const char *nss_probe_path(const struct nss_probe *g, unsigned file)
 	return file < NSS_MAX_FILES ? g->files[file].display : "?";
 }
 
-int nss_probe_consume(struct nss_probe *g)
-{
-	return ring_buffer__consume(g->ring);
-}
-
 void nss_probe_counters(const struct nss_probe *g,
 			uint64_t out[NSS_N_COUNTERS])
 {
@@ -182,7 +181,7 @@ void nss_probe_close(struct nss_probe *g)
 	for (int i = 0; i < NSS_MAX_FILES; i++)
 		if (g->files[i].used)
 			detach(&g->files[i]);
-	ring_buffer__free(g->ring);
+	ringset_remove(g->rings, g->ring);
 	nss_bpf__destroy(g->skel);
 	free(g);
 }

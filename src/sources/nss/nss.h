@@ -55,10 +55,11 @@ struct nss_event {
 
 #ifndef __bpf__
 /* User side (nss.c): load once, attach per file (a libssl3 or a
- * freebl), events come back through a ring buffer the loop polls.
+ * freebl), events come back through the run's ring set (ringset.h),
+ * which the loop drains (they do not wake it).
  *
- * Lifecycle: nss_probe_open -> nss_probe_attach_ssl / _freebl per file
- * -> nss_probe_consume from the loop -> nss_probe_close. */
+ * Lifecycle: nss_probe_open (its ring into the set) -> nss_probe_attach_ssl
+ * / _freebl per file -> nss_probe_close. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -66,13 +67,14 @@ struct nss_event {
 
 struct nss_probe;
 struct proc_want;
+struct ringset;
 
 /* One event; return 0 to go on, < 0 to stop consuming. */
 typedef int (*nss_probe_fn)(void *ctx, const struct nss_event *e);
 
 /* w: --pid/--uid/--comm, decided in the kernel (NULL: every process). */
-int nss_probe_open(struct nss_probe **out, nss_probe_fn fn, void *ctx,
-		   const struct proc_want *w);
+int nss_probe_open(struct nss_probe **out, struct ringset *rings,
+		   nss_probe_fn fn, void *ctx, const struct proc_want *w);
 /* Probes the file at path (as this host sees it) where l says; its
  * slot, or -errno (-ENOSPC: no slot). */
 int nss_probe_attach_ssl(struct nss_probe *g, const char *path,
@@ -84,7 +86,6 @@ int nss_probe_attach_freebl(struct nss_probe *g, const char *path,
 void nss_probe_disable(struct nss_probe *g, unsigned file);
 bool nss_probe_active(const struct nss_probe *g, unsigned file);
 const char *nss_probe_path(const struct nss_probe *g, unsigned file);
-int nss_probe_consume(struct nss_probe *g);
 /* The kernel side's counters, summed over CPUs. */
 void nss_probe_counters(const struct nss_probe *g,
 			uint64_t out[NSS_N_COUNTERS]);

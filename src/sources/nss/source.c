@@ -9,6 +9,7 @@
 #include "sources/nss/nss.h"
 #include "sources/nss/source_int.h"
 #include "crypto/keys.h"
+#include "out/keytext.h"
 #include "run/secrets.h"
 #include "proc/want.h"
 #include "exitcode.h"
@@ -118,7 +119,7 @@ static int start(void **state, const struct source_env *env)
 		if (err)
 			return err;
 	}
-	err = nss_probe_open(&g->probe, on_event, g, &w);
+	err = nss_probe_open(&g->probe, env->rings, on_event, g, &w);
 	if (err)
 		return exit_of_load(err, "the NSS probes");
 	targets_scan(&g->freebl);
@@ -128,13 +129,6 @@ static int start(void **state, const struct source_env *env)
 		log_warn("no NSS %s could be probed: no NSS secrets will be captured",
 			 g->attached_ssl ? "freebl" : "libssl3");
 	return 0;
-}
-
-static int consume(void *state)
-{
-	struct nss_source *g = state;
-
-	return g->probe ? nss_probe_consume(g->probe) : 0;
 }
 
 static void rescan(void *state, const pid_t *pids, size_t n, bool now)
@@ -171,7 +165,6 @@ static void stop(void *state)
 	if (!g)
 		return;
 	if (g->probe) {
-		nss_probe_consume(g->probe);
 		nss_probe_counters(g->probe, c);
 		log_debug("NSS probes: %llu secrets sent, %llu key-log calls without bytes from freebl, %llu HMAC outputs and PRF secrets kept, %llu of processes the filters exclude, %llu not for a key log",
 			  (unsigned long long)c[NSS_SENT],
@@ -199,7 +192,6 @@ const struct key_source_ops nss_source = {
 	.name = "NSS",
 	.cmd = CMD_NSS,
 	.start = start,
-	.consume = consume,
 	.rescan = rescan,
 	.active = active,
 	.name_of = name_of,

@@ -29,6 +29,7 @@
 
 #include "sources/openssl/calibrate.h"
 #include "crypto/keys.h"
+#include "out/keytext.h"
 
 /* OpenSSL ABI constants, equal in 1.1.1 and 3.x (public headers). */
 #define TLS1_2_VERSION 0x0303

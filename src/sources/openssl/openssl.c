@@ -8,6 +8,7 @@
 #include "binary/prologue.h"
 #include "sources/openssl/openssl.skel.h"
 #include "log.h"
+#include "ringset.h"
 #include "percpu.h"
 
 #include <bpf/bpf.h>
@@ -86,7 +87,8 @@ struct ossl_file {
 
 struct ossl {
 	struct openssl_bpf *skel;
-	struct ring_buffer *ring;
+	struct ringset *rings;
+	int ring; /* its handle in rings */
 	ossl_fn fn;
 	ossl_hello_fn hello_fn; /* NULL: no ClientHello probe */
 	void *ctx;
@@ -126,8 +128,8 @@ void ossl_want_hellos(struct ossl *o, ossl_hello_fn fn)
 	o->hello_fn = fn;
 }
 
-int ossl_open(struct ossl **out, ossl_fn fn, ossl_exec_fn exec_fn, void *ctx,
-	      const struct proc_want *w)
+int ossl_open(struct ossl **out, struct ringset *rings, ossl_fn fn,
+	      ossl_exec_fn exec_fn, void *ctx, const struct proc_want *w)
 {
 	struct ossl *o = calloc(1, sizeof(*o));
 	int err;
@@ -136,13 +138,15 @@ int ossl_open(struct ossl **out, ossl_fn fn, ossl_exec_fn exec_fn, void *ctx,
 		return -ENOMEM;
 	o->fn = fn;
 	o->ctx = ctx;
+	o->rings = rings;
+	o->ring = -1;
 	err = WANT_OPEN_LOAD(openssl_bpf, &o->skel, w);
 	if (!err) {
-		o->ring = ring_buffer__new(bpf_map__fd(o->skel->maps.secrets),
-					   on_event, o, NULL);
-		err = o->ring ? 0 : -errno;
+		o->ring = ringset_add(rings, bpf_map__fd(o->skel->maps.secrets),
+				      on_event, o);
+		err = o->ring < 0 ? o->ring : 0;
 	}
-	if (!err && exec_fn && execwatch_open(&o->execs, o->ring, exec_fn, ctx))
+	if (!err && exec_fn && execwatch_open(&o->execs, rings, exec_fn, ctx))
 		log_info("no exec tracepoint: programs with OpenSSL linked in that start later are found by the 2 s scan only");
 	if (err) {
 		ossl_close(o);
@@ -370,16 +374,6 @@ void ossl_known(struct ossl *o, uint64_t ino)
 	execwatch_known(o->execs, ino);
 }
 
-int ossl_fd(const struct ossl *o)
-{
-	return ring_buffer__epoll_fd(o->ring);
-}
-
-int ossl_consume(struct ossl *o)
-{
-	return ring_buffer__consume(o->ring);
-}
-
 void ossl_counts(const struct ossl *o, uint64_t *sent, uint64_t *lost)
 {
 	uint64_t c[OSSL_N_COUNTERS];
@@ -399,7 +393,7 @@ void ossl_close(struct ossl *o)
 		if (o->files[i].used)
 			detach_file(&o->files[i]);
 	execwatch_close(o->execs);
-	ring_buffer__free(o->ring);
+	ringset_remove(o->rings, o->ring);
 	openssl_bpf__destroy(o->skel);
 	free(o);
 }

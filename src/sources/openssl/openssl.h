@@ -111,10 +111,11 @@ struct ossl_hello {
 /* User side (openssl.c) - the OpenSSL secret source: uprobes (openssl.bpf.c) on every
  * libssl file (shared, or linked into a binary) we are given, each with
  * the offset profile of its version; snapshots of SSL objects come back
- * through a ring buffer polled by the event loop.
+ * through the run's ring set (ringset.h), which the event loop drains
+ * (they do not wake it; exec news do).
  *
- * Lifecycle: ossl_open (load) -> ossl_attach_file per file (now and as
- * new ones appear) -> ossl_consume from the loop -> ossl_close. */
+ * Lifecycle: ossl_open (load, its ring into the set) -> ossl_attach_file
+ * per file (now and as new ones appear) -> ossl_close. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -133,17 +134,16 @@ typedef int (*ossl_hello_fn)(void *ctx, const struct ossl_hello *h);
 typedef void (*ossl_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
 struct proc_want;
+struct ringset;
 /* w: --pid/--uid/--comm, decided in the kernel (NULL: every process);
  * exec_fn: exec news, or NULL for none. */
-int ossl_open(struct ossl **out, ossl_fn fn, ossl_exec_fn exec_fn, void *ctx,
-	      const struct proc_want *w);
+int ossl_open(struct ossl **out, struct ringset *rings, ossl_fn fn,
+	      ossl_exec_fn exec_fn, void *ctx, const struct proc_want *w);
 /* From now on, files attached get the ClientHello probe too, whose
  * copies go to fn (-m keylog: no capture to take the ClientHello from). */
 void ossl_want_hellos(struct ossl *o, ossl_hello_fn fn);
 /* The executable with inode ino was judged: no more exec news of it. */
 void ossl_known(struct ossl *o, uint64_t ino);
-/* Readable when exec news wait (the snapshots do not wake it). */
-int ossl_fd(const struct ossl *o);
 /* Attaches the probe set to path (as this host sees it, e.g. through
  * /proc/PID/root); off says where that build keeps the secrets; pid -1 =
  * every process.  The file's slot (>= 0: ossl_event.profile of its
@@ -166,7 +166,6 @@ bool ossl_file_active(const struct ossl *o, unsigned file);
 const char *ossl_file_path(const struct ossl *o, unsigned file);
 /* The path it was opened by (to probe the same file again). */
 const char *ossl_file_path_opened(const struct ossl *o, unsigned file);
-int ossl_consume(struct ossl *o);
 /* Snapshots the probes sent (those of processes --pid/--uid/--comm
  * exclude are not: the kernel decides), and those lost because the ring
  * was full. */

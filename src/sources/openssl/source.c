@@ -355,13 +355,6 @@ static targets_judge_fn ahead_judge(const void *state)
 	return wants_execs(state) ? targets_openssl.judge : NULL;
 }
 
-static int fd(const void *state)
-{
-	const struct ossl_source *o = state;
-
-	return o->ossl ? ossl_fd(o->ossl) : -1;
-}
-
 static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
 	struct ossl_source *o = state;
@@ -410,19 +403,12 @@ static int start(void **state, const struct source_env *env)
 	o->sec = env->sec;
 	o->origin_base = env->origin_base;
 	o->checked = env->checked;
-	err = ossl_open(&o->ossl, on_snapshot, o->cfg->libssl ? NULL : on_exec, o,
-			&w);
+	err = ossl_open(&o->ossl, env->rings, on_snapshot,
+			o->cfg->libssl ? NULL : on_exec, o, &w);
 	err = exit_of_load(err, "the OpenSSL probes");
 	if (!err && !o->checked)
 		ossl_want_hellos(o->ossl, on_hello);
 	return err ? err : find_targets(o);
-}
-
-static int consume(void *state)
-{
-	struct ossl_source *o = state;
-
-	return o->ossl ? ossl_consume(o->ossl) : 0;
 }
 
 static bool active(void *state, unsigned slot)
@@ -455,7 +441,6 @@ static void stop(void *state)
 	if (!o)
 		return;
 	if (o->ossl) {
-		ossl_consume(o->ossl);
 		ossl_counts(o->ossl, &sent, &lost);
 		log_debug("OpenSSL probes: %llu snapshots sent",
 			  (unsigned long long)sent);
@@ -500,8 +485,6 @@ const struct key_source_ops openssl_source = {
 	.name = "OpenSSL",
 	.cmd = CMD_TLS,
 	.start = start,
-	.consume = consume,
-	.fd = fd,
 	.wants_execs = wants_execs,
 	.exec = exec_file,
 	.ahead_judge = ahead_judge,

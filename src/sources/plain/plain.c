@@ -9,6 +9,7 @@
 #include "sources/plain/plain.skel.h"
 #include "binary/prologue.h"
 #include "log.h"
+#include "ringset.h"
 #include "percpu.h"
 
 #include <bpf/bpf.h>
@@ -22,7 +23,8 @@
 
 struct plainprobe {
 	struct plain_bpf *skel;
-	struct ring_buffer *ring;
+	struct ringset *rings;
+	int ring; /* its handle in rings */
 	plainprobe_fn fn;
 	void *ctx;
 	struct execwatch *execs;
@@ -41,8 +43,8 @@ static int on_chunk(void *ctx, void *data, size_t size)
 	return p->fn(p->ctx, e, (const uint8_t *)data + sizeof(*e));
 }
 
-int plainprobe_open(struct plainprobe **out, plainprobe_fn fn,
-		    plainprobe_exec_fn exec_fn, void *ctx,
+int plainprobe_open(struct plainprobe **out, struct ringset *rings,
+		    plainprobe_fn fn, plainprobe_exec_fn exec_fn, void *ctx,
 		    const struct proc_want *w)
 {
 	struct plainprobe *p = calloc(1, sizeof(*p));
@@ -52,11 +54,13 @@ int plainprobe_open(struct plainprobe **out, plainprobe_fn fn,
 		return -ENOMEM;
 	p->fn = fn;
 	p->ctx = ctx;
+	p->rings = rings;
+	p->ring = -1;
 	err = WANT_OPEN_LOAD(plain_bpf, &p->skel, w);
 	if (!err) {
-		p->ring = ring_buffer__new(bpf_map__fd(p->skel->maps.plain),
-					   on_chunk, p, NULL);
-		err = p->ring ? 0 : -errno;
+		p->ring = ringset_add(rings, bpf_map__fd(p->skel->maps.plain),
+				      on_chunk, p);
+		err = p->ring < 0 ? p->ring : 0;
 	}
 	if (!err) {
 		p->sys_enter = bpf_program__attach(p->skel->progs.plain_sys_enter);
@@ -64,7 +68,7 @@ int plainprobe_open(struct plainprobe **out, plainprobe_fn fn,
 			log_info("no sys_enter tracepoint (%s): OpenSSL connections show no fd",
 				 strerror(errno));
 	}
-	if (!err && exec_fn && execwatch_open(&p->execs, p->ring, exec_fn, ctx))
+	if (!err && exec_fn && execwatch_open(&p->execs, rings, exec_fn, ctx))
 		log_info("no exec tracepoint: programs that start later are found by the 2 s scan only");
 	if (err) {
 		plainprobe_close(p);
@@ -278,16 +282,6 @@ int plainprobe_attach_go(struct plainprobe *p, const char *path, char *why,
 	return err;
 }
 
-int plainprobe_fd(const struct plainprobe *p)
-{
-	return ring_buffer__epoll_fd(p->ring);
-}
-
-int plainprobe_consume(struct plainprobe *p)
-{
-	return ring_buffer__consume(p->ring);
-}
-
 void plainprobe_counters(const struct plainprobe *p,
 			 uint64_t out[PLAIN_N_COUNTERS])
 {
@@ -302,7 +296,7 @@ void plainprobe_close(struct plainprobe *p)
 		bpf_link__destroy(p->links[i]);
 	bpf_link__destroy(p->sys_enter);
 	execwatch_close(p->execs);
-	ring_buffer__free(p->ring);
+	ringset_remove(p->rings, p->ring);
 	plain_bpf__destroy(p->skel);
 	free(p);
 }

@@ -70,11 +70,11 @@ struct plain_event {
 #ifndef __bpf__
 /* User side (plain.c) - the plaintext source of text mode: the probes of
  * plain.bpf.c on every OpenSSL (libssl or a binary with it inside) and
- * every Go binary we are given; chunks of data come back through a ring
- * buffer polled by the event loop.
+ * every Go binary we are given; chunks of data come back through the
+ * run's ring set (ringset.h), each waking the loop.
  *
- * Lifecycle: plainprobe_open -> plainprobe_attach_* per file (now and as
- * new ones appear) -> plainprobe_consume from the loop -> plainprobe_close. */
+ * Lifecycle: plainprobe_open (its ring into the set) -> plainprobe_attach_*
+ * per file (now and as new ones appear) -> plainprobe_close. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -92,10 +92,11 @@ typedef int (*plainprobe_fn)(void *ctx, const struct plain_event *e,
 typedef void (*plainprobe_exec_fn)(void *ctx, uint32_t pid, uint64_t ino);
 
 struct proc_want;
+struct ringset;
 /* w: --pid/--uid/--comm, decided in the kernel (NULL: every process);
  * exec_fn: exec news, or NULL for none. */
-int plainprobe_open(struct plainprobe **out, plainprobe_fn fn,
-		    plainprobe_exec_fn exec_fn, void *ctx,
+int plainprobe_open(struct plainprobe **out, struct ringset *rings,
+		    plainprobe_fn fn, plainprobe_exec_fn exec_fn, void *ctx,
 		    const struct proc_want *w);
 /* The executable with inode ino was judged: no more exec news of it. */
 void plainprobe_known(struct plainprobe *p, uint64_t ino);
@@ -123,8 +124,6 @@ int plainprobe_attach_nss(struct plainprobe *p, const char *path, uint64_t off,
  * 0, -ENOTSUP (stack ABI: Go <= 1.16), -EPROTO (why says it), -errno. */
 int plainprobe_attach_go(struct plainprobe *p, const char *path, char *why,
 			 size_t why_len);
-int plainprobe_fd(const struct plainprobe *p);
-int plainprobe_consume(struct plainprobe *p);
 /* Counters summed over CPUs (enum plain_counter). */
 void plainprobe_counters(const struct plainprobe *p,
 			 uint64_t out[PLAIN_N_COUNTERS]);

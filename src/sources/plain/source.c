@@ -1,102 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* session_text.c - see session_text.h. */
-#include "run/session_text.h"
-#include "clock.h"
+/* source.c - text mode's plaintext source (sources/source.h: the
+ * plain_source table): finds the files of the subcommand's stack
+ * (tls: every file with OpenSSL's API, OpenSSL or BoringSSL; gotls: Go
+ * programs; gnutls; nss: libssl3's SSL layer), probes their reads and
+ * writes (plain.h) and hands each chunk to the run (env->chunk).  It
+ * holds no keys: no origins to refute. */
+#include "sources/plain/plain.h"
+#include "sources/source.h"
+#include "binary/elfsym.h"
+#include "binary/gotargets.h"
+#include "binary/targets.h"
+#include "sources/boringssl/locate.h"
+#include "sources/gnutls/judge.h"
+#include "sources/gnutls/locate.h"
+#include "sources/nss/locate.h"
 #include "exitcode.h"
 #include "log.h"
-#include "out/output.h"
-#include "out/text.h"
-#include "proc/cgroup.h"
-#include "binary/gotargets.h"
-#include "sources/plain/plain.h"
-#include "binary/targets.h"
-#include "sources/gnutls/locate.h"
-#include "sources/gnutls/judge.h"
-#include "sources/boringssl/locate.h"
-#include "sources/nss/locate.h"
-#include "binary/elfsym.h"
-#include "sources/source.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define H2_CONNS 1024 /* connections remembered as HTTP/2 (a ring) */
-
-struct session_text {
+struct plain_src {
 	const struct config *cfg;
 	struct plainprobe *probe;
 	struct tls_target_set targets;
-	struct text_opts opts;
-	int64_t clock_off;  /* CLOCK_MONOTONIC -> CLOCK_REALTIME */
 	int attached;
-	int werr;
-	FILE *out;          /* stdout, or -l FILE */
-	uint64_t h2[H2_CONNS]; /* (pid << 48) ^ conn of HTTP/2 connections */
-	struct cgcache *cgnames; /* cgroup ids -> paths (NULL: no cgroup v2) */
-	unsigned int h2_next;
+	bool started;           /* a summary is due at the end */
+	source_chunk_fn chunk;  /* where the chunks go */
+	void *chunk_ctx;
 };
-
-static uint64_t conn_key(const struct plain_event *e)
-{
-	return ((uint64_t)e->pid << 48) ^ e->conn;
-}
-
-static bool h2_known(const struct session_text *t, uint64_t k)
-{
-	for (unsigned int i = 0; i < H2_CONNS; i++)
-		if (t->h2[i] == k)
-			return true;
-	return false;
-}
-
-/* Once a chunk is whole HTTP/2 frames, the connection is HTTP/2. */
-static bool h2_conn(struct session_text *t, const struct plain_event *e,
-		    const uint8_t *data)
-{
-	uint64_t k = conn_key(e);
-	char label[8];
-
-	if (h2_known(t, k))
-		return true;
-	if (!text_http2_label(data, e->len, label, sizeof(label)))
-		return false;
-	t->h2[t->h2_next++ % H2_CONNS] = k;
-	return false; /* this chunk labels itself */
-}
-
-/* "127.0.0.1:443", "[::1]:443" */
-static const char *endpoint(int family, const uint8_t *addr, uint16_t port,
-			    char *buf, size_t cap)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(family, addr, a, sizeof(a)))
-		return NULL;
-	snprintf(buf, cap, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
-	return buf;
-}
 
 static int on_chunk(void *ctx, const struct plain_event *e,
 		    const uint8_t *data)
 {
-	struct session_text *t = ctx;
-	struct text_meta m = { .wall_ns = e->ts_ns + (uint64_t)t->clock_off };
-	char local[64], remote[64];
+	struct plain_src *t = ctx;
 
-	if (!cli_wants(t->cfg, e->pid, e->uid, e->comm))
-		return 0;
-	if (e->family == AF_INET || e->family == AF_INET6) {
-		m.local = endpoint(e->family, e->laddr, e->lport, local, sizeof(local));
-		m.remote = endpoint(e->family, e->raddr, e->rport, remote, sizeof(remote));
-	}
-	m.h2_conn = h2_conn(t, e, data);
-	m.cgroup = t->cgnames ? cgcache_path(t->cgnames, e->cgid) : NULL;
-	t->werr = text_write(t->out, &t->opts, e, data, &m);
-	return t->werr;
+	return t->chunk(t->chunk_ctx, e, data);
 }
 
 /* What text mode probes, by subcommand. */
@@ -147,7 +88,7 @@ static const struct text_stack stacks[] = {
 	[CMD_NSS] = { "NSS", "--nss", "not NSS's libssl3", "NSS libssl3" },
 };
 
-static const struct text_stack *stack_of(const struct session_text *t)
+static const struct text_stack *stack_of(const struct plain_src *t)
 {
 	return &stacks[t->cfg->cmd];
 }
@@ -172,7 +113,7 @@ static int n_named(const struct config *c)
 
 /* NSS: the SSL layer's five methods of one libssl3 (they run for SSL
  * file descriptors only, never for NSPR's other files). */
-static int attach_nss(struct session_text *t, const char *path, char *why,
+static int attach_nss(struct plain_src *t, const char *path, char *why,
 		      size_t wlen)
 {
 	static const enum plain_dir dirs[NSS_IO_N] = {
@@ -195,7 +136,7 @@ static int attach_nss(struct session_text *t, const char *path, char *why,
 }
 
 /* ssl: which of the two with OpenSSL's API (CMD_TLS). */
-static int attach_one(struct session_text *t, const char *path,
+static int attach_one(struct plain_src *t, const char *path,
 		      enum plain_lib ssl, char *why, size_t wlen)
 {
 	int err;
@@ -219,7 +160,7 @@ static int attach_one(struct session_text *t, const char *path,
 	return err;
 }
 
-static void attach_new(struct session_text *t)
+static void attach_new(struct plain_src *t)
 {
 	char why[256];
 	int err;
@@ -254,7 +195,7 @@ static void attach_new(struct session_text *t)
  * execs): probed now rather than at the next scan. */
 static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 {
-	struct session_text *t = ctx;
+	struct plain_src *t = ctx;
 
 	if (targets_scan_pid(&t->targets, (pid_t)pid) > 0)
 		attach_new(t);
@@ -263,21 +204,26 @@ static void on_exec(void *ctx, uint32_t pid, uint64_t ino)
 
 /* NSS is a library only: its files are found in the defaults and in
  * processes' maps, never in an executable. */
-bool session_text_wants_execs(const struct session_text *t)
+static bool wants_execs(const void *state)
 {
-	return t && t->probe && !n_named(t->cfg) && t->cfg->cmd != CMD_NSS;
+	const struct plain_src *t = state;
+
+	return t->probe && !n_named(t->cfg) && t->cfg->cmd != CMD_NSS;
 }
 
-targets_judge_fn session_text_ahead_judge(const struct session_text *t)
+static targets_judge_fn ahead_judge(const void *state)
 {
-	return session_text_wants_execs(t) ? t->targets.kind->judge : NULL;
+	const struct plain_src *t = state;
+
+	return wants_execs(t) ? t->targets.kind->judge : NULL;
 }
 
-bool session_text_exec(struct session_text *t, const struct source_exec *x)
+static bool exec_file(void *state, const struct source_exec *x)
 {
+	struct plain_src *t = state;
 	int n;
 
-	if (!session_text_wants_execs(t))
+	if (!wants_execs(t))
 		return true;
 	n = targets_add_exec(&t->targets, x->path, x->name, (pid_t)x->pid);
 	if (n > 0) {
@@ -290,7 +236,7 @@ bool session_text_exec(struct session_text *t, const struct source_exec *x)
 
 /* --nss names an NSS libssl3 whose SSL layer is not found: refused like
  * the key modes refuse it (one line), not left waiting. */
-static bool named_refused(const struct session_text *t, const char *path)
+static bool named_refused(const struct plain_src *t, const char *path)
 {
 	struct nss_io_layout l;
 	char why[256];
@@ -302,7 +248,7 @@ static bool named_refused(const struct session_text *t, const char *path)
 }
 
 /* The files named on the command line, else every one in use. */
-static int find_targets(struct session_text *t)
+static int find_targets(struct plain_src *t)
 {
 	const struct config *c = t->cfg;
 	int n = n_named(c);
@@ -334,88 +280,48 @@ static int find_targets(struct session_text *t)
 	return 0;
 }
 
-/* stdout, or -l FILE opened by the rules of out/output.h. */
-static int open_out(struct session_text *t, const char *path)
+static int start(void **state, const struct source_env *env)
 {
-	int fd;
-
-	t->out = stdout;
-	if (!path)
-		return 0;
-	fd = output_open(path, OUTPUT_TRUNCATE);
-	if (fd < 0)
-		return EXIT_OUTPUT;
-	t->out = fdopen(fd, "w");
-	if (t->out)
-		return 0;
-	log_err("-l %s: %s", path, strerror(errno));
-	close(fd);
-	t->out = stdout;
-	return EXIT_OUTPUT;
-}
-
-int session_text_start(struct session_text **out, const struct config *cfg)
-{
-	struct session_text *t = calloc(1, sizeof(*t));
-	struct proc_want w;
+	const struct config *cfg = env->cfg;
+	struct plain_src *t = calloc(1, sizeof(*t));
+	struct proc_want w = cli_want(cfg);
 	int err;
 
-	*out = t;
+	*state = t;
 	if (!t)
 		return EXIT_RUNTIME;
 	t->cfg = cfg;
-	err = open_out(t, cfg->text_file);
-	if (err)
-		return err;
-	t->opts.format = cfg->text_json ? TEXT_JSON : TEXT_READABLE;
-	t->opts.hex = cfg->text_hex;
-	t->clock_off = clock_mono_to_real_offset();
-	t->cgnames = cgcache_new();
-	w = cli_want(cfg);
-	err = plainprobe_open(&t->probe, on_chunk,
+	t->chunk = env->chunk;
+	t->chunk_ctx = env->chunk_ctx;
+	err = plainprobe_open(&t->probe, env->rings, on_chunk,
 			      n_named(cfg) || cfg->cmd == CMD_NSS ? NULL : on_exec,
 			      t, &w);
 	if (err) {
 		log_err("cannot load the text-mode probes: %s", strerror(-err));
 		return err == -EPERM ? EXIT_PERM : EXIT_RUNTIME;
 	}
-	return find_targets(t);
+	err = find_targets(t);
+	t->started = !err;
+	return err;
 }
 
-int session_text_consume(struct session_text *t)
+static void rescan(void *state, const pid_t *pids, size_t n, bool now)
 {
-	int rc = t && t->probe ? plainprobe_consume(t->probe) : 0;
+	struct plain_src *t = state;
 
-	if (t && t->werr)
-		return t->werr;
-	if (t && rc > 0)
-		fflush(t->out);
-	return rc;
-}
-
-void session_text_rescan(struct session_text *t, const pid_t *pids, size_t n)
-{
-	if (t && !n_named(t->cfg) && targets_rescan(&t->targets, pids, n) > 0)
+	if (!n_named(t->cfg) && targets_rescan(&t->targets, pids, n) > 0)
 		attach_new(t);
 }
 
-int session_text_fd(const struct session_text *t)
+/* The run drained the ring and flushed its output before. */
+static void stop(void *state)
 {
-	return t && t->probe ? plainprobe_fd(t->probe) : -1;
-}
-
-void session_text_stop(struct session_text *t, bool summary)
-{
+	struct plain_src *t = state;
 	uint64_t c[PLAIN_N_COUNTERS];
 
-	if (!t)
-		return;
 	if (t->probe) {
-		if (!t->werr)
-			plainprobe_consume(t->probe);
-		fflush(t->out);
 		plainprobe_counters(t->probe, c);
-		if (summary)
+		if (t->started)
 			fprintf(stderr, "%llu plaintext chunks printed\n",
 				(unsigned long long)c[PLAIN_EVENTS]);
 		if (c[PLAIN_RING_FULL] || c[PLAIN_READ_FAULTS] || c[PLAIN_CUT_BYTES])
@@ -427,8 +333,16 @@ void session_text_stop(struct session_text *t, bool summary)
 	}
 	plainprobe_close(t->probe);
 	targets_free(&t->targets);
-	cgcache_free(t->cgnames);
-	if (t->out && t->out != stdout)
-		fclose(t->out);
 	free(t);
 }
+
+const struct key_source_ops plain_source = {
+	.name = "plaintext",
+	.cmd = CMD_CAPTURE, /* not one subcommand's: each one's -m text */
+	.start = start,
+	.wants_execs = wants_execs,
+	.exec = exec_file,
+	.ahead_judge = ahead_judge,
+	.rescan = rescan,
+	.stop = stop,
+};
