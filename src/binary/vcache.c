@@ -5,6 +5,7 @@
 #include "log.h"
 #include "out/output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,9 +13,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define KIND_MAX 16
+#define STALE_DAYS 30
 
 /* One entry: everything but val must match what the file is now. */
 struct rec {
@@ -64,6 +67,29 @@ static int open_dir(const char *dir)
 	return fd;
 }
 
+/* Entries untouched for STALE_DAYS go: those of builds that are gone, or
+ * of files that changed (an entry is rewritten when its file changes). */
+static void drop_stale(int dirfd)
+{
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	time_t old = time(NULL) - STALE_DAYS * 86400;
+	struct dirent *de;
+	struct stat st;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' &&
+		    !fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode) && st.st_mtime < old)
+			unlinkat(dirfd, de->d_name, 0);
+	closedir(d);
+}
+
 int vcache_enable(const char *dir)
 {
 	int fd;
@@ -81,6 +107,7 @@ int vcache_enable(const char *dir)
 	}
 	snprintf(vc.dir, sizeof(vc.dir), "%s", dir);
 	vc.dirfd = fd;
+	drop_stale(fd);
 	return 0;
 }
 
@@ -94,6 +121,27 @@ void vcache_disable(void)
 bool vcache_enabled(void)
 {
 	return vc.dirfd >= 0;
+}
+
+/* KIND-BUILD-DEV-INO: a build's own entry (two builds on one machine,
+ * a test tree and the installed one, do not write over each other's). */
+static void entry_name(const char *kind, const struct stat *st, char *name,
+		       size_t nlen)
+{
+	snprintf(name, nlen, "%s-%02x%02x%02x%02x-%llx-%llx", kind, vc.self[0],
+		 vc.self[1], vc.self[2], vc.self[3],
+		 (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+}
+
+int vcache_entry_path(const char *kind, const struct stat *st, char *out,
+		      size_t n)
+{
+	char name[64];
+
+	if (vc.dirfd < 0)
+		return -ENOENT;
+	entry_name(kind, st, name, sizeof(name));
+	return snprintf(out, n, "%s/%s", vc.dir, name) < (int)n ? 0 : -ENAMETOOLONG;
 }
 
 /* The entry the file st would have now (val not filled), and its name. */
@@ -114,8 +162,7 @@ static int expect(const char *kind, const struct stat *st, size_t len,
 	r->ctime_s = st->st_ctim.tv_sec;
 	r->ctime_ns = st->st_ctim.tv_nsec;
 	r->len = (uint32_t)len;
-	snprintf(name, nlen, "%s-%llx-%llx", kind, (unsigned long long)r->dev,
-		 (unsigned long long)r->ino);
+	entry_name(kind, st, name, nlen);
 	return 0;
 }
 

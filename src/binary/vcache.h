@@ -3,9 +3,10 @@
  * (Chromium's key-log function: 0.3-0.7 s of reading 250 MB, at every
  * start).
  *
- * One small file per (kind, device, inode) in a directory only root can
- * enter (VCACHE_DIR, created 0700; not used when its owner or mode is
- * other); written through out/output.c's safe open.  An entry counts only
+ * One small file per (kind, tlsdump build, device, inode) in a directory
+ * only root can enter (VCACHE_DIR, created 0700; not used when its owner
+ * or mode is other); written through out/output.c's safe open; entries
+ * untouched for 30 days are removed at the next start.  An entry counts only
  * for the same file unchanged (device, inode, size, modification and
  * change times: a write or a chmod moves the change time, which no one
  * can set back) and for the same tlsdump build (its GNU build id).  What
@@ -36,5 +37,8 @@ int vcache_get(const char *kind, const struct stat *st, void *val, size_t len);
 /* Keeps val for the file st; failures are silent (searched again). */
 void vcache_put(const char *kind, const struct stat *st, const void *val,
 		size_t len);
+/* Where kind's entry for the file st is (tests): 0, or -errno. */
+int vcache_entry_path(const char *kind, const struct stat *st, char *out,
+		      size_t n);
 
 #endif

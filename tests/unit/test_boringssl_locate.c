@@ -166,8 +166,7 @@ static void cached(void)
 	CHECK(vcache_enable(dir) == 0);
 	CHECK(boringssl_locate(ANDROID_SSL, &l1, why, sizeof(why)) == 0);
 	CHECK(stat(ANDROID_SSL, &st) == 0);
-	snprintf(path, sizeof(path), "%s/boringssl-%llx-%llx", dir,
-		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	CHECK(vcache_entry_path("boringssl", &st, path, sizeof(path)) == 0);
 	CHECK(access(path, R_OK) == 0);
 	CHECK(boringssl_locate(ANDROID_SSL, &l2, why, sizeof(why)) == 0);
 	CHECK(!memcmp(&l1, &l2, sizeof(l1)));

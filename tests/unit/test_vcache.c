@@ -2,7 +2,8 @@
 /* test_vcache.c - binary/vcache.c: an entry is found again for the same
  * file unchanged, and for nothing else (another kind or length, the file
  * written to or chmod'ed, the entry altered, made writable by others or
- * replaced by a link); a directory others can enter is not used. */
+ * replaced by a link); a directory others can enter is not used; an
+ * entry untouched for 30 days is removed. */
 #include "testlib.h"
 #include "binary/vcache.h"
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64], file[96];
@@ -21,12 +23,6 @@ static int stat_file(struct stat *st)
 	return stat(file, st);
 }
 
-/* The only entry's path (the directory holds nothing else). */
-static void entry_path(char *out, size_t n, const struct stat *st)
-{
-	snprintf(out, n, "%s/cache/k-%llx-%llx", dir, (unsigned long long)st->st_dev,
-		 (unsigned long long)st->st_ino);
-}
 
 static void roundtrip(void)
 {
@@ -87,7 +83,7 @@ static void bad_entries(void)
 	int fd;
 
 	CHECK(stat_file(&st) == 0);
-	entry_path(path, sizeof(path), &st);
+	CHECK(vcache_entry_path("k", &st, path, sizeof(path)) == 0);
 	vcache_put("k", &st, &v, sizeof(v));
 	fd = open(path, O_WRONLY);
 	CHECK(fd >= 0 && pwrite(fd, "X", 1, 9) == 1); /* in tlsdump's build id */
@@ -101,6 +97,28 @@ static void bad_entries(void)
 	snprintf(other, sizeof(other), "%s.real", path);
 	CHECK(rename(path, other) == 0 && symlink(other, path) == 0);
 	CHECK(vcache_get("k", &st, &got, sizeof(got)) == 0);
+}
+
+/* An entry untouched for more than 30 days is gone after the next
+ * enable; a fresh one stays. */
+static void stale(const char *cache)
+{
+	struct timespec old[2] = { { time(NULL) - 31 * 86400, 0 },
+				   { time(NULL) - 31 * 86400, 0 } };
+	uint64_t v = 9, got = 0;
+	char path[160];
+	struct stat st;
+
+	CHECK(stat_file(&st) == 0);
+	CHECK(vcache_entry_path("k", &st, path, sizeof(path)) == 0);
+	unlink(path); /* bad_entries() left a link there */
+	vcache_put("k", &st, &v, sizeof(v));
+	vcache_put("fresh", &st, &v, sizeof(v));
+	CHECK(vcache_get("k", &st, &got, sizeof(got)) == 1);
+	CHECK(utimensat(AT_FDCWD, path, old, AT_SYMLINK_NOFOLLOW) == 0);
+	CHECK(vcache_enable(cache) == 0);
+	CHECK(access(path, F_OK) != 0 && vcache_get("k", &st, &got, sizeof(got)) == 0);
+	CHECK(vcache_get("fresh", &st, &got, sizeof(got)) == 1 && got == v);
 }
 
 int main(void)
@@ -125,6 +143,7 @@ int main(void)
 	changed(rewrite_same_size, "written, same size");
 	changed(chmod_it, "chmod");
 	bad_entries();
+	stale(cache);
 	vcache_disable();
 	CHECK(!vcache_enabled());
 	snprintf(cache, sizeof(cache), "rm -rf '%s'", dir);
