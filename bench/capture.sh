@@ -102,30 +102,11 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 log() { echo "bench: $*" >&2; }
+. "$root/bench/lib.sh"
 
 # Busy CPU-seconds of the whole machine so far (user+nice+system+irq+softirq+steal).
 host_busy() {
 	awk -v hz="$(getconf CLK_TCK)" '/^cpu /{ print ($2+$3+$4+$7+$8+$9)/hz; exit }' /proc/stat
-}
-
-# utime+stime of PID in seconds (field 14, 15 of /proc/PID/stat).
-proc_cpu() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	awk -v hz="$(getconf CLK_TCK)" '{ print ($12+$13)/hz }' <<<"$s"
-}
-
-# settle PID : waits (up to 20 s) until PID's CPU stops rising: two
-# samples 0.5 s apart within 0.02 s.
-settle() {
-	local prev=-1 c
-	for _ in $(seq 40); do
-		c=$(proc_cpu "$1")
-		awk -v a="$prev" -v b="$c" 'BEGIN{ exit !(b - a < 0.02) }' && return 0
-		prev=$c
-		sleep 0.5
-	done
 }
 
 # rss_beyond_maps PID : RSS in KiB outside BPF maps (the rings are

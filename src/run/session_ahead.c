@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #define MIN_SIZE (1 << 20) /* smaller programs are judged in µs at exec */
-#define NICE 10            /* the loop and the gate's thread come first */
 
 struct item {
 	struct item *next;
@@ -96,6 +96,18 @@ static void release(struct ahead *a)
 	free(a);
 }
 
+/* This thread runs only on CPU time nothing else wants (SCHED_IDLE):
+ * judging ahead is a cache, and the programs being traced, the loop and
+ * the gate's thread come first.  An exec it has not reached yet is judged
+ * by the gate as before.  Where SCHED_IDLE is refused, the lowest nice. */
+static void idle_priority(void)
+{
+	struct sched_param none = { 0 };
+
+	if (sched_setscheduler((pid_t)gettid(), SCHED_IDLE, &none) != 0)
+		setpriority(PRIO_PROCESS, (id_t)gettid(), 19); /* this thread only */
+}
+
 static void *worker(void *arg)
 {
 	struct ahead *a = arg;
@@ -103,7 +115,7 @@ static void *worker(void *arg)
 	const char *path;
 	bool abandoned;
 
-	setpriority(PRIO_PROCESS, (id_t)gettid(), NICE); /* this thread only */
+	idle_priority();
 	while (!stopping(a) && (path = pathexes_next(&a->list)) != NULL) {
 		struct stat st;
 		int r;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* session_ahead.h - the programs on PATH judged before anyone runs them,
  * so that the exec gate has their verdicts when they first start: a
- * thread (at a lower priority) runs the sources' judges on each program
+ * thread (SCHED_IDLE: spare CPU only) runs the sources' judges on each program
  * of binary/pathexes.h, off the loop, since reading a cold 100 MB file
  * takes seconds.  A program no judge wants is only to be marked settled;
  * one that some judge wants (node, a Go CLI on PATH) is for the loop to
