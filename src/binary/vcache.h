@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* vcache.h - what locating found in a big file, kept on disk across runs
  * (Chromium's key-log function: 0.3-0.7 s of reading 250 MB, at every
- * start).
+ * start; each source's verdict on the programs on PATH judged ahead,
+ * run/session_ahead.h: 1-2 CPU-s of reading at every start).
  *
  * One small file per (kind, tlsdump build, device, inode) in a directory
  * only root can enter (VCACHE_DIR, created 0700; not used when its owner
@@ -9,12 +10,15 @@
  * untouched for 30 days are removed at the next start.  An entry counts only
  * for the same file unchanged (device, inode, size, modification and
  * change times: a write or a chmod moves the change time, which no one
- * can set back) and for the same tlsdump build (its GNU build id).  What
- * an entry says is never taken as is: the caller checks the code it
+ * can set back) and for the same tlsdump build (its GNU build id).  A
+ * key-log address is never taken as is: the caller checks the code it
  * points at as the full search would (the locator's last step) and the
  * keys it gives are checked against their records (the AEAD check).  So
  * the run enables it only when keys are checked (a capture is written):
- * `-m keylog` searches every time. */
+ * `-m keylog` searches every time.  A verdict ahead is taken as is: the
+ * same judge on the same unchanged file gives the same answer, and the
+ * only harm a forged entry could do (only root can write one) is a
+ * program left unprobed. */
 #ifndef TLSDUMP_VCACHE_H
 #define TLSDUMP_VCACHE_H
 

@@ -3,6 +3,7 @@
 #include "run/session_ahead.h"
 #include "loop.h"
 #include "binary/pathexes.h"
+#include "binary/vcache.h"
 #include "clock.h"
 
 #include <errno.h>
@@ -30,32 +31,56 @@ struct ahead {
 	bool abandoned; /* ahead_stop did not wait: the worker frees it all */
 	struct item *head, **tail;
 	struct pathexes list;
-	targets_judge_fn judges[AHEAD_MAX_JUDGES];
+	struct ahead_judge judges[AHEAD_MAX_JUDGES];
 	int n_judges;
-	int judged, wanted;
+	int judged, wanted, cached;
 	int64_t ns;
 };
 
-/* Every judge on path: 1 wanted, 0 no judge wants it, -1 unreadable now
- * (left to its exec). */
-static int judge(const struct ahead *a, const char *path)
+/* One judge on path (the file st): 1 it wants it, 0 not, -1 unreadable
+ * now.  A verdict comes from the cache while the file is unchanged
+ * (*read set), and goes into it. */
+static int judge_one(const struct ahead_judge *j, const char *path,
+		     const struct stat *st, bool *read)
 {
-	char version[TARGET_VERSION_MAX];
+	char version[TARGET_VERSION_MAX], kind[16];
+	uint8_t v;
+	int err;
+
+	snprintf(kind, sizeof(kind), "ahead-%s", j->name);
+	if (vcache_get(kind, st, &v, 1) && v <= 1)
+		return v;
+	*read = true;
+	err = j->fn(path, version, sizeof(version));
+	if (err && err != -ENOEXEC && err != -ENODATA)
+		return -1;
+	v = !err;
+	vcache_put(kind, st, &v, 1);
+	return v;
+}
+
+/* Every judge on path: 1 wanted, 0 no judge wants it, -1 unreadable now
+ * (left to its exec); *read: some judge read the file (its verdict was
+ * not in the cache). */
+static int judge(const struct ahead *a, const char *path,
+		 const struct stat *st, bool *read)
+{
 	int r = 0;
 
+	*read = false;
 	for (int i = 0; i < a->n_judges; i++) {
-		int err = a->judges[i](path, version, sizeof(version));
+		int v = judge_one(&a->judges[i], path, st, read);
 
-		if (!err)
+		if (v == 1)
 			return 1;
-		if (err != -ENOEXEC && err != -ENODATA)
+		if (v < 0)
 			r = -1;
 	}
 	return r;
 }
 
 static void push(struct ahead *a, const char *path, const struct stat *st,
-		 bool wanted)
+		 bool wanted, bool cached)
 {
 	struct item *it = calloc(1, sizeof(*it));
 
@@ -72,6 +97,7 @@ static void push(struct ahead *a, const char *path, const struct stat *st,
 	a->tail = &it->next;
 	a->judged++;
 	a->wanted += wanted;
+	a->cached += cached;
 	pthread_mutex_unlock(&a->mu);
 }
 
@@ -118,13 +144,14 @@ static void *worker(void *arg)
 	idle_priority();
 	while (!stopping(a) && (path = pathexes_next(&a->list)) != NULL) {
 		struct stat st;
+		bool read;
 		int r;
 
 		if (stat(path, &st) != 0)
 			continue;
-		r = judge(a, path);
+		r = judge(a, path, &st, &read);
 		if (r >= 0)
-			push(a, path, &st, r == 1);
+			push(a, path, &st, r == 1, !read);
 	}
 	pthread_mutex_lock(&a->mu);
 	a->done = true;
@@ -136,7 +163,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int ahead_start(struct ahead **out, const targets_judge_fn *judges, int n)
+int ahead_start(struct ahead **out, const struct ahead_judge *judges, int n)
 {
 	struct ahead *a = calloc(1, sizeof(*a));
 	int err;
@@ -181,11 +208,13 @@ int ahead_take(struct ahead *a, struct ahead_verdict *v)
 	return r;
 }
 
-void ahead_counts(struct ahead *a, int *judged, int *wanted, long *ms)
+void ahead_counts(struct ahead *a, int *judged, int *wanted, int *cached,
+		  long *ms)
 {
 	pthread_mutex_lock(&a->mu);
 	*judged = a->judged;
 	*wanted = a->wanted;
+	*cached = a->cached;
 	*ms = (long)(a->ns / 1000000);
 	pthread_mutex_unlock(&a->mu);
 }

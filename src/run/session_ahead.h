@@ -19,6 +19,13 @@
 
 struct ahead;
 
+/* A source's judge (thread-safe: it reads the file and nothing else)
+ * and the source's name, which names its verdicts in binary/vcache.h. */
+struct ahead_judge {
+	targets_judge_fn fn;
+	const char *name;
+};
+
 struct ahead_verdict {
 	char path[PATH_MAX];
 	bool wanted;        /* some judge said it is one of its targets */
@@ -26,14 +33,19 @@ struct ahead_verdict {
 	int64_t mtime_sec, mtime_nsec;
 };
 
-/* Collects the programs and starts the thread with n judges (each
- * thread-safe: it reads the file and nothing else).  0 or -errno. */
-int ahead_start(struct ahead **out, const targets_judge_fn *judges, int n);
+/* Collects the programs and starts the thread with n judges.  Where the
+ * verdict cache is on (binary/vcache.h), each judge's verdict on each
+ * file is kept across runs and taken from there while the file is
+ * unchanged: tlsdump's next start reads none of them again.  0 or
+ * -errno. */
+int ahead_start(struct ahead **out, const struct ahead_judge *judges, int n);
 /* A judged program: 1 and *v, 0 when none is ready yet, -1 when every
  * one was handed out. */
 int ahead_take(struct ahead *a, struct ahead_verdict *v);
-/* Programs judged, of them wanted, and the thread's time (ms). */
-void ahead_counts(struct ahead *a, int *judged, int *wanted, long *ms);
+/* Programs judged, of them wanted, of them judged by the cache alone,
+ * and the thread's time (ms). */
+void ahead_counts(struct ahead *a, int *judged, int *wanted, int *cached,
+		  long *ms);
 /* Stops the thread (after the file in hand), frees. */
 void ahead_stop(struct ahead *a);
 

@@ -57,7 +57,7 @@ static bool no_ahead(void)
 
 void session_gate_open(struct session_gate **out, const struct config *cfg,
 		       session_gate_fn fn, void *ctx,
-		       const targets_judge_fn *judges, int n_judges)
+		       const struct ahead_judge *judges, int n_judges)
 {
 	struct session_gate *g;
 	struct execgate_stats st;
@@ -146,7 +146,7 @@ static void serve_ahead(struct session_gate *g)
 {
 	int64_t t0 = clock_mono_ns();
 	struct ahead_verdict v;
-	int r = 0, judged, wanted;
+	int r = 0, judged, wanted, cached;
 	long ms;
 
 	while (g->ahead && clock_mono_ns() - t0 < AHEAD_BUDGET_NS &&
@@ -156,9 +156,9 @@ static void serve_ahead(struct session_gate *g)
 	}
 	if (r != -1)
 		return;
-	ahead_counts(g->ahead, &judged, &wanted, &ms);
-	log_debug("exec gate: %d programs on PATH judged ahead of their first exec in %ld ms, %d of them to probe at their exec",
-		  judged, ms, wanted);
+	ahead_counts(g->ahead, &judged, &wanted, &cached, &ms);
+	log_debug("exec gate: %d programs on PATH judged ahead of their first exec in %ld ms (%d from the verdict cache), %d of them to probe at their exec",
+		  judged, ms, cached, wanted);
 	ahead_stop(g->ahead);
 	g->ahead = NULL;
 }

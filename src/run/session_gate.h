@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
-#include "binary/targets.h"
+#include "run/session_ahead.h"
 
 struct source_exec;
 struct session_gate;
@@ -24,7 +24,7 @@ typedef bool (*session_gate_fn)(void *ctx, const struct source_exec *x);
  * programs on PATH (run/session_ahead.h); those one wants go to fn. */
 void session_gate_open(struct session_gate **out, const struct config *cfg,
 		       session_gate_fn fn, void *ctx,
-		       const targets_judge_fn *judges, int n_judges);
+		       const struct ahead_judge *judges, int n_judges);
 /* Readable when execs are held (-1: no gate). */
 int session_gate_fd(const struct session_gate *g);
 /* Every exec held now: judged, probed, let go; then some of the programs

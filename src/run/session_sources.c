@@ -77,7 +77,7 @@ static bool judge_exec(void *ctx, const struct source_exec *x)
 }
 
 /* The judges of the sources that want exec news, each once. */
-static int ahead_judges(const struct run_sources *rs, targets_judge_fn *out,
+static int ahead_judges(const struct run_sources *rs, struct ahead_judge *out,
 			int max)
 {
 	int n = 0;
@@ -88,9 +88,9 @@ static int ahead_judges(const struct run_sources *rs, targets_judge_fn *out,
 		bool dup = false;
 
 		for (int k = 0; k < n; k++)
-			dup |= out[k] == j;
+			dup |= out[k].fn == j;
 		if (j && !dup)
-			out[n++] = j;
+			out[n++] = (struct ahead_judge){ j, rs->src[i].ops->name };
 	}
 	return n;
 }
@@ -149,7 +149,7 @@ static void open_dlwatch(struct run_sources *rs)
 
 void run_sources_watch(struct run_sources *rs)
 {
-	targets_judge_fn judges[AHEAD_MAX_JUDGES];
+	struct ahead_judge judges[AHEAD_MAX_JUDGES];
 	int n;
 
 	open_dlwatch(rs);
