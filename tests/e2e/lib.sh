@@ -71,6 +71,17 @@ start_tlsdump_ns() {
 	wait_attached "$name" "$TD_PID"
 }
 
+# start_tlsdump_netns NS NAME ARGS... : the same with only the network
+# namespace of NS entered (nsenter --net): tlsdump keeps the host's mount
+# namespace, its /sys/fs/cgroup and /proc/PID/root paths (ip netns exec
+# mounts a /sys of its own).
+start_tlsdump_netns() {
+	local ns=$1 name=$2; shift 2
+	nsenter --net="/run/netns/$ns" "$TLSDUMP" -v "$@" 2>"$WORK/$name.err" &
+	TD_PID=$!
+	wait_attached "$name" "$TD_PID"
+}
+
 wait_attached() {
 	local name=$1 pid=$2 i
 	for i in $(seq 200); do
@@ -111,6 +122,68 @@ start_tcpdump_in() {
 make_cert() {
 	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 2 \
 		-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || fail "openssl req"
+}
+
+# start_www_server VAR [NS] : openssl s_server -www with make_cert's
+# certificate on 127.0.0.1 at a new rand_port, inside netns NS when given;
+# waits until it listens, puts its port in VAR and its pid in WWW_PID.
+start_www_server() {
+	local port in_ns=()
+	port=$(rand_port)
+	[ -n "${2:-}" ] && in_ns=(ip netns exec "$2")
+	"${in_ns[@]}" openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$WORK/cert.pem" \
+		-key "$WORK/key.pem" -www </dev/null >/dev/null 2>&1 &
+	WWW_PID=$!
+	wait_listen "${2:--}" tcp "$port"
+	printf -v "$1" %s "$port"
+}
+
+# http_uris FILE [FILTER] : the URI of each HTTP/1 request tshark decrypts
+# in FILE (of the packets matching the display filter FILTER, default
+# http.request), one a line, in file order.
+http_uris() { tshark -r "$1" -Y "${2:-http.request}" -T fields -e http.request.uri 2>/dev/null; }
+
+# assert_uris FILE WANT WHAT : the decrypted request URIs of FILE, sorted
+# and each followed by a space, are exactly WANT ("/a /b "); WHAT says
+# what was wanted in the failure.
+assert_uris() {
+	local got
+	got=$(http_uris "$1" | sort | tr '\n' ' ')
+	[ "$got" = "$2" ] || fail "decrypted requests in $(basename "$1"): '$got' (want $3)"
+}
+
+# tshark_has FILE FILTER : status 0 when a packet of FILE matches the
+# display filter FILTER.
+tshark_has() { tshark -r "$1" -Y "$2" 2>/dev/null | grep -q .; }
+
+# assert_comments FILE FILTER TEXT WHO : FILE holds packets matching the
+# display filter FILTER (WHO's) and each one's comment contains TEXT; the
+# comments are left in COMMENTS, one a line.
+assert_comments() {
+	local bad
+	COMMENTS=$(tshark -r "$1" -Y "$2" -T fields -e frame.comment 2>/dev/null)
+	[ -n "$COMMENTS" ] || fail "no packets of $4 in the file"
+	bad=$(grep -vF -- "$3" <<<"$COMMENTS" | head -3)
+	[ -z "$bad" ] || fail "packets of $4 without '$3': $bad"
+}
+
+# stop_tlsdump NAME : SIGINT to TD_PID (the tlsdump started last) and wait; fails
+# unless it exits 0 (with the end of $WORK/NAME.err, key lines left out).
+stop_tlsdump() {
+	stop_pid "$TD_PID"
+	[ "$RC" = 0 ] || fail "tlsdump ($1) exit $RC: $(grep -v ' save success: ' "$WORK/$1.err" | tail -20)"
+}
+
+# make_git_repo DIR WORD : DIR/repo.git, a bare repository with one commit
+# (a file f holding WORD), prepared for dumb HTTP (update-server-info).
+make_git_repo() {
+	local src="$WORK/src.$RANDOM"
+	mkdir -p "$1" && git init -q --bare "$1/repo.git" &&
+		git clone -q "$1/repo.git" "$src" 2>/dev/null &&
+		echo "$2" >"$src/f" && git -C "$src" add f &&
+		git -C "$src" -c user.email=t@t -c user.name=t commit -qm m &&
+		git -C "$src" push -q origin HEAD:master 2>/dev/null &&
+		git -C "$1/repo.git" update-server-info || fail "making the git repository $1/repo.git"
 }
 
 # readers_clean FILE : capinfos, tcpdump -r and tshark -r read FILE with

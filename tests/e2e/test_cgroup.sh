@@ -34,13 +34,8 @@ new_netns "$NS"
 CLEANUP+=("reap_netns $NS")
 IN_NS=(nsenter --net=/run/netns/$NS)
 make_cert
-P=$(rand_port)
-"${IN_NS[@]}" openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" \
-	-key "$WORK/key.pem" -www >/dev/null 2>&1 &
-wait_listen "$NS" tcp "$P"
-"${IN_NS[@]}" "$TLSDUMP" -v -i lo -w "$WORK/cg.pcapng" --cgroup "$CGROOT/$NAME" 2>"$WORK/td.err" &
-TD_PID=$!
-wait_attached td "$TD_PID"
+start_www_server P "$NS"
+start_tlsdump_netns "$NS" td -i lo -w "$WORK/cg.pcapng" --cgroup "$CGROOT/$NAME"
 
 # A: curl in the child cgroup (descendants match)
 "${IN_NS[@]}" sh -c 'echo $$ >"$1/cgroup.procs" && exec curl -sk "$2" -o /dev/null' \
@@ -67,22 +62,16 @@ while s.recv(4096): pass
 # C: outside the cgroup
 "${IN_NS[@]}" curl -sk "https://127.0.0.1:$P/outside" -o /dev/null || fail "curl C failed"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(tail -5 "$WORK/td.err")"
+stop_tlsdump td
 
 F=$WORK/cg.pcapng
 readers_clean "$F"
-got=$(tshark -r "$F" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort | tr '\n' ' ')
-[ "$got" = "/in-cgroup /own-libssl " ] ||
-	fail "decrypted requests: '$got' (want exactly /in-cgroup and /own-libssl)"
+assert_uris "$F" "/in-cgroup /own-libssl " "exactly /in-cgroup and /own-libssl"
 ok "--cgroup: the requests of the cgroup's processes decrypted (own libssl in its own mount namespace too), none of the others"
 # every packet of the cgroup's processes names it (the server's answers
 # name the server: on lo a packet is attributed to its sender)
-mine=$(tshark -r "$F" -Y "tcp.srcport != $P" -T fields -e frame.comment 2>/dev/null)
-[ -n "$mine" ] || fail "no client packets in the file"
-bad=$(grep -v -- " cgroup=/$NAME" <<<"$mine" | head -3)
-[ -z "$bad" ] || fail "client packets without their cgroup: $bad"
-grep -q " cgroup=/$NAME/sub " <<<"$mine" || fail "no packet names the child cgroup /$NAME/sub"
-tshark -r "$F" -Y "frame.comment contains \"cgroup=/$NAME\"" 2>/dev/null | grep -q . ||
+assert_comments "$F" "tcp.srcport != $P" " cgroup=/$NAME" "the clients"
+grep -q " cgroup=/$NAME/sub " <<<"$COMMENTS" || fail "no packet names the child cgroup /$NAME/sub"
+tshark_has "$F" "frame.comment contains \"cgroup=/$NAME\"" ||
 	fail "frame.comment contains \"cgroup=/$NAME\" finds nothing"
 ok "the cgroup's packets carry cgroup=/$NAME(/sub)"

@@ -17,14 +17,8 @@ need_root
 need_cmd openssl curl tshark
 go_fixtures
 make_cert
-P=$(rand_port)
-P2=$((P + 1))
-for p in $P $P2; do
-	openssl s_server -quiet -accept 127.0.0.1:$p -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-		-www >/dev/null 2>&1 &
-	wait_listen - tcp "$p"
-done
-uris() { tshark -r "$1" -Y http.request -T fields -e http.request.uri 2>/dev/null; }
+start_www_server P
+start_www_server P2
 
 # 1. the first handshake of a never-seen static Go binary
 n=0
@@ -35,7 +29,7 @@ for i in $(seq 8); do
 	"$TLSDUMP" -v -i lo -w "$WORK/go$i.pcapng" "tcp port $P" -- \
 		"$bin" client -url "https://127.0.0.1:$P/first$i" -q 2>"$WORK/go$i.err" || RC=$?
 	[ "$RC" = 0 ] || fail "run $i: exit $RC: $(tail -5 "$WORK/go$i.err")"
-	uris "$WORK/go$i.pcapng" | grep -qx "/first$i" && n=$((n + 1))
+	http_uris "$WORK/go$i.pcapng" | grep -qx "/first$i" && n=$((n + 1))
 done
 if grep -q 'exec gate: every exec' "$WORK/go1.err"; then
 	[ "$n" = 8 ] || fail "only $n of 8 fresh Go clients' first requests decrypted"
@@ -54,7 +48,7 @@ RC=0
 	2>"$WORK/sh.err" || RC=$?
 kill "$BESIDE" 2>/dev/null; wait "$BESIDE" 2>/dev/null
 [ "$RC" = 7 ] || fail "-- sh -c '...; exit 7' gave $RC: $(tail -5 "$WORK/sh.err")"
-uris "$WORK/sh.pcapng" | grep -qx /inside || fail "the curl run by sh is not decrypted in the file"
+http_uris "$WORK/sh.pcapng" | grep -qx /inside || fail "the curl run by sh is not decrypted in the file"
 beside=$(tshark -r "$WORK/sh.pcapng" -Y "tcp.port == $P2" 2>/dev/null | wc -l)
 [ "$beside" = 0 ] || fail "$beside packets of the curl beside CMD are in the file"
 others=$(tshark -r "$WORK/sh.pcapng" -Y "tcp.port != $P" 2>/dev/null | wc -l)

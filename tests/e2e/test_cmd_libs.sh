@@ -21,11 +21,7 @@ LIBDIR=/usr/lib/x86_64-linux-gnu
 [ -e "$LIBDIR/libssl.so.3" ] && [ -e "$LIBDIR/libcrypto.so.3" ] || skip "no $LIBDIR/libssl.so.3"
 ldd "$(command -v curl)" | grep -q 'libssl.so.3' || skip "this curl does not use libssl.so.3"
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
-uris() { tshark -r "$1" -Y http.request -T fields -e http.request.uri 2>/dev/null; }
+start_www_server P
 # fresh_lib NAME : a new directory with a copy of libssl and libcrypto
 fresh_lib() {
 	local d="$WORK/$1-$RANDOM$RANDOM"
@@ -42,7 +38,7 @@ for i in $(seq 8); do
 		curl -sk "https://127.0.0.1:$P/first$i" -o /dev/null 2>"$WORK/c$i.err" || RC=$?
 	[ "$RC" = 0 ] || fail "run $i: exit $RC: $(tail -5 "$WORK/c$i.err")"
 	grep -q "$d/libssl.so.3: OpenSSL" "$WORK/c$i.err" || fail "run $i: the copy $d/libssl.so.3 was not probed"
-	uris "$WORK/c$i.pcapng" | grep -qx "/first$i" && n=$((n + 1))
+	http_uris "$WORK/c$i.pcapng" | grep -qx "/first$i" && n=$((n + 1))
 done
 grep -E 'processes held at an exec or a library load' "$WORK/c1.err" | sed 's/^/note: /'
 [ "$n" = 8 ] || fail "only $n of 8 curls with a fresh private libssl had their first request decrypted"
@@ -68,7 +64,7 @@ s.sendall(("GET /py%s HTTP/1.0\r\n\r\n" % sys.argv[3]).encode())
 while s.recv(4096): pass
 ' "$P" "$d" "$i" 2>"$WORK/p$i.err" || RC=$?
 	[ "$RC" = 0 ] || fail "python run $i: exit $RC: $(tail -5 "$WORK/p$i.err")"
-	uris "$WORK/p$i.pcapng" | grep -qx "/py$i" ||
+	http_uris "$WORK/p$i.pcapng" | grep -qx "/py$i" ||
 		fail "python run $i: the request after dlopen of a fresh libssl did not decrypt"
 done
 ok "2 of 2 pythons whose import ssl dlopens a fresh private libssl: request decrypted"
@@ -90,6 +86,6 @@ for i in 1 2 3; do
 	TLSDUMP_TEST_NO_HOLD=1 "$TLSDUMP_TEST_BIN" -i lo -w "$WORK/n$i.pcapng" "tcp port $P" -- \
 		env LD_LIBRARY_PATH="$d" curl -sk "https://127.0.0.1:$P/nohold$i" -o /dev/null \
 		2>/dev/null || fail "run without the hold: exit $?"
-	uris "$WORK/n$i.pcapng" | grep -qx "/nohold$i" && m=$((m + 1))
+	http_uris "$WORK/n$i.pcapng" | grep -qx "/nohold$i" && m=$((m + 1))
 done
 echo "note: without the hold, $m of 3 such first requests decrypted"

@@ -14,11 +14,7 @@
 need_root
 need_cmd openssl curl tshark python3
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
-uris() { tshark -r "$1" -Y http.request -T fields -e http.request.uri 2>/dev/null; }
+start_www_server P
 # tty_run NAME SCRIPT : tlsdump -- sh -c SCRIPT in a new terminal, Ctrl-C
 # once SCRIPT printed "ready"; RC its status, $WORK/NAME.{out,err,pcapng}
 tty_run() {
@@ -30,7 +26,7 @@ tty_run() {
 whole() {
 	grep -q '^[0-9]* packets captured' "$WORK/$1.err" || fail "$1: no summary: $(tail -5 "$WORK/$1.err")"
 	readers_clean "$WORK/$1.pcapng"
-	uris "$WORK/$1.pcapng" | grep -qx "$2" || fail "$1: the request $2 made before Ctrl-C is not decrypted"
+	http_uris "$WORK/$1.pcapng" | grep -qx "$2" || fail "$1: the request $2 made before Ctrl-C is not decrypted"
 }
 REQ="curl -sk https://127.0.0.1:$P"
 

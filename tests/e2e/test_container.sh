@@ -28,11 +28,8 @@ new_netns "$NS"
 CLEANUP+=("reap_netns $NS")
 IN_NS=(nsenter --net=/run/netns/$NS)
 make_cert
-P=$(rand_port)
+start_www_server P "$NS"
 SLOW=$((P + 1))
-"${IN_NS[@]}" openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" \
-	-key "$WORK/key.pem" -www >/dev/null 2>&1 &
-wait_listen "$NS" tcp "$P"
 "${IN_NS[@]}" python3 -c '
 import socket, sys, threading, time
 s = socket.socket()
@@ -87,9 +84,7 @@ BA=$(bundle "$A" "https://127.0.0.1:$P/in-container-a")
 BB=$(bundle "$B" "https://127.0.0.1:$P/in-container-b")
 CLEANUP+=("runc delete -f $A" "runc delete -f $B")
 
-"${IN_NS[@]}" "$TLSDUMP" -v -i lo -w "$WORK/ct.pcapng" --container "${A:0:12}" 2>"$WORK/td.err" &
-TD_PID=$!
-wait_attached td "$TD_PID"
+start_tlsdump_netns "$NS" td -i lo -w "$WORK/ct.pcapng" --container "${A:0:12}"
 runc run -b "$BA" "$A" >"$WORK/a.out" 2>&1 &
 RA=$!
 runc run -b "$BB" "$B" >"$WORK/b.out" 2>&1 &
@@ -99,19 +94,14 @@ RB=$!
 wait "$RA" || fail "container A: runc run status $?: $(cat "$WORK/a.out")"
 wait "$RB" || fail "container B: runc run status $?: $(cat "$WORK/b.out")"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(tail -5 "$WORK/td.err")"
+stop_tlsdump td
 
 F=$WORK/ct.pcapng
 readers_clean "$F"
-got=$(tshark -r "$F" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort | tr '\n' ' ')
-[ "$got" = "/in-container-a " ] ||
-	fail "decrypted requests in the file: '$got' (want exactly container A's /in-container-a)"
+assert_uris "$F" "/in-container-a " "exactly container A's /in-container-a"
 ok "--container ${A:0:12}: container A's HTTPS request decrypted; nothing of container B or the host"
-mine=$(tshark -r "$F" -Y "tcp.dstport == $P || tcp.dstport == $SLOW" -T fields -e frame.comment 2>/dev/null)
-[ -n "$mine" ] || fail "no packets sent by container A in the file"
-bad=$(grep -v -- " cgroup=/$PARENT/$A container=${A:0:12} " <<<"$mine" | head -3)
-[ -z "$bad" ] || fail "container A's packets without its cgroup and id: $bad"
-tshark -r "$F" -Y "frame.comment contains \"container=${A:0:12}\" && tls.app_data" 2>/dev/null | grep -q . ||
+assert_comments "$F" "tcp.dstport == $P || tcp.dstport == $SLOW" " cgroup=/$PARENT/$A container=${A:0:12} " \
+	"container A"
+tshark_has "$F" "frame.comment contains \"container=${A:0:12}\" && tls.app_data" ||
 	fail "frame.comment contains \"container=${A:0:12}\" finds no TLS application data"
 ok "container A's packets carry cgroup=/$PARENT/$A container=${A:0:12}"

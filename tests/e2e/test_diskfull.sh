@@ -61,10 +61,7 @@ case_full small "udp port $U" udp_send 127.0.0.1 "$U" 3000 1400
 # tlsdump runs, it stops by itself with status 6 and exactly one line on
 # stderr (no summary counting lines the file does not hold).
 make_cert
-K=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$K -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$K"
+start_www_server K
 "$TLSDUMP" tls -m keylog -k /dev/full 2>"$WORK/kfull.err" >"$WORK/kfull.out" &
 TD_PID=$!
 for i in $(seq 50); do # sessions before the probes are in are not seen

@@ -10,10 +10,7 @@
 need_root
 need_cmd openssl python3 strace
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 mkdir "$WORK/lib"
 cp /lib/x86_64-linux-gnu/libssl.so.3 /lib/x86_64-linux-gnu/libcrypto.so.3 "$WORK/lib/" ||
 	skip "no libssl.so.3 in /lib/x86_64-linux-gnu"

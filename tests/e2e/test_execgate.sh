@@ -30,10 +30,7 @@ NODE=/usr/bin/node
 [ -x "$NODE" ] || skip "needs /usr/bin/node (OpenSSL linked in)"
 go_fixtures
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 
 # gate_on ERRFILE: the run holds execs, else skip with its reason
 gate_on() {
@@ -43,13 +40,21 @@ gate_on() {
 	grep -q 'exec gate: every exec from [1-9]' "$1" || fail "no exec gate line: $(cat "$1")"
 }
 # uris PCAPNG: the HTTP request URIs tshark decrypts from the file alone
-uris() { tshark -r "$1" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort -u; }
+uris() { http_uris "$1" | sort -u; }
 
 # One HTTPS request at once, no session reuse: node -e SCRIPT PORT PATH
 NODE_GET='const https = require("https");
 https.get({ host: "127.0.0.1", port: +process.argv[1], path: process.argv[2],
             rejectUnauthorized: false, agent: false }, (r) => { r.resume(); })
      .on("error", (e) => { console.error(String(e)); process.exit(1); });'
+# node_clients NAME: ten cold node clients, each GET /NAME1../NAME10 on P
+node_clients() {
+	local i
+	for i in $(seq 10); do
+		"$NODE" -e "$NODE_GET" "$P" "/$1$i" 2>>"$WORK/nodecli.err" || fail "node client $i: $(cat "$WORK/nodecli.err")"
+	done
+	sleep 0.5
+}
 pgrep -x node >/dev/null && echo "note: a node process already runs: node may be probed before the first client"
 
 # 1a. ten cold node clients, pcap mode; node (on PATH) is not judged
@@ -59,12 +64,8 @@ TLSDUMP_TEST_NO_AHEAD=1 "$TLSDUMP_TEST_BIN" tls -vv -m pcap -i lo --comm node \
 TD_PID=$!
 wait_attached node "$TD_PID"
 gate_on "$WORK/node.err"
-for i in $(seq 10); do
-	"$NODE" -e "$NODE_GET" "$P" "/node$i" 2>>"$WORK/nodecli.err" || fail "node client $i: $(cat "$WORK/nodecli.err")"
-done
-sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/node.err")"
+node_clients node
+stop_tlsdump node
 grep -q 'exec gate: pid [0-9]*: /usr/bin/node judged' "$WORK/node.err" ||
 	fail "node's exec was not held: $(grep 'exec gate' "$WORK/node.err")"
 uris "$WORK/node.pcapng" >"$WORK/node.uris"
@@ -79,12 +80,8 @@ ok "10 of 10 cold node clients decrypted from the pcapng alone (tls -m pcap --co
 TD_PID=$!
 wait_log "$WORK/text.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/text.err")"
 gate_on "$WORK/text.err"
-for i in $(seq 10); do
-	"$NODE" -e "$NODE_GET" "$P" "/text$i" 2>>"$WORK/nodecli.err" || fail "node client $i: $(cat "$WORK/nodecli.err")"
-done
-sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump -m text exit $RC: $(cat "$WORK/text.err")"
+node_clients text
+stop_tlsdump text
 grep -q '/usr/bin/node: OpenSSL 3\.[0-9.]*: reads and writes probed' "$WORK/text.err" ||
 	fail "text mode never probed node: $(grep -v 'save success' "$WORK/text.err")"
 n=0
@@ -110,8 +107,7 @@ for i in $(seq 10); do
 	# loaded machine may be slow to hand them over: not a miss)
 	wait_log "$WORK/g$i.err" "save success: .*comm=$name" 5 || true
 	sleep 0.3
-	stop_pid "$TD_PID"
-	[ "$RC" = 0 ] || fail "tlsdump gotls exit $RC: $(cat "$WORK/g$i.err")"
+	stop_tlsdump "g$i"
 	if uris "$WORK/g$i.pcapng" | grep -qx "/go$i"; then
 		n=$((n + 1))
 	else
@@ -162,8 +158,7 @@ rm "$WORK/del-client"
 	fail "the deleted Go client failed"
 exec 7<&-
 sleep 0.3
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/del.err")"
+stop_tlsdump del
 grep -q "$WORK/del-client: Go" "$WORK/del.err" || fail "the deleted client was not probed: $(grep -v 'save success' "$WORK/del.err")"
 missing=$(comm -23 <(keys_norm "$WORK/del.keys") <(keys_norm "$WORK/del.td"))
 [ -s "$WORK/del.keys" ] && [ -z "$missing" ] || fail "key lines of the deleted Go client missing: $missing"

@@ -40,17 +40,10 @@ keys_cover() {
 }
 
 # ---- 1. clients ----
-P=$(rand_port) PG=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-mkdir -p "$WORK/srv" && git init -q --bare "$WORK/srv/repo.git" &&
-	git clone -q "$WORK/srv/repo.git" "$WORK/src" 2>/dev/null &&
-	echo gnutls >"$WORK/src/f" && git -C "$WORK/src" add f &&
-	git -C "$WORK/src" -c user.email=t@t -c user.name=t commit -qm m &&
-	git -C "$WORK/src" push -q origin HEAD:master 2>/dev/null &&
-	git -C "$WORK/srv/repo.git" update-server-info || fail "making the git repository"
+PG=$(rand_port)
+start_www_server P
+make_git_repo "$WORK/srv" gnutls
 python3 "$E2E_DIR/pyhttps.py" "$PG" "$WORK/cert.pem" "$WORK/key.pem" --root "$WORK/srv" &
-wait_listen - tcp "$P"
 wait_listen - tcp "$PG"
 "$TLSDUMP" gnutls -v -m pcap -i lo -w "$WORK/g.pcapng" -k "$WORK/g.keys" \
 	"tcp port $P or tcp port $PG" 2>"$WORK/g.err" &
@@ -81,16 +74,14 @@ SSLKEYLOGFILE="$WORK/own.keys" GIT_SSL_NO_VERIFY=1 timeout 20 git clone -q \
 	"https://127.0.0.1:$PG/repo.git" "$WORK/clone" || fail "git clone"
 [ "$(cat "$WORK/clone/f")" = gnutls ] || fail "git clone: wrong content"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/g.err")"
+stop_tlsdump g
 
 keys_cover "$WORK/own.keys" "$WORK/g.keys" clients
 [ "$EXTRA" = 1 ] || fail "expected one extra CLIENT_RANDOM (the resumed TLS 1.2 session), got $EXTRA"
 tlscap dsb "$WORK/g.pcapng" >"$WORK/dsb.keys" || fail "reading DSBs"
 diff <(keys_norm "$WORK/g.keys") <(keys_norm "$WORK/dsb.keys") >/dev/null ||
 	fail "DSB lines differ from the key log"
-tshark -r "$WORK/g.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null |
-	sort -u >"$WORK/uris"
+http_uris "$WORK/g.pcapng" | sort -u >"$WORK/uris"
 for i in $(seq $n) ; do
 	grep -qx "/c$i" "$WORK/uris" || fail "/c$i not decrypted (got: $(tr '\n' ' ' <"$WORK/uris"))"
 done
@@ -120,11 +111,10 @@ done
 printf 'GET /s3 HTTP/1.0\r\n\r\n' | ip netns exec "$NS" timeout 10 openssl s_client -quiet \
 	-connect 127.0.0.1:$PS -ciphersuites TLS_AES_256_GCM_SHA384 >/dev/null 2>&1
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump (server) exit $RC: $(cat "$WORK/s.err")"
+stop_tlsdump s
 keys_cover "$WORK/serv.keys" "$WORK/s.keys" server
 [ "$EXTRA" = 0 ] || fail "server: $EXTRA lines GnuTLS did not write"
-tshark -r "$WORK/s.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort -u >"$WORK/suris"
+http_uris "$WORK/s.pcapng" | sort -u >"$WORK/suris"
 for u in /s1.2 /s1.3 /s3; do
 	grep -qx "$u" "$WORK/suris" || fail "server: $u not decrypted (got: $(tr '\n' ' ' <"$WORK/suris"))"
 done
@@ -136,8 +126,7 @@ TD_PID=$!
 wait_log "$WORK/t.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/t.err")"
 timeout 10 wget -q --no-check-certificate -O /dev/null "https://127.0.0.1:$P/textmode" || fail wget
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "text mode exit $RC: $(cat "$WORK/t.err")"
+stop_tlsdump t
 python3 - "$WORK/text.json" "$P" <<'PY' || fail "text mode: wget's request and answer not shown right"
 import base64, json, sys
 port = int(sys.argv[2])
@@ -203,8 +192,7 @@ for v in 1.2 1.3; do
 		--insecure --priority NORMAL:-VERS-ALL:+VERS-TLS$v -p "$P" 127.0.0.1 >/dev/null 2>&1
 done
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "wrong keys: exit $RC: $(cat "$WORK/w.err")"
+stop_tlsdump w
 grep -q 'TLSDUMP_TEST_SKEW=1' "$WORK/w.err" || fail "the test hook did not take: $(cat "$WORK/w.err")"
 n=$(grep -c 'libgnutls.so.30: the keys of pid .* do not open its captured TLS records' "$WORK/w.err")
 [ "$n" = 1 ] || fail "wrong keys: $n refusals, want 1: $(cat "$WORK/w.err")"

@@ -38,17 +38,14 @@ same_keys() {
 decrypted() {
 	local f=$1 u
 	shift
-	tshark -r "$f" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort -u >"$WORK/uris"
+	http_uris "$f" | sort -u >"$WORK/uris"
 	for u; do
 		grep -qx "$u" "$WORK/uris" || fail "$f: $u not decrypted (got: $(tr '\n' ' ' <"$WORK/uris"))"
 	done
 }
 
 # 1. Client, found running.
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 "$TLSDUMP" gnutls -v -m pcap -i lo -w "$WORK/c.pcapng" -k "$WORK/c.keys" "tcp port $P" 2>"$WORK/c.err" &
 TD_PID=$!
 wait_attached c "$TD_PID"
@@ -64,8 +61,7 @@ for v in 1.2 1.3; do
 done
 kill "$HOLD" 2>/dev/null
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/c.err")"
+stop_tlsdump c
 same_keys "$WORK/own.keys" <(grep -F -f <(awk '!/^#/ {print $2}' "$WORK/own.keys") "$WORK/c.keys") "$VER client"
 decrypted "$WORK/c.pcapng" /c1.2 /c1.3
 readers_clean "$WORK/c.pcapng"
@@ -90,8 +86,7 @@ for v in 1_2 1_3; do
 		-tls$v -connect 127.0.0.1:$PS >/dev/null 2>&1
 done
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump (server) exit $RC: $(cat "$WORK/s.err")"
+stop_tlsdump s
 same_keys "$WORK/serv.keys" "$WORK/s.keys" "$VER server"
 decrypted "$WORK/s.pcapng" /s1_2 /s1_3
 ok "GnuTLS $VER server (--gnutls): key lines = its own, TLS 1.2 and 1.3 decrypted"

@@ -26,10 +26,7 @@
 need_root
 need_cmd openssl gnutls-cli setpriv tshark
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 
 NAME=gtfilt-a$$
 NAME=${NAME:0:15} # a comm holds 15 bytes

@@ -16,13 +16,7 @@ need_root
 need_cmd tshark openssl git nghttpd
 make_cert
 
-# A bare repository with one commit, prepared for dumb HTTP.
-mkdir -p "$WORK/srv" && git init -q --bare "$WORK/srv/repo.git" &&
-	git clone -q "$WORK/srv/repo.git" "$WORK/src" 2>/dev/null &&
-	echo http2 >"$WORK/src/f" && git -C "$WORK/src" add f &&
-	git -C "$WORK/src" -c user.email=t@t -c user.name=t commit -qm m &&
-	git -C "$WORK/src" push -q origin HEAD:master 2>/dev/null &&
-	git -C "$WORK/srv/repo.git" update-server-info || fail "making the git repository"
+make_git_repo "$WORK/srv" http2
 
 P=$(rand_port)
 nghttpd -a 127.0.0.1 -d "$WORK/srv" "$P" "$WORK/key.pem" "$WORK/cert.pem" >"$WORK/nghttpd.log" 2>&1 &
@@ -40,8 +34,7 @@ SSLKEYLOGFILE="$WORK/own.keys" GIT_SSL_NO_VERIFY=1 GIT_TERMINAL_PROMPT=0 timeout
 	fail "git clone over HTTP/2: $(tail -5 "$WORK/git.log"); nghttpd: $(tail -5 "$WORK/nghttpd.log")"
 [ "$(cat "$WORK/clone/f" 2>/dev/null)" = http2 ] || fail "git clone: wrong content"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/h2.err")"
+stop_tlsdump h2
 
 # The key log: exactly git's own lines.
 [ -s "$WORK/own.keys" ] || fail "git (libcurl-gnutls) wrote no SSLKEYLOGFILE"

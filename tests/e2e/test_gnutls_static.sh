@@ -28,10 +28,7 @@ FX=$("$TLSDUMP_ROOT/tools/fixtures/gnutls-static.sh" 2>"$WORK/fixture.log") || r
 [ $rc = 77 ] && skip "static GnuTLS programs: $(tail -1 "$WORK/fixture.log")"
 [ $rc = 0 ] && [ -d "$FX" ] || fail "tools/fixtures/gnutls-static.sh (status $rc): $(tail -15 "$WORK/fixture.log")"
 
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 
 # client NAME DELAY KEYLOG PATH... : runs $FX/NAME in the background (under
 # timeout), its own key log in KEYLOG; timeout's pid in CPID.
@@ -60,8 +57,7 @@ NOPIE=$CPID
 client_ok static-pie "$PIE"
 client_ok static-nopie "$NOPIE"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/s.err")"
+stop_tlsdump s
 for n in static-pie static-nopie; do
 	grep -qE "/$n: GnuTLS 3\.7\.9, key-log function at 0x[0-9a-f]+ \(probe at file offset 0x[0-9a-f]+\); inlined into its CLIENT_RANDOM caller" "$WORK/s.err" ||
 		fail "$n was not found running: $(grep -v 'save success' "$WORK/s.err")"
@@ -75,7 +71,7 @@ sed -n "s/^tlsdump: \([A-Z_0-9]*\) save success: client_random=\([0-9a-f]*\), pi
 	"$WORK/s.err" | grep -F -f <(awk '{ print $2 }' "$WORK/own.sorted") >"$WORK/who"
 [ "$(awk '{ print $3 }' "$WORK/who" | sort | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" = "6 static-nopie 6 static-pie " ] ||
 	fail "the key lines did not come 6 each from the two programs: $(awk '{ print $3 }' "$WORK/who" | sort | uniq -c)"
-tshark -r "$WORK/s.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort -u >"$WORK/uris"
+http_uris "$WORK/s.pcapng" | sort -u >"$WORK/uris"
 for u in /pie13 /pie12 /nopie13 /nopie12; do
 	grep -qx "$u" "$WORK/uris" || fail "$u not decrypted (got: $(tr '\n' ' ' <"$WORK/uris"))"
 done
@@ -93,8 +89,7 @@ wait_log "$WORK/k.err" '\./static-pie: GnuTLS 3\.7\.9, key-log function at 0x' 1
 client static-pie 0 "$WORK/k.own" /k13 /k12
 client_ok static-pie "$CPID"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump --gnutls exit $RC: $(cat "$WORK/k.err")"
+stop_tlsdump k
 diff <(own_keys "$WORK/k.own") <(keys_norm "$WORK/k.keys") >"$WORK/d" ||
 	fail "--gnutls: key log differs from the program's own: $(head -c 2000 "$WORK/d")"
 ok "--gnutls ./static-pie -m keylog: $(keys_norm "$WORK/k.keys" | wc -l) key lines = its own"
@@ -112,8 +107,7 @@ wait_log "$WORK/y.err" 'capturing TLS secrets only' 10 || fail "tlsdump -m keylo
 client static-stripped 3 "$WORK/y.own" /y13 /y12
 client_ok static-stripped "$CPID"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump (stripped running) exit $RC: $(cat "$WORK/y.err")"
+stop_tlsdump y
 [ "$(grep -c 'static-stripped' "$WORK/y.err")" = 1 ] &&
 	grep -q 'static-stripped: GnuTLS 3\.7\.9: GnuTLS without symbols (stripped): its functions cannot be found: its TLS secrets are not captured' "$WORK/y.err" ||
 	fail "a stripped program found running: not one warning: $(cat "$WORK/y.err")"
@@ -127,8 +121,7 @@ wait_log "$WORK/t.err" 'printing TLS plaintext' 10 || fail "text mode did not st
 client static-pie 0 /dev/null /t13 /t12
 client_ok static-pie "$CPID"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "text mode exit $RC: $(cat "$WORK/t.err")"
+stop_tlsdump t
 python3 - "$WORK/t.json" <<'PY' || fail "text mode: the static program's requests and answers not shown right"
 import base64, json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

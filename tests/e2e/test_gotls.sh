@@ -17,12 +17,10 @@ need_root
 need_cmd tshark openssl python3
 go_fixtures
 make_cert
-P1=$(rand_port); P2=$(rand_port); P3=$(rand_port)
+P1=$(rand_port); P3=$(rand_port)
 go_server plain "$P1" -keylog "$WORK/srv.keys"; S1=$SRV_PID
 go_server pie "$P3"; S3=$SRV_PID    # no KeyLogWriter anywhere on P3
-openssl s_server -quiet -accept 127.0.0.1:$P2 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P2"
+start_www_server P2
 
 variants="plain stripped pie pie-stripped external"
 pids=() want=()
@@ -59,8 +57,7 @@ printf 'GET /sha384 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
 want+=(/sha384)
 sleep 0.5
 kill -0 "$S1" && kill -0 "$S3" || fail "a Go server died"
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/td.err")"
+stop_tlsdump td
 
 # 1. Key lines = ground truth (the Go programs' own key logs) for every
 # session on P1 and P2; each line once.

@@ -33,7 +33,7 @@ refused "bad output format" "unknown output format" tls -m text -o xml
 [ ! -e tlsdump_gotls_key.log ] || fail "a refused command left an empty key log behind"
 ok "bad --elfpath files and modes: one line, status 2, no file left behind"
 
-P1=$(rand_port); P2=$(rand_port)
+P1=$(rand_port)
 go_server plain "$P1" -keylog "$WORK/srv.keys"; S1=$SRV_PID
 "$TLSDUMP" gotls --list >"$WORK/list" 2>"$WORK/list.err" || fail "--list: $(cat "$WORK/list.err")"
 addr=$(go tool nm "$GO/plain" | awk '/ crypto\/tls.\(\*Config\).writeKeyLog$/ {print $1}')
@@ -57,15 +57,12 @@ diff <(norm "$WORK/stripped.keys") <(norm "$WORK/e.keys") >/dev/null ||
 ok "--elfpath (a name in the current directory): the named binary's sessions only"
 
 # No subcommand: OpenSSL (curl -> s_server) and Go in one capture.
-openssl s_server -quiet -accept 127.0.0.1:$P2 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P2"
+start_www_server P2
 start_tlsdump all -i lo -w "$WORK/all.pcapng" "tcp port $P1 or tcp port $P2"
 curl -sk -o /dev/null "https://127.0.0.1:$P2/from-curl" || fail curl
 "$GO/pie" client -url "https://127.0.0.1:$P1/from-go" -q -h2 || fail "go client"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/all.err")"
+stop_tlsdump all
 uris=$(tshark -r "$WORK/all.pcapng" -Y 'http.request or http2.headers.path' -T fields \
 	-e http.request.uri -e http2.headers.path 2>/dev/null | tr '\n\t' '  ')
 case $uris in *from-curl*from-go* | *from-go*from-curl*) ;; *) fail "decrypted: '$uris'" ;; esac

@@ -12,10 +12,7 @@ need_root
 need_cmd openssl
 go_fixtures
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 "$TLSDUMP" gotls -v -m keylog -k "$WORK/td.keys" 2>"$WORK/td.err" &
 TD_PID=$!
 for i in $(seq 100); do grep -q 'capturing TLS secrets only' "$WORK/td.err" && break; sleep 0.05; done
@@ -63,8 +60,7 @@ for i in $(seq 10); do
 		fail "the Go client failed"
 done
 sleep 0.3
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/td.err")"
+stop_tlsdump td
 for i in $(seq 10); do caught "$WORK/q$i.keys" && n=$((n + 1)); done
 [ "$n" -ge 3 ] || fail "only $n of 10 clients that handshake at once were probed in time (without the exec tracepoint: 0)"
 if grep -q 'exec gate: every exec' "$WORK/td.err"; then

@@ -18,11 +18,8 @@
 need_root
 need_cmd tshark openssl python3
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www </dev/null >/dev/null 2>&1 &
-SRV=$!
-wait_listen - tcp "$P"
+start_www_server P
+SRV=$WWW_PID
 
 # finish NAME WHAT URI... : stops tlsdump; its run NAME ($WORK/NAME.err,
 # $WORK/NAME.pcapng) must end with status 0, every needed key before its
@@ -31,12 +28,10 @@ finish() {
 	local name=$1 what=$2 u
 	shift 2
 	sleep 0.5
-	stop_pid "$TD_PID"
-	[ "$RC" = 0 ] || fail "$what: tlsdump exit $RC: $(tail -3 "$WORK/$name.err")"
+	stop_tlsdump "$name"
 	tlscap order "$WORK/$name.pcapng" >"$WORK/$name.order" ||
 		fail "$what: keys written after the packets that need them: $(grep -v 'keys in time' "$WORK/$name.order")"
-	tshark -r "$WORK/$name.pcapng" -Y http.request -T fields -e http.request.uri \
-		2>/dev/null >"$WORK/$name.uris"
+	http_uris "$WORK/$name.pcapng" >"$WORK/$name.uris"
 	for u; do
 		grep -qx "$u" "$WORK/$name.uris" || fail "$what: $u not decrypted by tshark"
 	done

@@ -7,10 +7,7 @@
 need_root
 need_cmd openssl curl
 make_cert
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 
 # keylog mode: no pcapng is written, the key log is (mode 0600).
 cd "$WORK"
@@ -21,7 +18,7 @@ grep -q 'capturing TLS secrets only' "$WORK/kl.err" || fail "not started: $(cat 
 SSLKEYLOGFILE="$WORK/curl.keys" curl -sk -o /dev/null "https://127.0.0.1:$P/" || fail curl
 SSLKEYLOGFILE="$WORK/curl2.keys" curl -sk -o /dev/null --tls-max 1.2 "https://127.0.0.1:$P/" || fail curl
 sleep 0.3
-stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/kl.err")"
+stop_tlsdump kl
 [ ! -e "$WORK/tlsdump.pcapng" ] && [ ! -e "$WORK/tlsdump_openssl.pcapng" ] || fail "a pcapng was written in keylog mode"
 [ "$(stat -c %a "$WORK/k.log")" = 600 ] || fail "key log mode $(stat -c %a "$WORK/k.log")"
 for f in curl.keys curl2.keys; do
@@ -60,7 +57,7 @@ TD_PID=$!
 wait_log "$WORK/o.err" 'capturing TLS secrets only' 5 || fail "not started: $(cat "$WORK/o.err")"
 SSLKEYLOGFILE="$WORK/odd.keys" "$WORK/odd/$odd" -sk -o /dev/null "https://127.0.0.1:$P/" || fail "curl as '$odd'"
 sleep 0.3
-stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "exit $RC: $(cat "$WORK/o.err")"
+stop_tlsdump o
 cr=$(awk '!/^#/ {print $2; exit}' "$WORK/odd.keys")
 want=$(grep -c "^[A-Z]" "$WORK/odd.keys")
 got=$(grep -F "client_random=$cr, pid=" "$WORK/o.err" | grep -cF 'comm=\x1b]0;x\x07\x1b[2J\x0ac\x5cl, TlsVersion=')

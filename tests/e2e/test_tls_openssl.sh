@@ -11,13 +11,10 @@
 need_root
 need_cmd tshark openssl curl python3
 make_cert
-P=$(rand_port)
 GT="$WORK/truth.keys"
 : >"$GT"
 
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 "$TLSDUMP" tls -v -m pcap -i lo -w "$WORK/tls.pcapng" -k "$WORK/tlsdump.keys" "tcp port $P" \
 	2>"$WORK/tls.err" &
 TD_PID=$!
@@ -55,14 +52,10 @@ printf 'GET /req%d HTTP/1.0\r\n\r\n' $n | timeout 10 openssl s_client -quiet -co
 cat "$WORK/sc.keys" >>"$GT"
 # A session the filter leaves out: its keys go to -k's file (every
 # session of the host, as eCapture's) but not into the pcapng.
-P2=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P2 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P2"
+start_www_server P2
 SSLKEYLOGFILE="$WORK/other.keys" curl -sk -o /dev/null "https://127.0.0.1:$P2/other" || fail "curl other"
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump exit $RC: $(cat "$WORK/tls.err")"
+stop_tlsdump tls
 grep -q 'save success' "$WORK/tls.err" || fail "no key line logged: $(cat "$WORK/tls.err")"
 
 # 1. Key lines: exactly the ground truth (comments and blank lines aside),
@@ -91,8 +84,7 @@ grep -q "$other" "$WORK/tlsdump.keys" || fail "the uncaptured session's keys are
 ok "keys of a session outside the filter: in -k's file, not in the pcapng"
 
 # 3. tshark decrypts every request in one pass, with no key file.
-tshark -r "$WORK/tls.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null |
-	sort >"$WORK/uris"
+http_uris "$WORK/tls.pcapng" | sort >"$WORK/uris"
 for i in $(seq $n); do
 	grep -qx "/req$i" "$WORK/uris" || fail "request /req$i not decrypted by tshark (got: $(tr '\n' ' ' <"$WORK/uris"))"
 done

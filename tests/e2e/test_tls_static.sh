@@ -55,10 +55,7 @@ for n in sslstatic sslstatic-strip sslstatic-pie; do
 done
 ok "--list names OpenSSL $VER for the static program, plain, stripped and stripped static PIE"
 
-P=$(rand_port)
-openssl s_server -quiet -accept 127.0.0.1:$P -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 
 # run NAME TAG : NAME's two GETs, /TAG13 (TLS 1.3) and /TAG12 (TLS 1.2);
 # its own key lines in $WORK/TAG.own.
@@ -70,7 +67,7 @@ run() {
 }
 # decrypted PCAPNG TAG WHAT : tshark shows both requests, from the file alone.
 decrypted() {
-	tshark -r "$1" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort -u >"$WORK/$2.uris"
+	http_uris "$1" | sort -u >"$WORK/$2.uris"
 	for u in "/${2}13" "/${2}12"; do
 		grep -qx "$u" "$WORK/$2.uris" || fail "$3: $u not decrypted (got: $(tr '\n' ' ' <"$WORK/$2.uris"))"
 	done
@@ -90,8 +87,7 @@ for n in sslstatic sslstatic-strip sslstatic-pie; do
 	grep -q 'exec gate: every exec' "$WORK/$t.err" || skip "no exec gate here (fanotify): $(grep -i 'gate' "$WORK/$t.err")"
 	run "$n" "$t"
 	sleep 0.5
-	stop_pid "$TD_PID"
-	[ "$RC" = 0 ] || fail "tlsdump ($n) exit $RC: $(cat "$WORK/$t.err")"
+	stop_tlsdump "$t"
 	grep -q "$FX/$n: OpenSSL $VER, offsets table" "$WORK/$t.err" ||
 		fail "$n: not probed as OpenSSL $VER: $(grep -v 'save success' "$WORK/$t.err" | grep "$n")"
 	decrypted "$WORK/$t.pcapng" "$t" "default mode, $n"
@@ -109,8 +105,7 @@ TD_PID=$!
 wait_attached tls "$TD_PID"
 run sslstatic-strip tls
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump tls exit $RC: $(cat "$WORK/tls.err")"
+stop_tlsdump tls
 decrypted "$WORK/tls.pcapng" tls "tlsdump tls -m pcap"
 checked "$WORK/tls.err" "tlsdump tls -m pcap"
 ok "tlsdump tls -m pcap: the stripped client decrypted"
@@ -124,8 +119,7 @@ grep -q "\./sslstatic-strip: OpenSSL $VER, offsets table" "$WORK/lib.err" ||
 [ "$(grep -c ', offsets ' "$WORK/lib.err")" = 1 ] || fail "--libssl: not exactly its file probed: $(cat "$WORK/lib.err")"
 run sslstatic-strip lib
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump --libssl exit $RC: $(cat "$WORK/lib.err")"
+stop_tlsdump lib
 keys_equal "$WORK/lib.own" "$WORK/lib.keys" "--libssl ./sslstatic-strip -m keylog"
 ok "--libssl ./sslstatic-strip -m keylog: $(keys_norm "$WORK/lib.keys" | wc -l) key lines = its own"
 
@@ -160,8 +154,7 @@ wait_log "$WORK/cand.err" "sslstatic-strip: OpenSSL 3\.6\.0, offsets candidate 2
 	fail "candidates: the second was not taken: $(grep sslstatic-strip "$WORK/cand.err" | grep -v 'save success')"
 run sslstatic-strip cand
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump-test (candidates) exit $RC: $(cat "$WORK/cand.err")"
+stop_tlsdump cand
 grep -q "sslstatic-strip: OpenSSL 3\.6\.0, offsets candidate 1 of [0-9]*, to be confirmed by the key check (3\.5\.)" "$WORK/cand.err" &&
 	grep -Eq "sslstatic-strip: (secrets of pid [0-9]+ \(sslstatic-strip\) are implausible|the keys of pid [0-9]+ \(sslstatic-strip\) do not open)" "$WORK/cand.err" ||
 	fail "candidates: the first (3.5) was not tried and refuted: $(grep sslstatic-strip "$WORK/cand.err" | grep -v 'save success')"
@@ -192,7 +185,7 @@ TD_PID=$!
 wait_log "$WORK/text.err" 'printing TLS plaintext' 10 || fail "text mode did not start: $(cat "$WORK/text.err")"
 run sslstatic-strip txt
 sleep 0.5
-stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "text mode: exit $RC: $(tail -3 "$WORK/text.err")"
+stop_tlsdump text
 grep -q "sslstatic-strip: OpenSSL $VER: reads and writes probed" "$WORK/text.err" ||
 	fail "text mode: the stripped program was not probed: $(grep -v 'save success' "$WORK/text.err")"
 for u in /txt13 /txt12; do
@@ -220,8 +213,7 @@ curls() {
 }
 curls bio
 sleep 0.5
-stop_pid "$TD_PID"
-[ "$RC" = 0 ] || fail "tlsdump (BIO server) exit $RC: $(cat "$WORK/bio.err")"
+stop_tlsdump bio
 grep -q "biostatic-strip: OpenSSL $VER, offsets table" "$WORK/bio.err" ||
 	fail "BIO server: not probed: $(grep -v 'save success' "$WORK/bio.err" | grep biostatic)"
 decrypted "$WORK/bio.pcapng" bio "stripped static BIO_f_ssl server"
@@ -232,7 +224,7 @@ TD_PID=$!
 wait_log "$WORK/biotext.err" 'printing TLS plaintext' 10 || fail "text mode (BIO server) did not start: $(cat "$WORK/biotext.err")"
 curls btx
 sleep 0.5
-stop_pid "$TD_PID"; [ "$RC" = 0 ] || fail "text mode (BIO server): exit $RC: $(tail -3 "$WORK/biotext.err")"
+stop_tlsdump biotext
 for u in btx13 btx12; do
 	grep -aq "^GET /$u HTTP/1.1" "$WORK/biotext.out" || fail "text mode: the BIO server's read of /$u not printed: $(head -c 600 "$WORK/biotext.out")"
 	grep -aq "^bio server /$u" "$WORK/biotext.out" || fail "text mode: the BIO server's answer to /$u not printed"

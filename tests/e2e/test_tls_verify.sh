@@ -25,10 +25,7 @@ need_root
 need_cmd tshark openssl curl python3
 make_cert
 
-P=$(rand_port)
-openssl s_server -accept "127.0.0.1:$P" -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
-	-www -quiet >/dev/null 2>&1 &
-wait_listen - tcp "$P"
+start_www_server P
 
 # the sessions: curl options, one line each
 cases() {
@@ -59,8 +56,7 @@ run() {
 			fail "$name: curl $opts failed"
 	done < <(cases)
 	sleep 0.5
-	stop_pid "$TD_PID"
-	[ "$RC" = 0 ] || fail "$name: tlsdump exit status $RC: $(tail -3 "$WORK/$name.err")"
+	stop_tlsdump "$name"
 }
 
 # checked NAME : "T O F U" from the summary line (total, opened, failed, undecided)
@@ -69,7 +65,7 @@ checked() {
 }
 
 requests() {
-	tshark -r "$WORK/$1.pcapng" -Y http.request -T fields -e http.request.uri 2>/dev/null | sort
+	http_uris "$WORK/$1.pcapng" | sort
 }
 
 run good
