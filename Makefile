@@ -182,14 +182,14 @@ FUZZ_SRCS_osslstatic := src/binary/osslstatic.c src/binary/ehframe.c src/binary/
 	src/binary/elfsym.c
 FUZZ_SRCS_text := src/out/text.c src/proc/comment.c src/proc/cgname.c
 FUZZ_SRCS_filter := src/packets/filter.c
-FUZZ_SRCS_pcapng := src/out/pcapng.c src/out/keytext.c
+FUZZ_SRCS_pcapng := src/out/pcapng.c src/out/keytext.c src/crypto/keylabel.c
 FUZZ_LIBS_pcapng := -lpcap
 FUZZ_LIBS_filter := -lpcap -lbpf
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c
 FUZZ_SRCS_procfs := src/proc/procfs.c
 FUZZ_SRCS_verify := src/crypto/verify.c src/crypto/cbc.c src/crypto/keys.c src/crypto/keyset.c \
-	src/crypto/hello.c src/out/keytext.c src/join/streams.c
+	src/crypto/hello.c src/crypto/keylabel.c src/join/streams.c
 FUZZ_LIBS_verify := -lcrypto
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 

@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 /* libbpf.h is not included here: it clashes with pcap.h's struct
- * bpf_insn in files that include this one through proc/want.h. */
+ * bpf_insn in files that include this one through bpfobj.h. */
 struct bpf_object_open_opts;
 
 /* o (LIBBPF_OPTS-initialised) gets btf_custom_path for the object whose

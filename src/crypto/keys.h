@@ -20,7 +20,7 @@
 #define KEYS_RANDOM_LEN 32   /* ClientHello.random */
 #define KEYS_SECRET_MAX 48   /* TLS 1.2 master secret, SHA-384 secrets */
 
-/* The NSS key-log labels we know (out/keytext.h has their text). */
+/* The NSS key-log labels we know (crypto/keylabel.h has their text). */
 enum keys_label {
 	KEYS_CLIENT_RANDOM = 0,          /* TLS 1.2 and older: master secret */
 	KEYS_CLIENT_EARLY_TRAFFIC,       /* CLIENT_EARLY_TRAFFIC_SECRET */

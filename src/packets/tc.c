@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tc.c - see tc.h (user side). */
-#include "corebtf.h"
+#include "bpfobj.h"
 #include "packets/tc.h"
 #include "out/pcapng.h"
 #include "packets/tc_attach.h"
 #include "packets/tc.skel.h"
 #include "log.h"
-#include "percpu.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -100,8 +99,8 @@ int capture_open(struct capture **out, const struct capture_opts *o,
 		return -ENOMEM;
 	c->fn = fn;
 	c->ctx = ctx;
-	c->skel = COREBTF_OPEN(tc_bpf);
-	err = c->skel ? configure(c, o) : -errno;
+	err = BPFOBJ_OPEN(tc_bpf, &c->skel);
+	err = err ?: configure(c, o);
 	if (!err)
 		err = tc_bpf__load(c->skel);
 	if (!err)
@@ -203,8 +202,8 @@ void capture_remove_iface(struct capture *c, int ifindex)
 int capture_stats(const struct capture *c, int slot, struct cap_stats *out)
 {
 	/* struct cap_stats is __u64 counters only */
-	return percpu_sum_value(bpf_map__fd(c->skel->maps.stats), (uint32_t)slot,
-				(uint64_t *)out, sizeof(*out) / sizeof(uint64_t));
+	return bpfobj_counters(c->skel->maps.stats, (uint32_t)slot,
+			       (uint64_t *)out, sizeof(*out) / sizeof(uint64_t));
 }
 
 /* Detach newest first; a qdisc we made goes once both of its
@@ -236,7 +235,7 @@ void capture_close(struct capture *c)
 	if (!c)
 		return;
 	detach_all(c);
-	ring_buffer__free(c->ring);
-	tc_bpf__destroy(c->skel);
+	ring_buffer__free(c->ring); /* its own consumer, not the ring set */
+	BPFOBJ_CLOSE(tc_bpf, c->skel, NULL);
 	free(c);
 }

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* conn.c - see conn.h (user side). */
-#include "corebtf.h"
+#include "bpfobj.h"
 #include "proc/conn.h"
 #include "proc/seed.h"
 #include "proc/cgroup.h"
 #include "proc/want.h"
 #include "proc/conn.skel.h"
 #include "log.h"
-#include "percpu.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -103,8 +102,7 @@ int proc_open(struct proc **out, const struct proc_want *w)
 
 	if (!p)
 		return -ENOMEM;
-	p->skel = COREBTF_OPEN(conn_bpf);
-	err = p->skel ? 0 : -errno;
+	err = BPFOBJ_OPEN(conn_bpf, &p->skel);
 	if (!err) {
 		struct stat st;
 
@@ -160,9 +158,8 @@ static uint64_t count_flows(int fd)
 int proc_stats(const struct proc *p, struct conn_stats *out, uint64_t *live)
 {
 	/* struct conn_stats is __u64 counters only */
-	int err = percpu_sum_value(bpf_map__fd(p->skel->maps.conn_stats), 0,
-				   (uint64_t *)out,
-				   sizeof(*out) / sizeof(uint64_t));
+	int err = bpfobj_counters(p->skel->maps.conn_stats, 0, (uint64_t *)out,
+				  sizeof(*out) / sizeof(uint64_t));
 
 	if (err)
 		return err;
@@ -178,6 +175,6 @@ void proc_close(struct proc *p)
 		return;
 	for (i = p->n_links - 1; i >= 0; i--)
 		bpf_link__destroy(p->links[i]);
-	conn_bpf__destroy(p->skel);
+	BPFOBJ_CLOSE(conn_bpf, p->skel, NULL);
 	free(p);
 }

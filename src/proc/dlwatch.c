@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* dlwatch.c - see dlwatch.h (user side). */
-#include "corebtf.h"
+#include "bpfobj.h"
 #include "proc/dlwatch.h"
 #include "proc/dlwatch.skel.h"
 #include "proc/dlhold.h"
 #include "binary/elfsym.h"
 #include "binary/procsnap.h"
 #include "binary/targets.h"
-#include "ringset.h"
 
 #include <bpf/libbpf.h>
 #include <dirent.h>
@@ -32,7 +31,7 @@ struct dlwatch {
 	struct { dev_t dev; ino_t ino; } seen[MAX_SEEN];
 	unsigned n_seen;
 	struct ringset *rings;
-	int ring;                 /* its handle in rings */
+	struct bpfobj obj;        /* its news ring in rings */
 	struct dlhold *hold;      /* -- CMD's processes, when held */
 	pid_t *news;              /* queued by each drain of the rings, taken per round */
 	size_t n_news;
@@ -184,13 +183,10 @@ unsigned long long dlwatch_lost(const struct dlwatch *w)
 /* Open, hold CMD's tree (tree_fd >= 0), load. */
 static int load(struct dlwatch *w, int tree_fd)
 {
-	int err;
+	int err = BPFOBJ_OPEN(dlwatch_bpf, &w->skel);
 
-	w->skel = COREBTF_OPEN(dlwatch_bpf);
-	if (!w->skel)
-		return -errno;
-	if (tree_fd < 0)
-		return dlwatch_bpf__load(w->skel);
+	if (err || tree_fd < 0)
+		return err ?: dlwatch_bpf__load(w->skel);
 	w->skel->rodata->hold_pgid = (__u32)getpgrp();
 	err = bpf_map__reuse_fd(w->skel->maps.want_tree, tree_fd);
 	err = err ?: dlwatch_bpf__load(w->skel);
@@ -210,22 +206,18 @@ int dlwatch_open(struct dlwatch **out, struct ringset *rings, int tree_fd)
 		return -ENOMEM;
 	}
 	w->rings = rings;
-	w->ring = -1;
 	err = load(w, tree_fd);
 	if (!err) {
 		w->exec = bpf_program__attach(w->skel->progs.dlwatch_exec);
 		err = w->exec ? 0 : -errno;
 	}
-	if (!err) {
-		w->ring = ringset_add(rings, bpf_map__fd(w->skel->maps.news),
-				      on_news, w);
-		err = w->ring < 0 ? w->ring : 0;
-		ringset_quiet(rings, w->ring); /* not work: the poll may slow */
-	}
+	err = err ?: bpfobj_ring(&w->obj, rings, w->skel->maps.news, on_news,
+				 w);
 	if (err) {
 		dlwatch_close(w);
 		return err;
 	}
+	bpfobj_quiet(&w->obj); /* not work: the poll may slow */
 	probe_linker(w, SYSTEM_LINKER);
 	*out = w;
 	return 0;
@@ -246,12 +238,11 @@ void dlwatch_close(struct dlwatch *w)
 {
 	if (!w)
 		return;
-	ringset_remove(w->rings, w->ring);
 	for (unsigned i = 0; i < w->n_linkers; i++)
 		bpf_link__destroy(w->linker[i]);
 	bpf_link__destroy(w->exec);
 	dlhold_close(w->hold); /* detached: nothing is held after this */
-	dlwatch_bpf__destroy(w->skel);
+	BPFOBJ_CLOSE(dlwatch_bpf, w->skel, &w->obj);
 	free(w->news);
 	free(w);
 }

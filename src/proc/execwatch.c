@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* execwatch.c - see execwatch.h (user side). */
-#include "corebtf.h"
+#include "bpfobj.h"
 #include "proc/execwatch.h"
 #include "proc/execwatch.skel.h"
-#include "ringset.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -13,8 +12,7 @@
 struct execwatch {
 	struct execwatch_bpf *skel;
 	struct bpf_link *link;
-	struct ringset *rings;
-	int ring; /* its handle in rings */
+	struct bpfobj obj; /* its ring */
 	execwatch_fn fn;
 	void *ctx;
 };
@@ -33,28 +31,20 @@ int execwatch_open(struct execwatch **out, struct ringset *rings,
 		   execwatch_fn fn, void *ctx)
 {
 	struct execwatch *w = calloc(1, sizeof(*w));
-	int err = 0;
+	int err;
 
 	if (!w)
 		return -ENOMEM;
 	w->fn = fn;
 	w->ctx = ctx;
-	w->rings = rings;
-	w->ring = -1;
-	w->skel = COREBTF_OPEN(execwatch_bpf);
-	if (!w->skel)
-		err = -errno;
-	else
-		err = execwatch_bpf__load(w->skel);
+	err = BPFOBJ_OPEN(execwatch_bpf, &w->skel);
+	err = err ?: execwatch_bpf__load(w->skel);
 	if (!err) {
 		w->link = bpf_program__attach(w->skel->progs.execwatch_exec);
 		err = w->link ? 0 : -errno;
 	}
-	if (!err) {
-		w->ring = ringset_add(rings, bpf_map__fd(w->skel->maps.execs),
-				      on_exec, w);
-		err = w->ring < 0 ? w->ring : 0;
-	}
+	err = err ?: bpfobj_ring(&w->obj, rings, w->skel->maps.execs, on_exec,
+				 w);
 	if (err) {
 		execwatch_close(w);
 		return err;
@@ -76,8 +66,7 @@ void execwatch_close(struct execwatch *w)
 {
 	if (!w)
 		return;
-	ringset_remove(w->rings, w->ring);
 	bpf_link__destroy(w->link);
-	execwatch_bpf__destroy(w->skel);
+	BPFOBJ_CLOSE(execwatch_bpf, w->skel, &w->obj);
 	free(w);
 }

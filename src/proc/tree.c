@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tree.c - see tree.h. */
-#include "corebtf.h"
+#include "bpfobj.h"
 #include "proc/tree.h"
 #include "proc/tree.skel.h"
 
@@ -22,9 +22,8 @@ int proctree_open(struct proctree **out, int tree_fd)
 	if (!t)
 		return -ENOMEM;
 	t->fd = tree_fd;
-	t->skel = COREBTF_OPEN(tree_bpf);
-	err = t->skel ? bpf_map__reuse_fd(t->skel->maps.want_tree, tree_fd)
-		      : -errno;
+	err = BPFOBJ_OPEN(tree_bpf, &t->skel);
+	err = err ?: bpf_map__reuse_fd(t->skel->maps.want_tree, tree_fd);
 	err = err ?: tree_bpf__load(t->skel);
 	err = err ?: tree_bpf__attach(t->skel);
 	if (err) {
@@ -51,6 +50,6 @@ void proctree_close(struct proctree *t)
 {
 	if (!t)
 		return;
-	tree_bpf__destroy(t->skel);
+	BPFOBJ_CLOSE(tree_bpf, t->skel, NULL);
 	free(t);
 }

@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "corebtf.h"
 #include "proc/conn.h"
 
 struct proc_want {
@@ -59,23 +58,5 @@ struct bpf_map;
  * sets (when on).  0 or -errno. */
 int want_share_maps(struct bpf_map *tree, struct bpf_map *cgroups,
 		    const struct proc_want *w);
-
-/* Opens skeleton NAME (NAME##__open_opts, corebtf.h), sets its filter to *w (NULL: every
- * process), loads it and fills its maps; *skelp is the skeleton (maybe
- * NULL).  0 or -errno. */
-#define WANT_OPEN_LOAD(NAME, skelp, w)                                       \
-	({                                                                   \
-		const struct proc_want none_ = { 0 }, *w_ = (w) ? (w) : &none_; \
-		int e_;                                                      \
-		*(skelp) = COREBTF_OPEN(NAME);                               \
-		e_ = *(skelp) ? WANT_SET_RODATA((*(skelp))->rodata, w_) : -errno; \
-		e_ = e_ ?: want_share_maps((*(skelp))->maps.want_tree,       \
-					   (*(skelp))->maps.want_cgroups, w_); \
-		e_ = e_ ?: NAME##__load(*(skelp));                           \
-		e_ = e_ ?: want_fill_maps(                                   \
-			bpf_map__fd((*(skelp))->maps.want_pids),             \
-			bpf_map__fd((*(skelp))->maps.want_uids), w_);        \
-		e_;                                                          \
-	})
 
 #endif

@@ -5,7 +5,7 @@
 #include "crypto/verify.h"
 #include "join/crset.h"
 #include "out/keylog.h"
-#include "out/keytext.h"
+#include "crypto/keylabel.h"
 #include "log.h"
 
 #include <errno.h>

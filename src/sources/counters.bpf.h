@@ -3,8 +3,8 @@
  *
  * COUNTERS(N) declares the array map "counters" (N __u64 per CPU; N is
  * the part's enum ..._N_COUNTERS from its x.h) and count(i, n), which adds
- * n to counter i.  User space sums them over CPUs (percpu.h).  Per CPU:
- * no atomics on the probe's path. */
+ * n to counter i.  User space sums them over CPUs (bpfobj_counters() of
+ * bpfobj.h).  Per CPU: no atomics on the probe's path. */
 #ifndef TLSDUMP_COUNTERS_BPF_H
 #define TLSDUMP_COUNTERS_BPF_H
 

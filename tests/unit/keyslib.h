@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* keyslib.h - a session's keys (crypto/keys.h) for tests, from text: the
- * written lines as key-log text (out/keytext.h parses it: text coming
+ * written lines as key-log text (crypto/keylabel.h parses it: text coming
  * in), an internal line from its label and hex. */
 #ifndef TLSDUMP_KEYSLIB_H
 #define TLSDUMP_KEYSLIB_H
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "crypto/keys.h"
-#include "out/keytext.h"
+#include "crypto/keylabel.h"
 
 /* Adds the key-log lines of text to set: the number added, -1 for a
  * line that does not parse. */

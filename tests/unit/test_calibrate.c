@@ -7,7 +7,7 @@
  * error and never take the caller down. */
 #include "sources/openssl/calibrate.h"
 #include "crypto/keys.h"
-#include "out/keytext.h"
+#include "crypto/keylabel.h"
 #include "sources/openssl/profiles.h"
 #include "testlib.h"
 

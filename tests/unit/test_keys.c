@@ -10,6 +10,7 @@
  */
 #include "crypto/keys.h"
 #include "out/keytext.h"
+#include "crypto/keylabel.h"
 #include "rfc8448_0rtt.h"
 #include "testlib.h"
 
@@ -417,15 +418,20 @@ static void test_format_and_names(void)
 	l.secret_len = 0;
 	CHECK(keys_line_format(&l, buf, sizeof(buf)) == -EINVAL);
 
-	for (int i = 0; i < KEYS_FIRST_INTERNAL; i++)
+	/* one table: what the writers write is what the parse reads */
+	for (int i = 0; i < KEYS_FIRST_INTERNAL; i++) {
 		CHECK(keys_label_parse(keys_label_name(i)) == i);
+		CHECK(keys_label_text(i) && !strcmp(keys_label_text(i), keys_label_name(i)));
+	}
 	/* the internal labels have no text: never written, never parsed */
 	for (int i = KEYS_FIRST_INTERNAL; i < KEYS_LABEL_COUNT; i++) {
 		l.label = (uint8_t)i;
 		l.secret_len = 32;
 		CHECK(keys_line_format(&l, buf, sizeof(buf)) == -EINVAL);
 		CHECK(keys_label_parse(keys_label_name(i)) == -EINVAL);
+		CHECK(keys_label_text(i) == NULL);
 	}
+	CHECK(keys_label_text(KEYS_LABEL_COUNT) == NULL);
 	CHECK(keys_label_parse("CLIENT_TRAFFIC_SECRET_1") == -EINVAL);
 	CHECK(!strcmp(keys_label_name(99), "UNKNOWN"));
 	CHECK(!strcmp(keys_tls_version_name(0x0304), "TLS1_3_VERSION"));

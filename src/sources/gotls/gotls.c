@@ -2,11 +2,9 @@
 /* gotls.c - see gotls.h (user side). */
 #include "sources/gotls/gotls.h"
 #include "proc/execwatch.h"
-#include "proc/want.h"
 #include "sources/gotls/gotls.skel.h"
 #include "log.h"
-#include "ringset.h"
-#include "percpu.h"
+#include "bpfobj.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,8 +14,7 @@
 
 struct goprobe {
 	struct gotls_bpf *skel;
-	struct ringset *rings;
-	int ring; /* its handle in rings */
+	struct bpfobj obj; /* its ring */
 	goprobe_fn fn;
 	void *ctx;
 	struct execwatch *execs;
@@ -34,9 +31,10 @@ static int on_line(void *ctx, void *data, size_t size)
 	return g->fn(g->ctx, data);
 }
 
-static void watch_execs(struct goprobe *g, goprobe_exec_fn exec_fn)
+static void watch_execs(struct goprobe *g, struct ringset *rings,
+			goprobe_exec_fn exec_fn)
 {
-	int err = execwatch_open(&g->execs, g->rings, exec_fn, g->ctx);
+	int err = execwatch_open(&g->execs, rings, exec_fn, g->ctx);
 
 	if (err)
 		log_info("no exec tracepoint (%s): new Go programs are found by the 2 s scan only",
@@ -53,16 +51,11 @@ int goprobe_open(struct goprobe **out, struct ringset *rings, goprobe_fn fn,
 		return -ENOMEM;
 	g->fn = fn;
 	g->ctx = ctx;
-	g->rings = rings;
-	g->ring = -1;
-	err = WANT_OPEN_LOAD(gotls_bpf, &g->skel, w);
-	if (!err) {
-		g->ring = ringset_add(rings, bpf_map__fd(g->skel->maps.lines),
-				      on_line, g);
-		err = g->ring < 0 ? g->ring : 0;
-	}
+	err = BPFOBJ_OPEN_LOAD(gotls_bpf, &g->skel, w);
+	err = err ?: bpfobj_ring(&g->obj, rings, g->skel->maps.lines, on_line,
+				 g);
 	if (!err && exec_fn)
-		watch_execs(g, exec_fn);
+		watch_execs(g, rings, exec_fn);
 	if (err) {
 		goprobe_close(g);
 		return err;
@@ -96,7 +89,7 @@ void goprobe_known(struct goprobe *g, uint64_t ino)
 void goprobe_counters(const struct goprobe *g,
 		      uint64_t out[GOTLS_N_COUNTERS])
 {
-	percpu_sum(bpf_map__fd(g->skel->maps.counters), out, GOTLS_N_COUNTERS);
+	bpfobj_counters(g->skel->maps.counters, 0, out, GOTLS_N_COUNTERS);
 }
 
 void goprobe_close(struct goprobe *g)
@@ -106,7 +99,6 @@ void goprobe_close(struct goprobe *g)
 	for (int i = 0; i < g->n; i++)
 		bpf_link__destroy(g->links[i]);
 	execwatch_close(g->execs);
-	ringset_remove(g->rings, g->ring);
-	gotls_bpf__destroy(g->skel);
+	BPFOBJ_CLOSE(gotls_bpf, g->skel, &g->obj);
 	free(g);
 }

@@ -4,7 +4,7 @@
  * their writeKeyLog, hand each line Go writes to the run as data. */
 #include "sources/source.h"
 #include "crypto/keys.h"
-#include "out/keytext.h"
+#include "crypto/keylabel.h"
 #include "exitcode.h"
 #include "log.h"
 #include "binary/goelf.h"

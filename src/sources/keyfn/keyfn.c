@@ -3,10 +3,8 @@
 #include "sources/keyfn/keyfn.h"
 #include "sources/keyfn/keyfn.skel.h"
 #include "proc/execwatch.h"
-#include "proc/want.h"
 #include "log.h"
-#include "ringset.h"
-#include "percpu.h"
+#include "bpfobj.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -27,8 +25,7 @@ struct keyfn_file {
 
 struct keyfn_probe {
 	struct keyfn_bpf *skel;
-	struct ringset *rings;
-	int ring; /* its handle in rings */
+	struct bpfobj obj; /* its ring */
 	struct execwatch *execs;
 	keyfn_probe_fn fn;
 	void *ctx;
@@ -55,14 +52,9 @@ int keyfn_probe_open(struct keyfn_probe **out, struct ringset *rings,
 		return -ENOMEM;
 	g->fn = fn;
 	g->ctx = ctx;
-	g->rings = rings;
-	g->ring = -1;
-	err = WANT_OPEN_LOAD(keyfn_bpf, &g->skel, w);
-	if (!err) {
-		g->ring = ringset_add(rings, bpf_map__fd(g->skel->maps.keys),
-				      on_event, g);
-		err = g->ring < 0 ? g->ring : 0;
-	}
+	err = BPFOBJ_OPEN_LOAD(keyfn_bpf, &g->skel, w);
+	err = err ?: bpfobj_ring(&g->obj, rings, g->skel->maps.keys, on_event,
+				 g);
 	if (!err && exec_fn && execwatch_open(&g->execs, rings, exec_fn, ctx))
 		log_info("no exec tracepoint: new programs are found by the 2 s scan only");
 	if (err) {
@@ -160,7 +152,7 @@ const char *keyfn_probe_path(const struct keyfn_probe *g, unsigned file)
 void keyfn_probe_counters(const struct keyfn_probe *g,
 			   uint64_t out[KEYFN_N_COUNTERS])
 {
-	percpu_sum(bpf_map__fd(g->skel->maps.counters), out, KEYFN_N_COUNTERS);
+	bpfobj_counters(g->skel->maps.counters, 0, out, KEYFN_N_COUNTERS);
 }
 
 void keyfn_probe_close(struct keyfn_probe *g)
@@ -171,7 +163,6 @@ void keyfn_probe_close(struct keyfn_probe *g)
 		if (g->files[i].used)
 			detach(&g->files[i]);
 	execwatch_close(g->execs);
-	ringset_remove(g->rings, g->ring);
-	keyfn_bpf__destroy(g->skel);
+	BPFOBJ_CLOSE(keyfn_bpf, g->skel, &g->obj);
 	free(g);
 }

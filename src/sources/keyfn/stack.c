@@ -8,7 +8,7 @@
 #include "sources/keyfn/locator.h"
 #include "binary/targets.h"
 #include "crypto/keys.h"
-#include "out/keytext.h"
+#include "crypto/keylabel.h"
 #include "run/secrets.h"
 #include "proc/want.h"
 #include "exitcode.h"

@@ -2,10 +2,8 @@
 /* nss.c - see nss.h (user side). */
 #include "sources/nss/nss.h"
 #include "sources/nss/nss.skel.h"
-#include "proc/want.h"
 #include "log.h"
-#include "percpu.h"
-#include "ringset.h"
+#include "bpfobj.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -25,8 +23,7 @@ struct nss_file {
 
 struct nss_probe {
 	struct nss_bpf *skel;
-	struct ringset *rings;
-	int ring; /* its handle in rings */
+	struct bpfobj obj; /* its ring */
 	nss_probe_fn fn;
 	void *ctx;
 	struct nss_file files[NSS_MAX_FILES];
@@ -51,14 +48,9 @@ int nss_probe_open(struct nss_probe **out, struct ringset *rings,
 		return -ENOMEM;
 	g->fn = fn;
 	g->ctx = ctx;
-	g->rings = rings;
-	g->ring = -1;
-	err = WANT_OPEN_LOAD(nss_bpf, &g->skel, w);
-	if (!err) {
-		g->ring = ringset_add(rings, bpf_map__fd(g->skel->maps.keys),
-				      on_event, g);
-		err = g->ring < 0 ? g->ring : 0;
-	}
+	err = BPFOBJ_OPEN_LOAD(nss_bpf, &g->skel, w);
+	err = err ?: bpfobj_ring(&g->obj, rings, g->skel->maps.keys, on_event,
+				 g);
 	if (err) {
 		nss_probe_close(g);
 		return err;
@@ -171,7 +163,7 @@ const char *nss_probe_path(const struct nss_probe *g, unsigned file)
 void nss_probe_counters(const struct nss_probe *g,
 			uint64_t out[NSS_N_COUNTERS])
 {
-	percpu_sum(bpf_map__fd(g->skel->maps.counters), out, NSS_N_COUNTERS);
+	bpfobj_counters(g->skel->maps.counters, 0, out, NSS_N_COUNTERS);
 }
 
 void nss_probe_close(struct nss_probe *g)
@@ -181,7 +173,6 @@ void nss_probe_close(struct nss_probe *g)
 	for (int i = 0; i < NSS_MAX_FILES; i++)
 		if (g->files[i].used)
 			detach(&g->files[i]);
-	ringset_remove(g->rings, g->ring);
-	nss_bpf__destroy(g->skel);
+	BPFOBJ_CLOSE(nss_bpf, g->skel, &g->obj);
 	free(g);
 }

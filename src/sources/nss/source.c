@@ -9,7 +9,7 @@
 #include "sources/nss/nss.h"
 #include "sources/nss/source_int.h"
 #include "crypto/keys.h"
-#include "out/keytext.h"
+#include "crypto/keylabel.h"
 #include "run/secrets.h"
 #include "proc/want.h"
 #include "exitcode.h"

@@ -29,7 +29,7 @@
 
 #include "sources/openssl/calibrate.h"
 #include "crypto/keys.h"
-#include "out/keytext.h"
+#include "crypto/keylabel.h"
 
 /* OpenSSL ABI constants, equal in 1.1.1 and 3.x (public headers). */
 #define TLS1_2_VERSION 0x0303

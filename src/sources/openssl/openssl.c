@@ -2,14 +2,12 @@
 /* openssl.c - see openssl.h (user side). */
 #include "sources/openssl/openssl.h"
 #include "proc/execwatch.h"
-#include "proc/want.h"
 #include "binary/elfsym.h"
 #include "binary/osslstatic.h"
 #include "binary/prologue.h"
 #include "sources/openssl/openssl.skel.h"
 #include "log.h"
-#include "ringset.h"
-#include "percpu.h"
+#include "bpfobj.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -87,8 +85,7 @@ struct ossl_file {
 
 struct ossl {
 	struct openssl_bpf *skel;
-	struct ringset *rings;
-	int ring; /* its handle in rings */
+	struct bpfobj obj; /* its ring */
 	ossl_fn fn;
 	ossl_hello_fn hello_fn; /* NULL: no ClientHello probe */
 	void *ctx;
@@ -138,14 +135,9 @@ int ossl_open(struct ossl **out, struct ringset *rings, ossl_fn fn,
 		return -ENOMEM;
 	o->fn = fn;
 	o->ctx = ctx;
-	o->rings = rings;
-	o->ring = -1;
-	err = WANT_OPEN_LOAD(openssl_bpf, &o->skel, w);
-	if (!err) {
-		o->ring = ringset_add(rings, bpf_map__fd(o->skel->maps.secrets),
-				      on_event, o);
-		err = o->ring < 0 ? o->ring : 0;
-	}
+	err = BPFOBJ_OPEN_LOAD(openssl_bpf, &o->skel, w);
+	err = err ?: bpfobj_ring(&o->obj, rings, o->skel->maps.secrets,
+				 on_event, o);
 	if (!err && exec_fn && execwatch_open(&o->execs, rings, exec_fn, ctx))
 		log_info("no exec tracepoint: programs with OpenSSL linked in that start later are found by the 2 s scan only");
 	if (err) {
@@ -378,7 +370,7 @@ void ossl_counts(const struct ossl *o, uint64_t *sent, uint64_t *lost)
 {
 	uint64_t c[OSSL_N_COUNTERS];
 
-	percpu_sum(bpf_map__fd(o->skel->maps.counters), c, OSSL_N_COUNTERS);
+	bpfobj_counters(o->skel->maps.counters, 0, c, OSSL_N_COUNTERS);
 	*sent = c[OSSL_SENT];
 	*lost = c[OSSL_RING_FULL];
 }
@@ -393,7 +385,6 @@ void ossl_close(struct ossl *o)
 		if (o->files[i].used)
 			detach_file(&o->files[i]);
 	execwatch_close(o->execs);
-	ringset_remove(o->rings, o->ring);
-	openssl_bpf__destroy(o->skel);
+	BPFOBJ_CLOSE(openssl_bpf, o->skel, &o->obj);
 	free(o);
 }

@@ -2,15 +2,13 @@
 /* plain.c - see plain.h (user side). */
 #include "sources/plain/plain.h"
 #include "proc/execwatch.h"
-#include "proc/want.h"
 #include "binary/elfsym.h"
 #include "binary/goelf.h"
 #include "binary/osslstatic.h"
 #include "sources/plain/plain.skel.h"
 #include "binary/prologue.h"
 #include "log.h"
-#include "ringset.h"
-#include "percpu.h"
+#include "bpfobj.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,8 +21,7 @@
 
 struct plainprobe {
 	struct plain_bpf *skel;
-	struct ringset *rings;
-	int ring; /* its handle in rings */
+	struct bpfobj obj; /* its ring */
 	plainprobe_fn fn;
 	void *ctx;
 	struct execwatch *execs;
@@ -54,14 +51,9 @@ int plainprobe_open(struct plainprobe **out, struct ringset *rings,
 		return -ENOMEM;
 	p->fn = fn;
 	p->ctx = ctx;
-	p->rings = rings;
-	p->ring = -1;
-	err = WANT_OPEN_LOAD(plain_bpf, &p->skel, w);
-	if (!err) {
-		p->ring = ringset_add(rings, bpf_map__fd(p->skel->maps.plain),
-				      on_chunk, p);
-		err = p->ring < 0 ? p->ring : 0;
-	}
+	err = BPFOBJ_OPEN_LOAD(plain_bpf, &p->skel, w);
+	err = err ?: bpfobj_ring(&p->obj, rings, p->skel->maps.plain, on_chunk,
+				 p);
 	if (!err) {
 		p->sys_enter = bpf_program__attach(p->skel->progs.plain_sys_enter);
 		if (!p->sys_enter)
@@ -285,7 +277,7 @@ int plainprobe_attach_go(struct plainprobe *p, const char *path, char *why,
 void plainprobe_counters(const struct plainprobe *p,
 			 uint64_t out[PLAIN_N_COUNTERS])
 {
-	percpu_sum(bpf_map__fd(p->skel->maps.counters), out, PLAIN_N_COUNTERS);
+	bpfobj_counters(p->skel->maps.counters, 0, out, PLAIN_N_COUNTERS);
 }
 
 void plainprobe_close(struct plainprobe *p)
@@ -296,7 +288,6 @@ void plainprobe_close(struct plainprobe *p)
 		bpf_link__destroy(p->links[i]);
 	bpf_link__destroy(p->sys_enter);
 	execwatch_close(p->execs);
-	ringset_remove(p->rings, p->ring);
-	plain_bpf__destroy(p->skel);
+	BPFOBJ_CLOSE(plain_bpf, p->skel, &p->obj);
 	free(p);
 }
