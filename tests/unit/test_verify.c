@@ -12,11 +12,13 @@
  * Renegotiation: the TLS 1.2 records behind encrypted handshake records,
  * the server random and suite from the internal line, or read from the
  * ServerHello sealed here under the previous session's keys (GCM,
- * ChaCha20 at an unknown sequence number, CBC). */
+ * ChaCha20 at an unknown sequence number, CBC), and from a real GnuTLS
+ * renegotiation under ChaCha20 (reneg_chacha.h). */
 #include "join/streams.h"
 #include "crypto/keys.h"
 #include "crypto/verify.h"
 #include "rfc8448_0rtt.h"
+#include "reneg_chacha.h"
 #include "testlib.h"
 #include "keyslib.h"
 
@@ -377,6 +379,44 @@ static void test_reneg_hello(uint16_t suite, int chacha, int ml, int klen,
 	}
 }
 
+/* The real renegotiation of reneg_chacha.h: its server random read
+ * with the first session's keys is tshark's; with it the new keys open
+ * both new Finished records.  A first master secret one bit off, or
+ * none, reads nothing; the new keys with a server random one bit off
+ * open nothing. */
+static void test_reneg_real(void)
+{
+	static uint8_t srv[2048], cli[512];
+	struct keys_set prev = { 0 }, wrong, keys = { 0 }, bad;
+	uint8_t out[34], want[34];
+	struct verify_streams st;
+	size_t sn = unhex(RENEG_CHACHA_SRV, srv, sizeof(srv));
+	size_t cn = unhex(RENEG_CHACHA_CLI, cli, sizeof(cli));
+
+	CHECK(sn > 1000 && cn > 300);
+	CHECK(test_keys_line(&prev, KEYS_CLIENT_RANDOM, RENEG_CHACHA_CR1,
+			     RENEG_CHACHA_MS1) == 1);
+	CHECK(test_keys_line(&prev, KEYS_SERVER_HELLO, RENEG_CHACHA_CR1,
+			     RENEG_CHACHA_SR1 "cca8") == 1);
+	wrong = prev;
+	wrong.line[0].secret[47] ^= 1;
+	st = (struct verify_streams){ cli, cn, srv, sn };
+	CHECK(verify_reneg_hello(&st, &prev, false, out) == 1);
+	unhex(RENEG_CHACHA_SR2 "cca8", want, sizeof(want));
+	CHECK(!memcmp(out, want, 34));
+	CHECK(verify_reneg_hello(&st, &wrong, false, out) == -ENOENT);
+	wrong.n = 1; /* the master secret alone */
+	CHECK(verify_reneg_hello(&st, &wrong, false, out) == -ENOTSUP);
+	CHECK(test_keys_line(&keys, KEYS_CLIENT_RANDOM, RENEG_CHACHA_CR2,
+			     RENEG_CHACHA_MS2) == 1);
+	CHECK(test_keys_line(&keys, KEYS_SERVER_HELLO, RENEG_CHACHA_CR2,
+			     RENEG_CHACHA_SR2 "cca8") == 1);
+	CHECK(verify_renegotiation(&st, &keys) == VERIFY_OK);
+	bad = keys;
+	bad.line[1].secret[0] ^= 1;
+	CHECK(verify_renegotiation(&st, &bad) == VERIFY_BAD);
+}
+
 /* 0-RTT: the early-data record after the RFC's ClientHello opens with
  * the early traffic secret derived from it. */
 static void test_early(void)
@@ -491,6 +531,7 @@ int main(void)
 	test_reneg_hello(0xc02f, 0, 0, 16, 4);   /* ECDHE-RSA-AES128-GCM-SHA256 */
 	test_reneg_hello(0xcca8, 1, 0, 32, 12);  /* ECDHE-RSA-CHACHA20-POLY1305 */
 	test_reneg_hello(0xc027, 0, 32, 16, 0);  /* ECDHE-RSA-AES128-SHA256 (CBC) */
+	test_reneg_real();
 	test_early();
 	return test_done("test_verify");
 }
