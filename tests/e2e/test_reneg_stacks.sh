@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-# TLS 1.2 renegotiation of GnuTLS, NSS and Go programs, whose key sources
-# give only CLIENT_RANDOM lines (no server random: tlsdump reads it from
+# TLS 1.2 renegotiation of GnuTLS, NSS, Go and BoringSSL programs, whose
+# key sources give only CLIENT_RANDOM lines (no server random: it is read from
 # the renegotiation's ServerHello, decrypted with the first session's
 # keys), against openssl s_server over 127.0.0.1, tlsdump limited to the
 # probed program (--comm) so that the server's keys cannot stand in:
@@ -11,14 +11,15 @@
 #  - tstclnt -r 1 (Debian's NSS; it renegotiates at once too);
 #  - a Go client (tests/e2e/goreneg, tls.RenegotiateOnceAsClient), the
 #    server starting it (s_server's r), under AES-GCM and ChaCha20;
+#  - Android's BoringSSL: bsslpeer (tests/e2e/bssl) with
+#    ssl_renegotiate_once, the server starting it (r);
 # each time the request sent after the renegotiation decrypts with tshark
 # from the pcapng alone, both handshakes' CLIENT_RANDOM lines (the
 # probed side's own key log, or the server's for NSS, which Debian builds
 # without one) are in DSBs before the ChangeCipherSpec that needs them
 # (tlscap order) and in the key log, and no internal line is written.
-# BoringSSL: bssl client has no renegotiation option (BoringSSL clients
-# renegotiate only when the server asks and the program allows it), so no
-# program here renegotiates with it.
+# And a Go client whose first session was not captured (tlsdump started
+# after it): the renegotiation's keys go to the key log, into no DSB.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/renehelp.sh"
 need_root
@@ -145,6 +146,33 @@ if command -v go >/dev/null; then
 	ok "Go client, its first session not captured: the renegotiation's keys in the key log, no DSB, nothing decrypts"
 else
 	NOT_RUN+=" go"
+fi
+
+# ---- BoringSSL: bsslpeer 12n, the server renegotiates (r) -------------
+ANDROID=/usr/lib/x86_64-linux-gnu/android
+if [ -e "$ANDROID/libssl.so.0" ] && [ -d /usr/include/android/openssl ] && command -v cc >/dev/null; then
+	cc -O2 -I/usr/include/android -o "$WORK/bsslpeer" "$E2E_DIR/bssl/bsslpeer.c" \
+		-L"$ANDROID" -Wl,-rpath,"$ANDROID" -lssl -lcrypto || fail "building bsslpeer"
+	P=$(rand_port)
+	server bssl "$P"
+	start_pcap bssl bsslpeer "$P" tls
+	"$WORK/bsslpeer" client "$P" /one "$WORK/bssl-cli.truth" 12n >"$WORK/bssl-cli.out" 2>&1 &
+	CLI=$!
+	CLEANUP+=("kill $CLI")
+	# r once /one is in; the server's first data ("go") once both sides
+	# logged the second handshake: bsslpeer then sends /two
+	wait_log "$WORK/bssl-srv.out" 'GET /one' 10 || fail "bsslpeer: $(cat "$WORK/bssl-cli.out")"
+	echo r >"$WORK/bssl-srv.in"
+	wait_reneg "$WORK/bssl-srv.truth" && wait_reneg "$WORK/bssl-cli.truth" ||
+		fail "bsslpeer did not renegotiate: $(cat "$WORK/bssl-cli.out")"
+	sleep 0.3
+	echo go >"$WORK/bssl-srv.in"
+	wait "$CLI" || fail "bsslpeer: $(cat "$WORK/bssl-cli.out")"
+	wait_log "$WORK/bssl-srv.out" 'GET /two' 10
+	verdict bssl "$WORK/bssl-cli.truth" 'ECDHE-RSA-AES[0-9]*-GCM-SHA[0-9]*' \
+		"Android's BoringSSL client, the server renegotiating"
+else
+	NOT_RUN+=" android-libboringssl"
 fi
 
 [ -z "${NOT_RUN:-}" ] || skip "not installed:$NOT_RUN (make deps)"
