@@ -118,3 +118,16 @@ int cbc_open(const struct cbc_suite *s, const uint8_t *mac_key,
 	}
 	return open_mte(s, mac_key, enc_key, hdr, frag, len);
 }
+
+int cbc_decrypt_prefix(const struct cbc_suite *s, const uint8_t *enc_key,
+		       const uint8_t *frag, size_t len, uint8_t *out,
+		       size_t cap)
+{
+	size_t n = len < BLOCK ? 0 : (len - BLOCK) / BLOCK * BLOCK;
+
+	if (n > cap / BLOCK * BLOCK)
+		n = cap / BLOCK * BLOCK;
+	if (!n)
+		return 0;
+	return decrypt(s, enc_key, frag, frag + BLOCK, n, out) ? -EIO : (int)n;
+}

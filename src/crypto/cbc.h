@@ -23,4 +23,11 @@ int cbc_open(const struct cbc_suite *s, const uint8_t *mac_key,
 	     const uint8_t *enc_key, const uint8_t hdr[5], const uint8_t *frag,
 	     size_t len);
 
+/* The first bytes of a record's plaintext, no MAC checked (the caller
+ * proves them otherwise): frag as above; up to cap bytes (a multiple of
+ * 16) into out.  The count (0: too short), or -EIO. */
+int cbc_decrypt_prefix(const struct cbc_suite *s, const uint8_t *enc_key,
+		       const uint8_t *frag, size_t len, uint8_t *out,
+		       size_t cap);
+
 #endif

@@ -5,6 +5,7 @@
 #include "crypto/cbc.h"
 #include "crypto/keys.h"
 #include "crypto/hello.h"
+#include "crypto/tlsrec.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -22,17 +23,7 @@
 #define CT_APPDATA 23
 
 /* The suites we can check: data, one row per IANA number. */
-struct suite {
-	uint16_t id;
-	uint8_t tls13;   /* else TLS 1.2 */
-	uint8_t key_len; /* 16 or 32 */
-	uint8_t iv_len;  /* TLS 1.2 GCM: the 4-byte salt; else 12 */
-	uint8_t sha384;  /* the suite's hash (TLS 1.2 PRF) */
-	uint8_t chacha;  /* ChaCha20-Poly1305, else AES-GCM */
-	uint8_t mac_len; /* TLS 1.2 AES-CBC with HMAC (crypto/cbc.h); 0: AEAD */
-};
-
-static const struct suite suites[] = {
+static const struct tlsrec_suite suites[] = {
 	{ 0x1301, 1, 16, 12, 0, 0, 0 }, /* TLS_AES_128_GCM_SHA256 */
 	{ 0x1302, 1, 32, 12, 1, 0, 0 }, /* TLS_AES_256_GCM_SHA384 */
 	{ 0x1303, 1, 32, 12, 0, 1, 0 }, /* TLS_CHACHA20_POLY1305_SHA256 */
@@ -73,16 +64,7 @@ static const uint8_t hrr_random[32] = {
 	0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
-struct rec {
-	uint8_t type;
-	const uint8_t *hdr; /* the 5-byte header */
-	const uint8_t *frag;
-	size_t len;
-};
-
-/* The record at *off: 1 (and *off moves past it), 0 (not all captured
- * yet), -ENOTSUP (not a TLS record). */
-static int next_rec(const uint8_t *b, size_t n, size_t *off, struct rec *r)
+int tlsrec_next(const uint8_t *b, size_t n, size_t *off, struct tlsrec *r)
 {
 	const uint8_t *h;
 	size_t len;
@@ -97,19 +79,19 @@ static int next_rec(const uint8_t *b, size_t n, size_t *off, struct rec *r)
 		return -ENOTSUP;
 	if (n - *off - 5 < len)
 		return 0;
-	*r = (struct rec){ h[0], h, h + 5, len };
+	*r = (struct tlsrec){ h[0], h, h + 5, len };
 	*off += 5 + len;
 	return 1;
 }
 
 struct hello {
-	const struct suite *suite;
+	const struct tlsrec_suite *suite;
 	uint16_t version; /* the ServerHello's (0x0303: TLS 1.2 and 1.3) */
 	uint8_t random[32];
 	size_t after; /* server stream offset past the ServerHello's record */
 };
 
-static const struct suite *find_suite(uint16_t id)
+const struct tlsrec_suite *tlsrec_find_suite(uint16_t id)
 {
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		if (suites[i].id == id)
@@ -122,10 +104,10 @@ static const struct suite *find_suite(uint16_t id)
 static int server_hello(const struct verify_streams *st, struct hello *h)
 {
 	size_t off = 0, sid;
-	struct rec r;
+	struct tlsrec r;
 	int rc;
 
-	while ((rc = next_rec(st->srv, st->srv_len, &off, &r)) == 1) {
+	while ((rc = tlsrec_next(st->srv, st->srv_len, &off, &r)) == 1) {
 		const uint8_t *m = r.frag;
 
 		if (r.type != CT_HANDSHAKE || r.len < 39 || m[0] != 2)
@@ -137,7 +119,7 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 			continue; /* the real one follows */
 		memcpy(h->random, m + 6, 32);
 		h->version = (uint16_t)(m[4] << 8 | m[5]);
-		h->suite = find_suite((uint16_t)(m[39 + sid] << 8 | m[40 + sid]));
+		h->suite = tlsrec_find_suite((uint16_t)(m[39 + sid] << 8 | m[40 + sid]));
 		h->after = off;
 		return h->suite ? 0 : -ENOTSUP;
 	}
@@ -146,7 +128,7 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 
 /* The three ciphers and one context, fetched once: libcrypto's lookup
  * by name costs more than opening a small record. */
-static EVP_CIPHER_CTX *cipher_ctx(const struct suite *s, EVP_CIPHER **c)
+static EVP_CIPHER_CTX *cipher_ctx(const struct tlsrec_suite *s, EVP_CIPHER **c)
 {
 	static const char *const names[3] = { "AES-128-GCM", "AES-256-GCM",
 					      "ChaCha20-Poly1305" };
@@ -162,9 +144,8 @@ static EVP_CIPHER_CTX *cipher_ctx(const struct suite *s, EVP_CIPHER **c)
 	return ctx && *c && EVP_CIPHER_CTX_reset(ctx) == 1 ? ctx : NULL;
 }
 
-/* Decrypts ct (into a scratch buffer) and checks the tag: 1 it opens,
- * 0 it does not, -EIO. */
-static int aead_open(const struct suite *s, const uint8_t *key,
+/* Decrypts ct (into a scratch buffer) and checks the tag. */
+int tlsrec_aead_open(const struct tlsrec_suite *s, const uint8_t *key,
 		     const uint8_t nonce[12], const uint8_t *aad, int aad_len,
 		     const uint8_t *ct, size_t ct_len, const uint8_t *tag)
 {
@@ -194,8 +175,8 @@ static int aead_open(const struct suite *s, const uint8_t *key,
 }
 
 /* RFC 8446 §5.2-5.3: AAD is the record header, nonce = iv ^ seq. */
-static int open13(const struct suite *s, const uint8_t *key,
-		  const uint8_t iv[12], uint64_t seq, const struct rec *r)
+static int open13(const struct tlsrec_suite *s, const uint8_t *key,
+		  const uint8_t iv[12], uint64_t seq, const struct tlsrec *r)
 {
 	uint8_t nonce[12];
 
@@ -204,12 +185,12 @@ static int open13(const struct suite *s, const uint8_t *key,
 	memcpy(nonce, iv, 12);
 	for (int i = 0; i < 8; i++)
 		nonce[11 - i] ^= (uint8_t)(seq >> (8 * i));
-	return aead_open(s, key, nonce, r->hdr, 5, r->frag, r->len - TAG_LEN,
+	return tlsrec_aead_open(s, key, nonce, r->hdr, 5, r->frag, r->len - TAG_LEN,
 			 r->frag + r->len - TAG_LEN);
 }
 
 /* A TLS 1.3 traffic secret -> write key and iv (RFC 8446 §7.3). */
-static int traffic_keys(const struct suite *s, const uint8_t *secret,
+static int traffic_keys(const struct tlsrec_suite *s, const uint8_t *secret,
 			size_t slen, uint8_t key[32], uint8_t iv[12])
 {
 	if (slen != (s->sha384 ? 48u : 32u))
@@ -234,7 +215,7 @@ static int verify13(const struct verify_streams *st, const struct hello *h,
 	size_t off = h->after;
 	uint64_t seq = 0;
 	bool have_ap;
-	struct rec r;
+	struct tlsrec r;
 	int rc;
 
 	if (!l)
@@ -245,7 +226,7 @@ static int verify13(const struct verify_streams *st, const struct hello *h,
 	l = keys_set_find(keys, KEYS_SERVER_TRAFFIC_0);
 	have_ap = l && !traffic_keys(h->suite, l->secret, l->secret_len,
 				     akey, aiv);
-	while ((rc = next_rec(st->srv, st->srv_len, &off, &r)) == 1) {
+	while ((rc = tlsrec_next(st->srv, st->srv_len, &off, &r)) == 1) {
 		if (r.type != CT_APPDATA)
 			continue; /* the compatibility ChangeCipherSpec */
 		rc = open13(h->suite, key, iv, seq, &r);
@@ -262,8 +243,8 @@ static int verify13(const struct verify_streams *st, const struct hello *h,
 	return seq && final ? VERIFY_OK : -EAGAIN;
 }
 
-/* TLS 1.2 key block (RFC 5246 §6.3) through libcrypto's TLS1-PRF. */
-static int key_block(const struct suite *s, const uint8_t *master,
+/* TLS 1.2 key block through libcrypto's TLS1-PRF. */
+int tlsrec_key_block(const struct tlsrec_suite *s, const uint8_t *master,
 		     const uint8_t srv_random[32], const uint8_t *cli_random,
 		     uint8_t *out, size_t out_len)
 {
@@ -297,16 +278,16 @@ static int key_block(const struct suite *s, const uint8_t *master,
  * sequence number 0: RFC 5288 §3 (GCM: explicit nonce in the record),
  * RFC 7905 §2 (ChaCha20: iv ^ seq), or CBC (crypto/cbc.h; iv is then
  * the MAC key).  1, 0, -EAGAIN (not captured yet). */
-static int open12(const struct suite *s, const uint8_t *b, size_t n,
+static int open12(const struct tlsrec_suite *s, const uint8_t *b, size_t n,
 		  const uint8_t *key, const uint8_t *iv)
 {
 	uint8_t nonce[12], aad[13] = { 0 };
 	size_t off = 0, expl = s->chacha ? 0 : 8, pt;
 	bool ccs = false;
-	struct rec r;
+	struct tlsrec r;
 	int rc;
 
-	while ((rc = next_rec(b, n, &off, &r)) == 1) {
+	while ((rc = tlsrec_next(b, n, &off, &r)) == 1) {
 		if (!ccs) {
 			ccs = r.type == CT_CCS;
 			continue;
@@ -325,7 +306,7 @@ static int open12(const struct suite *s, const uint8_t *b, size_t n,
 		memcpy(aad + 8, r.hdr, 3); /* seq 0, type, version */
 		aad[11] = (uint8_t)(pt >> 8);
 		aad[12] = (uint8_t)pt;
-		return aead_open(s, key, nonce, aad, 13, r.frag + expl, pt,
+		return tlsrec_aead_open(s, key, nonce, aad, 13, r.frag + expl, pt,
 				 r.frag + r.len - TAG_LEN);
 	}
 	return rc < 0 ? rc : -EAGAIN;
@@ -337,7 +318,7 @@ static int verify12(const struct verify_streams *st, const struct hello *h,
 		    const struct keys_set *keys)
 {
 	const struct keys_line *l = keys_set_find(keys, KEYS_CLIENT_RANDOM);
-	const struct suite *s = h->suite;
+	const struct tlsrec_suite *s = h->suite;
 	uint8_t kb[2 * 48 + 2 * 32 + 2 * 12];
 	size_t ml = s->mac_len, kl = s->key_len, il = s->iv_len;
 	const uint8_t *k = kb + 2 * ml;
@@ -348,7 +329,7 @@ static int verify12(const struct verify_streams *st, const struct hello *h,
 	if (ml && h->version != 0x0303)
 		return -ENOTSUP; /* CBC in TLS 1.0/1.1: another PRF, no explicit IV */
 	/* RFC 5246 §6.3: MAC keys (CBC), write keys, fixed IVs (AEAD) */
-	c = key_block(s, l->secret, h->random, l->client_random, kb,
+	c = tlsrec_key_block(s, l->secret, h->random, l->client_random, kb,
 		      2 * ml + 2 * kl + 2 * il);
 	if (c)
 		return -EIO;
@@ -375,7 +356,7 @@ int verify_renegotiation(const struct verify_streams *st,
 		return -ENOTSUP;
 	memcpy(h.random, l->secret, 32);
 	h.version = 0x0303; /* a renegotiation is watched on TLS 1.2 flows */
-	h.suite = find_suite((uint16_t)(l->secret[32] << 8 | l->secret[33]));
+	h.suite = tlsrec_find_suite((uint16_t)(l->secret[32] << 8 | l->secret[33]));
 	h.after = 0;
 	if (!h.suite || h.suite->tls13)
 		return -ENOTSUP;
@@ -391,10 +372,10 @@ static int client_hello_msg(const struct verify_streams *st, uint8_t *buf,
 			    size_t *len, size_t *after)
 {
 	size_t off = 0, have = 0, need;
-	struct rec r;
+	struct tlsrec r;
 	int rc;
 
-	while ((rc = next_rec(st->cli, st->cli_len, &off, &r)) == 1) {
+	while ((rc = tlsrec_next(st->cli, st->cli_len, &off, &r)) == 1) {
 		if (r.type != CT_HANDSHAKE || have + r.len > CH_MAX)
 			return -ENOTSUP;
 		memcpy(buf + have, r.frag, r.len);
@@ -425,11 +406,11 @@ static bool offers_early_data(const uint8_t *m, size_t n)
  * ChangeCipherSpec: 1, 0 (not captured yet), -ENOENT (a handshake
  * record: no early data was sent), -ENOTSUP. */
 static int first_client_record(const struct verify_streams *st, size_t off,
-			       struct rec *r)
+			       struct tlsrec *r)
 {
 	int rc;
 
-	while ((rc = next_rec(st->cli, st->cli_len, &off, r)) == 1)
+	while ((rc = tlsrec_next(st->cli, st->cli_len, &off, r)) == 1)
 		if (r->type != CT_CCS)
 			return r->type == CT_APPDATA ? 1 : -ENOENT;
 	return rc;
@@ -442,7 +423,7 @@ static int early_check(const struct verify_streams *st, const struct keys_line *
 {
 	uint8_t key[32], iv[12];
 	struct hello h;
-	struct rec r;
+	struct tlsrec r;
 	int rc;
 
 	*out = *es;

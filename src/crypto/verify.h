@@ -57,6 +57,19 @@ int verify_session(const struct verify_streams *st,
 int verify_renegotiation(const struct verify_streams *st,
 			 const struct keys_set *keys);
 
+/* Where the renegotiation's keys carry no KEYS_SERVER_HELLO (every
+ * source but OpenSSL): its server random and suite (out, as that line's
+ * 34 bytes), read from its ServerHello in the server's stream (from the
+ * renegotiation's first record on), decrypted with the previous
+ * session's keys: prev holds that session's CLIENT_RANDOM and
+ * KEYS_SERVER_HELLO lines (crypto/rehello.c says how, per suite).  Not
+ * proven: only verify_renegotiation with it proves it.  Returns 1 (out
+ * set), -EAGAIN (not captured yet, unless final), -ENOENT (not there,
+ * or not readable: ChaCha20 with the record's number out of range),
+ * -ENOTSUP (prev's suite, lines, or streams that are not TLS), -EIO. */
+int verify_reneg_hello(const struct verify_streams *st,
+		       const struct keys_set *prev, bool final, uint8_t out[34]);
+
 /* 0-RTT: the CLIENT_EARLY_TRAFFIC_SECRET line of a session whose set
  * holds its PSK's early secret (the internal KEYS_EARLY_SECRET line),
  * derived from the captured ClientHello and checked on the client's

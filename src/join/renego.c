@@ -7,14 +7,19 @@
 
 #define N_BUCKETS 4096
 #define NIL UINT32_MAX
+#define CT_CCS 20
 #define CT_HANDSHAKE 22
 #define CT_APPDATA 23
+/* a side's handshake: going, its ChangeCipherSpec sent, its Finished */
+enum { HS_GOING, HS_CCS, HS_DONE };
 
 struct entry {
 	struct seq_flow_key key;
 	uint32_t next;  /* bucket chain */
 	uint32_t bucket;
 	bool used, client_is_a, saw_data;
+	uint8_t side[2]; /* [sent by side a]: HS_* */
+	struct renego_prev prev;
 };
 
 /* Entries in a ring, oldest at head: eviction is O(1) plus unlinking. */
@@ -66,11 +71,12 @@ static void unlink_entry(struct renego *r, uint32_t i)
 		l = &r->e[*l].next;
 	*l = r->e[i].next;
 	r->e[i].used = false;
+	explicit_bzero(&r->e[i].prev, sizeof(r->e[i].prev));
 	r->used--;
 }
 
 void renego_add(struct renego *r, const struct seq_flow_key *k,
-		bool client_is_a)
+		bool client_is_a, const struct renego_prev *prev)
 {
 	uint32_t *l = link_of(r, k), i;
 
@@ -85,32 +91,74 @@ void renego_add(struct renego *r, const struct seq_flow_key *k,
 	i = (r->head + r->count++) % RENEGO_CAP;
 	r->e[i] = (struct entry){ .key = *k, .bucket = hash(k),
 				  .client_is_a = client_is_a, .used = true };
+	if (prev)
+		r->e[i].prev = *prev;
 	r->e[i].next = r->buckets[r->e[i].bucket];
 	r->buckets[r->e[i].bucket] = i;
 	r->used++;
 }
 
-int renego_packet(struct renego *r, const struct seq_flow_key *k,
-		  const uint8_t *pl, uint32_t n, bool *client_is_a)
+/* The whole records at the start of a segment: whether one is the
+ * handshake record of a new handshake. */
+static bool walk(struct entry *e, const uint8_t *pl, uint32_t n, bool from_a)
 {
-	struct entry *e;
+	uint8_t *side = &e->side[from_a];
+	bool again = false;
+	uint32_t off = 0;
+
+	while (n - off >= 5 && pl[off + 1] == 3 && pl[off] >= CT_CCS &&
+	       pl[off] <= CT_APPDATA) {
+		if (pl[off] == CT_APPDATA) {
+			e->saw_data = true;
+			*side = HS_DONE;
+		} else if (pl[off] == CT_CCS) {
+			*side = HS_CCS;
+		} else if (pl[off] == CT_HANDSHAKE) {
+			again |= e->saw_data || *side == HS_DONE;
+			*side = *side == HS_CCS ? HS_DONE : *side;
+		}
+		off += 5u + (uint32_t)(pl[off + 3] << 8 | pl[off + 4]);
+		if (off >= n)
+			break;
+	}
+	return again;
+}
+
+/* The entry of a flow whose segment starts with a record: NULL, none. */
+static struct entry *entry_of(struct renego *r, const struct seq_flow_key *k,
+			      const uint8_t *pl, uint32_t n)
+{
 	uint32_t i;
 
 	/* only a segment that starts a record counts */
-	if (!r->used || n < 5 || pl[1] != 3 ||
-	    (pl[0] != CT_APPDATA && pl[0] != CT_HANDSHAKE))
-		return 0;
+	if (!r->used || n < 5 || pl[1] != 3 || pl[0] < CT_CCS ||
+	    pl[0] > CT_APPDATA)
+		return NULL;
 	i = *link_of(r, k);
-	if (i == NIL)
+	return i == NIL ? NULL : &r->e[i];
+}
+
+void renego_note(struct renego *r, const struct seq_flow_key *k,
+		 const uint8_t *pl, uint32_t n, bool src_is_a)
+{
+	struct entry *e = entry_of(r, k, pl, n);
+
+	if (e)
+		walk(e, pl, n, src_is_a);
+}
+
+int renego_packet(struct renego *r, const struct seq_flow_key *k,
+		  const uint8_t *pl, uint32_t n, bool src_is_a,
+		  bool *client_is_a, struct renego_prev *prev)
+{
+	struct entry *e = entry_of(r, k, pl, n);
+	uint32_t i;
+
+	if (!e || !walk(e, pl, n, src_is_a))
 		return 0;
-	e = &r->e[i];
-	if (pl[0] == CT_APPDATA) {
-		e->saw_data = true;
-		return 0;
-	}
-	if (pl[0] != CT_HANDSHAKE || !e->saw_data)
-		return 0;
+	i = (uint32_t)(e - r->e);
 	*client_is_a = e->client_is_a;
+	*prev = e->prev;
 	unlink_entry(r, i);
 	return 1;
 }
@@ -125,5 +173,7 @@ void renego_forget(struct renego *r, const struct seq_flow_key *k)
 
 void renego_free(struct renego *r)
 {
+	if (r)
+		explicit_bzero(r->e, sizeof(r->e));
 	free(r);
 }

@@ -58,6 +58,13 @@ struct flow {
 	 * prove to be its own (the check opens its records with them). */
 	bool reneg;
 	bool proven;     /* its keys passed the check already */
+	/* Its ServerHello's random and suite (as KEYS_SERVER_HELLO): read
+	 * in clear (a first handshake) or, for a renegotiation, decrypted
+	 * with prev, the session before it (seq_hello_fn), once. */
+	bool have_hello, hello_failed;
+	uint8_t hello[34];
+	size_t hello_seen; /* server stream bytes the last reading saw */
+	struct renego_prev prev;
 };
 
 struct sequencer {
@@ -67,6 +74,7 @@ struct sequencer {
 	seq_dsb_fn dsb;
 	seq_check_fn check;
 	seq_wants_fn wants;
+	seq_hello_fn hello;
 	void *ctx;
 	struct flow *buckets[N_BUCKETS];
 	struct flow *by_cr[N_BUCKETS];
@@ -254,6 +262,7 @@ static int release(struct sequencer *s, struct flow *f)
 	}
 	s->bytes -= f->bytes;
 	keys_set_clear(&f->keys);
+	explicit_bzero(&f->prev, sizeof(f->prev));
 	free(f);
 	return err;
 }
@@ -292,6 +301,22 @@ static size_t flow_packets(const struct flow *f, const uint8_t **pkts,
 	return n;
 }
 
+/* The flow's two streams, as far as captured: 0 or -ENOMEM (st is
+ * always valid to streams_free). */
+static int flow_streams(const struct flow *f, struct streams *st)
+{
+	const uint8_t **pkts = malloc(f->n_held * sizeof(*pkts));
+	uint32_t *lens = malloc(f->n_held * sizeof(*lens));
+	int rc = -ENOMEM;
+
+	if (pkts && lens)
+		rc = streams_build(pkts, lens, flow_packets(f, pkts, lens),
+				   CHECK_BYTES, st);
+	free(pkts);
+	free(lens);
+	return rc;
+}
+
 /* The check on what is captured of the flow, for the keys of session
  * cr: 1 write them, 0 drop them, -EAGAIN wait for more packets.
  * *checked: the stream bytes the last undecided check saw. */
@@ -299,34 +324,63 @@ static int check_streams(struct sequencer *s, struct flow *f,
 			 const uint8_t cr[32], struct keys_set *keys,
 			 unsigned flags, size_t *checked, bool final)
 {
-	const uint8_t **pkts = malloc(f->n_held * sizeof(*pkts));
-	uint32_t *lens = malloc(f->n_held * sizeof(*lens));
 	struct streams st = { 0 };
-	size_t n;
 	/* no memory for the check: the keys go unchecked, but a
 	 * renegotiation's are not known to be the flow's */
 	int rc = !(flags & SEQ_CHECK_RENEG);
 
-	if (pkts && lens) {
-		n = flow_packets(f, pkts, lens);
-		if (!streams_build(pkts, lens, n, CHECK_BYTES, &st)) {
-			size_t seen = st.cli_len + st.srv_len;
+	if (!flow_streams(f, &st)) {
+		size_t seen = st.cli_len + st.srv_len;
 
-			/* nothing new since it could not decide: it cannot now */
-			rc = seen == *checked && !final ? -EAGAIN :
-			     s->check(s->ctx, cr, &st, keys, flags, final);
-			*checked = seen;
-		}
-		streams_free(&st);
+		/* nothing new since it could not decide: it cannot now */
+		rc = seen == *checked && !final ? -EAGAIN :
+		     s->check(s->ctx, cr, &st, keys, flags, final);
+		*checked = seen;
 	}
-	free(pkts);
-	free(lens);
+	streams_free(&st);
 	return rc;
 }
 
 static int check_flow(struct sequencer *s, struct flow *f, bool final)
 {
 	return check_streams(s, f, f->cr, &f->keys, 0, &f->checked, final);
+}
+
+/* The flow's session, for a renegotiation after it: its client random
+ * and master secret, its ServerHello's random and suite (pv->have
+ * unset when one is not known). */
+static void prev_of(const struct flow *f, struct renego_prev *pv)
+{
+	const struct keys_line *m = keys_set_find(&f->keys, KEYS_CLIENT_RANDOM);
+	const struct keys_line *h = keys_set_find(&f->keys, KEYS_SERVER_HELLO);
+
+	memset(pv, 0, sizeof(*pv));
+	if (h && h->secret_len != sizeof(pv->hello))
+		h = NULL;
+	if (!m || m->secret_len != sizeof(pv->master) || (!h && !f->have_hello))
+		return;
+	memcpy(pv->client_random, m->client_random, 32);
+	memcpy(pv->master, m->secret, sizeof(pv->master));
+	memcpy(pv->hello, f->have_hello ? f->hello : h->secret, sizeof(pv->hello));
+	pv->have = true;
+}
+
+/* The flow is watched for a second handshake, from what it carried. */
+static void watch(struct sequencer *s, const struct flow *f)
+{
+	struct renego_prev pv;
+	struct seq_flow_key k;
+	const struct held *h;
+	const uint8_t *pl;
+	uint32_t pn;
+	bool a;
+
+	prev_of(f, &pv);
+	renego_add(s->renego, &f->key, f->client_is_a, &pv);
+	explicit_bzero(&pv, sizeof(pv));
+	for (h = f->first; h; h = h->next)
+		if (h->iplen && !parse_tcp(ip_of(h), h->iplen, &k, &pl, &pn, &a))
+			renego_note(s->renego, &k, pl, pn, a);
 }
 
 /* Lets the flow go, its keys first unless the check refuses them: 0 or
@@ -353,7 +407,7 @@ static int settle(struct sequencer *s, struct flow *f, bool final)
 		crset_add(s->done, f->cr);
 	/* TLS 1.2 with its keys out: watch it for a second handshake */
 	if (v != 0 && keys_set_find(&f->keys, KEYS_CLIENT_RANDOM))
-		renego_add(s->renego, &f->key, f->client_is_a);
+		watch(s, f);
 	e = release(s, f);
 	return err ?: e;
 }
@@ -514,11 +568,61 @@ static void set_cr(struct sequencer *s, struct flow *f, const uint8_t cr[32])
 	*cr_bucket(s, cr) = f;
 }
 
-/* Whether pending keys may be a renegotiation's: complete, and with the
- * server random they need for the check. */
-static bool reneg_candidate(const struct pending *p)
+/* A key line of session cr: label, secret. */
+static void put_line(struct keys_set *set, unsigned label,
+		     const uint8_t cr[32], const uint8_t *secret, size_t len)
 {
-	return p->complete && keys_set_find(&p->keys, KEYS_SERVER_HELLO);
+	struct keys_line l = { .label = (uint8_t)label,
+			       .secret_len = (uint8_t)len };
+
+	memcpy(l.client_random, cr, 32);
+	memcpy(l.secret, secret, len);
+	keys_set_put(set, &l);
+	explicit_bzero(&l, sizeof(l));
+}
+
+/* The renegotiation's ServerHello, read once with the session before it
+ * (for keys that do not bring it): f->have_hello, or f->hello_failed
+ * when it cannot be read. */
+static void reneg_hello(struct sequencer *s, struct flow *f, bool final)
+{
+	struct keys_set prev = { 0 };
+	struct streams st = { 0 };
+	int rc;
+
+	if (!s->hello || !f->prev.have || f->have_hello || f->hello_failed)
+		return;
+	if (!flow_streams(f, &st) && (st.srv_len > f->hello_seen || final)) {
+		f->hello_seen = st.srv_len;
+		put_line(&prev, KEYS_CLIENT_RANDOM, f->prev.client_random,
+			 f->prev.master, sizeof(f->prev.master));
+		put_line(&prev, KEYS_SERVER_HELLO, f->prev.client_random,
+			 f->prev.hello, sizeof(f->prev.hello));
+		rc = s->hello(s->ctx, &st, &prev, final, f->hello);
+		keys_set_clear(&prev);
+		f->have_hello = rc == 1;
+		f->hello_failed = rc != 1 && rc != -EAGAIN;
+	}
+	streams_free(&st);
+}
+
+/* Pending keys as a candidate for the renegotiation flow f: complete,
+ * TLS 1.2, with the server random the check needs (theirs, or read from
+ * the flow).  Into keys; false: not one. */
+static bool reneg_candidate(struct sequencer *s, struct flow *f,
+			    const struct pending *p, bool final,
+			    struct keys_set *keys)
+{
+	if (!p->complete || !keys_set_find(&p->keys, KEYS_CLIENT_RANDOM))
+		return false;
+	*keys = p->keys; /* the check may add to them */
+	if (keys_set_find(keys, KEYS_SERVER_HELLO))
+		return true;
+	reneg_hello(s, f, final);
+	if (f->have_hello)
+		put_line(keys, KEYS_SERVER_HELLO, p->cr, f->hello,
+			 sizeof(f->hello));
+	return f->have_hello;
 }
 
 /* A renegotiation flow takes the pending keys that open its records:
@@ -532,15 +636,17 @@ static int try_reneg(struct sequencer *s, struct flow *f, bool final)
 
 	for (; (p = *pp); pp = rc == 1 ? pp : &p->next) {
 		rc = 0;
-		if (!reneg_candidate(p))
+		if (!reneg_candidate(s, f, p, final, &keys)) {
+			keys_set_clear(&keys);
 			continue;
-		keys = p->keys; /* the check may add to them */
+		}
 		checked = 0;
 		rc = check_streams(s, f, p->cr, &keys, SEQ_CHECK_RENEG,
 				   &checked, final);
-		keys_set_clear(&keys);
-		if (rc != 1)
+		if (rc != 1) {
+			keys_set_clear(&keys);
 			continue;
+		}
 		*pp = p->next; /* its keys: the session is this flow's */
 		s->n_pending--;
 		crset_add(s->seen, p->cr);
@@ -548,7 +654,8 @@ static int try_reneg(struct sequencer *s, struct flow *f, bool final)
 		f->reneg = false;
 		s->n_reneg--;
 		f->proven = true;
-		add_keys(f, &p->keys, true, f->since_ns);
+		add_keys(f, &keys, true, f->since_ns); /* its server random too */
+		keys_set_clear(&keys);
 		keys_set_clear(&p->keys);
 		free(p);
 		s->st.released++;
@@ -576,23 +683,45 @@ static int reneg_flows(struct sequencer *s, bool final_only, uint64_t now)
 	return rc < 0 ? rc : 0;
 }
 
+/* A first handshake's ServerHello, in clear at the start of the
+ * server's first segment (RFC 5246 §7.4.1.3: record header, handshake
+ * header, version, random, session id, suite): its random and suite. */
+static void clear_hello(struct flow *f, const uint8_t *pl, uint32_t n)
+{
+	uint32_t sid;
+
+	if (n < 44 || pl[0] != 22 || pl[1] != 3 || pl[5] != 2)
+		return;
+	sid = pl[43];
+	if (sid > 32 || n < 46 + sid)
+		return;
+	memcpy(f->hello, pl + 11, 32);
+	f->hello[32] = pl[44 + sid];
+	f->hello[33] = pl[45 + sid];
+	f->have_hello = true;
+}
+
 /* A segment of a flow not held: a renegotiation starting holds it. */
 static struct flow *reneg_start(struct sequencer *s,
 				const struct seq_flow_key *k,
-				const uint8_t *pl, uint32_t n, uint64_t now)
+				const uint8_t *pl, uint32_t n, bool src_a,
+				uint64_t now)
 {
 	static const uint8_t none[32];
+	struct renego_prev pv;
 	struct flow *f;
 	bool cli_a;
 
-	if (!renego_packet(s->renego, k, pl, n, &cli_a))
+	if (!renego_packet(s->renego, k, pl, n, src_a, &cli_a, &pv))
 		return NULL;
 	f = start_flow(s, k, none, now);
 	if (f) {
 		f->reneg = true;
 		f->client_is_a = cli_a;
+		f->prev = pv;
 		s->n_reneg++;
 	}
+	explicit_bzero(&pv, sizeof(pv));
 	return f;
 }
 
@@ -625,12 +754,14 @@ int seq_packet(struct sequencer *s, const struct seq_packet *p,
 	if (ch == 1 && f)
 		f->client_is_a = src_a;
 	if (!f && ch == 0)
-		f = reneg_start(s, &k, pl, pn, now_ns);
+		f = reneg_start(s, &k, pl, pn, src_a, now_ns);
 	if (!f)
 		return s->fn(s->ctx, p);
 	err = hold(s, f, p, iplen);
 	/* hold may have let the oldest flows go: look f up again */
 	f = err ? NULL : find(s, &k);
+	if (f && !f->reneg && !f->have_hello && src_a != f->client_is_a)
+		clear_hello(f, pl, pn);
 	if (f && f->reneg)
 		return try_reneg(s, f, false) < 0 ? -ENOMEM : 0;
 	return f ? try_settle(s, f) : err;
@@ -747,6 +878,11 @@ void seq_set_check(struct sequencer *s, seq_check_fn check,
 	s->wants = wants;
 }
 
+void seq_set_reneg_hello(struct sequencer *s, seq_hello_fn hello)
+{
+	s->hello = hello;
+}
+
 void seq_get_stats(const struct sequencer *s, struct seq_stats *out)
 {
 	*out = s->st;
@@ -773,6 +909,7 @@ void seq_free(struct sequencer *s)
 			free(h);
 		}
 		keys_set_clear(&f->keys);
+		explicit_bzero(&f->prev, sizeof(f->prev));
 		free(f);
 	}
 	renego_free(s->renego);

@@ -68,6 +68,14 @@ struct keys_set;
 typedef int (*seq_check_fn)(void *ctx, const uint8_t cr[32],
 			    const struct streams *st, struct keys_set *keys,
 			    unsigned flags, bool final);
+/* A renegotiation's server random and suite (out: 34 bytes, as the
+ * internal KEYS_SERVER_HELLO line), read from the flow's streams with the
+ * previous session's keys (prev: its CLIENT_RANDOM and KEYS_SERVER_HELLO
+ * lines), for keys that come without them: 1 read, -EAGAIN not captured
+ * yet (unless final), another negative value: cannot be read. */
+typedef int (*seq_hello_fn)(void *ctx, const struct streams *st,
+			    const struct keys_set *prev, bool final,
+			    uint8_t out[34]);
 /* Whether these keys are to be checked at all (false: they go out as
  * they are, and the flow's bytes are not even put together). */
 typedef bool (*seq_wants_fn)(void *ctx, const uint8_t cr[32],
@@ -103,6 +111,9 @@ int seq_keys(struct sequencer *s, const uint8_t cr[32],
  * (every session is checked). */
 void seq_set_check(struct sequencer *s, seq_check_fn check,
 		   seq_wants_fn wants);
+/* Sets the reading of a renegotiation's ServerHello (none: only keys
+ * that bring KEYS_SERVER_HELLO can prove a renegotiation). */
+void seq_set_reneg_hello(struct sequencer *s, seq_hello_fn hello);
 /* Whether nothing is held and no keys wait: no timeout can fall due. */
 bool seq_idle(const struct sequencer *s);
 /* Lets go of flows held longer than hold_ns. */

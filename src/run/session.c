@@ -494,9 +494,11 @@ int session_run(const struct config *given)
 		s.seq = seq_new((uint64_t)cfg->hold_ms * 1000000, 256u << 20,
 				write_packet, write_dsb, &s);
 		rc = s.seq ? 0 : EXIT_RUNTIME;
-		if (s.seq)
+		if (s.seq) {
 			seq_set_check(s.seq, session_tls_check,
 				      session_tls_wants_check);
+			seq_set_reneg_hello(s.seq, session_tls_reneg_hello);
+		}
 	}
 	if (!rc && s.pcap)
 		rc = attach_all(&s);

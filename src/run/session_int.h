@@ -144,6 +144,11 @@ int session_tls_check(void *ctx, const uint8_t cr[32],
 		      unsigned flags, bool final);
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
 			     const struct keys_set *keys);
+/* The sequencer's reading of a renegotiation's ServerHello
+ * (seq_hello_fn): crypto/verify.h's verify_reneg_hello. */
+int session_tls_reneg_hello(void *ctx, const struct streams *st,
+			    const struct keys_set *prev, bool final,
+			    uint8_t out[34]);
 /* session_proc.c: process attribution.  Loads and seeds it, fills *cp
  * for the capture program; exit code. */
 struct capture_proc;

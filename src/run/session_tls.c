@@ -74,6 +74,17 @@ int session_tls_check(void *ctx, const uint8_t cr[32],
 			     final);
 }
 
+int session_tls_reneg_hello(void *ctx, const struct streams *st,
+			    const struct keys_set *prev, bool final,
+			    uint8_t out[34])
+{
+	struct verify_streams vs = { st->cli, st->cli_len, st->srv,
+				     st->srv_len };
+
+	(void)ctx;
+	return verify_reneg_hello(&vs, prev, final, out);
+}
+
 bool session_tls_wants_check(void *ctx, const uint8_t cr[32],
 			     const struct keys_set *keys)
 {

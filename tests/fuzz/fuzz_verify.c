@@ -3,8 +3,8 @@
  * (untrusted: anyone can send them).  The input is a list of packets, each
  * a 2-byte length and the bytes; they go through the stream reassembly and
  * the check, with TLS 1.3 and TLS 1.2 key lines, final or not; the 0-RTT
- * derivation (the ClientHello parsed from the client stream) and the
- * renegotiation check. */
+ * derivation (the ClientHello parsed from the client stream), the
+ * renegotiation check and the reading of its ServerHello. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -41,10 +41,12 @@ static void make_sets(void)
 static void extra(const struct verify_streams *vs)
 {
 	struct keys_line out;
+	uint8_t hello[34];
 
 	verify_early(vs, &early, false, &out);
 	verify_early(vs, &early, true, &out);
 	verify_renegotiation(vs, &reneg);
+	verify_reneg_hello(vs, &reneg, true, hello);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -55,7 +55,8 @@ static int add_keys(struct sequencer *s, const uint8_t cr[32], char marker,
 /* IPv4/TCP packet sport->dport; with a ClientHello of random cr0 when
  * hello is 1, 10 bytes of data when 2, a 10-byte TLS application-data
  * record when 3, a handshake record (encrypted: not a ClientHello) of 10
- * bytes when 4, of 20 when 5. */
+ * bytes when 4, of 20 when 5; a ServerHello in clear (random cr0, suite
+ * 0xc02f) when 6; a ChangeCipherSpec and a Finished record when 7. */
 static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
 		     uint8_t cr0, int v6)
 {
@@ -71,7 +72,21 @@ static uint32_t make(uint8_t *b, uint16_t sport, uint16_t dport, int hello,
 	b[ip] = sport >> 8, b[ip + 1] = sport & 0xff;
 	b[ip + 2] = dport >> 8, b[ip + 3] = dport & 0xff;
 	b[ip + 12] = 5 << 4;
-	if (hello == 2) { /* 10 bytes of application data */
+	if (hello == 6) {
+		uint8_t *pl = b + n;
+
+		pl[0] = 22, pl[1] = 3, pl[2] = 3, pl[4] = 42;
+		pl[5] = 2, pl[8] = 38, pl[9] = 3, pl[10] = 3;
+		memset(pl + 11, cr0, 32);
+		pl[43] = 0, pl[44] = 0xc0, pl[45] = 0x2f;
+		n += 47;
+	} else if (hello == 7) {
+		static const uint8_t r[] = { 20, 3, 3, 0, 1, 1, 22, 3, 3, 0, 4, 0xee,
+					     0xee, 0xee, 0xee };
+
+		memcpy(b + n, r, sizeof(r));
+		n += sizeof(r);
+	} else if (hello == 2) { /* 10 bytes of application data */
 		memset(b + n, 0x17, 10);
 		n += 10;
 	} else if (hello >= 3) {
@@ -383,6 +398,106 @@ static void test_renegotiation(void)
 	seq_free(s);
 }
 
+/* The reading of a renegotiation's ServerHello: scripted, what it was
+ * given. */
+static int hello_rc;
+static unsigned hello_calls;
+static struct keys_set hello_prev;
+
+static int read_hello(void *ctx, const struct streams *st,
+		      const struct keys_set *prev, bool final, uint8_t out[34])
+{
+	(void)ctx, (void)st, (void)final;
+	hello_calls++;
+	hello_prev = *prev;
+	memset(out, 0x77, 34);
+	return hello_rc;
+}
+
+/* Keys of a renegotiation: the server random the check was given. */
+static uint8_t reneg_random;
+
+static int check_hello(void *ctx, const uint8_t cr[32],
+		       const struct streams *st, struct keys_set *k,
+		       unsigned flags, bool final)
+{
+	const struct keys_line *l = keys_set_find(k, KEYS_SERVER_HELLO);
+
+	reneg_random = l && l->secret_len == 34 ? l->secret[0] : 0;
+	return check_reneg(ctx, cr, st, k, flags, final);
+}
+
+/* A TLS 1.2 master secret (48 bytes) of session cr, marker in it. */
+static int add_master(struct sequencer *s, const uint8_t cr[32], char marker,
+		      uint64_t now)
+{
+	struct keys_set set = { .n = 1 };
+
+	set.line[0] = (struct keys_line){ .label = KEYS_CLIENT_RANDOM,
+					  .secret_len = 48 };
+	memcpy(set.line[0].client_random, cr, 32);
+	memset(set.line[0].secret, marker, 48);
+	return seq_keys(s, cr, &set, true, now);
+}
+
+/* Keys without the server random (GnuTLS, NSS, Go): the renegotiation's
+ * ServerHello is read with the session before it, the master secret and
+ * the random of its ServerHello in clear; the client renegotiates at
+ * once (its Finished, then a handshake record, no data). */
+static void test_reneg_read_hello(void)
+{
+	struct sequencer *s = seq_new(2000 * MS, 1 << 20, record, record_dsb, NULL);
+	const struct keys_line *l;
+	uint8_t cr[32], cr2[32];
+
+	seq_set_check(s, check_hello, NULL);
+	seq_set_reneg_hello(s, read_hello);
+	n_written = 0, reneg_calls = 0, reneg_verdict = 1, hello_calls = 0;
+	hello_rc = 1;
+	memset(cr, 0xe5, 32);
+	memset(cr2, 0xf6, 32);
+	CHECK(feed(s, 1, 43000, 443, 1, 0xe5, 0) == 0);
+	CHECK(feed(s, 2, 443, 43000, 6, 0x5e, MS) == 0);
+	CHECK(add_master(s, cr, 'M', 2 * MS) == 0);
+	CHECK(n_written == 3 && written[0] == -'M');
+	/* the client's ChangeCipherSpec and Finished, then its new
+	 * ClientHello: held */
+	CHECK(feed(s, 3, 43000, 443, 7, 0, 3 * MS) == 0 && n_written == 4);
+	CHECK(feed(s, 4, 43000, 443, 4, 0, 4 * MS) == 0 && n_written == 4);
+	CHECK(feed(s, 5, 443, 43000, 5, 0, 5 * MS) == 0 && n_written == 4);
+	/* its keys, no server random: read with the first session's */
+	CHECK(add_master(s, cr2, 'N', 6 * MS) == 0);
+	CHECK(hello_calls == 1 && reneg_calls == 1 && reneg_random == 0x77);
+	l = keys_set_find(&hello_prev, KEYS_CLIENT_RANDOM);
+	CHECK(l && l->secret_len == 48 && l->secret[0] == 'M' &&
+	      l->client_random[0] == 0xe5);
+	l = keys_set_find(&hello_prev, KEYS_SERVER_HELLO);
+	CHECK(l && l->secret_len == 34 && l->secret[0] == 0x5e &&
+	      l->secret[32] == 0xc0 && l->secret[33] == 0x2f);
+	CHECK(n_written == 7 && written[4] == -'N' && written[5] == 4 &&
+	      written[6] == 5);
+	/* a third handshake: the second session is the one before it (its
+	 * server random the one read); this time it cannot be read: no
+	 * check, no DSB, the flow goes at the timeout */
+	hello_rc = -ENOENT;
+	CHECK(feed(s, 6, 443, 43000, 3, 0, 10 * MS) == 0 && n_written == 8);
+	CHECK(feed(s, 7, 443, 43000, 4, 0, 11 * MS) == 0 && n_written == 8);
+	CHECK(feed(s, 8, 43000, 443, 4, 0, 11 * MS) == 0 && n_written == 8);
+	memset(cr, 0xa7, 32);
+	CHECK(add_master(s, cr, 'P', 12 * MS) == 0);
+	CHECK(hello_calls == 2 && reneg_calls == 1);
+	l = keys_set_find(&hello_prev, KEYS_SERVER_HELLO);
+	CHECK(l && l->secret[0] == 0x77);
+	l = keys_set_find(&hello_prev, KEYS_CLIENT_RANDOM);
+	CHECK(l && l->secret[0] == 'N' && l->client_random[0] == 0xf6);
+	memset(cr, 0xb8, 32);
+	CHECK(add_master(s, cr, 'Q', 13 * MS) == 0);
+	CHECK(hello_calls == 2); /* not read again */
+	CHECK(seq_tick(s, 2012 * MS) == 0 && n_written == 10 && written[8] == 7 &&
+	      written[9] == 8);
+	seq_free(s);
+}
+
 int main(void)
 {
 	test_hold_until_keys();
@@ -393,5 +508,6 @@ int main(void)
 	test_many();
 	test_parse();
 	test_renegotiation();
+	test_reneg_read_hello();
 	return test_done("test_sequencer");
 }

@@ -10,11 +10,15 @@
  * tests/e2e/test_tls_verify.sh.  0-RTT: the ClientHello, early secret,
  * key and iv of RFC 8448 §4, an early-data record sealed here with them.
  * Renegotiation: the TLS 1.2 records behind encrypted handshake records,
- * the server random and suite from the internal line. */
+ * the server random and suite from the internal line, or read from the
+ * ServerHello sealed here under the previous session's keys (GCM,
+ * ChaCha20 at an unknown sequence number, CBC), and from a real GnuTLS
+ * renegotiation under ChaCha20 (reneg_chacha.h). */
 #include "join/streams.h"
 #include "crypto/keys.h"
 #include "crypto/verify.h"
 #include "rfc8448_0rtt.h"
+#include "reneg_chacha.h"
 #include "testlib.h"
 #include "keyslib.h"
 
@@ -260,6 +264,159 @@ static void test_renegotiation(void)
 	CHECK(verify_renegotiation(&st, &keys) == -ENOTSUP);
 }
 
+/* A record under the previous session's server keys (kb: its key block;
+ * ml, klen, ivlen: the suite's), at sequence number seq: AES-GCM (its
+ * explicit nonce the number), ChaCha20-Poly1305, or AES-CBC (a fixed
+ * IV, encrypt-then-MAC with a MAC that is not checked). */
+static size_t rec12(uint8_t *out, uint8_t type, const uint8_t *pt, size_t n,
+		    int chacha, int ml, int klen, int ivlen, const uint8_t *kb,
+		    uint64_t seq)
+{
+	const uint8_t *key = kb + 2 * ml + klen, *iv = key + klen + ivlen;
+	uint8_t nonce[12], aad[13], buf[256];
+	size_t expl = chacha || ml ? 0 : 8, len;
+	EVP_CIPHER_CTX *x;
+	int l;
+
+	out[0] = type, out[1] = 3, out[2] = 3;
+	if (ml) { /* IV | AES-CBC(pt | padding) | MAC */
+		size_t pad = 15 - n % 16;
+
+		memcpy(buf, pt, n);
+		memset(buf + n, (int)pad, pad + 1);
+		len = 16 + n + pad + 1 + (size_t)ml;
+		memset(out + 5, 0x33, 16);
+		x = EVP_CIPHER_CTX_new();
+		CHECK(EVP_EncryptInit_ex(x, EVP_aes_128_cbc(), NULL, key, out + 5) == 1);
+		CHECK(EVP_CIPHER_CTX_set_padding(x, 0) == 1);
+		CHECK(EVP_EncryptUpdate(x, out + 21, &l, buf, (int)(n + pad + 1)) == 1);
+		EVP_CIPHER_CTX_free(x);
+		memset(out + 21 + n + pad + 1, 0xee, (size_t)ml);
+	} else {
+		len = expl + n + 16;
+		memcpy(nonce, iv, chacha ? 12 : 4);
+		for (int i = 0; i < 8; i++) {
+			aad[7 - i] = (uint8_t)(seq >> (8 * i));
+			if (chacha)
+				nonce[11 - i] ^= aad[7 - i];
+		}
+		if (!chacha)
+			memcpy(nonce + 4, aad, 8);
+		memcpy(aad + 8, out, 3);
+		aad[11] = (uint8_t)(n >> 8), aad[12] = (uint8_t)n;
+		memcpy(out + 5, nonce + 4, expl);
+		seal(chacha, key, klen, nonce, aad, 13, pt, (int)n, out + 5 + expl);
+	}
+	out[3] = (uint8_t)(len >> 8), out[4] = (uint8_t)len;
+	return 5 + len;
+}
+
+/* A renegotiation under suite (the previous session's and its own)
+ * whose keys do not say its server random: read from its ServerHello,
+ * sealed under the previous keys after application data and a
+ * HelloRequest, at sequence numbers the reader does not know; then the
+ * new keys with it open the new Finished.  A wrong previous master
+ * secret reads nothing. */
+static void test_reneg_hello(uint16_t suite, int chacha, int ml, int klen,
+			     int ivlen)
+{
+	static const uint8_t hello_req[4];
+	uint8_t kb[160], nkb[160], srv[1024], cli[256], hs[64], out[34];
+	uint8_t want[34], data[40];
+	const char *mk = "4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d"
+			 "4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d";
+	const char *nk = "6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e"
+			 "6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e6e";
+	char sr[80];
+	struct keys_set prev = { 0 }, wrong, keys = { 0 };
+	struct verify_streams st;
+	uint8_t master[48];
+	size_t sn, cn, cut, hn = server_hello(hs, suite) - 5;
+	uint64_t seq = chacha ? 4242 : 7;
+
+	memmove(hs, hs + 5, hn); /* the message, not its record */
+	memset(want, 2, 32);
+	want[32] = (uint8_t)(suite >> 8), want[33] = (uint8_t)suite;
+	snprintf(sr, sizeof(sr), "%s%04x",
+		 "0202020202020202020202020202020202020202020202020202020202020202", suite);
+	CHECK(test_keys_line(&prev, KEYS_CLIENT_RANDOM, CR, mk) == 1);
+	CHECK(test_keys_line(&prev, KEYS_SERVER_HELLO, CR, sr) == 1);
+	wrong = prev;
+	wrong.line[0].secret[0] ^= 1;
+	memset(master, 0x4d, 48);
+	key_block(master, 0, kb, (size_t)(2 * ml + 2 * klen + 2 * ivlen));
+	memset(data, 0x61, sizeof(data));
+	sn = rec12(srv, 23, data, sizeof(data), chacha, ml, klen, ivlen, kb, seq);
+	sn += rec12(srv + sn, 22, hello_req, 4, chacha, ml, klen, ivlen, kb, seq + 1);
+	cut = sn;
+	sn += rec12(srv + sn, 22, hs, hn, chacha, ml, klen, ivlen, kb, seq + 2);
+	st = (struct verify_streams){ NULL, 0, srv, cut };
+	CHECK(verify_reneg_hello(&st, &prev, false, out) == -EAGAIN);
+	CHECK(verify_reneg_hello(&st, &prev, true, out) == -ENOENT);
+	st.srv_len = sn;
+	memset(out, 0, sizeof(out));
+	CHECK(verify_reneg_hello(&st, &prev, false, out) == 1);
+	CHECK(!memcmp(out, want, 34));
+	CHECK(verify_reneg_hello(&st, &wrong, true, out) == -ENOENT);
+	CHECK(verify_reneg_hello(&st, &keys, true, out) == -ENOTSUP);
+	if (ml)
+		return; /* the CBC Finished: tests/e2e/test_tls_cbc.sh */
+	/* the new session's keys, with the server random read */
+	CHECK(test_keys_line(&keys, KEYS_CLIENT_RANDOM, CR, nk) == 1);
+	CHECK(test_keys_line(&keys, KEYS_SERVER_HELLO, CR, sr) == 1);
+	memset(master, 0x6e, 48);
+	key_block(master, 0, nkb, (size_t)(2 * klen + 2 * ivlen));
+	cn = rec(cli, 22, data, sizeof(data));     /* its ClientHello */
+	cn += rec(cli + cn, 20, data, 25);          /* CCS, encrypted */
+	cn += fin12(cli + cn, chacha, nkb, klen, nkb + 2 * klen);
+	st = (struct verify_streams){ cli, cn, srv, sn };
+	CHECK(verify_renegotiation(&st, &keys) == VERIFY_OK);
+	/* a ChaCha20 record past the numbers searched: not read */
+	if (chacha) {
+		sn = rec12(srv, 22, hs, hn, chacha, ml, klen, ivlen, kb, 1u << 16);
+		st = (struct verify_streams){ NULL, 0, srv, sn };
+		CHECK(verify_reneg_hello(&st, &prev, false, out) == -ENOENT);
+	}
+}
+
+/* The real renegotiation of reneg_chacha.h: its server random read
+ * with the first session's keys is tshark's; with it the new keys open
+ * both new Finished records.  A first master secret one bit off, or
+ * none, reads nothing; the new keys with a server random one bit off
+ * open nothing. */
+static void test_reneg_real(void)
+{
+	static uint8_t srv[2048], cli[512];
+	struct keys_set prev = { 0 }, wrong, keys = { 0 }, bad;
+	uint8_t out[34], want[34];
+	struct verify_streams st;
+	size_t sn = unhex(RENEG_CHACHA_SRV, srv, sizeof(srv));
+	size_t cn = unhex(RENEG_CHACHA_CLI, cli, sizeof(cli));
+
+	CHECK(sn > 1000 && cn > 300);
+	CHECK(test_keys_line(&prev, KEYS_CLIENT_RANDOM, RENEG_CHACHA_CR1,
+			     RENEG_CHACHA_MS1) == 1);
+	CHECK(test_keys_line(&prev, KEYS_SERVER_HELLO, RENEG_CHACHA_CR1,
+			     RENEG_CHACHA_SR1 "cca8") == 1);
+	wrong = prev;
+	wrong.line[0].secret[47] ^= 1;
+	st = (struct verify_streams){ cli, cn, srv, sn };
+	CHECK(verify_reneg_hello(&st, &prev, false, out) == 1);
+	unhex(RENEG_CHACHA_SR2 "cca8", want, sizeof(want));
+	CHECK(!memcmp(out, want, 34));
+	CHECK(verify_reneg_hello(&st, &wrong, false, out) == -ENOENT);
+	wrong.n = 1; /* the master secret alone */
+	CHECK(verify_reneg_hello(&st, &wrong, false, out) == -ENOTSUP);
+	CHECK(test_keys_line(&keys, KEYS_CLIENT_RANDOM, RENEG_CHACHA_CR2,
+			     RENEG_CHACHA_MS2) == 1);
+	CHECK(test_keys_line(&keys, KEYS_SERVER_HELLO, RENEG_CHACHA_CR2,
+			     RENEG_CHACHA_SR2 "cca8") == 1);
+	CHECK(verify_renegotiation(&st, &keys) == VERIFY_OK);
+	bad = keys;
+	bad.line[1].secret[0] ^= 1;
+	CHECK(verify_renegotiation(&st, &bad) == VERIFY_BAD);
+}
+
 /* 0-RTT: the early-data record after the RFC's ClientHello opens with
  * the early traffic secret derived from it. */
 static void test_early(void)
@@ -371,6 +528,10 @@ int main(void)
 	test_tls12(0xcca8, 1, 32, 12, 0); /* ECDHE-RSA-CHACHA20-POLY1305 */
 	test_streams();
 	test_renegotiation();
+	test_reneg_hello(0xc02f, 0, 0, 16, 4);   /* ECDHE-RSA-AES128-GCM-SHA256 */
+	test_reneg_hello(0xcca8, 1, 0, 32, 12);  /* ECDHE-RSA-CHACHA20-POLY1305 */
+	test_reneg_hello(0xc027, 0, 32, 16, 0);  /* ECDHE-RSA-AES128-SHA256 (CBC) */
+	test_reneg_real();
 	test_early();
 	return test_done("test_verify");
 }

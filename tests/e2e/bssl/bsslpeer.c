@@ -3,10 +3,15 @@
  * (android-libboringssl) for tests/e2e/test_boringssl.sh.  Its own key
  * log (SSL_CTX_set_keylog_callback) is the ground truth.
  *
- *   bsslpeer client PORT PATH KEYLOG [12|13|12r|13r]
+ *   bsslpeer client PORT PATH KEYLOG [12|13|12r|13r|12n]
  *                                  one GET, prints the answer; with r a
  *                                  second GET on a new connection that
- *                                  resumes the first one's session
+ *                                  resumes the first one's session; 12n:
+ *                                  the server may renegotiate once
+ *                                  (tests/e2e/test_reneg_stacks.sh):
+ *                                  GET PATH, then, once the server's
+ *                                  first data came after a
+ *                                  renegotiation, GET /two
  *   bsslpeer server PORT CERT KEY KEYLOG N     answers N connections
  */
 #include <openssl/err.h>
@@ -69,9 +74,19 @@ static int new_session(SSL *ssl, SSL_SESSION *s)
 	return 1; /* ours now */
 }
 
+static void send_get(SSL *ssl, const char *path)
+{
+	char req[512];
+
+	snprintf(req, sizeof(req),
+		 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+	if (SSL_write(ssl, req, (int)strlen(req)) <= 0)
+		die("SSL_write");
+}
+
 static void get(SSL_CTX *ctx, int port, const char *path, SSL_SESSION *resume)
 {
-	char req[512], buf[4096];
+	char buf[4096];
 	SSL *ssl = SSL_new(ctx);
 	int n;
 
@@ -80,10 +95,7 @@ static void get(SSL_CTX *ctx, int port, const char *path, SSL_SESSION *resume)
 		SSL_set_session(ssl, resume);
 	if (SSL_connect(ssl) != 1)
 		die("SSL_connect");
-	snprintf(req, sizeof(req),
-		 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-	if (SSL_write(ssl, req, (int)strlen(req)) <= 0)
-		die("SSL_write");
+	send_get(ssl, path);
 	while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0)
 		fwrite(buf, 1, (size_t)n, stdout);
 	if (resume && !SSL_session_reused(ssl))
@@ -93,6 +105,29 @@ static void get(SSL_CTX *ctx, int port, const char *path, SSL_SESSION *resume)
 	SSL_free(ssl);
 }
 
+/* 12n: the server's HelloRequest is handled inside SSL_read. */
+static int renegotiating(SSL_CTX *ctx, int port, const char *path)
+{
+	SSL *ssl = SSL_new(ctx);
+	char buf[4096];
+
+	SSL_set_fd(ssl, tcp(port, 0));
+	SSL_set_renegotiate_mode(ssl, ssl_renegotiate_once);
+	if (SSL_connect(ssl) != 1)
+		die("SSL_connect");
+	send_get(ssl, path);
+	if (SSL_read(ssl, buf, sizeof(buf)) <= 0)
+		die("SSL_read");
+	if (SSL_total_renegotiations(ssl) != 1)
+		die("the server's data came before a renegotiation");
+	send_get(ssl, "/two");
+	printf("renegotiated, /two sent\n");
+	SSL_shutdown(ssl);
+	close(SSL_get_fd(ssl));
+	SSL_free(ssl);
+	return 0;
+}
+
 static int client(int port, const char *path, const char *kl, const char *v)
 {
 	SSL_CTX *ctx = context(TLS_client_method(), kl);
@@ -100,6 +135,8 @@ static int client(int port, const char *path, const char *kl, const char *v)
 
 	if (!strncmp(v, "12", 2))
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	if (v[2] == 'n')
+		return renegotiating(ctx, port, path);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
 	SSL_CTX_sess_set_new_cb(ctx, new_session);
 	get(ctx, port, path, NULL);
@@ -152,6 +189,6 @@ int main(int argc, char **argv)
 			      argc > 5 ? argv[5] : "13");
 	if (argc == 7 && !strcmp(argv[1], "server"))
 		return server(atoi(argv[2]), argv[3], argv[4], argv[5], atoi(argv[6]));
-	fprintf(stderr, "usage: bsslpeer client PORT PATH KEYLOG [12|13|12r|13r] | server PORT CERT KEY KEYLOG N\n");
+	fprintf(stderr, "usage: bsslpeer client PORT PATH KEYLOG [12|13|12r|13r|12n] | server PORT CERT KEY KEYLOG N\n");
 	return 2;
 }
