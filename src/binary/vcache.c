@@ -32,6 +32,7 @@ struct rec {
 
 static struct {
 	int dirfd;
+	bool addresses;
 	char dir[PATH_MAX - 80];
 	uint8_t self[ELFSYM_BUILD_ID_MAX];
 } vc = { .dirfd = -1 };
@@ -90,7 +91,7 @@ static void drop_stale(int dirfd)
 	closedir(d);
 }
 
-int vcache_enable(const char *dir)
+int vcache_enable(const char *dir, bool addresses)
 {
 	int fd;
 
@@ -107,6 +108,7 @@ int vcache_enable(const char *dir)
 	}
 	snprintf(vc.dir, sizeof(vc.dir), "%s", dir);
 	vc.dirfd = fd;
+	vc.addresses = addresses;
 	drop_stale(fd);
 	return 0;
 }
@@ -121,6 +123,11 @@ void vcache_disable(void)
 bool vcache_enabled(void)
 {
 	return vc.dirfd >= 0;
+}
+
+bool vcache_addresses(void)
+{
+	return vc.dirfd >= 0 && vc.addresses;
 }
 
 /* KIND-BUILD-DEV-INO: a build's own entry (two builds on one machine,

@@ -14,8 +14,9 @@
  * key-log address is never taken as is: the caller checks the code it
  * points at as the full search would (the locator's last step) and the
  * keys it gives are checked against their records (the AEAD check).  So
- * the run enables it only when keys are checked (a capture is written):
- * `-m keylog` searches every time.  A verdict ahead is taken as is: the
+ * such an entry counts only when keys are checked (a capture is
+ * written): `-m keylog` and text mode search every time
+ * (vcache_addresses).  A verdict ahead is taken as is, in every mode: the
  * same judge on the same unchanged file gives the same answer, and the
  * only harm a forged entry could do (only root can write one) is a
  * program left unprobed. */
@@ -29,11 +30,15 @@
 #define VCACHE_DIR "/var/cache/tlsdump"
 #define VCACHE_VALUE_MAX 64
 
-/* From now on, use dir (NULL: VCACHE_DIR; made if missing).  0, or
- * -errno and the cache stays off. */
-int vcache_enable(const char *dir);
+/* From now on, use dir (NULL: VCACHE_DIR; made if missing); addresses:
+ * the run checks keys against their records, so a cached code address
+ * may be used (vcache_addresses; verdicts ahead are used either way).
+ * 0, or -errno and the cache stays off. */
+int vcache_enable(const char *dir, bool addresses);
 void vcache_disable(void);
 bool vcache_enabled(void);
+/* Whether entries that point at code (a key-log function) may be used. */
+bool vcache_addresses(void);
 
 /* 1 and val (len bytes) when kind's entry for the file st is there and
  * still stands, else 0. */

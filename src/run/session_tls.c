@@ -150,8 +150,8 @@ static int start_sources(struct session *s)
 
 	if (secrets_new(&t->sec, &t->sink, &org))
 		return EXIT_RUNTIME;
-	if (t->sink.checked) /* binary/vcache.h: only where keys are checked */
-		vcache_enable(NULL);
+	/* binary/vcache.h: addresses only where keys are checked */
+	vcache_enable(NULL, t->sink.checked);
 	for (unsigned i = 0; i < N_SOURCES && !err; i++) {
 		const struct key_source_ops *ops = all_sources[i];
 		struct source_env env = { .cfg = s->cfg, .sec = t->sec,

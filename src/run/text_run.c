@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* text_run.c - see text_run.h. */
 #include "run/text_run.h"
+#include "binary/vcache.h"
 #include "run/session_int.h"
 #include "run/session_sources.h"
 #include "sources/plain/plain.h"
@@ -134,6 +135,7 @@ int text_run_start(struct session *s)
 	t->cgnames = cgcache_new();
 	env.chunk = on_chunk;
 	env.chunk_ctx = t;
+	vcache_enable(NULL, false); /* verdicts ahead only: no keys checked */
 	return run_sources_start(s->srcs, &plain_source, &env, &t->src);
 }
 

@@ -163,7 +163,7 @@ static void cached(void)
 
 	if (access(ANDROID_SSL, R_OK) || !mkdtemp(dir))
 		return;
-	CHECK(vcache_enable(dir) == 0);
+	CHECK(vcache_enable(dir, true) == 0);
 	CHECK(boringssl_locate(ANDROID_SSL, &l1, why, sizeof(why)) == 0);
 	CHECK(stat(ANDROID_SSL, &st) == 0);
 	CHECK(vcache_entry_path("boringssl", &st, path, sizeof(path)) == 0);

@@ -116,7 +116,7 @@ static void stale(const char *cache)
 	vcache_put("fresh", &st, &v, sizeof(v));
 	CHECK(vcache_get("k", &st, &got, sizeof(got)) == 1);
 	CHECK(utimensat(AT_FDCWD, path, old, AT_SYMLINK_NOFOLLOW) == 0);
-	CHECK(vcache_enable(cache) == 0);
+	CHECK(vcache_enable(cache, true) == 0);
 	CHECK(access(path, F_OK) != 0 && vcache_get("k", &st, &got, sizeof(got)) == 0);
 	CHECK(vcache_get("fresh", &st, &got, sizeof(got)) == 1 && got == v);
 }
@@ -135,9 +135,13 @@ int main(void)
 	close(fd);
 	snprintf(loose, sizeof(loose), "%s/loose", dir);
 	CHECK(mkdir(loose, 0755) == 0);
-	CHECK(vcache_enable(loose) == -EPERM && !vcache_enabled());
+	CHECK(vcache_enable(loose, true) == -EPERM && !vcache_enabled() &&
+	      !vcache_addresses());
 	snprintf(cache, sizeof(cache), "%s/cache", dir); /* made, 0700 */
-	CHECK(vcache_enable(cache) == 0 && vcache_enabled());
+	/* where keys are not checked: entries, but no code addresses */
+	CHECK(vcache_enable(cache, false) == 0 && vcache_enabled() &&
+	      !vcache_addresses());
+	CHECK(vcache_enable(cache, true) == 0 && vcache_addresses());
 	roundtrip();
 	changed(append, "appended to");
 	changed(rewrite_same_size, "written, same size");
@@ -145,7 +149,7 @@ int main(void)
 	bad_entries();
 	stale(cache);
 	vcache_disable();
-	CHECK(!vcache_enabled());
+	CHECK(!vcache_enabled() && !vcache_addresses());
 	snprintf(cache, sizeof(cache), "rm -rf '%s'", dir);
 	if (system(cache) != 0)
 		printf("note: %s left behind\n", dir);

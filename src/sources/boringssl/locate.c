@@ -198,7 +198,7 @@ static int cached_fn(struct elfsym *e, uint64_t *fn)
 {
 	struct stat st;
 
-	return !elfsym_stat(e, &st) &&
+	return vcache_addresses() && !elfsym_stat(e, &st) &&
 	       vcache_get("boringssl", &st, fn, sizeof(*fn));
 }
 
@@ -206,7 +206,7 @@ static void cache_fn(struct elfsym *e, uint64_t fn)
 {
 	struct stat st;
 
-	if (!elfsym_stat(e, &st))
+	if (vcache_addresses() && !elfsym_stat(e, &st))
 		vcache_put("boringssl", &st, &fn, sizeof(fn));
 }
 
