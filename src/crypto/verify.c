@@ -99,27 +99,45 @@ const struct tlsrec_suite *tlsrec_find_suite(uint16_t id)
 	return NULL;
 }
 
+int verify_hello_fields(const uint8_t *m, size_t len, uint8_t hello[34])
+{
+	size_t sid;
+
+	/* RFC 5246 §7.4.1.3: type, length, version, random, session id
+	 * (at most 32 bytes), suite */
+	if (len < 39 || m[0] != 2)
+		return -ENOTSUP;
+	sid = m[38];
+	if (sid > 32 || len < 39 + sid + 2)
+		return -ENOTSUP;
+	if (!memcmp(m + 6, hrr_random, 32))
+		return 0;
+	memcpy(hello, m + 6, 32);
+	hello[32] = m[39 + sid];
+	hello[33] = m[40 + sid];
+	return 1;
+}
+
 /* The (last, after any HelloRetryRequest) ServerHello: 0, -EAGAIN,
  * -ENOTSUP (not TLS, or a suite we cannot check). */
 static int server_hello(const struct verify_streams *st, struct hello *h)
 {
-	size_t off = 0, sid;
+	uint8_t hb[34];
+	size_t off = 0;
 	struct tlsrec r;
 	int rc;
 
 	while ((rc = tlsrec_next(st->srv, st->srv_len, &off, &r)) == 1) {
-		const uint8_t *m = r.frag;
-
-		if (r.type != CT_HANDSHAKE || r.len < 39 || m[0] != 2)
+		if (r.type != CT_HANDSHAKE || r.len < 39 || r.frag[0] != 2)
 			continue;
-		sid = m[38];
-		if (r.len < 39 + sid + 2)
-			return -ENOTSUP;
-		if (!memcmp(m + 6, hrr_random, 32))
+		rc = verify_hello_fields(r.frag, r.len, hb);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
 			continue; /* the real one follows */
-		memcpy(h->random, m + 6, 32);
-		h->version = (uint16_t)(m[4] << 8 | m[5]);
-		h->suite = tlsrec_find_suite((uint16_t)(m[39 + sid] << 8 | m[40 + sid]));
+		memcpy(h->random, hb, 32);
+		h->version = (uint16_t)(r.frag[4] << 8 | r.frag[5]);
+		h->suite = tlsrec_find_suite((uint16_t)(hb[32] << 8 | hb[33]));
 		h->after = off;
 		return h->suite ? 0 : -ENOTSUP;
 	}

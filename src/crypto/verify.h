@@ -70,6 +70,13 @@ int verify_renegotiation(const struct verify_streams *st,
 int verify_reneg_hello(const struct verify_streams *st,
 		       const struct keys_set *prev, bool final, uint8_t out[34]);
 
+/* A ServerHello handshake message's fields, from len captured bytes of
+ * it (m: its type byte first; the rest of its record need not be
+ * there): 1 with hello (its random, then its suite's two bytes: as the
+ * KEYS_SERVER_HELLO line), 0 a HelloRetryRequest (the real one
+ * follows), -ENOTSUP not a ServerHello or too short. */
+int verify_hello_fields(const uint8_t *m, size_t len, uint8_t hello[34]);
+
 /* 0-RTT: the CLIENT_EARLY_TRAFFIC_SECRET line of a session whose set
  * holds its PSK's early secret (the internal KEYS_EARLY_SECRET line),
  * derived from the captured ClientHello and checked on the client's

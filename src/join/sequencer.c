@@ -5,6 +5,7 @@
 #include "join/renego.h"
 #include "join/streams.h"
 #include "crypto/keys.h"
+#include "crypto/verify.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -684,21 +685,12 @@ static int reneg_flows(struct sequencer *s, bool final_only, uint64_t now)
 }
 
 /* A first handshake's ServerHello, in clear at the start of the
- * server's first segment (RFC 5246 §7.4.1.3: record header, handshake
- * header, version, random, session id, suite): its random and suite. */
+ * server's first segment, after its record header (the record may go
+ * on in later segments): its random and suite. */
 static void clear_hello(struct flow *f, const uint8_t *pl, uint32_t n)
 {
-	uint32_t sid;
-
-	if (n < 44 || pl[0] != 22 || pl[1] != 3 || pl[5] != 2)
-		return;
-	sid = pl[43];
-	if (sid > 32 || n < 46 + sid)
-		return;
-	memcpy(f->hello, pl + 11, 32);
-	f->hello[32] = pl[44 + sid];
-	f->hello[33] = pl[45 + sid];
-	f->have_hello = true;
+	if (n >= 5 && pl[0] == 22 && pl[1] == 3)
+		f->have_hello = verify_hello_fields(pl + 5, n - 5, f->hello) == 1;
 }
 
 /* A segment of a flow not held: a renegotiation starting holds it. */
