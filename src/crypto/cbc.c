@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* cbc.c - see cbc.h. */
 #include "crypto/cbc.h"
+#include "crypto/tlsrec.h"
 
 #include <errno.h>
 #include <openssl/core_names.h>
@@ -55,16 +56,15 @@ static int mac_ok(const struct cbc_suite *s, const uint8_t *key,
 static int decrypt(const struct cbc_suite *s, const uint8_t *key,
 		   const uint8_t *iv, const uint8_t *ct, size_t n, uint8_t *out)
 {
-	static EVP_CIPHER *aes[2];
+	EVP_CIPHER *aes = tlsrec_cipher(s->key_len == 16 ? TLSREC_AES128_CBC :
+					TLSREC_AES256_CBC);
 	static EVP_CIPHER_CTX *x;
-	int i = s->key_len == 16 ? 0 : 1, l1 = 0, l2 = 0;
+	int l1 = 0, l2 = 0;
 	bool ok;
 
-	if (!aes[i])
-		aes[i] = EVP_CIPHER_fetch(NULL, i ? "AES-256-CBC" : "AES-128-CBC", NULL);
 	if (!x)
 		x = EVP_CIPHER_CTX_new();
-	ok = aes[i] && x && EVP_DecryptInit_ex(x, aes[i], NULL, key, iv) == 1 &&
+	ok = aes && x && EVP_DecryptInit_ex(x, aes, NULL, key, iv) == 1 &&
 	     EVP_CIPHER_CTX_set_padding(x, 0) == 1 &&
 	     EVP_DecryptUpdate(x, out, &l1, ct, (int)n) == 1 &&
 	     EVP_DecryptFinal_ex(x, out + l1, &l2) == 1 && (size_t)(l1 + l2) == n;

@@ -49,7 +49,7 @@ static int prev_keys(struct prev *pv, const struct keys_set *prev)
 {
 	const struct keys_line *m = keys_set_find(prev, KEYS_CLIENT_RANDOM);
 	const struct keys_line *h = keys_set_find(prev, KEYS_SERVER_HELLO);
-	static EVP_CIPHER *chacha; /* fetched once */
+	EVP_CIPHER *chacha;
 	size_t ml, kl, il;
 
 	memset(pv, 0, sizeof(*pv));
@@ -68,8 +68,7 @@ static int prev_keys(struct prev *pv, const struct keys_set *prev)
 	pv->iv = pv->kb + 2 * ml + 2 * kl + il;
 	if (!pv->s->chacha)
 		return 0;
-	if (!chacha)
-		chacha = EVP_CIPHER_fetch(NULL, "ChaCha20", NULL);
+	chacha = tlsrec_cipher(TLSREC_CHACHA20);
 	pv->chacha = EVP_CIPHER_CTX_new();
 	return chacha && pv->chacha &&
 	       EVP_DecryptInit_ex(pv->chacha, chacha, NULL, pv->key, NULL) == 1 ?
@@ -81,8 +80,9 @@ static int prev_keys(struct prev *pv, const struct keys_set *prev)
 static int gcm_head(const struct prev *pv, const struct tlsrec *r,
 		    uint8_t pt[PREFIX])
 {
-	static EVP_CIPHER *aes[2];
-	int i = pv->s->key_len == 16 ? 0 : 1, l = 0;
+	EVP_CIPHER *aes = tlsrec_cipher(pv->s->key_len == 16 ? TLSREC_AES128_GCM :
+					TLSREC_AES256_GCM);
+	int l = 0;
 	EVP_CIPHER_CTX *x;
 	uint8_t nonce[12];
 	size_t n;
@@ -91,13 +91,11 @@ static int gcm_head(const struct prev *pv, const struct tlsrec *r,
 	if (r->len <= 8 + TLSREC_TAG_LEN)
 		return 0;
 	n = r->len - 8 - TLSREC_TAG_LEN;
-	if (!aes[i])
-		aes[i] = EVP_CIPHER_fetch(NULL, i ? "AES-256-GCM" : "AES-128-GCM", NULL);
 	memcpy(nonce, pv->iv, 4);
 	memcpy(nonce + 4, r->frag, 8);
 	x = EVP_CIPHER_CTX_new();
-	ok = aes[i] && x &&
-	     EVP_DecryptInit_ex(x, aes[i], NULL, pv->key, nonce) == 1 &&
+	ok = aes && x &&
+	     EVP_DecryptInit_ex(x, aes, NULL, pv->key, nonce) == 1 &&
 	     EVP_DecryptUpdate(x, pt, &l, r->frag + 8,
 			       (int)(n < PREFIX ? n : PREFIX)) == 1;
 	EVP_CIPHER_CTX_free(x); /* wiped */

@@ -2,13 +2,16 @@
 /* tlsrec.h - the TLS record-layer pieces that the key check
  * (crypto/verify.c, which defines them) and the reading of a
  * renegotiation's ServerHello (crypto/rehello.c) share: the suites we
- * know, records as captured, the TLS 1.2 key block, an AEAD open.
+ * know, the ciphers fetched once, records as captured, the TLS 1.2 key
+ * block, an AEAD open (crypto/cbc.c uses the ciphers too).
  * Internal to crypto/. */
 #ifndef TLSDUMP_TLSREC_H
 #define TLSDUMP_TLSREC_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/evp.h>
 
 #define TLSREC_TAG_LEN 16
 #define TLSREC_CCS 20
@@ -33,6 +36,16 @@ struct tlsrec {
 	size_t len;
 };
 
+/* The ciphers the checks use. */
+enum tlsrec_cipher {
+	TLSREC_AES128_GCM, TLSREC_AES256_GCM, TLSREC_CHACHA20_POLY1305,
+	TLSREC_AES128_CBC, TLSREC_AES256_CBC, TLSREC_CHACHA20,
+	TLSREC_N_CIPHERS
+};
+
+/* Cipher c, fetched from libcrypto once (a lookup by name costs more
+ * than opening a small record); NULL when libcrypto has none. */
+EVP_CIPHER *tlsrec_cipher(enum tlsrec_cipher c);
 /* NULL: a suite we do not know. */
 const struct tlsrec_suite *tlsrec_find_suite(uint16_t id);
 /* The record at *off: 1 (and *off moves past it), 0 (not all captured

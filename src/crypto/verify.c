@@ -144,21 +144,32 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 	return rc < 0 ? rc : -EAGAIN;
 }
 
-/* The three ciphers and one context, fetched once: libcrypto's lookup
- * by name costs more than opening a small record. */
+EVP_CIPHER *tlsrec_cipher(enum tlsrec_cipher c)
+{
+	static const char *const names[TLSREC_N_CIPHERS] = {
+		[TLSREC_AES128_GCM] = "AES-128-GCM",
+		[TLSREC_AES256_GCM] = "AES-256-GCM",
+		[TLSREC_CHACHA20_POLY1305] = "ChaCha20-Poly1305",
+		[TLSREC_AES128_CBC] = "AES-128-CBC",
+		[TLSREC_AES256_CBC] = "AES-256-CBC",
+		[TLSREC_CHACHA20] = "ChaCha20",
+	};
+	static EVP_CIPHER *ciphers[TLSREC_N_CIPHERS];
+
+	if (!ciphers[c])
+		ciphers[c] = EVP_CIPHER_fetch(NULL, names[c], NULL);
+	return ciphers[c];
+}
+
+/* The suite's AEAD cipher and one context, made once. */
 static EVP_CIPHER_CTX *cipher_ctx(const struct tlsrec_suite *s, EVP_CIPHER **c)
 {
-	static const char *const names[3] = { "AES-128-GCM", "AES-256-GCM",
-					      "ChaCha20-Poly1305" };
-	static EVP_CIPHER *ciphers[3];
 	static EVP_CIPHER_CTX *ctx;
-	int i = s->chacha ? 2 : s->key_len == 16 ? 0 : 1;
 
-	if (!ciphers[i])
-		ciphers[i] = EVP_CIPHER_fetch(NULL, names[i], NULL);
 	if (!ctx)
 		ctx = EVP_CIPHER_CTX_new();
-	*c = ciphers[i];
+	*c = tlsrec_cipher(s->chacha ? TLSREC_CHACHA20_POLY1305 :
+			   s->key_len == 16 ? TLSREC_AES128_GCM : TLSREC_AES256_GCM);
 	return ctx && *c && EVP_CIPHER_CTX_reset(ctx) == 1 ? ctx : NULL;
 }
 
