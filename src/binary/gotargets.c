@@ -34,9 +34,10 @@ int gotargets_judge(const char *path, char *version, size_t vlen)
 }
 
 /* Go programs are executables: no library to look for in the maps. */
-static const struct target_kind go_kind = { .judge = gotargets_judge };
+const struct target_kind gotargets_kind = { .judge = gotargets_judge,
+					    .name = "go" };
 
 void gotargets_init(struct tls_target_set *set, bool named)
 {
-	targets_init_kind(set, named ? 0 : TARGETS_EXE, &go_kind);
+	targets_init_kind(set, named ? 0 : TARGETS_EXE, &gotargets_kind);
 }

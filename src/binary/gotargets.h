@@ -14,6 +14,10 @@
  * warning says why, once per file); -ENOEXEC for anything else. */
 int gotargets_judge(const char *path, char *version, size_t vlen);
 
+struct target_kind;
+/* Go programs with crypto/tls (gotargets_judge). */
+extern const struct target_kind gotargets_kind;
+
 struct tls_target_set;
 /* A target set of Go programs: the executables of running processes, or
  * (named) only the files the caller adds (--elfpath). */

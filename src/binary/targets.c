@@ -163,6 +163,7 @@ const struct target_kind targets_openssl = {
 	.companion = "libcrypto.so",
 	.defaults = openssl_defaults,
 	.judge = judge_openssl,
+	.name = "openssl",
 };
 
 void targets_init_kind(struct tls_target_set *set, unsigned int flags,

@@ -74,6 +74,9 @@ struct target_kind {
 	 * programs (TARGETS_DEFAULTS). */
 	const char *const *defaults;
 	targets_judge_fn judge; /* is this file one? */
+	/* Short and unique among the kinds: names the judge's verdicts
+	 * kept across runs (run/session_ahead.c). */
+	const char *name;
 };
 
 extern const struct target_kind targets_openssl;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* vcache.h - what locating found in a big file, kept on disk across runs
  * (Chromium's key-log function: 0.3-0.7 s of reading 250 MB, at every
- * start; each source's verdict on the programs on PATH judged ahead,
+ * start; each judge's verdict on the programs on PATH judged ahead,
  * run/session_ahead.h: 1-2 CPU-s of reading at every start).
  *
  * One small file per (kind, tlsdump build, device, inode) in a directory

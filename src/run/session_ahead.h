@@ -19,8 +19,10 @@
 
 struct ahead;
 
-/* A source's judge (thread-safe: it reads the file and nothing else)
- * and the source's name, which names its verdicts in binary/vcache.h. */
+/* A judge (thread-safe: it reads the file and nothing else) and its
+ * target kind's name, which names its verdicts in binary/vcache.h: the
+ * same name is always the same judge (a source's judge may change with
+ * the run's mode, text mode's does). */
 struct ahead_judge {
 	targets_judge_fn fn;
 	const char *name;

@@ -83,14 +83,15 @@ static int ahead_judges(const struct run_sources *rs, struct ahead_judge *out,
 	int n = 0;
 
 	for (unsigned i = 0; i < rs->n && n < max; i++) {
-		targets_judge_fn j = rs->src[i].state && rs->src[i].ops->ahead_judge ?
+		const struct target_kind *j = rs->src[i].state &&
+			rs->src[i].ops->ahead_judge ?
 			rs->src[i].ops->ahead_judge(rs->src[i].state) : NULL;
 		bool dup = false;
 
 		for (int k = 0; k < n; k++)
-			dup |= out[k].fn == j;
+			dup |= j && out[k].fn == j->judge;
 		if (j && !dup)
-			out[n++] = (struct ahead_judge){ j, rs->src[i].ops->name };
+			out[n++] = (struct ahead_judge){ j->judge, j->name };
 	}
 	return n;
 }

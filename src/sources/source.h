@@ -83,10 +83,11 @@ struct key_source_ops {
 	 * later exec of it needs no look), false after a read error that may
 	 * pass.  NULL with wants_execs. */
 	bool (*exec)(void *state, const struct source_exec *x);
-	/* Its judge (thread-safe: it only reads the file), run off the loop
-	 * on the programs on PATH before anyone starts them
-	 * (run/session_ahead.h); NULL: none.  NULL with wants_execs. */
-	targets_judge_fn (*ahead_judge)(const void *state);
+	/* The kind of target it looks for, whose judge (thread-safe: it
+	 * only reads the file) runs off the loop on the programs on PATH
+	 * before anyone starts them (run/session_ahead.h); NULL: none.  NULL
+	 * with wants_execs. */
+	const struct target_kind *(*ahead_judge)(const void *state);
 	/* Every 2 s: targets that appeared since, in the processes with
 	 * news (proc/dlwatch.h: pids, n), or in every process (pids NULL).
 	 * now: the processes are held until this returns (proc/dlhold.h):

@@ -6,7 +6,10 @@
 # no TLS stack; the second start of tlsdump judges every program from the
 # cache, without reading one; after a touch of one file that file alone
 # is read again; -m keylog (no keys checked: no cached code addresses)
-# takes its verdicts from the cache too.
+# takes its verdicts from the cache too.  Verdicts are kept per judge,
+# not per source: text mode's source judges with Go's judge under
+# `gotls` and with an OpenSSL one under `tls`, and a `gotls -m text` run
+# after a `tls -m text` one wants what `gotls -m pcap` wants.
 # Skips without fanotify exec permission events (no exec gate).
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/gohelp.sh"
@@ -51,3 +54,10 @@ read -r j4 c4 w4 <<<"$(judged four tls -m keylog -k "$WORK/x.keys")"
 [ "$c4" = "$j4" ] || fail "-m keylog: $c4 of $j4 verdicts from the cache"
 [ "$w4" = "$w3" ] || fail "-m keylog wants $w4 programs, pcap mode $w3"
 ok "-m keylog: all $j4 verdicts from the cache too"
+
+read -r j5 c5 w5 <<<"$(judged five gotls -m pcap -i lo -w "$WORK/g.pcapng" "tcp port 1")"
+read -r j6 c6 w6 <<<"$(judged six tls -m text)"
+read -r j7 c7 w7 <<<"$(judged seven gotls -m text)"
+[ "$w7" = "$w5" ] || fail "gotls -m text after tls -m text wants $w7 programs, gotls -m pcap $w5 (tls -m text: $w6)"
+[ "$c7" = "$j7" ] || fail "gotls -m text: $c7 of $j7 verdicts from the cache"
+ok "verdicts per judge: gotls -m text after tls -m text wants $w7 as gotls -m pcap does (tls -m text: $w6)"

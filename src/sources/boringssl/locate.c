@@ -289,4 +289,5 @@ const struct target_kind boringssl_targets = {
 	.lib = "libssl.so",
 	.defaults = defaults,
 	.judge = boringssl_judge,
+	.name = "boringssl",
 };

@@ -45,4 +45,5 @@ const struct target_kind gnutls_targets = {
 	.lib = "libgnutls.so",
 	.defaults = defaults,
 	.judge = gnutls_judge,
+	.name = "gnutls",
 };

@@ -159,9 +159,9 @@ static bool wants_execs(const void *state)
 	return !g->cfg->n_elfpaths;
 }
 
-static targets_judge_fn ahead_judge(const void *state)
+static const struct target_kind *ahead_judge(const void *state)
 {
-	return wants_execs(state) ? gotargets_judge : NULL;
+	return wants_execs(state) ? &gotargets_kind : NULL;
 }
 
 /* --elfpath files: each must be a Go program with crypto/tls. */

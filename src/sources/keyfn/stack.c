@@ -210,11 +210,11 @@ bool keyfn_source_wants_execs(const void *state)
 	return !g->named_only;
 }
 
-targets_judge_fn keyfn_source_ahead_judge(const void *state)
+const struct target_kind *keyfn_source_ahead_judge(const void *state)
 {
 	const struct keyfn_source *g = state;
 
-	return g->named_only ? NULL : g->st->kind->judge;
+	return g->named_only ? NULL : g->st->kind;
 }
 
 static bool not_ours(int err)

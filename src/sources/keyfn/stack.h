@@ -68,7 +68,7 @@ void keyfn_source_rescan(void *state, const pid_t *pids, size_t n,
 			 bool now);
 bool keyfn_source_wants_execs(const void *state);
 bool keyfn_source_exec(void *state, const struct source_exec *x);
-targets_judge_fn keyfn_source_ahead_judge(const void *state);
+const struct target_kind *keyfn_source_ahead_judge(const void *state);
 bool keyfn_source_active(void *state, unsigned slot);
 const char *keyfn_source_name_of(void *state, unsigned slot);
 void keyfn_source_refute(void *state, unsigned slot);

@@ -178,4 +178,5 @@ const struct target_kind nss_freebl_targets = {
 	.lib = "libfreeblpriv3.so",
 	.defaults = defaults,
 	.judge = judge,
+	.name = "nssfreebl",
 };

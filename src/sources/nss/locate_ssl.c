@@ -246,4 +246,5 @@ const struct target_kind nss_ssl_targets = {
 	.lib = "libssl3.so",
 	.defaults = defaults,
 	.judge = judge,
+	.name = "nssssl",
 };

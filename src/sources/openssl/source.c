@@ -350,9 +350,9 @@ static bool wants_execs(const void *state)
 	return !o->cfg->libssl;
 }
 
-static targets_judge_fn ahead_judge(const void *state)
+static const struct target_kind *ahead_judge(const void *state)
 {
-	return wants_execs(state) ? targets_openssl.judge : NULL;
+	return wants_execs(state) ? &targets_openssl : NULL;
 }
 
 static void rescan(void *state, const pid_t *pids, size_t n, bool now)

@@ -77,6 +77,7 @@ static const struct target_kind ssl_api_targets = {
 	.companion = "libcrypto.so",
 	.defaults = ssl_api_defaults,
 	.judge = judge_ssl_api,
+	.name = "sslapi",
 };
 
 static const struct text_stack stacks[] = {
@@ -211,11 +212,11 @@ static bool wants_execs(const void *state)
 	return t->probe && !n_named(t->cfg) && t->cfg->cmd != CMD_NSS;
 }
 
-static targets_judge_fn ahead_judge(const void *state)
+static const struct target_kind *ahead_judge(const void *state)
 {
 	const struct plain_src *t = state;
 
-	return wants_execs(t) ? t->targets.kind->judge : NULL;
+	return wants_execs(t) ? t->targets.kind : NULL;
 }
 
 static bool exec_file(void *state, const struct source_exec *x)
