@@ -188,7 +188,7 @@ FUZZ_LIBS_filter := -lpcap -lbpf
 FUZZ_SRCS_goelf := src/binary/goelf.c src/binary/gopclntab.c src/binary/goprologue.c \
 	src/binary/elfsym.c
 FUZZ_SRCS_procfs := src/proc/procfs.c
-FUZZ_SRCS_verify := src/crypto/verify.c src/crypto/rehello.c src/crypto/cbc.c src/crypto/keys.c \
+FUZZ_SRCS_verify := src/crypto/verify.c src/crypto/rehello.c src/crypto/cbc.c src/crypto/ciphers.c src/crypto/keys.c \
 	src/crypto/keyset.c src/crypto/hello.c src/crypto/keylabel.c src/join/streams.c
 FUZZ_LIBS_verify := -lcrypto
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

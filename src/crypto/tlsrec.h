@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* tlsrec.h - the TLS record-layer pieces that the key check
- * (crypto/verify.c, which defines them) and the reading of a
+ * (crypto/verify.c, which defines them, and ciphers.c) and the reading of a
  * renegotiation's ServerHello (crypto/rehello.c) share: the suites we
  * know, the ciphers fetched once, records as captured, the TLS 1.2 key
  * block, an AEAD open (crypto/cbc.c uses the ciphers too).

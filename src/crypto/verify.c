@@ -144,23 +144,6 @@ static int server_hello(const struct verify_streams *st, struct hello *h)
 	return rc < 0 ? rc : -EAGAIN;
 }
 
-EVP_CIPHER *tlsrec_cipher(enum tlsrec_cipher c)
-{
-	static const char *const names[TLSREC_N_CIPHERS] = {
-		[TLSREC_AES128_GCM] = "AES-128-GCM",
-		[TLSREC_AES256_GCM] = "AES-256-GCM",
-		[TLSREC_CHACHA20_POLY1305] = "ChaCha20-Poly1305",
-		[TLSREC_AES128_CBC] = "AES-128-CBC",
-		[TLSREC_AES256_CBC] = "AES-256-CBC",
-		[TLSREC_CHACHA20] = "ChaCha20",
-	};
-	static EVP_CIPHER *ciphers[TLSREC_N_CIPHERS];
-
-	if (!ciphers[c])
-		ciphers[c] = EVP_CIPHER_fetch(NULL, names[c], NULL);
-	return ciphers[c];
-}
-
 /* The suite's AEAD cipher and one context, made once. */
 static EVP_CIPHER_CTX *cipher_ctx(const struct tlsrec_suite *s, EVP_CIPHER **c)
 {
