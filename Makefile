@@ -45,7 +45,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 BPF_TESTS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(wildcard tests/bpf/test_*.c))
 
 .SECONDARY:
-.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san bench-soak bench-idle
+.PHONY: all deps test test-unit test-bpf test-e2e clean demo bench fixtures san bench-soak bench-idle bench-hits
 all: $(BUILD)/tlsdump
 
 deps:
@@ -137,6 +137,11 @@ bench-chromium: all ; bench/chromium.sh
 bench-execs: all ; bench/execs.sh
 bench-soak: all ; bench/soak.sh
 bench-idle: all ; bench/idle.sh
+# what one uprobe hit costs here, by the instruction under it (root)
+bench-hits: $(BUILD)/uprobe_hit ; $(BUILD)/uprobe_hit
+$(BUILD)/uprobe_hit: bench/uprobe_hit.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 clean:
 	rm -rf build
