@@ -382,6 +382,14 @@ tlscap() { python3 "$E2E_DIR/tlscap.py" "$@"; }
 # and blank lines dropped).
 keys_norm() { grep -v -e '^#' -e '^$' "$1" | sort -u; }
 
+# keys_of_hellos KEYS PCAPNG : keys_norm KEYS, only the lines of sessions
+# whose ClientHello is in PCAPNG (a -k key log also takes the keys of other
+# programs' sessions on the machine, by design)
+keys_of_hellos() {
+	tlscap hellos "$2" | tr -d ':' | tr 'A-F' 'a-f' >"$WORK/hellos.$$"
+	keys_norm "$1" | awk 'NR == FNR { h[$1] = 1; next } tolower($2) in h' "$WORK/hellos.$$" -
+}
+
 # keys_equal TRUTH OURS WHAT : the key lines of OURS are exactly those of
 # TRUTH (no line missing, extra or different); fails with the diff.
 keys_equal() {
