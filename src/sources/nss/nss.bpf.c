@@ -27,14 +27,6 @@ struct {
 	__uint(max_entries, 1 << 20);
 } keys SEC(".maps");
 
-/* What freebl's HMAC code last did on a thread. */
-struct nss_thread {
-	__u32 out_len; /* bytes in out: 0, 32 or 48 */
-	__u32 key_len; /* bytes in key: 0 or 48 */
-	__u8 out[NSS_SECRET_MAX]; /* the latest HMAC output */
-	__u8 key[NSS_SECRET_MAX]; /* the latest 48-byte PRF secret */
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

@@ -31,6 +31,15 @@ struct nss_offsets {
 	struct nss_sha_layout sha[NSS_SHA_N]; /* freebl */
 };
 
+/* What freebl's probes last kept on a thread (the map `threads`, by
+ * pid_tgid). */
+struct nss_thread {
+	__u32 out_len; /* bytes in out: 0, 32 or 48 */
+	__u32 key_len; /* bytes in key: 0 or 48 */
+	__u8 out[NSS_SECRET_MAX]; /* the latest HMAC output */
+	__u8 key[NSS_SECRET_MAX]; /* the latest 48-byte PRF secret */
+};
+
 /* The kernel side's counters (sources/counters.bpf.h). */
 enum nss_counter {
 	NSS_SENT,        /* events sent */
