@@ -114,6 +114,21 @@ static void system_ssl(void)
 	elfsym_close(e);
 }
 
+/* freebl's SHA256Context and SHA512Context (lib/freebl/sha256.h,
+ * sha512.c) after the End of an HMAC's outer hash: 64 + 32 bytes
+ * hashed, padded to 120 (768 bits); 128 + 48, padded to 240 (1408). */
+static void sha_layouts(const struct nss_sha_layout *s)
+{
+	const struct nss_sha_layout *a = &s[NSS_SHA256], *b = &s[NSS_SHA384];
+
+	CHECK(a->h_off == 256 && a->count_off == 288 && a->tail_off == 48);
+	CHECK(a->count_end == 120ULL << 32); /* sizeHi 0, sizeLo 120 */
+	CHECK(a->tail_end[0] == 768ULL << 32 && a->tail_end[1] == 0x30000ULL << 32);
+	CHECK(b->h_off == 640 && b->count_off == 704 && b->tail_off == 112);
+	CHECK(b->count_end == 240 && b->tail_end[0] == 1408 &&
+	      b->tail_end[1] == __builtin_bswap64(1408));
+}
+
 static void system_freebl(void)
 {
 	struct nss_freebl_layout l;
@@ -127,13 +142,29 @@ static void system_freebl(void)
 	CHECK(!strcmp(l.version, "3.87.1") && l.vector_version == 0x325);
 	CHECK(l.vaddr[NSS_FB_PRF] == 0x34620 && l.vaddr[NSS_FB_P_HASH] == 0x343e0);
 	CHECK(l.vaddr[NSS_FB_FINISH] == 0x10930 && l.vaddr[NSS_FB_DESTROY] == 0x106f0);
-	CHECK(l.probe[NSS_FB_FINISH] == 0x10930 && l.hashobj_off == 8);
+	CHECK(l.hashobj_off == 8 && l.hash_off == 0);
+	CHECK(l.vaddr[NSS_FB_SHA256_END] == 0xefe0 && l.vaddr[NSS_FB_SHA512_END] == 0xf9d0 &&
+	      l.vaddr[NSS_FB_SHA384_END] == 0xff50);
+	sha_layouts(l.sha);
 
 	/* elfptr: the table's slot 143 through its RELATIVE relocation */
 	CHECK(elfsym_open(SYS "libfreeblpriv3.so", &e) == 0);
 	CHECK(elfptr_read(e, &slot, 1, &v) == 0 && v == 0x10930);
 	slot = 0x4460; /* code, no relocation: its bytes, not a pointer */
 	CHECK(elfptr_read(e, &slot, 1, &v) == 0 && v != 0x10930);
+	elfsym_close(e);
+	/* SHA256_End reading its counter elsewhere (`mov r12d,[rdi+0x124]`
+	 * made [rdi+0x128]): the context is not the one known */
+	e = patched(SYS "libfreeblpriv3.so", "\x44\x8b\xa7\x24\x01\x00\x00",
+		    "\x44\x8b\xa7\x28\x01\x00\x00", 7);
+	err = e ? nss_freebl_locate_elf(e, &l, why, sizeof(why)) : -1;
+	CHECK_MSG(err == -EPROTO && strstr(why, "SHA256_End"), "%d %s", err, why);
+	elfsym_close(e);
+	/* HMAC_Destroy reading cx->hash at +8, where hashobj is: refused */
+	e = patched(SYS "libfreeblpriv3.so", "\x48\x8b\x3f\x48\x85\xff\x74\x3a\x48\x8b\x43\x08",
+		    "\x48\x8b\x7f\x08\x48\x85\xff\x74\x3a\x8b\x43\x08", 12);
+	err = e ? nss_freebl_locate_elf(e, &l, why, sizeof(why)) : -1;
+	CHECK_MSG(err == -EPROTO && strstr(why, "disagree"), "%d %s", err, why);
 	elfsym_close(e);
 	/* a table of another major version: refused */
 	e = patched(SYS "libfreeblpriv3.so", "\xa0\x07\x25\x03", "\xa0\x07\x25\x04", 4);
@@ -160,7 +191,8 @@ static void firefox(void)
 	CHECK(s.n_probes == 1 && s.probes[0] == s.fn_probe);
 	err = nss_freebl_locate(FF "libfreeblpriv3.so", &f, why, sizeof(why));
 	CHECK_MSG(err == 0, "%s", why);
-	CHECK(f.hashobj_off == 8 && f.vector_version >= 0x325);
+	CHECK(f.hashobj_off == 8 && f.hash_off == 0 && f.vector_version >= 0x325);
+	sha_layouts(f.sha);
 }
 
 int main(void)

@@ -74,9 +74,9 @@ static void attach_freebl(struct nss_source *g, const struct tls_target *tg)
 		return;
 	}
 	g->attached_freebl++;
-	log_info("%s: NSS %s freebl (table version 0x%x), HMAC_Finish at 0x%llx",
+	log_info("%s: NSS %s freebl (table version 0x%x), HMAC_Destroy at 0x%llx",
 		 tg->display, l.version[0] ? l.version : "?", l.vector_version,
-		 (unsigned long long)l.vaddr[NSS_FB_FINISH]);
+		 (unsigned long long)l.vaddr[NSS_FB_DESTROY]);
 }
 
 void nss_attach_new(struct nss_source *g)
@@ -161,12 +161,12 @@ static void print_freebl(const struct tls_target *t)
 	printf("%s\n  NSS %s (freebl)\n", t->display,
 	       t->version[0] ? t->version : "(version not found)");
 	if (nss_freebl_locate(t->path, &l, why, sizeof(why)) == 0)
-		printf("  table version 0x%x; TLS_PRF 0x%llx, TLS_P_hash 0x%llx, HMAC_Finish 0x%llx, HMAC_Destroy 0x%llx\n",
+		printf("  table version 0x%x; TLS_PRF 0x%llx, TLS_P_hash 0x%llx, HMAC_Destroy 0x%llx; HMAC output at hash+0x%x (SHA-256), +0x%x (SHA-384)\n",
 		       l.vector_version,
 		       (unsigned long long)l.vaddr[NSS_FB_PRF],
 		       (unsigned long long)l.vaddr[NSS_FB_P_HASH],
-		       (unsigned long long)l.vaddr[NSS_FB_FINISH],
-		       (unsigned long long)l.vaddr[NSS_FB_DESTROY]);
+		       (unsigned long long)l.vaddr[NSS_FB_DESTROY],
+		       l.sha[NSS_SHA256].h_off, l.sha[NSS_SHA384].h_off);
 	else
 		printf("  %s: not probed\n", why);
 	targets_print_procs(t, stdout);

@@ -17,7 +17,9 @@
  * secret is the output of one HKDF-Expand (one HMAC) right before the
  * key-log call, and a TLS 1.2 (or older) master secret is the secret of
  * the PRF computing the Finished right before it.  Its TLS_PRF,
- * TLS_P_hash, HMAC_Finish and HMAC_Destroy are entries of the table
+ * TLS_P_hash, HMAC_Destroy (where the HMAC's hash context still holds
+ * the output), HMAC_Finish and the SHA End functions (whose code says
+ * where the contexts keep what is read) are entries of the table
  * FREEBL_GetVector returns (the softoken's only way in), at indexes fixed
  * by NSS's ABI. */
 #ifndef TLSDUMP_NSS_LOCATE_H
@@ -25,6 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sources/nss/sha.h"
 
 struct elfsym;
 struct target_kind;
@@ -49,21 +53,27 @@ struct nss_ssl_layout {
 };
 
 /* The functions of freebl the probes use, in the order nss.bpf.c takes
- * them. */
+ * them, then those whose code says where the probes read. */
 enum nss_freebl_fn {
 	NSS_FB_PRF,     /* TLS_PRF(secret, label, seed, result, fips): TLS < 1.2 */
 	NSS_FB_P_HASH,  /* TLS_P_hash(hash, secret, label, seed, result, fips) */
-	NSS_FB_FINISH,  /* HMAC_Finish(cx, result, &len, max) */
-	NSS_FB_DESTROY, /* HMAC_Destroy(cx, freeit) */
+	NSS_FB_DESTROY, /* HMAC_Destroy(cx, freeit): cx->hash */
+	NSS_FB_PROBED,  /* those before it are probed */
+	NSS_FB_FINISH = NSS_FB_PROBED, /* HMAC_Finish: cx->hashobj */
+	NSS_FB_SHA256_END, /* SHA256Context (locate_sha.c) */
+	NSS_FB_SHA512_END, /* SHA512Context */
+	NSS_FB_SHA384_END, /* goes on in SHA512_End */
 	NSS_FB_N
 };
 
 /* libfreeblpriv3: where its probes go and what they read. */
 struct nss_freebl_layout {
-	uint64_t vaddr[NSS_FB_N];    /* the functions */
-	uint64_t probe[NSS_FB_N];    /* file offsets of their probes */
+	uint64_t vaddr[NSS_FB_N];     /* the functions */
+	uint64_t probe[NSS_FB_PROBED]; /* file offsets of their probes */
 	uint32_t hashobj_off;        /* HMACContext: hashobj (->length
 				      * is a SECHashObject's first field) */
+	uint32_t hash_off;           /* HMACContext: hash (its context) */
+	struct nss_sha_layout sha[NSS_SHA_N]; /* the contexts */
 	uint16_t vector_version;     /* FREEBL_VERSION of the table */
 	char version[NSS_VERSION_MAX];
 };
@@ -78,6 +88,14 @@ int nss_freebl_locate(const char *path, struct nss_freebl_layout *l,
 		      char *why, size_t wlen);
 int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 			  char *why, size_t wlen);
+/* Checks the SHA-256 and SHA-384 contexts against the code of the End
+ * functions at vaddr and fills sha: 0, or -EPROTO with why set. */
+int nss_sha_locate(struct elfsym *e, const uint64_t vaddr[NSS_FB_N],
+		   struct nss_sha_layout sha[NSS_SHA_N], const char **why);
+/* Up to cap bytes of code at vaddr (*off: its file offset, optional):
+ * how many (at least 16), or -ERANGE. */
+int nss_code(struct elfsym *e, uint64_t vaddr, uint8_t *c, size_t cap,
+	     uint64_t *off);
 
 /* libssl3's SSL layer (text mode): the read, write, recv, send and
  * writev of its PRIOMethods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send,

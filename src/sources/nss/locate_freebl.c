@@ -17,11 +17,12 @@
 
 /* Indexes of the function pointers after the 8-byte header. */
 static const unsigned fn_index[NSS_FB_N] = {
-	[NSS_FB_PRF] = 136, [NSS_FB_P_HASH] = 174,
-	[NSS_FB_FINISH] = 143, [NSS_FB_DESTROY] = 144,
+	[NSS_FB_PRF] = 136, [NSS_FB_P_HASH] = 174, [NSS_FB_DESTROY] = 144,
+	[NSS_FB_FINISH] = 143, [NSS_FB_SHA256_END] = 78,
+	[NSS_FB_SHA512_END] = 89, [NSS_FB_SHA384_END] = 100,
 };
 /* Integer arguments each probe reads (prologue_find must keep them). */
-static const unsigned fn_args[NSS_FB_N] = { 1, 2, 2, 1 };
+static const unsigned fn_args[NSS_FB_PROBED] = { 1, 2, 1 };
 #define MIN_ENTRIES 175  /* TLS_P_hash is entry 174 */
 #define MAX_ENTRIES 4096
 
@@ -85,24 +86,60 @@ static int hashobj_offset(const uint8_t *c, size_t n, uint32_t *off)
 	return -ENOENT;
 }
 
-static int probe_of(struct elfsym *e, struct nss_freebl_layout *l,
-		    unsigned k, uint32_t *hashobj)
+/* HMAC_Destroy passes cx->hash to hashobj->destroy if it is not NULL:
+ * `mov rdi,[rdi]` (or [rdi+d8]) among its first instructions. */
+static int hash_offset(const uint8_t *c, size_t n, uint32_t *off)
+{
+	for (size_t i = 0; i + 4 <= n && i < 32; i++)
+		if (c[i] == 0x48 && c[i + 1] == 0x8b &&
+		    (c[i + 2] == 0x3f || c[i + 2] == 0x7f)) {
+			*off = c[i + 2] == 0x3f ? 0 : c[i + 3];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int nss_code(struct elfsym *e, uint64_t vaddr, uint8_t *c, size_t cap,
+	     uint64_t *off)
+{
+	uint64_t o, avail;
+	size_t n;
+
+	if (elfsym_vaddr_to_offset(e, vaddr, &o, &avail) || avail < 16)
+		return -ERANGE;
+	n = avail < cap ? (size_t)avail : cap;
+	if (elfsym_read(e, o, c, n))
+		return -ERANGE;
+	if (off)
+		*off = o;
+	return (int)n;
+}
+
+/* Function k's code: its probe's file offset, and what it says about
+ * HMACContext (why set on failure). */
+static int read_fn(struct elfsym *e, struct nss_freebl_layout *l,
+		   unsigned k, const char **why)
 {
 	struct prologue_site site;
 	uint8_t c[256];
-	uint64_t off, avail;
-	size_t n;
+	uint64_t off;
+	int n = nss_code(e, l->vaddr[k], c, sizeof(c), &off);
 
-	if (elfsym_vaddr_to_offset(e, l->vaddr[k], &off, &avail) || avail < 16)
-		return -ERANGE;
-	n = avail < sizeof(c) ? (size_t)avail : sizeof(c);
-	if (elfsym_read(e, off, c, n))
-		return -ERANGE;
-	l->probe[k] = off;
-	if (prologue_find(c, n, prologue_args_mask(fn_args[k]), &site) != -EINVAL)
-		l->probe[k] = off + site.offset;
+	*why = "a function of the table is outside the file";
+	if (n < 0)
+		return n;
+	if (k < NSS_FB_PROBED) {
+		l->probe[k] = off;
+		if (prologue_find(c, (size_t)n, prologue_args_mask(fn_args[k]),
+				  &site) != -EINVAL)
+			l->probe[k] = off + site.offset;
+	}
+	*why = "HMAC_Finish does not read cx->hashobj";
 	if (k == NSS_FB_FINISH)
-		return hashobj_offset(c, n, hashobj);
+		return hashobj_offset(c, (size_t)n, &l->hashobj_off);
+	*why = "HMAC_Destroy does not read cx->hash";
+	if (k == NSS_FB_DESTROY)
+		return hash_offset(c, (size_t)n, &l->hash_off);
 	return 0;
 }
 
@@ -110,6 +147,7 @@ int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 			  char *why, size_t wlen)
 {
 	uint64_t vec, slots[NSS_FB_N];
+	const char *step = NULL;
 	int err;
 
 	memset(l, 0, sizeof(*l));
@@ -126,12 +164,14 @@ int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
 		slots[k] = vec + 8 + 8 * (uint64_t)fn_index[k];
 	if (elfptr_read(e, slots, NSS_FB_N, l->vaddr))
 		return refuse(why, wlen, "the table's entries cannot be read");
-	for (unsigned k = 0; k < NSS_FB_N; k++)
-		if (probe_of(e, l, k, &l->hashobj_off))
-			return refuse(why, wlen, k == NSS_FB_FINISH ?
-				      "HMAC_Finish does not read cx->hashobj" :
-				      "a function of the table is outside the file");
-	return 0;
+	for (unsigned k = 0; k < NSS_FB_N && !err; k++)
+		err = read_fn(e, l, k, &step);
+	if (!err && l->hash_off == l->hashobj_off) {
+		step = "HMAC_Destroy and HMAC_Finish disagree";
+		err = -EPROTO;
+	}
+	err = err ?: nss_sha_locate(e, l->vaddr, l->sha, &step);
+	return err ? refuse(why, wlen, step) : 0;
 }
 
 int nss_freebl_locate(const char *path, struct nss_freebl_layout *l,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* nss.bpf.c - uprobes on NSS's libssl3 and freebl (nss.h; docs/nss.md).
  *
- * freebl's probes keep, per thread, the latest HMAC output and the
- * latest 48-byte TLS PRF secret; ssl3_RecordKeyLog(ss, label, secret),
+ * freebl's probes keep, per thread, the latest HMAC output (read at
+ * HMAC_Destroy from the context's outer hash, sha.h) and the latest
+ * 48-byte TLS PRF secret; ssl3_RecordKeyLog(ss, label, secret),
  * which NSS calls right after deriving each secret, sends the one its
  * label needs with the socket's client random, and forgets it (so a
  * secret is never sent twice, nor for another label).  The attach cookie
@@ -25,18 +26,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } keys SEC(".maps");
-
-/* What freebl's HMAC code last did on a thread. */
-struct nss_thread {
-	__u64 fin_cx;  /* an HMAC_Finish whose output is to be copied ... */
-	__u64 fin_out; /* ... from here, at its context's HMAC_Destroy */
-	__u32 fin_len; /* 32 or 48 */
-	__u32 out_len; /* bytes in out: 0, 32 or 48 */
-	__u32 key_len; /* bytes in key: 0 or 48 */
-	__u32 pad;
-	__u8 out[NSS_SECRET_MAX]; /* the latest HMAC output */
-	__u8 key[NSS_SECRET_MAX]; /* the latest 48-byte PRF secret */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -95,47 +84,72 @@ int BPF_KPROBE(nss_p_hash, int hash, const void *secret)
 	return keep_key(secret);
 }
 
-/* HMAC_Finish(cx, result, &len, max): where the output will be; it is
- * complete (and still there) when the caller destroys the context. */
+/* The layout of cx's hash context when it is SHA-256 or SHA-384 (by
+ * its SECHashObject's length and type), else NULL. */
+static __always_inline const struct nss_sha_layout *
+hmac_hash(const struct nss_offsets *o, void *cx, __u64 *hash, __u32 *len)
+{
+	__u64 hashobj = 0;
+	__u32 type = 0;
+
+	if (bpf_probe_read_user(hash, 8, (void *)((__u64)cx + o->hash_off)) ||
+	    bpf_probe_read_user(&hashobj, 8, (void *)((__u64)cx + o->hashobj_off)) ||
+	    bpf_probe_read_user(len, 4, (void *)hashobj) ||
+	    bpf_probe_read_user(&type, 4, (void *)(hashobj + NSS_HASHOBJ_TYPE)))
+		return NULL;
+	if (*len == 32 && type == NSS_HASH_ALG_SHA256)
+		return &o->sha[NSS_SHA256];
+	if (*len == 48 && type == NSS_HASH_ALG_SHA384)
+		return &o->sha[NSS_SHA384];
+	return NULL;
+}
+
+/* Whether the hash context is an HMAC's outer hash right after its End
+ * (HMAC_Finish done): its counter and final block say so (sha.h). */
+static __always_inline bool after_end(const struct nss_sha_layout *s,
+				      __u64 hash)
+{
+	__u64 count = 0, tail[2] = {};
+
+	if (bpf_probe_read_user(&count, 8, (void *)(hash + s->count_off)) ||
+	    bpf_probe_read_user(tail, 16, (void *)(hash + s->tail_off)))
+		return false;
+	return count == s->count_end && tail[0] == 0 &&
+	       (tail[1] == s->tail_end[0] || tail[1] == s->tail_end[1]);
+}
+
+/* HMAC_Destroy(cx, freeit): after HMAC_Finish, cx->hash holds the outer
+ * hash's state after End, whose h[] is the HMAC's output in output byte
+ * order (sha.h); anything else keeps nothing. */
 SEC("uprobe")
-int BPF_KPROBE(nss_hmac_finish, void *cx, void *result)
+int BPF_KPROBE(nss_hmac_destroy, void *cx)
 {
 	__u32 file = (__u32)bpf_get_attach_cookie(ctx);
 	const struct nss_offsets *o = bpf_map_lookup_elem(&offsets, &file);
+	const struct nss_sha_layout *s;
 	struct nss_thread *t;
-	__u64 hashobj = 0;
+	__u64 hash = 0;
 	__u32 len = 0;
+	int err;
 
-	if (!o || !cx ||
-	    bpf_probe_read_user(&hashobj, 8, (void *)((__u64)cx + o->hashobj_off)) ||
-	    bpf_probe_read_user(&len, 4, (void *)hashobj))
+	if (!o || !cx)
 		return 0;
-	if ((len != 32 && len != 48) || !want_current())
+	s = hmac_hash(o, cx, &hash, &len);
+	if (!s || !hash || !want_current())
 		return 0;
 	t = thread_state();
 	if (!t)
 		return 0;
-	t->fin_cx = (__u64)cx;
-	t->fin_out = (__u64)result;
-	t->fin_len = len;
-	return 0;
-}
-
-SEC("uprobe")
-int BPF_KPROBE(nss_hmac_destroy, void *cx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct nss_thread *t = bpf_map_lookup_elem(&threads, &id);
-	int err;
-
-	if (!t || !cx || t->fin_cx != (__u64)cx)
+	t->out_len = 0;
+	if (!after_end(s, hash)) {
+		count(NSS_UNFINISHED, 1);
 		return 0;
-	t->fin_cx = 0;
-	if (t->fin_len == 32)
-		err = bpf_probe_read_user(t->out, 32, (void *)t->fin_out);
+	}
+	if (len == 32)
+		err = bpf_probe_read_user(t->out, 32, (void *)(hash + s->h_off));
 	else
-		err = bpf_probe_read_user(t->out, 48, (void *)t->fin_out);
-	t->out_len = err ? 0 : t->fin_len;
+		err = bpf_probe_read_user(t->out, 48, (void *)(hash + s->h_off));
+	t->out_len = err ? 0 : len;
 	count(err ? NSS_READ_FAULTS : NSS_KEPT, 1);
 	return 0;
 }

@@ -16,7 +16,7 @@
 struct nss_file {
 	char display[PATH_MAX];
 	/* freebl: one per function; libssl3: one per key-log probe site */
-	struct bpf_link *links[NSS_FB_N > NSS_KEYLOG_SITES ? NSS_FB_N : NSS_KEYLOG_SITES];
+	struct bpf_link *links[NSS_FB_PROBED > NSS_KEYLOG_SITES ? NSS_FB_PROBED : NSS_KEYLOG_SITES];
 	bool used;
 	bool refused; /* disabled: the slot stays taken */
 };
@@ -128,18 +128,20 @@ int nss_probe_attach_freebl(struct nss_probe *g, const char *path,
 			    const char *display,
 			    const struct nss_freebl_layout *l)
 {
-	struct nss_offsets o = { .hashobj_off = l->hashobj_off };
-	struct bpf_program *progs[NSS_FB_N] = {
+	struct nss_offsets o = { .hashobj_off = l->hashobj_off,
+				 .hash_off = l->hash_off };
+	struct bpf_program *progs[NSS_FB_PROBED] = {
 		[NSS_FB_PRF] = g->skel->progs.nss_prf,
 		[NSS_FB_P_HASH] = g->skel->progs.nss_p_hash,
-		[NSS_FB_FINISH] = g->skel->progs.nss_hmac_finish,
 		[NSS_FB_DESTROY] = g->skel->progs.nss_hmac_destroy,
 	};
-	int slot = new_slot(g, display, &o);
+	int slot;
 
+	memcpy(o.sha, l->sha, sizeof(o.sha));
+	slot = new_slot(g, display, &o);
 	if (slot < 0)
 		return slot;
-	return attach_links(g, slot, path, progs, l->probe, NSS_FB_N);
+	return attach_links(g, slot, path, progs, l->probe, NSS_FB_PROBED);
 }
 
 void nss_probe_disable(struct nss_probe *g, unsigned file)

@@ -5,7 +5,8 @@
  * through freebl, on the thread that then hands the secret's handle,
  * with its key-log label, to libssl3's ssl3_RecordKeyLog:
  *   - a TLS 1.3 secret is the output of the HKDF-Expand just before (one
- *     HMAC_Finish, copied at the HMAC_Destroy that follows);
+ *     HMAC): at HMAC_Destroy, the context's outer hash still holds it,
+ *     its state right after its End (struct nss_sha);
  *   - a TLS 1.2 (or older) master secret is the 48-byte secret of the PRF
  *     that computed the Finished just before (TLS_P_hash, TLS_PRF).
  * The probes on freebl keep the latest of each per thread; the key-log
@@ -15,9 +16,7 @@
 #ifndef TLSDUMP_NSS_H
 #define TLSDUMP_NSS_H
 
-#ifndef __VMLINUX_H__
-#include <linux/types.h>
-#endif
+#include "sources/nss/sha.h"
 
 #define NSS_MAX_FILES 256  /* files probed: the attach cookie is the slot */
 #define NSS_LABEL_MAX 32   /* longest label, 31 bytes, + NUL */
@@ -27,6 +26,18 @@
 struct nss_offsets {
 	__u32 cr_off;      /* libssl3: sslSocket's client_random[32] */
 	__u32 hashobj_off; /* freebl: HMACContext's hashobj */
+	__u32 hash_off;    /* freebl: HMACContext's hash (the context) */
+	__u32 pad;
+	struct nss_sha_layout sha[NSS_SHA_N]; /* freebl */
+};
+
+/* What freebl's probes last kept on a thread (the map `threads`, by
+ * pid_tgid). */
+struct nss_thread {
+	__u32 out_len; /* bytes in out: 0, 32 or 48 */
+	__u32 key_len; /* bytes in key: 0 or 48 */
+	__u8 out[NSS_SECRET_MAX]; /* the latest HMAC output */
+	__u8 key[NSS_SECRET_MAX]; /* the latest 48-byte PRF secret */
 };
 
 /* The kernel side's counters (sources/counters.bpf.h). */
@@ -36,6 +47,7 @@ enum nss_counter {
 	NSS_READ_FAULTS, /* socket, label or HMAC output unreadable */
 	NSS_NO_SECRET,   /* a key-log call with no HMAC bytes to go with it */
 	NSS_KEPT,        /* HMAC outputs and PRF secrets kept (32 or 48 bytes) */
+	NSS_UNFINISHED,  /* SHA-256/384 HMACs destroyed in another state */
 	NSS_N_COUNTERS
 };
 

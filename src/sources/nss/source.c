@@ -166,10 +166,11 @@ static void stop(void *state)
 		return;
 	if (g->probe) {
 		nss_probe_counters(g->probe, c);
-		log_debug("NSS probes: %llu secrets sent, %llu key-log calls without bytes from freebl, %llu HMAC outputs and PRF secrets kept, %llu of processes the filters exclude, %llu not for a key log",
+		log_debug("NSS probes: %llu secrets sent, %llu key-log calls without bytes from freebl, %llu HMAC outputs and PRF secrets kept, %llu HMACs destroyed unfinished, %llu of processes the filters exclude, %llu not for a key log",
 			  (unsigned long long)c[NSS_SENT],
 			  (unsigned long long)c[NSS_NO_SECRET],
 			  (unsigned long long)c[NSS_KEPT],
+			  (unsigned long long)c[NSS_UNFINISHED],
 			  (unsigned long long)g->foreign,
 			  (unsigned long long)g->skipped);
 		if (c[NSS_RING_FULL] || c[NSS_READ_FAULTS])
