@@ -14,7 +14,9 @@
 #     every request in one pass.
 #     After the first TLS 1.3 handshake the key-log probe is detached
 #     (said with -v; bpftool perf shows no uprobe at its offset): the
-#     later sessions' keys come from gnutls_handshake's return.
+#     later sessions' keys come from gnutls_handshake's return, a TLS 1.3
+#     key update (--rehandshake) adds no line, and a handshake that fails
+#     (untrusted certificate) still gives its handshake secrets.
 #  2. gnutls-serv as the server (in a network namespace of ours: it
 #     listens on every address), OpenSSL clients; the key-log probe is
 #     detached after the first TLS 1.3 handshake here too.
@@ -86,6 +88,17 @@ cli NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM
 cli NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM # SHA-384
 cli NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM # SHA-384
 cli NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305
+# a second gnutls_handshake on a TLS 1.3 session is a key update: its
+# return must not send the next generation under the _0 labels
+cli NORMAL:-VERS-ALL:+VERS-TLS1.3 --rehandshake
+grep -q 'ReHandshake was completed' "$WORK/cli$n.out" || fail "TLS 1.3 key update (--rehandshake) not done"
+# a handshake that fails (the certificate is not trusted): gnutls_handshake
+# returns an error, its handshake secrets must still be there
+printf '' | SSLKEYLOGFILE="$WORK/own.keys" timeout 10 gnutls-cli -p "$P" \
+	--priority NORMAL:-VERS-ALL:+VERS-TLS1.3 127.0.0.1 >"$WORK/untrusted.out" 2>&1 &&
+	fail "gnutls-cli trusted our certificate"
+grep -q 'Error in the certificate' "$WORK/untrusted.out" ||
+	fail "gnutls-cli, untrusted certificate: $(tail -3 "$WORK/untrusted.out")"
 cli NORMAL:-VERS-ALL:+VERS-TLS1.2 --resume
 grep -q 'This is a resumed session' "$WORK/cli$n.out" || fail "TLS 1.2 was not resumed"
 cli NORMAL:-VERS-ALL:+VERS-TLS1.3 --resume
