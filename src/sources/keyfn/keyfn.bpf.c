@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* keyfn.bpf.c - uprobes on a TLS stack's key-log function (keyfn.h;
- * docs/keyfn.md).
+ * docs/architecture.md "Adding a stack", docs/gnutls.md).
  *
  * The key-log function sees every secret the stack derives, with its
  * key-log label, whether or not the program asked for a key log (the
@@ -8,8 +8,10 @@
  * session's client random.  A resumed TLS 1.2 session of GnuTLS derives
  * no new master secret and never calls it: the return of its handshake
  * function (0: done) copies the master secret of sessions below TLS 1.3;
- * user space drops what it already has.  The attach cookie is the file's
- * slot in `offsets`. */
+ * user space drops what it already has.  Once user space has learned
+ * where the session keeps its TLS 1.3 secrets (t13_off), the return sends
+ * those too and the key-log probe is gone (docs/gnutls.md).  The attach
+ * cookie is the file's slot in `offsets`. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

@@ -7,7 +7,8 @@
  * session's client random is read from the object, directly or through
  * one pointer (BoringSSL: ssl->s3->client_random).  Optionally the
  * return of the stack's handshake function copies the master secret of
- * TLS <= 1.2 sessions that derive none (resumed: GnuTLS).
+ * TLS <= 1.2 sessions that derive none (resumed: GnuTLS), and, once the
+ * layout is learned (learn13.h), every TLS 1.3 secret (GnuTLS).
  *
  * Where each build keeps these is found per file (the stack's locate.c)
  * and stored in `offsets` by file slot, the attach cookie.
