@@ -235,7 +235,8 @@ int BPF_KRETPROBE(keyfn_handshake_ret, int ret)
 	}
 	object &= ~1ull;
 	if (ret != 0 || !has_master_secret(o, ver))
-		return 0; /* TLS 1.3: its secrets went through the key log */
+		return 0; /* TLS 1.3 not switched (the key log has them), or a
+			   * completed one: a key update, nothing to send */
 	e = start_event(o, object, KEYFN_SITE_HANDSHAKE, file);
 	if (!e)
 		return 0;
