@@ -12,8 +12,14 @@
 #     but the CLIENT_RANDOM of resumed TLS 1.2 sessions, which GnuTLS's
 #     own key log lacks; the pcapng carries them as DSBs; tshark decrypts
 #     every request in one pass.
+#     After the first TLS 1.3 handshake the key-log probe is detached
+#     (said with -v; bpftool perf shows no uprobe at its offset): the
+#     later sessions' keys come from gnutls_handshake's return, a TLS 1.3
+#     key update (--rehandshake) adds no line, and a handshake that fails
+#     (untrusted certificate) still gives its handshake secrets.
 #  2. gnutls-serv as the server (in a network namespace of ours: it
-#     listens on every address), OpenSSL clients.
+#     listens on every address), OpenSSL clients; the key-log probe is
+#     detached after the first TLS 1.3 handshake here too.
 #  3. Text mode: the plaintext of wget's request and its answer.
 #  4. Bad input: --gnutls on a file that is not GnuTLS (status 2, one
 #     line); a build whose code does not match is refused, with a
@@ -37,6 +43,24 @@ keys_cover() {
 	extra=$(comm -13 "$WORK/t.sorted" "$WORK/o.sorted" | grep -v '^CLIENT_RANDOM ' || true)
 	[ -z "$extra" ] || fail "$3: lines in tlsdump's key log that GnuTLS did not write: $extra"
 	EXTRA=$(comm -13 "$WORK/t.sorted" "$WORK/o.sorted" | wc -l)
+}
+
+# probe_switched PID ERRFILE WHAT: after its first TLS 1.3 handshake, tlsdump
+# PID took libgnutls's TLS 1.3 secrets from gnutls_handshake's return and
+# detached the key-log probe: said (-v), and no uprobe of PID at the
+# key-log function's offset any more (bpftool), the handshake's still there.
+probe_switched() {
+	local off n_kl n_hs
+	grep -q "libgnutls.so.30: TLS 1.3 secrets now at gnutls_handshake's return (session +0x[0-9a-f]*); key-log probe detached" "$2" ||
+		fail "$3: the key-log probe was not detached: $(grep -i 'TLS 1.3\|libgnutls' "$2")"
+	command -v bpftool >/dev/null || return 0
+	off=$(sed -n 's/.*libgnutls\.so\.30: GnuTLS .*probe at file offset \(0x[0-9a-f]*\)).*/\1/p' "$2" | head -1)
+	[ -n "$off" ] || fail "$3: no key-log probe offset in the log"
+	bpftool perf show >"$WORK/perf.txt" 2>/dev/null || return 0
+	n_kl=$(awk -v p="$1" -v o=$((off)) '$2 == p && /libgnutls/ && $NF == o' "$WORK/perf.txt" | wc -l)
+	n_hs=$(awk -v p="$1" '$2 == p && /libgnutls/ && /uretprobe/' "$WORK/perf.txt" | wc -l)
+	[ "$n_kl" = 0 ] && [ "$n_hs" -ge 1 ] ||
+		fail "$3: uprobes of pid $1 on libgnutls: $n_kl at the key-log function $off (want 0), $n_hs returns (want 1+)"
 }
 
 # ---- 1. clients ----
@@ -64,6 +88,17 @@ cli NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM
 cli NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM # SHA-384
 cli NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM # SHA-384
 cli NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305
+# a second gnutls_handshake on a TLS 1.3 session is a key update: its
+# return must not send the next generation under the _0 labels
+cli NORMAL:-VERS-ALL:+VERS-TLS1.3 --rehandshake
+grep -q 'ReHandshake was completed' "$WORK/cli$n.out" || fail "TLS 1.3 key update (--rehandshake) not done"
+# a handshake that fails (the certificate is not trusted): gnutls_handshake
+# returns an error, its handshake secrets must still be there
+printf '' | SSLKEYLOGFILE="$WORK/own.keys" timeout 10 gnutls-cli -p "$P" \
+	--priority NORMAL:-VERS-ALL:+VERS-TLS1.3 127.0.0.1 >"$WORK/untrusted.out" 2>&1 &&
+	fail "gnutls-cli trusted our certificate"
+grep -q 'Error in the certificate' "$WORK/untrusted.out" ||
+	fail "gnutls-cli, untrusted certificate: $(tail -3 "$WORK/untrusted.out")"
 cli NORMAL:-VERS-ALL:+VERS-TLS1.2 --resume
 grep -q 'This is a resumed session' "$WORK/cli$n.out" || fail "TLS 1.2 was not resumed"
 cli NORMAL:-VERS-ALL:+VERS-TLS1.3 --resume
@@ -74,6 +109,7 @@ SSLKEYLOGFILE="$WORK/own.keys" GIT_SSL_NO_VERIFY=1 timeout 20 git clone -q \
 	"https://127.0.0.1:$PG/repo.git" "$WORK/clone" || fail "git clone"
 [ "$(cat "$WORK/clone/f")" = gnutls ] || fail "git clone: wrong content"
 sleep 0.5
+probe_switched "$TD_PID" "$WORK/g.err" clients
 stop_tlsdump g
 
 keys_cover "$WORK/own.keys" "$WORK/g.keys" clients
@@ -90,7 +126,7 @@ grep -q '^/repo.git/info/refs' "$WORK/uris" || fail "git's requests not decrypte
 readers_clean "$WORK/g.pcapng"
 grep -q "sessions' keys checked against their records: [0-9]* opened, 0 did not" "$WORK/g.err" ||
 	fail "key check: $(grep 'checked against' "$WORK/g.err")"
-ok "clients: $(keys_norm "$WORK/g.keys" | wc -l) key lines = GnuTLS's own (+1 resumed TLS 1.2), DSBs, $n gnutls-cli + wget + git requests decrypted"
+ok "clients: $(keys_norm "$WORK/g.keys" | wc -l) key lines = GnuTLS's own (+1 resumed TLS 1.2), DSBs, $n gnutls-cli + wget + git requests decrypted; key-log probe detached after the first TLS 1.3 handshake"
 
 # ---- 2. gnutls-serv as the server ----
 NS=tdgnutls$$
@@ -110,15 +146,18 @@ for v in 1.2 1.3; do
 done
 printf 'GET /s3 HTTP/1.0\r\n\r\n' | ip netns exec "$NS" timeout 10 openssl s_client -quiet \
 	-connect 127.0.0.1:$PS -ciphersuites TLS_AES_256_GCM_SHA384 >/dev/null 2>&1
+printf 'GET /s4 HTTP/1.0\r\n\r\n' | ip netns exec "$NS" timeout 10 openssl s_client -quiet \
+	-connect 127.0.0.1:$PS -ciphersuites TLS_AES_128_GCM_SHA256 >/dev/null 2>&1
 sleep 0.5
+probe_switched "$TD_PID" "$WORK/s.err" gnutls-serv
 stop_tlsdump s
 keys_cover "$WORK/serv.keys" "$WORK/s.keys" server
 [ "$EXTRA" = 0 ] || fail "server: $EXTRA lines GnuTLS did not write"
 http_uris "$WORK/s.pcapng" | sort -u >"$WORK/suris"
-for u in /s1.2 /s1.3 /s3; do
+for u in /s1.2 /s1.3 /s3 /s4; do
 	grep -qx "$u" "$WORK/suris" || fail "server: $u not decrypted (got: $(tr '\n' ' ' <"$WORK/suris"))"
 done
-ok "gnutls-serv: $(keys_norm "$WORK/s.keys" | wc -l) key lines = its own key log; TLS 1.2, 1.3 and a SHA-384 suite decrypted"
+ok "gnutls-serv: $(keys_norm "$WORK/s.keys" | wc -l) key lines = its own key log; TLS 1.2, 1.3 and a SHA-384 suite decrypted; key-log probe detached after the first TLS 1.3 handshake"
 
 # ---- 3. text mode ----
 "$TLSDUMP" gnutls -v -m text -o json >"$WORK/text.json" 2>"$WORK/t.err" &

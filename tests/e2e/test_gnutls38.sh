@@ -11,7 +11,9 @@
 #    in a namespace of ours, against OpenSSL's s_client), TLS 1.2 and 1.3:
 #    the key log equals GnuTLS's own SSLKEYLOGFILE (EARLY_EXPORTER_SECRET
 #    aside) and tshark decrypts every request;
-#  - --gnutls on the fixture's file: only it is probed.
+#  - --gnutls on the fixture's file: only it is probed; after the server's first
+#    TLS 1.3 handshake the key-log probe is detached and the later TLS 1.3
+#    (SHA-384) and 1.2 sessions still give every key.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd tshark openssl python3 flock
@@ -85,8 +87,17 @@ for v in 1_2 1_3; do
 	printf 'GET /s%s HTTP/1.0\r\n\r\n' $v | ip netns exec "$NS" timeout 10 openssl s_client -quiet \
 		-tls$v -connect 127.0.0.1:$PS >/dev/null 2>&1
 done
+sleep 0.3
+# after the first TLS 1.3 handshake: its secrets from gnutls_handshake's
+# return, the key-log probe detached; a SHA-384 suite and TLS 1.2 again
+grep -q "TLS 1.3 secrets now at gnutls_handshake's return (session +0x[0-9a-f]*); key-log probe detached" "$WORK/s.err" ||
+	fail "$VER server: the key-log probe was not detached: $(cat "$WORK/s.err")"
+printf 'GET /s384 HTTP/1.0\r\n\r\n' | ip netns exec "$NS" timeout 10 openssl s_client -quiet \
+	-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 -connect 127.0.0.1:$PS >/dev/null 2>&1
+printf 'GET /s12b HTTP/1.0\r\n\r\n' | ip netns exec "$NS" timeout 10 openssl s_client -quiet \
+	-tls1_2 -connect 127.0.0.1:$PS >/dev/null 2>&1
 sleep 0.5
 stop_tlsdump s
 same_keys "$WORK/serv.keys" "$WORK/s.keys" "$VER server"
-decrypted "$WORK/s.pcapng" /s1_2 /s1_3
-ok "GnuTLS $VER server (--gnutls): key lines = its own, TLS 1.2 and 1.3 decrypted"
+decrypted "$WORK/s.pcapng" /s1_2 /s1_3 /s384 /s12b
+ok "GnuTLS $VER server (--gnutls): key lines = its own, TLS 1.2 and 1.3 decrypted; after the first TLS 1.3 handshake from gnutls_handshake's return (key-log probe detached), SHA-384 included"

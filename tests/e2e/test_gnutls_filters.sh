@@ -18,7 +18,10 @@
 # keys as DSBs.  In the kernel: each tlsdump's BPF programs sent exactly
 # the matching clients' secrets (5 per TLS 1.3 handshake: 4 traffic
 # secrets and the exporter; 2 per TLS 1.2 one: the key-log call and the
-# copy read at gnutls_handshake's return), and user space saw none of
+# copy read at gnutls_handshake's return; a tlsdump that learned the TLS
+# 1.3 layout from the first handshake detaches the key-log probe, so a
+# handshake under way then may send 5 more from its return, or 1 fewer
+# for TLS 1.2: a range), and user space saw none of
 # another process ("0 of processes the filters exclude", -vv).  A unique
 # command name and uid 65534 keep other GnuTLS programs on the machine out
 # of the matches.
@@ -95,19 +98,20 @@ done
 	[ "$(truth "$WORK/b.keys" | wc -l)" = 1 ] && [ "$(truth "$WORK/nb/c.keys" | wc -l)" = 1 ] ||
 	fail "unexpected ground truth: $(wc -l "$WORK"/*.keys "$WORK"/nb/*.keys)"
 
-# expect NAME SENT CLIENT-KEYFILES... : NAME's key log is exactly the
-# clients' lines; its BPF programs sent SENT secrets; none was foreign; a
+# expect NAME MIN MAX CLIENT-KEYFILES... : NAME's key log is exactly the
+# clients' lines; its BPF programs sent MIN..MAX secrets; none was foreign; a
 # pcapng holds exactly those clients' ClientHellos, and their keys as DSBs.
 expect() {
-	local name=$1 sent=$2 line
-	shift 2
+	local name=$1 lo=$2 hi=$3 line sent
+	shift 3
 	cat "$@" | grep -v -e '^#' -e '^$' -e '^EARLY_EXPORTER_SECRET ' | sort -u >"$WORK/$name.want"
 	diff "$WORK/$name.want" <(keys_norm "$WORK/$name.keys") >"$WORK/$name.diff" ||
 		fail "$name: key lines differ ('<' only in the matching clients' own, '>' only in tlsdump's): $(head -c 3000 "$WORK/$name.diff")"
 	line=$(grep 'GnuTLS probes: ' "$WORK/$name.err") ||
 		fail "$name: no 'GnuTLS probes:' summary at -vv: $(cat "$WORK/$name.err")"
-	echo "$line" | grep -q "GnuTLS probes: $sent secrets sent, 0 of processes the filters exclude" ||
-		fail "$name: want $sent secrets sent by the kernel, 0 excluded in user space; got: $line"
+	sent=$(echo "$line" | sed -n 's/.*GnuTLS probes: \([0-9]*\) secrets sent, 0 of processes the filters exclude.*/\1/p')
+	[ -n "$sent" ] && [ "$sent" -ge "$lo" ] && [ "$sent" -le "$hi" ] ||
+		fail "$name: want $lo..$hi secrets sent by the kernel, 0 excluded in user space; got: $line"
 	[ -f "$WORK/$name.pcapng" ] || return 0
 	diff <(awk '{ print tolower($2) }' "$WORK/$name.want" | sort -u) \
 		<(tlscap hellos "$WORK/$name.pcapng" | tr A-F a-f | sort -u) >"$WORK/$name.hdiff" ||
@@ -116,9 +120,9 @@ expect() {
 		fail "$name: the DSBs are not the matching clients' key lines"
 	readers_clean "$WORK/$name.pcapng"
 }
-expect pid 5 "$WORK/a.keys"
-expect pids 7 "$WORK/a.keys" "$WORK/b.keys"
-expect uid 7 "$WORK/nb/c.keys" "$WORK/nb/d.keys"
-expect uidcomm 5 "$WORK/nb/d.keys"
-expect comm 10 "$WORK/a.keys" "$WORK/nb/d.keys"
+expect pid 5 10 "$WORK/a.keys"
+expect pids 6 12 "$WORK/a.keys" "$WORK/b.keys"
+expect uid 6 12 "$WORK/nb/c.keys" "$WORK/nb/d.keys"
+expect uidcomm 5 10 "$WORK/nb/d.keys"
+expect comm 10 20 "$WORK/a.keys" "$WORK/nb/d.keys"
 ok "--pid, -p twice, --uid (-m keylog), -u with --comm, --comm (-m pcap): each key log = the matching clients' own lines, each pcapng their ClientHellos and DSBs; the kernel sent only their secrets"

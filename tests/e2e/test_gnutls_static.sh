@@ -61,6 +61,10 @@ stop_tlsdump s
 for n in static-pie static-nopie; do
 	grep -qE "/$n: GnuTLS 3\.7\.9, key-log function at 0x[0-9a-f]+ \(probe at file offset 0x[0-9a-f]+\); inlined into its CLIENT_RANDOM caller" "$WORK/s.err" ||
 		fail "$n was not found running: $(grep -v 'save success' "$WORK/s.err")"
+	# its TLS 1.3 handshake showed the layout: the TLS 1.2 one after it
+	# came with the key-log probe detached
+	grep -qE "/$n: TLS 1\.3 secrets now at gnutls_handshake's return \(session \+0x[0-9a-f]+\); key-log probe detached" "$WORK/s.err" ||
+		fail "$n: the key-log probe was not detached: $(grep -v 'save success' "$WORK/s.err")"
 done
 own_keys "$WORK/pie.own" "$WORK/nopie.own" >"$WORK/own.sorted"
 [ "$(wc -l <"$WORK/own.sorted")" = 12 ] || fail "expected 12 key lines from the clients (2 x (5 TLS 1.3 + 1 TLS 1.2)): $(cat "$WORK/own.sorted")"

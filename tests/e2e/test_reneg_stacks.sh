@@ -7,7 +7,9 @@
 # probed program (--comm) so that the server's keys cannot stand in:
 #  - gnutls-cli --rehandshake (the client renegotiates at once after the
 #    first handshake, no application data before it), under AES-GCM,
-#    ChaCha20-Poly1305 and AES-CBC (ECDHE-RSA-AES128-SHA256);
+#    ChaCha20-Poly1305 and AES-CBC (ECDHE-RSA-AES128-SHA256), and once more
+#    after a TLS 1.3 handshake made tlsdump detach GnuTLS's key-log probe
+#    (every key then from gnutls_handshake's return);
 #  - tstclnt -r 1 (Debian's NSS; it renegotiates at once too);
 #  - a Go client (tests/e2e/goreneg, tls.RenegotiateOnceAsClient), the
 #    server starting it (s_server's r), under AES-GCM and ChaCha20;
@@ -54,23 +56,35 @@ verdict() {
 }
 
 # ---- GnuTLS: gnutls-cli --rehandshake ---------------------------------
-# gnutls_reneg TAG PRIORITY CIPHER
+# gnutls_reneg TAG PRIORITY CIPHER [after13]: with after13, one TLS 1.3
+# handshake first (to another server, outside the capture) makes tlsdump
+# detach the key-log probe: both handshakes' keys then come from
+# gnutls_handshake's return.
 gnutls_reneg() {
 	local name=g$1 P
 	P=$(rand_port)
 	server "$name" "$P"
 	start_pcap "$name" gnutls-cli "$P" gnutls
+	if [ -n "${4:-}" ]; then
+		timeout 10 gnutls-cli --insecure --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 \
+			-p "$P13" 127.0.0.1 </dev/null >"$WORK/$name-13.out" 2>&1
+		wait_log "$WORK/$name.err" 'key-log probe detached' 5 ||
+			fail "$name: the key-log probe was not detached: $(grep -i gnutls "$WORK/$name.err")"
+	fi
 	(wait_reneg "$WORK/$name-cli.truth"; sleep 0.3; printf 'GET /two HTTP/1.0\r\n\r\n'
 	 wait_log "$WORK/$name-srv.out" 'GET /two' 10; sleep 0.2) |
 		SSLKEYLOGFILE="$WORK/$name-cli.truth" timeout 20 gnutls-cli --insecure --rehandshake \
 		--priority "$2" -p "$P" 127.0.0.1 >"$WORK/$name-cli.out" 2>&1
-	verdict "$name" "$WORK/$name-cli.truth" "$3" "GnuTLS client renegotiating at once"
+	verdict "$name" "$WORK/$name-cli.truth" "$3" "GnuTLS client renegotiating at once${4:+, key-log probe detached first}"
 }
 if command -v gnutls-cli >/dev/null; then
 	T12=NORMAL:-VERS-ALL:+VERS-TLS1.2
 	gnutls_reneg gcm "$T12:-CIPHER-ALL:+AES-128-GCM" ECDHE-RSA-AES128-GCM-SHA256
 	gnutls_reneg chacha "$T12:-CIPHER-ALL:+CHACHA20-POLY1305" ECDHE-RSA-CHACHA20-POLY1305
 	gnutls_reneg cbc "$T12:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA256" ECDHE-RSA-AES128-SHA256
+	start_www_server P13
+	gnutls_reneg after13 "$T12:-CIPHER-ALL:+AES-128-GCM" ECDHE-RSA-AES128-GCM-SHA256 after13
+	kill "$WWW_PID" 2>/dev/null
 else
 	echo "gnutls-cli not installed: GnuTLS part not run"
 	NOT_RUN+=" gnutls"

@@ -94,6 +94,7 @@ static void check_static(const char *path, bool pie)
 	      l.master_secret == 0x20 && l.pversion == 0xf8 &&
 	      l.pversion_id == 8);
 	CHECK_MSG(l.inlined == 1, "%s: inlined %u", path, l.inlined);
+	CHECK_MSG(l.hs_done == 0x6b8, "%s: done +0x%x", path, l.hs_done);
 	elfsym_close(e);
 	CHECK(gnutls_judge(path, version, sizeof(version)) == 0 &&
 	      !strcmp(version, "3.7.9"));
@@ -226,6 +227,9 @@ static void test_debian_builds(void)
 			  (unsigned long long)l.keylog_vaddr, l.keylog_func);
 		CHECK(l.client_random == 0x50 && l.master_secret == 0x20 &&
 		      l.pversion == 0xf8 && l.pversion_id == 8 && !l.inlined);
+		/* initial_negotiation_completed moves with internals */
+		CHECK_MSG(l.hs_done == l.keylog_func + 0x58, "%s: done +0x%x",
+			  l.version, l.hs_done);
 		printf("GnuTLS %s (%s fixture): key-log function 0x%llx, callback +0x%x\n",
 		       l.version, name, (unsigned long long)l.keylog_vaddr,
 		       l.keylog_func);
@@ -253,6 +257,7 @@ int main(void)
 		CHECK(l.client_random == 0x50);
 		CHECK(l.master_secret == 0x20);
 		CHECK(l.pversion == 0xf8 && l.pversion_id == 8);
+		CHECK(l.hs_done == 0x6b8); /* cmp byte [rdi+0x6b8], 0 */
 		CHECK(l.keylog_probe > 0x52b90 && l.keylog_probe < 0x52b90 + 64);
 	} else {
 		CHECK_MSG(l.version[0], "no version found");

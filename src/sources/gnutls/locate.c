@@ -437,6 +437,25 @@ static int find_keylog_func(struct elfsym *e, struct gnutls_layout *l,
 	return 0;
 }
 
+/* gnutls_handshake first tests internals.initial_negotiation_completed
+ * (a later call on a TLS 1.3 session is a key update or nothing):
+ * `cmp byte [rdi+D], 0` before any call; 0 when it does not. */
+static uint32_t find_done(const struct code *hs)
+{
+	for (size_t i = 0; i + 4 <= hs->n && hs->b[i] != 0xe8; i++) {
+		int32_t d = -1;
+
+		if (hs->b[i] != 0x80)
+			continue;
+		if (hs->b[i + 1] == 0x7f && hs->b[i + 3] == 0)
+			d = (int8_t)hs->b[i + 2];
+		else if (hs->b[i + 1] == 0xbf && i + 7 <= hs->n && hs->b[i + 6] == 0)
+			memcpy(&d, hs->b + i + 2, 4);
+		return sane(d) && d > 0 ? (uint32_t)d : 0;
+	}
+	return 0;
+}
+
 /* Entry probe of the key-log function: the cheapest place that still
  * sees its four arguments (binary/prologue.h). */
 static int place_probes(struct elfsym *e, struct gnutls_layout *l, char *why,
@@ -460,6 +479,7 @@ static int place_probes(struct elfsym *e, struct gnutls_layout *l, char *why,
 	if (export_code(e, "gnutls_handshake", &hs))
 		return -ENODATA;
 	l->handshake = hs.offset; /* the return address is on top here */
+	l->hs_done = find_done(&hs);
 	return 0;
 }
 

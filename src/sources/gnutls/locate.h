@@ -43,6 +43,9 @@ struct gnutls_layout {
 	uint32_t master_secret;  /* security_parameters.master_secret[48] */
 	uint32_t pversion;       /* security_parameters.pversion (pointer) */
 	uint32_t pversion_id;    /* ->id (int) within it */
+	uint32_t hs_done;        /* internals.initial_negotiation_completed
+				  * (gnutls_handshake's first test), 0: not
+				  * found */
 };
 
 /* The GnuTLS of the ELF file at path.  0 and *l; -ENODATA: not GnuTLS

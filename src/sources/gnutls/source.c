@@ -15,6 +15,7 @@
 /* Protocol ids of GnuTLS (gnutls_protocol_t) whose secret is a master
  * secret (CLIENT_RANDOM): SSL 3.0 .. TLS 1.2, DTLS 0.9 .. 1.2. */
 static const int32_t ms_ids[4] = { 1, 4, 200, 202 };
+#define GNUTLS_TLS1_3 5
 
 static const char *named(const struct config *cfg)
 {
@@ -40,10 +41,16 @@ static int locate(const char *path, struct keyfn_layout *k, char *why,
 					 .pv_hop = g.pversion,
 					 .pv_id = g.pversion_id };
 	memcpy(k->off.ms_ids, ms_ids, sizeof(ms_ids));
+	k->off.t13_id = GNUTLS_TLS1_3;
+	k->off.done_off = g.hs_done ? g.hs_done : KEYFN_NO_HOP;
+	k->learn13 = g.hs_done != 0;
 	snprintf(k->version, sizeof(k->version), "%s", g.version);
 	if (g.inlined)
 		snprintf(k->note, sizeof(k->note),
 			 "inlined into its CLIENT_RANDOM caller: TLS 1.2 keys at gnutls_handshake's return");
+	else if (!g.hs_done)
+		snprintf(k->note, sizeof(k->note),
+			 "gnutls_handshake's completion test not found: TLS 1.3 keys stay with the key-log probe");
 	snprintf(k->detail, sizeof(k->detail),
 		 "session: key-log callback +0x%x, client_random +0x%x, master_secret +0x%x, version +0x%x",
 		 g.keylog_func, g.client_random, g.master_secret, g.pversion);

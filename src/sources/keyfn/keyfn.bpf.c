@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* keyfn.bpf.c - uprobes on a TLS stack's key-log function (keyfn.h;
- * docs/keyfn.md).
+ * docs/architecture.md "Adding a stack", docs/gnutls.md).
  *
  * The key-log function sees every secret the stack derives, with its
  * key-log label, whether or not the program asked for a key log (the
@@ -8,8 +8,10 @@
  * session's client random.  A resumed TLS 1.2 session of GnuTLS derives
  * no new master secret and never calls it: the return of its handshake
  * function (0: done) copies the master secret of sessions below TLS 1.3;
- * user space drops what it already has.  The attach cookie is the file's
- * slot in `offsets`. */
+ * user space drops what it already has.  Once user space has learned
+ * where the session keeps its TLS 1.3 secrets (t13_off), the return sends
+ * those too and the key-log probe is gone (docs/gnutls.md).  The attach
+ * cookie is the file's slot in `offsets`. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -38,6 +40,9 @@ struct {
 } hs_args SEC(".maps");
 
 COUNTERS(KEYFN_N_COUNTERS) /* enum keyfn_counter */
+
+#define GNUTLS_E_AGAIN (-28)       /* not an end: the handshake goes on */
+#define GNUTLS_E_INTERRUPTED (-52)
 
 static __always_inline int read_random(const struct keyfn_offsets *o,
 				       __u64 object, __u8 *out)
@@ -114,17 +119,87 @@ int BPF_KPROBE(keyfn_log, void *object, const char *label,
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
+	e->secret_addr = (__u64)secret;
 	send(e);
 	return 0;
 }
 
+/* The object, its bit 0 set when its first handshake had completed
+ * before this call (objects are aligned). */
 SEC("uprobe")
 int BPF_KPROBE(keyfn_handshake_enter, void *object)
 {
 	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)object;
+	__u32 file = (__u32)bpf_get_attach_cookie(ctx);
+	const struct keyfn_offsets *o = bpf_map_lookup_elem(&offsets, &file);
+	__u8 done = 0;
 
+	if (o && o->t13_off && o->done_off != KEYFN_NO_HOP &&
+	    (bpf_probe_read_user(&done, 1, (void *)(p + o->done_off)) || done))
+		p |= 1;
 	bpf_map_update_elem(&hs_args, &id, &p, BPF_ANY);
 	return 0;
+}
+
+/* Where GnuTLS keeps its TLS 1.3 secrets (key.proto.tls13), from hs_ckey
+ * at t13_off: temp_secret_size -68, e_ckey -64, hs_skey +64, ap_ckey
+ * +128, ap_skey +192, ap_expkey +256. */
+#define T13_SIZE (-68)
+#define T13_EARLY (-64)
+
+/* An event with the TLS 1.3 secret at object + at (size bytes), its
+ * label for the caller to fill, or NULL. */
+static __always_inline struct keyfn_event *
+t13_event(const struct keyfn_offsets *o, __u64 object, __u32 file, __u64 at,
+	  __u32 size)
+{
+	struct keyfn_event *e = start_event(o, object, KEYFN_SITE_RETURN13, file);
+
+	if (!e)
+		return NULL;
+	e->secret_len = (__u8)size;
+	e->secret_addr = 0;
+	if (bpf_probe_read_user(e->secret, size == 48 ? 48 : 32,
+				(void *)(object + at))) {
+		count(KEYFN_READ_FAULTS, 1);
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return NULL;
+	}
+	return e;
+}
+
+#define SEND_T13(DELTA, LABEL)                                                \
+	do {                                                                   \
+		struct keyfn_event *e_ = t13_event(o, object, file,            \
+						   o->t13_off + (DELTA), size);\
+		if (e_) {                                                      \
+			__builtin_memcpy(e_->label, LABEL, sizeof(LABEL));     \
+			send(e_);                                              \
+		}                                                              \
+	} while (0)
+
+/* The handshake of a TLS 1.3 session returned ret: its secrets as the
+ * key-log function gave them; after an error only the handshake's. */
+static __always_inline void keyfn_t13(const struct keyfn_offsets *o,
+				      __u64 object, __u32 file, int ret)
+{
+	__u32 size = 0;
+
+	if (bpf_probe_read_user(&size, 4, (void *)(object + o->t13_off + T13_SIZE)))
+		return;
+	if (size != 32 && size != 48) {
+		if (ret == 0)
+			count(KEYFN_BAD_ARGS, 1);
+		return;
+	}
+	SEND_T13(0, "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+	SEND_T13(64, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
+	SEND_T13(T13_EARLY, "CLIENT_EARLY_TRAFFIC_SECRET");
+	if (ret != 0)
+		return;
+	SEND_T13(128, "CLIENT_TRAFFIC_SECRET_0");
+	SEND_T13(192, "SERVER_TRAFFIC_SECRET_0");
+	SEND_T13(256, "EXPORTER_SECRET");
 }
 
 static __always_inline bool has_master_secret(const struct keyfn_offsets *o,
@@ -148,12 +223,20 @@ int BPF_KRETPROBE(keyfn_handshake_ret, int ret)
 		return 0;
 	object = *sp;
 	bpf_map_delete_elem(&hs_args, &id);
-	if (ret != 0 || !o || !object || !want_current())
+	if (!o || !object || !want_current() || ret == GNUTLS_E_AGAIN ||
+	    ret == GNUTLS_E_INTERRUPTED)
 		return 0;
-	if (bpf_probe_read_user(&pv, 8, (void *)(object + o->pv_hop)) || !pv ||
-	    bpf_probe_read_user(&ver, 4, (void *)(pv + o->pv_id)) ||
-	    !has_master_secret(o, ver))
-		return 0; /* TLS 1.3: its secrets went through the key log */
+	if (bpf_probe_read_user(&pv, 8, (void *)((object & ~1ull) + o->pv_hop)) ||
+	    !pv || bpf_probe_read_user(&ver, 4, (void *)(pv + o->pv_id)))
+		return 0;
+	if (ver == o->t13_id && o->t13_off && !(object & 1)) {
+		keyfn_t13(o, object, file, ret);
+		return 0;
+	}
+	object &= ~1ull;
+	if (ret != 0 || !has_master_secret(o, ver))
+		return 0; /* TLS 1.3 not switched (the key log has them), or a
+			   * completed one: a key update, nothing to send */
 	e = start_event(o, object, KEYFN_SITE_HANDSHAKE, file);
 	if (!e)
 		return 0;

@@ -2,6 +2,7 @@
 /* keyfn.c - see keyfn.h (user side). */
 #include "sources/keyfn/keyfn.h"
 #include "sources/keyfn/keyfn.skel.h"
+#include "sources/keyfn/learn13.h"
 #include "proc/execwatch.h"
 #include "log.h"
 #include "bpfobj.h"
@@ -21,6 +22,11 @@ struct keyfn_file {
 	struct bpf_link *links[L_N];
 	bool used;
 	bool refused; /* disabled: the slot stays taken */
+	/* TLS 1.3 from the handshake's return (keyfn_probe_learn) */
+	struct keyfn_offsets off;
+	bool learn;    /* still learning */
+	bool switched; /* learned: the key-log probe is gone */
+	struct learn13 l13;
 };
 
 struct keyfn_probe {
@@ -123,12 +129,67 @@ int keyfn_probe_attach(struct keyfn_probe *g, const char *path,
 		return -errno;
 	snprintf(f->display, sizeof(f->display), "%s", display);
 	f->used = true;
+	f->off = l->off;
+	f->learn = l->learn13 && l->handshake;
+	f->switched = false;
+	memset(&f->l13, 0, sizeof(f->l13));
 	err = attach_links(g, f, slot, path, l);
 	if (err) {
 		detach(f);
 		return err;
 	}
 	return (int)slot;
+}
+
+/* The layout is learned: the return takes over, then the key-log probe
+ * goes (in that order: a handshake in between is sent twice, not lost). */
+static void switch_to_return(struct keyfn_probe *g, unsigned slot,
+			     uint32_t t13_off)
+{
+	struct keyfn_file *f = &g->files[slot];
+
+	f->off.t13_off = t13_off;
+	if (bpf_map_update_elem(bpf_map__fd(g->skel->maps.offsets), &slot,
+				&f->off, BPF_ANY)) {
+		log_debug("%s: TLS 1.3 secrets stay with the key-log probe: %s",
+			  f->display, strerror(errno));
+		return;
+	}
+	bpf_link__destroy(f->links[L_KEYLOG]);
+	f->links[L_KEYLOG] = NULL;
+	f->switched = true;
+	log_info("%s: TLS 1.3 secrets now at gnutls_handshake's return (session +0x%x); key-log probe detached",
+		 f->display, t13_off);
+}
+
+void keyfn_probe_learn(struct keyfn_probe *g, const struct keyfn_event *e)
+{
+	struct keyfn_file *f;
+	char label[KEYFN_LABEL_MAX + 1] = "", why[160];
+	uint32_t t13_off = 0;
+	int r;
+
+	if (e->file >= KEYFN_MAX_FILES || e->site != KEYFN_SITE_KEYLOG)
+		return;
+	f = &g->files[e->file];
+	if (!f->used || !f->learn)
+		return;
+	memcpy(label, e->label, KEYFN_LABEL_MAX);
+	r = learn13_event(&f->l13, e->object, label, e->secret_addr,
+			  e->secret_len, &t13_off, why, sizeof(why));
+	if (r == 0)
+		return;
+	f->learn = false;
+	if (r > 0)
+		switch_to_return(g, e->file, t13_off);
+	else
+		log_info("%s: TLS 1.3 secrets stay with the key-log probe: layout not GnuTLS's key.proto.tls13 (%s)",
+			 f->display, why);
+}
+
+bool keyfn_probe_switched(const struct keyfn_probe *g, unsigned file)
+{
+	return file < KEYFN_MAX_FILES && g->files[file].switched;
 }
 
 void keyfn_probe_disable(struct keyfn_probe *g, unsigned file)

@@ -7,7 +7,8 @@
  * session's client random is read from the object, directly or through
  * one pointer (BoringSSL: ssl->s3->client_random).  Optionally the
  * return of the stack's handshake function copies the master secret of
- * TLS <= 1.2 sessions that derive none (resumed: GnuTLS).
+ * TLS <= 1.2 sessions that derive none (resumed: GnuTLS), and, once the
+ * layout is learned (learn13.h), every TLS 1.3 secret (GnuTLS).
  *
  * Where each build keeps these is found per file (the stack's locate.c)
  * and stored in `offsets` by file slot, the attach cookie.
@@ -36,6 +37,15 @@ struct keyfn_offsets {
 	__u32 pv_id;   /* ->id (int) */
 	__s32 ms_ids[4]; /* [lo, hi] twice: version ids that have a master
 			  * secret (GnuTLS: SSL 3.0..TLS 1.2, DTLS) */
+	/* TLS 1.3 from the handshake's return (GnuTLS; docs/gnutls.md):
+	 * t13_off 0 (the key-log probe gives them) or the offset of hs_ckey
+	 * in the object, learned from the key-log probe; the other secrets
+	 * follow it (keyfn_t13 in keyfn.bpf.c). */
+	__u32 t13_off;
+	__s32 t13_id;   /* the version id of TLS 1.3 */
+	__u32 done_off; /* a byte in the object, non-zero once the first
+			 * handshake completed (a later call on it is a key
+			 * update or nothing): KEYFN_NO_HOP, unknown */
 };
 
 /* The kernel side's counters (sources/counters.bpf.h). */
@@ -52,6 +62,8 @@ enum keyfn_site {
 	KEYFN_SITE_KEYLOG = 1,    /* the key-log function: label + secret */
 	KEYFN_SITE_HANDSHAKE = 2, /* the handshake returned 0 below TLS 1.3:
 				   * the master secret (resumed sessions) */
+	KEYFN_SITE_RETURN13 = 3,  /* the handshake returned, TLS 1.3: one
+				   * secret as the key log would give it */
 };
 
 /* One secret with its label, as the stack names it. */
@@ -67,6 +79,7 @@ struct keyfn_event {
 	char label[KEYFN_LABEL_MAX]; /* NUL-terminated */
 	__u8 client_random[32];
 	__u8 secret[KEYFN_SECRET_BUF];
+	__u64 secret_addr; /* KEYFN_SITE_KEYLOG: where the secret was */
 };
 
 #ifndef __bpf__
@@ -88,6 +101,10 @@ struct keyfn_layout {
 	uint64_t handshake;  /* file offset of the handshake function
 			      * (entry + return probes), 0: none */
 	struct keyfn_offsets off;
+	/* GnuTLS: learn where the session keeps its TLS 1.3 secrets from
+	 * the first TLS 1.3 handshake, then take them at the handshake's
+	 * return and detach the key-log probe (keyfn_probe_learn) */
+	bool learn13;
 	char version[32];    /* "3.7.9", "" when not found */
 	char note[128];      /* said after the -v "probed" line, or "" */
 	char detail[160];    /* --list: where the probes read, in words */
@@ -111,6 +128,13 @@ void keyfn_probe_known(struct keyfn_probe *g, uint64_t ino);
  * slot, or -errno (-ENOSPC: no slot). */
 int keyfn_probe_attach(struct keyfn_probe *g, const char *path,
 		       const char *display, const struct keyfn_layout *l);
+/* A key-log event e of a file whose layout said learn13: once its first
+ * TLS 1.3 handshake shows the layout learn13.h accepts, its TLS 1.3
+ * secrets come from the handshake's return (KEYFN_SITE_RETURN13) and its
+ * key-log probe is detached.  Says (-v) when it switches or why never. */
+void keyfn_probe_learn(struct keyfn_probe *g, const struct keyfn_event *e);
+/* Whether file slot `file` has switched (its key-log probe is gone). */
+bool keyfn_probe_switched(const struct keyfn_probe *g, unsigned file);
 /* Detaches file slot `file` for good (its keys proved wrong). */
 void keyfn_probe_disable(struct keyfn_probe *g, unsigned file);
 bool keyfn_probe_active(const struct keyfn_probe *g, unsigned file);

@@ -98,6 +98,7 @@ static int on_event(void *ctx, const struct keyfn_event *e)
 	}
 	if (!keyfn_probe_active(g->probe, e->file))
 		return 0; /* queued before its file was refused */
+	keyfn_probe_learn(g->probe, e);
 	n = line_of(e, &set.line[0]);
 	if (n < 0)
 		return secrets_refused(g->sec, o.origin);
@@ -105,8 +106,8 @@ static int on_event(void *ctx, const struct keyfn_event *e)
 		g->skipped++;
 		return 0;
 	}
-	if (set.line[0].label == KEYS_CLIENT_RANDOM &&
-	    (secrets_known(g->sec, e->client_random) & 1u << KEYS_CLIENT_RANDOM))
+	if (e->site != KEYFN_SITE_KEYLOG &&
+	    (secrets_known(g->sec, e->client_random) & 1u << set.line[0].label))
 		return 0; /* the handshake's copy of a line the key log gave */
 	test_skew(g->st->name, &set.line[0]);
 	memcpy(comm, e->comm, sizeof(e->comm));
