@@ -219,7 +219,7 @@ static int deliver(struct secrets *s, const struct key_origin *o,
 {
 	const uint8_t *cr = set->line[0].client_random;
 	struct keys_set fresh = { 0 };
-	bool complete;
+	bool complete, was = is_complete(s, cr, o->version);
 	int err = 0;
 
 	new_lines(s, o, set, &fresh);
@@ -228,7 +228,9 @@ static int deliver(struct secrets *s, const struct key_origin *o,
 	if (s->sink.keylog)
 		err = to_keylog(s, o->origin, &fresh);
 	complete = is_complete(s, cr, o->version);
-	s->st.sessions += complete && fresh.n; /* completed by these lines */
+	/* completed by these lines (an EXPORTER_SECRET after the traffic
+	 * secrets does not count the session again) */
+	s->st.sessions += complete && !was;
 	if (!err && (fresh.n || complete) && s->sink.keys)
 		err = s->sink.keys(s->sink.ctx, cr, &fresh, complete);
 	keys_set_clear(&fresh);
