@@ -467,6 +467,22 @@ int elfsym_func_bytes(struct elfsym *e, const struct elfsym_func *fn,
 	return err ? err : (int)n;
 }
 
+int elfsym_code_at(struct elfsym *e, uint64_t vaddr, uint8_t *buf, size_t cap,
+		   uint64_t *off)
+{
+	uint64_t o, avail;
+	size_t n;
+
+	if (elfsym_vaddr_to_offset(e, vaddr, &o, &avail) || avail < 16)
+		return -ERANGE;
+	n = avail < cap ? (size_t)avail : cap;
+	if (n > INT32_MAX || elfsym_pread(e, buf, n, o))
+		return -ERANGE;
+	if (off)
+		*off = o;
+	return (int)n;
+}
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';

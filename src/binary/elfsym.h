@@ -96,6 +96,12 @@ int elfsym_build_id(struct elfsym *e, uint8_t *id, size_t cap);
 int elfsym_func_bytes(struct elfsym *e, const struct elfsym_func *fn,
 		      uint8_t *buf, size_t cap);
 
+/* Up to cap bytes of the file's contents at vaddr, never beyond its
+ * segment (*off: their file offset, optional): how many, at least 16, or
+ * -ERANGE (not mapped from the file, or fewer than 16 bytes there). */
+int elfsym_code_at(struct elfsym *e, uint64_t vaddr, uint8_t *buf, size_t cap,
+		   uint64_t *off);
+
 /* A version text's parser: s[0..len) starts right after its tag; the
  * length of the version, or 0 when it is not one. */
 typedef size_t (*elfsym_version_parse)(const char *s, size_t len);

@@ -92,10 +92,6 @@ int nss_freebl_locate_elf(struct elfsym *e, struct nss_freebl_layout *l,
  * functions at vaddr and fills sha: 0, or -EPROTO with why set. */
 int nss_sha_locate(struct elfsym *e, const uint64_t vaddr[NSS_FB_N],
 		   struct nss_sha_layout sha[NSS_SHA_N], const char **why);
-/* Up to cap bytes of code at vaddr (*off: its file offset, optional):
- * how many (at least 16), or -ERANGE. */
-int nss_code(struct elfsym *e, uint64_t vaddr, uint8_t *c, size_t cap,
-	     uint64_t *off);
 
 /* libssl3's SSL layer (text mode): the read, write, recv, send and
  * writev of its PRIOMethods (ssl_Read, ssl_Write, ssl_Recv, ssl_Send,

@@ -99,22 +99,6 @@ static int hash_offset(const uint8_t *c, size_t n, uint32_t *off)
 	return -ENOENT;
 }
 
-int nss_code(struct elfsym *e, uint64_t vaddr, uint8_t *c, size_t cap,
-	     uint64_t *off)
-{
-	uint64_t o, avail;
-	size_t n;
-
-	if (elfsym_vaddr_to_offset(e, vaddr, &o, &avail) || avail < 16)
-		return -ERANGE;
-	n = avail < cap ? (size_t)avail : cap;
-	if (elfsym_read(e, o, c, n))
-		return -ERANGE;
-	if (off)
-		*off = o;
-	return (int)n;
-}
-
 /* Function k's code: its probe's file offset, and what it says about
  * HMACContext (why set on failure). */
 static int read_fn(struct elfsym *e, struct nss_freebl_layout *l,
@@ -123,7 +107,7 @@ static int read_fn(struct elfsym *e, struct nss_freebl_layout *l,
 	struct prologue_site site;
 	uint8_t c[256];
 	uint64_t off;
-	int n = nss_code(e, l->vaddr[k], c, sizeof(c), &off);
+	int n = elfsym_code_at(e, l->vaddr[k], c, sizeof(c), &off);
 
 	*why = "a function of the table is outside the file";
 	if (n < 0)

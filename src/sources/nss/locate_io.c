@@ -64,12 +64,12 @@ static int find_sites(void *ctx, const uint8_t *b, size_t n, uint64_t vaddr)
 static int read_at(struct elfsym *e, uint64_t vaddr, uint8_t *buf,
 		   size_t cap, size_t *n)
 {
-	uint64_t off, avail;
+	int r = elfsym_code_at(e, vaddr, buf, cap, NULL);
 
-	if (elfsym_vaddr_to_offset(e, vaddr, &off, &avail) || avail < 16)
-		return -ERANGE;
-	*n = avail < cap ? (size_t)avail : cap;
-	return elfsym_read(e, off, buf, *n);
+	if (r < 0)
+		return r;
+	*n = (size_t)r;
+	return 0;
 }
 
 /* The last value stored at addr, 0 when none or not known. */

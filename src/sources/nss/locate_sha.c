@@ -12,6 +12,7 @@
  * it: End reads the counter, stores the two length words and rewrites
  * every word of h[] at exactly these offsets, or it is refused. */
 #include "sources/nss/locate.h"
+#include "binary/elfsym.h"
 
 #include <errno.h>
 #include <string.h>
@@ -120,7 +121,7 @@ int nss_sha_locate(struct elfsym *e, const uint64_t vaddr[NSS_FB_N],
 	for (unsigned k = 0; k < NSS_SHA_N; k++) {
 		const struct sha_fact *f = &facts[k];
 
-		n = nss_code(e, vaddr[f->end_fn], c, sizeof(c), NULL);
+		n = elfsym_code_at(e, vaddr[f->end_fn], c, sizeof(c), NULL);
 		if (n < 0 || !end_matches(f, c, (size_t)n)) {
 			*why = k == NSS_SHA256 ? "SHA256_End is not the one known"
 					       : "SHA512_End is not the one known";
@@ -128,7 +129,7 @@ int nss_sha_locate(struct elfsym *e, const uint64_t vaddr[NSS_FB_N],
 		}
 		end_state(f, &sha[k]);
 	}
-	n = nss_code(e, vaddr[NSS_FB_SHA384_END], c, 64, NULL);
+	n = elfsym_code_at(e, vaddr[NSS_FB_SHA384_END], c, 64, NULL);
 	if (n < 0 || !reaches(c, (size_t)n, vaddr[NSS_FB_SHA384_END],
 			      vaddr[NSS_FB_SHA512_END])) {
 		*why = "SHA384_End does not go on in SHA512_End";
