@@ -25,7 +25,6 @@ struct keyfn_file {
 	/* TLS 1.3 from the handshake's return (keyfn_probe_learn) */
 	struct keyfn_offsets off;
 	bool learn;    /* still learning */
-	bool switched; /* learned: the key-log probe is gone */
 	struct learn13 l13;
 };
 
@@ -131,7 +130,6 @@ int keyfn_probe_attach(struct keyfn_probe *g, const char *path,
 	f->used = true;
 	f->off = l->off;
 	f->learn = l->learn13 && l->handshake;
-	f->switched = false;
 	memset(&f->l13, 0, sizeof(f->l13));
 	err = attach_links(g, f, slot, path, l);
 	if (err) {
@@ -157,7 +155,6 @@ static void switch_to_return(struct keyfn_probe *g, unsigned slot,
 	}
 	bpf_link__destroy(f->links[L_KEYLOG]);
 	f->links[L_KEYLOG] = NULL;
-	f->switched = true;
 	log_info("%s: TLS 1.3 secrets now at gnutls_handshake's return (session +0x%x); key-log probe detached",
 		 f->display, t13_off);
 }
@@ -185,11 +182,6 @@ void keyfn_probe_learn(struct keyfn_probe *g, const struct keyfn_event *e)
 	else
 		log_info("%s: TLS 1.3 secrets stay with the key-log probe: layout not GnuTLS's key.proto.tls13 (%s)",
 			 f->display, why);
-}
-
-bool keyfn_probe_switched(const struct keyfn_probe *g, unsigned file)
-{
-	return file < KEYFN_MAX_FILES && g->files[file].switched;
 }
 
 void keyfn_probe_disable(struct keyfn_probe *g, unsigned file)

@@ -133,8 +133,6 @@ int keyfn_probe_attach(struct keyfn_probe *g, const char *path,
  * secrets come from the handshake's return (KEYFN_SITE_RETURN13) and its
  * key-log probe is detached.  Says (-v) when it switches or why never. */
 void keyfn_probe_learn(struct keyfn_probe *g, const struct keyfn_event *e);
-/* Whether file slot `file` has switched (its key-log probe is gone). */
-bool keyfn_probe_switched(const struct keyfn_probe *g, unsigned file);
 /* Detaches file slot `file` for good (its keys proved wrong). */
 void keyfn_probe_disable(struct keyfn_probe *g, unsigned file);
 bool keyfn_probe_active(const struct keyfn_probe *g, unsigned file);
